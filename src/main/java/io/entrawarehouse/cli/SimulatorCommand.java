@@ -1,0 +1,272 @@
+package io.entrawarehouse.cli;
+
+import io.entrawarehouse.simulator.DemoTenant;
+import io.entrawarehouse.simulator.GraphSimulator;
+import io.entrawarehouse.simulator.GroundTruth;
+import io.entrawarehouse.simulator.SimulatorSettings;
+import io.entrawarehouse.simulator.TenantScale;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code simulator}: serves the demo tenant on loopback, or describes its ground truth. */
+@Command(
+    name = "simulator",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
+    description = {
+      "Serves a synthetic Entra ID tenant over HTTPS on 127.0.0.1: an OAuth2 token endpoint and"
+          + " Microsoft Graph v1.0 endpoints that page, filter, throttle and fail as Microsoft"
+          + " documents.",
+      "The demo app's client secret is '"
+          + SimulatorSettings.DEMO_CLIENT_SECRET
+          + "' unless"
+          + " --client-secret-file says otherwise."
+    })
+public final class SimulatorCommand implements Callable<Integer> {
+
+  @Spec CommandSpec spec;
+
+  @Option(
+      names = "--port",
+      description = "Loopback port; 0 picks a free one (default: ${DEFAULT-VALUE}).")
+  int port = 0;
+
+  @Option(
+      names = "--scale",
+      description = "tiny, small, medium or large (default: ${DEFAULT-VALUE}).")
+  String scale = "small";
+
+  @Option(names = "--seed", description = "Generator seed (default: ${DEFAULT-VALUE}).")
+  long seed = 42;
+
+  @Option(names = "--users", description = "Override the scale's user count.")
+  int users = -1;
+
+  @Option(names = "--devices", description = "Override the scale's device count.")
+  int devices = -1;
+
+  @Option(names = "--groups", description = "Override the scale's group count.")
+  int groups = -1;
+
+  @Option(names = "--memberships", description = "Override the scale's membership count.")
+  long memberships = -1;
+
+  @Option(names = "--audits", description = "Override the scale's directory audit count.")
+  int audits = -1;
+
+  @Option(names = "--sign-ins", description = "Override the scale's sign-in count.")
+  int signIns = -1;
+
+  @Option(
+      names = "--now",
+      description = "The tenant's fixed 'now' (ISO instant); default: midnight UTC today.")
+  Instant now;
+
+  @Option(
+      names = "--log-days",
+      description = "How many days back the logs reach (default: ${DEFAULT-VALUE}).")
+  int logDays = 7;
+
+  @Option(
+      names = "--describe",
+      description = "Print the ground truth (counts and id checksums) as JSON and exit.")
+  boolean describe;
+
+  @Option(
+      names = "--client-secret-file",
+      description = "Read the app's client secret from this file.")
+  Path clientSecretFile;
+
+  @Option(
+      names = "--expired-secret",
+      description = "Answer a correct secret with AADSTS7000222 (expired).")
+  boolean expiredSecret;
+
+  @Option(
+      names = "--client-certificate",
+      description = "Register a PEM certificate for client assertions (repeatable).")
+  List<Path> clientCertificates = new ArrayList<>();
+
+  @Option(
+      names = "--permissions",
+      split = ",",
+      description = "Application permissions granted (default: ${DEFAULT-VALUE}).")
+  List<String> permissions =
+      new ArrayList<>(new java.util.TreeSet<>(SimulatorSettings.DEFAULT_PERMISSIONS));
+
+  @Option(
+      names = "--deny",
+      description = "Withhold one permission (repeatable), e.g. Device.Read.All.")
+  List<String> deny = new ArrayList<>();
+
+  @Option(
+      names = "--no-premium",
+      description = "No Entra ID P1/P2: sign-ins answer 403, retention is 7 days.")
+  boolean noPremium;
+
+  @Option(
+      names = "--token-lifetime",
+      description = "Access token lifetime in seconds (default: ${DEFAULT-VALUE}).")
+  long tokenLifetime = 3599;
+
+  @Option(
+      names = "--skiptoken-lifetime",
+      description = "Skiptoken lifetime in seconds (default: ${DEFAULT-VALUE}).")
+  long skipTokenLifetime = 3600;
+
+  @Option(names = "--no-throttling", description = "Never answer 429 for exceeding limits.")
+  boolean noThrottling;
+
+  @Option(
+      names = "--time-scale",
+      description = "Multiply throttling windows by this factor (default: ${DEFAULT-VALUE}).")
+  double timeScale = 1.0;
+
+  @Option(
+      names = "--resource-units",
+      description =
+          "Resource units per 10 s window; 0: by tenant size (default: ${DEFAULT-VALUE}).")
+  int resourceUnits = 0;
+
+  @Option(
+      names = "--reports-per-window",
+      description = "Report requests per 10 s window (default: ${DEFAULT-VALUE}).")
+  int reportsPerWindow = 5;
+
+  @Option(
+      names = "--no-retry-after-ratio",
+      description = "Share of 429s sent without Retry-After (default: ${DEFAULT-VALUE}).")
+  double noRetryAfterRatio = 0;
+
+  @Option(
+      names = "--latency-ms",
+      description = "Latency per page in milliseconds (default: ${DEFAULT-VALUE}).")
+  long latencyMs = 0;
+
+  @Option(
+      names = "--latency-per-item-us",
+      description = "Extra latency per item in microseconds (default: ${DEFAULT-VALUE}).")
+  long latencyPerItemUs = 0;
+
+  @Option(
+      names = "--fault",
+      description =
+          "Inject a fault (repeatable): KIND:ENDPOINT:nth=N or KIND:ENDPOINT:rate=R. KIND is 503,"
+              + " 503+retry-after, 504, 504+retry-after, 429, 429-no-retry-after, reset, truncate or"
+              + " malformed; ENDPOINT is users, groups, members, devices, directoryAudits, signIns,"
+              + " servicePrincipals or *.")
+  List<String> faults = new ArrayList<>();
+
+  @Option(
+      names = "--cert-out",
+      description =
+          "Where to write the server certificate (PEM) for clients to trust (default: ${DEFAULT-VALUE}).")
+  Path certOut = Path.of(System.getProperty("java.io.tmpdir"), "entra-warehouse-simulator.pem");
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
+    SimulatorSettings settings = settings();
+    if (describe) {
+      DemoTenant tenant =
+          new DemoTenant(
+              settings.seed(), settings.scale(), settings.tenantNow(), settings.logSpan());
+      out.print(GroundTruth.json(tenant));
+      out.flush();
+      return 0;
+    }
+    GraphSimulator simulator = GraphSimulator.start(settings);
+    Files.writeString(certOut, simulator.certificatePem(), StandardCharsets.US_ASCII);
+    TenantScale s = settings.scale();
+    out.printf(
+        "Entra Warehouse simulator: demo tenant '%s' (seed %d): %d users, %d devices, %d groups,"
+            + " %d memberships, %d directory audits, %d sign-ins%n",
+        s.name(),
+        settings.seed(),
+        s.users(),
+        s.devices(),
+        s.groups(),
+        simulator.tenant().memberships(),
+        s.directoryAudits(),
+        s.signIns());
+    out.printf("token URL:  %s%n", simulator.tokenUrl());
+    out.printf("Graph URL:  %s%n", simulator.graphBaseUrl());
+    out.printf("tenant id:  %s%n", simulator.tenantId());
+    out.printf(
+        "client id:  %s (public client for the password grant: %s)%n",
+        simulator.clientId(), simulator.publicClientId());
+    out.printf(
+        "trust:      %s (self-signed certificate for 127.0.0.1)%n", certOut.toAbsolutePath());
+    out.printf("stats:      %s/_simulator/stats%n", simulator.authorityHost());
+    out.flush();
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  simulator.close();
+                  stopped.countDown();
+                }));
+    stopped.await();
+    return 0;
+  }
+
+  SimulatorSettings settings() throws IOException, CertificateException {
+    TenantScale base = TenantScale.preset(scale);
+    TenantScale chosen =
+        users < 0 && devices < 0 && groups < 0 && memberships < 0 && audits < 0 && signIns < 0
+            ? base
+            : base.with(users, devices, groups, memberships, audits, signIns);
+    LinkedHashSet<String> granted = new LinkedHashSet<>(permissions);
+    granted.removeAll(deny);
+    SimulatorSettings.Builder b =
+        SimulatorSettings.builder()
+            .seed(seed)
+            .scale(chosen)
+            .tenantNow(now)
+            .logSpan(Duration.ofDays(logDays))
+            .port(port)
+            .clientSecretExpired(expiredSecret)
+            .grantedPermissions(granted)
+            .premium(!noPremium)
+            .tokenLifetime(Duration.ofSeconds(tokenLifetime))
+            .skipTokenLifetime(Duration.ofSeconds(skipTokenLifetime))
+            .throttling(!noThrottling)
+            .timeScale(timeScale)
+            .resourceUnitsPerWindow(resourceUnits)
+            .reportsPerWindow(reportsPerWindow)
+            .throttleWithoutRetryAfterRatio(noRetryAfterRatio)
+            .latency(Duration.ofMillis(latencyMs), Duration.ofNanos(latencyPerItemUs * 1_000));
+    if (clientSecretFile != null) {
+      b.clientSecret(Files.readString(clientSecretFile, StandardCharsets.UTF_8).strip());
+    }
+    for (Path pem : clientCertificates) {
+      try (InputStream in = Files.newInputStream(pem)) {
+        b.clientCertificate(
+            (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in));
+      }
+    }
+    for (String fault : faults) {
+      b.fault(fault);
+    }
+    return b.build();
+  }
+}

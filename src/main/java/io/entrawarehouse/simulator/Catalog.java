@@ -1,0 +1,199 @@
+package io.entrawarehouse.simulator;
+
+import static io.entrawarehouse.simulator.FilterSupport.ADVANCED;
+import static io.entrawarehouse.simulator.FilterSupport.BASIC;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The collections the simulator serves, with the page sizes, permissions, throttling costs and
+ * filter support that Microsoft documents for each (see NOTES.md).
+ */
+final class Catalog {
+
+  private Catalog() {}
+
+  private static final Set<String> DIRECTORY_READ =
+      Set.of("Directory.Read.All", "Directory.ReadWrite.All");
+
+  static final GraphCollection USERS =
+      new GraphCollection(
+          "users",
+          "User",
+          "microsoft.graph.user",
+          "users",
+          100,
+          999,
+          2,
+          false,
+          union(
+              Set.of("User.Read.All", "User.ReadWrite.All", "User.ReadBasic.All"), DIRECTORY_READ),
+          Set.of(),
+          DemoTenant.USER_DEFAULTS,
+          filters(
+              BASIC,
+              "id displayName givenName surname mail userPrincipalName userType accountEnabled jobTitle"
+                  + " employeeId onPremisesSyncEnabled onPremisesImmutableId proxyAddresses"
+                  + " assignedLicenses assignedLicenses/skuId otherMails"
+                  + " signInActivity/lastSignInDateTime signInActivity/lastNonInteractiveSignInDateTime",
+              ADVANCED,
+              "companyName department createdDateTime country city usageLocation creationType"
+                  + " externalUserState employeeType mobilePhone officeLocation preferredLanguage"
+                  + " onPremisesSamAccountName onPremisesDomainName onPremisesLastSyncDateTime"
+                  + " businessPhones"),
+          null);
+
+  static final GraphCollection GROUPS =
+      new GraphCollection(
+          "groups",
+          "Group",
+          "microsoft.graph.group",
+          "groups",
+          100,
+          999,
+          1,
+          false,
+          union(
+              Set.of("Group.Read.All", "GroupMember.Read.All", "Group.ReadWrite.All"),
+              DIRECTORY_READ),
+          Set.of(),
+          List.of(),
+          filters(
+              BASIC,
+              "id displayName mail mailEnabled mailNickname securityEnabled groupTypes"
+                  + " onPremisesSyncEnabled onPremisesSecurityIdentifier proxyAddresses"
+                  + " isAssignableToRole resourceProvisioningOptions",
+              ADVANCED,
+              "classification createdDateTime description expirationDateTime membershipRule"
+                  + " membershipRuleProcessingState preferredDataLocation preferredLanguage"
+                  + " renewedDateTime visibility onPremisesLastSyncDateTime"),
+          null);
+
+  static final GraphCollection MEMBERS =
+      new GraphCollection(
+          "members",
+          "DirectoryObject",
+          "microsoft.graph.directoryObject",
+          "directoryObjects",
+          100,
+          999,
+          3,
+          false,
+          union(
+              Set.of("GroupMember.Read.All", "Group.Read.All", "Group.ReadWrite.All"),
+              DIRECTORY_READ),
+          Set.of(),
+          List.of(),
+          filters(ADVANCED, "id displayName"),
+          null);
+
+  static final GraphCollection DEVICES =
+      new GraphCollection(
+          "devices",
+          "Device",
+          "microsoft.graph.device",
+          "devices",
+          100,
+          999,
+          1,
+          false,
+          union(Set.of("Device.Read.All", "Device.ReadWrite.All"), DIRECTORY_READ),
+          Set.of(),
+          List.of(),
+          filters(
+              BASIC,
+              "id accountEnabled deviceId displayName operatingSystem operatingSystemVersion"
+                  + " trustType isManaged isCompliant onPremisesSyncEnabled physicalIds systemLabels"
+                  + " approximateLastSignInDateTime alternativeSecurityIds",
+              ADVANCED,
+              "registrationDateTime createdDateTime deviceOwnership managementType manufacturer"
+                  + " model profileType enrollmentType enrollmentProfileName mdmAppId"
+                  + " onPremisesLastSyncDateTime deviceCategory"),
+          null);
+
+  static final GraphCollection SERVICE_PRINCIPALS =
+      new GraphCollection(
+          "servicePrincipals",
+          "ServicePrincipal",
+          "microsoft.graph.servicePrincipal",
+          "servicePrincipals",
+          100,
+          999,
+          2,
+          false,
+          union(Set.of("Application.Read.All", "Application.ReadWrite.All"), DIRECTORY_READ),
+          Set.of(),
+          List.of(),
+          filters(
+              BASIC,
+              "id appId displayName accountEnabled servicePrincipalType servicePrincipalNames tags",
+              ADVANCED,
+              "createdDateTime appOwnerOrganizationId"),
+          null);
+
+  static final GraphCollection DIRECTORY_AUDITS =
+      new GraphCollection(
+          "directoryAudits",
+          "DirectoryAudit",
+          "microsoft.graph.directoryAudit",
+          "auditLogs/directoryAudits",
+          100,
+          999,
+          1,
+          true,
+          Set.of(),
+          Set.of("AuditLog.Read.All", "Directory.Read.All"),
+          List.of(),
+          filters(
+              BASIC,
+              "id activityDateTime activityDisplayName category correlationId loggedByService"
+                  + " operationType result initiatedBy/user/id initiatedBy/user/displayName"
+                  + " initiatedBy/user/userPrincipalName initiatedBy/app/appId"
+                  + " initiatedBy/app/displayName targetResources targetResources/id"
+                  + " targetResources/displayName targetResources/type"
+                  + " targetResources/userPrincipalName"),
+          "activityDateTime");
+
+  static final GraphCollection SIGN_INS =
+      new GraphCollection(
+          "signIns",
+          "SignIn",
+          "microsoft.graph.signIn",
+          "auditLogs/signIns",
+          1000,
+          1000,
+          1,
+          true,
+          Set.of(),
+          Set.of("AuditLog.Read.All", "Directory.Read.All"),
+          List.of(),
+          filters(
+              BASIC,
+              "id createdDateTime userId userDisplayName userPrincipalName appId appDisplayName"
+                  + " ipAddress clientAppUsed correlationId conditionalAccessStatus isInteractive"
+                  + " riskDetail riskLevelAggregated riskLevelDuringSignIn riskState"
+                  + " resourceDisplayName resourceId status/errorCode location/city location/state"
+                  + " location/countryOrRegion deviceDetail/browser deviceDetail/operatingSystem"
+                  + " deviceDetail/deviceId deviceDetail/isCompliant deviceDetail/isManaged"),
+          "createdDateTime");
+
+  private static Set<String> union(Set<String> a, Set<String> b) {
+    java.util.HashSet<String> all = new java.util.HashSet<>(a);
+    all.addAll(b);
+    return Set.copyOf(all);
+  }
+
+  private static Map<String, FilterSupport> filters(Object... supportThenNames) {
+    Map<String, FilterSupport> map = new HashMap<>();
+    for (int i = 0; i < supportThenNames.length; i += 2) {
+      FilterSupport support = (FilterSupport) supportThenNames[i];
+      for (String name : ((String) supportThenNames[i + 1]).split(" ")) {
+        map.put(name, support);
+      }
+    }
+    return Map.copyOf(map);
+  }
+}

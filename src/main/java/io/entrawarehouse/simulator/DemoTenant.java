@@ -1,0 +1,1180 @@
+package io.entrawarehouse.simulator;
+
+import java.text.Normalizer;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The synthetic directory behind the simulator: a pure function of (seed, scale, reference time).
+ *
+ * <p>Nothing is stored per object: item {@code i} of each collection is generated on demand from a
+ * hash of (seed, kind, i), so the {@code large} scale costs a few megabytes (group sizes and the
+ * group id index) whatever the number of users or sign-ins. Logs are ordered newest first by index:
+ * the timestamp of log item {@code i} decreases strictly with {@code i}, which lets time-window
+ * filters be answered by binary search.
+ *
+ * <p>Items are JSON-ready maps whose keys and value types follow Microsoft's documented v1.0
+ * examples. Instances are immutable and thread-safe.
+ */
+public final class DemoTenant {
+
+  static final int USER = 1;
+  static final int DEVICE = 2;
+  static final int GROUP = 3;
+  static final int AUDIT = 4;
+  static final int SIGN_IN = 5;
+  static final int SERVICE_PRINCIPAL = 6;
+  static final int MEMBERS = 7;
+  static final int DEVICE_ID = 8;
+  static final int REQUEST = 9;
+  static final int TENANT = 10;
+  static final int APP = 11;
+
+  /** The kinds of directory object a group can hold, in the order members are listed. */
+  enum MemberKind {
+    USER,
+    GROUP,
+    DEVICE,
+    SERVICE_PRINCIPAL
+  }
+
+  enum GroupType {
+    SECURITY,
+    SYNCED_SECURITY,
+    UNIFIED,
+    DYNAMIC_USERS,
+    DYNAMIC_DEVICES
+  }
+
+  private static final List<String> GIVEN_NAMES =
+      List.of(
+          "Adele",
+          "Alex",
+          "Allan",
+          "Bianca",
+          "Brian",
+          "Christie",
+          "Debra",
+          "Diego",
+          "Emily",
+          "Enrico",
+          "Grady",
+          "Henrietta",
+          "Isaiah",
+          "Johanna",
+          "Joni",
+          "Lee",
+          "Lidia",
+          "Lynne",
+          "Megan",
+          "Miriam",
+          "Nestor",
+          "Patti",
+          "Pradeep",
+          "José",
+          "Zoë",
+          "Søren",
+          "Łukasz",
+          "François",
+          "Björn",
+          "Chloé",
+          "美咲",
+          "Анна",
+          "محمد",
+          "Ngọc",
+          "Ayşe",
+          "Siobhán");
+  private static final List<String> SURNAMES =
+      List.of(
+          "Vance",
+          "Wilber",
+          "Brown",
+          "Stark",
+          "Lindqvist",
+          "García",
+          "Müller",
+          "Østergaard",
+          "Nowak",
+          "Dubois",
+          "O'Brien",
+          "佐藤",
+          "Иванова",
+          "Al-Farsi",
+          "Nguyễn",
+          "Yılmaz",
+          "Ní Bhriain",
+          "Smith",
+          "Johnson",
+          "Patel",
+          "Kim",
+          "Rossi",
+          "Schmidt",
+          "Kowalski");
+  private static final List<String> DEPARTMENTS =
+      List.of(
+          "Sales",
+          "Marketing",
+          "Engineering",
+          "Finance",
+          "Human Resources",
+          "Legal",
+          "IT",
+          "Operations",
+          "Research & Development",
+          "Customer Support");
+  private static final List<String> JOB_TITLES =
+      List.of(
+          "Account Manager",
+          "Software Engineer",
+          "Director",
+          "Analyst",
+          "Consultant",
+          "Designer",
+          "Product Manager",
+          "Technician",
+          "Marketing Assistant",
+          "CFO",
+          "Administrator");
+  private static final List<String[]> PLACES =
+      List.of(
+          new String[] {"Redmond", "Washington", "US", "47.6740", "-122.1215"},
+          new String[] {"New York", "New York", "US", "40.7128", "-74.0060"},
+          new String[] {"London", "England", "GB", "51.5072", "-0.1276"},
+          new String[] {"Paris", "Île-de-France", "FR", "48.8566", "2.3522"},
+          new String[] {"München", "Bayern", "DE", "48.1351", "11.5820"},
+          new String[] {"Tokyo", "Tokyo", "JP", "35.6762", "139.6503"},
+          new String[] {"São Paulo", "São Paulo", "BR", "-23.5558", "-46.6396"},
+          new String[] {"Sydney", "New South Wales", "AU", "-33.8688", "151.2093"},
+          new String[] {"Bengaluru", "Karnataka", "IN", "12.9716", "77.5946"},
+          new String[] {"Lagos", "Lagos", "NG", "6.5244", "3.3792"});
+  private static final List<String> SKUS =
+      List.of(
+          "05e9a617-0261-4cee-bb44-138d3ef5d965", // Microsoft 365 E3
+          "06ebc4ee-1bb5-47dd-8120-11324bc54e06", // Microsoft 365 E5
+          "6fd2c87f-b296-42f0-b197-1e91e994b900", // Office 365 E3
+          "efccb6f7-5641-4e0e-bd10-b4976e1bf68e", // Enterprise Mobility + Security E3
+          "f8a1db68-be16-40ed-86d5-cb42ce701560"); // Power BI Pro
+  private static final List<String[]> APPS =
+      List.of(
+          new String[] {"de8bc8b5-d9f9-48b1-a8ad-b748da725064", "Graph explorer"},
+          new String[] {"00000002-0000-0ff1-ce00-000000000000", "Office 365 Exchange Online"},
+          new String[] {"1fec8e78-bce4-4aaf-ab1b-5451cc387264", "Microsoft Teams"},
+          new String[] {"c44b4083-3bb0-49c1-b47d-974e53cbdf3c", "Azure Portal"},
+          new String[] {"00000003-0000-0ff1-ce00-000000000000", "Office 365 SharePoint Online"},
+          new String[] {"d3590ed6-52b3-4102-aeff-aad2292ab01c", "Microsoft Office"});
+  private static final List<String[]> RESOURCES =
+      List.of(
+          new String[] {"00000003-0000-0000-c000-000000000000", "Microsoft Graph"},
+          new String[] {"00000002-0000-0ff1-ce00-000000000000", "Office 365 Exchange Online"},
+          new String[] {
+            "797f4846-ba00-4fd7-ba43-dac1f8f63013", "Windows Azure Service Management API"
+          });
+  private static final List<Object[]> SIGN_IN_FAILURES =
+      List.of(
+          new Object[] {50126, "Error validating credentials due to invalid username or password."},
+          new Object[] {50053, "Account is locked because user tried to sign in too many times."},
+          new Object[] {50074, "Strong Authentication is required."},
+          new Object[] {
+            50076,
+            "Due to a configuration change made by your administrator, or"
+                + " because you moved to a new location, you must use multi-factor authentication."
+          },
+          new Object[] {53003, "Access has been blocked by Conditional Access policies."},
+          new Object[] {50057, "User account is disabled."},
+          new Object[] {
+            50140,
+            "This error occurred due to 'Keep me signed in' interrupt when the"
+                + " user was signing in."
+          });
+  private static final List<String[]> CA_POLICIES =
+      List.of(
+          new String[] {
+            "de7e60eb-ed89-4d73-8205-2227def6b7c9", "SharePoint limited access for guest workers"
+          },
+          new String[] {"6b0a3f56-0c71-4c0e-9bb3-1d2f3a63c4f1", "Require MFA for administrators"},
+          new String[] {"0f1e3b9a-7a1c-4e55-8f2a-9c4be0a2d7e3", "Block legacy authentication"},
+          new String[] {
+            "9a3c5e2d-61b4-47d0-b5a8-3e7f9d1c2b60", "Require compliant device for Office 365"
+          });
+  private static final List<String[]> AUDIT_ACTIVITIES =
+      List.of(
+          // service, category, activity, operation type, target type
+          new String[] {"Core Directory", "UserManagement", "Update user", "Update", "User"},
+          new String[] {"Core Directory", "UserManagement", "Add user", "Add", "User"},
+          new String[] {
+            "Core Directory", "GroupManagement", "Add member to group", "Assign", "Group"
+          },
+          new String[] {
+            "Core Directory", "GroupManagement", "Remove member from group", "Unassign", "Group"
+          },
+          new String[] {
+            "Core Directory",
+            "ApplicationManagement",
+            "Add service principal",
+            "Add",
+            "ServicePrincipal"
+          },
+          new String[] {"Core Directory", "RoleManagement", "Add member to role", "Assign", "Role"},
+          new String[] {"Core Directory", "DeviceManagement", "Add device", "Add", "Device"},
+          new String[] {
+            "Self-service Group Management",
+            "GroupManagement",
+            "GroupLifecyclePolicies_Get",
+            "Update",
+            "N/A"
+          },
+          new String[] {
+            "Self-service Password Management",
+            "UserManagement",
+            "Reset password (self-service)",
+            "Update",
+            "User"
+          },
+          new String[] {"Invited Users", "UserManagement", "Invite external user", "Add", "User"},
+          new String[] {
+            "PIM", "RoleManagement", "Add member to role completed (PIM activation)", "Add", "Role"
+          },
+          new String[] {
+            "Authentication Methods",
+            "UserManagement",
+            "User registered security info",
+            "Add",
+            "User"
+          });
+
+  private final long seed;
+  private final TenantScale scale;
+  private final Instant now;
+  private final Duration logSpan;
+  private final String tenantId;
+  private final String domain;
+  private final int[] groupSizes;
+  private final int[][] groupComposition;
+  private final long memberships;
+  private final Map<String, Integer> groupIndexById;
+
+  /**
+   * @param seed the generator seed
+   * @param scale how many objects of each kind
+   * @param now the tenant's fixed "now": every timestamp is relative to it
+   * @param logSpan how far back the logs reach from {@code now}
+   */
+  public DemoTenant(long seed, TenantScale scale, Instant now, Duration logSpan) {
+    this.seed = seed;
+    this.scale = scale;
+    this.now = now.truncatedTo(ChronoUnit.SECONDS);
+    this.logSpan = logSpan;
+    this.tenantId = Hashing.uuid(seed, TENANT, 0);
+    this.domain = "contoso.onmicrosoft.com";
+    this.groupSizes = new int[scale.groups()];
+    this.groupComposition = new int[scale.groups()][];
+    this.memberships = planMemberships();
+    this.groupIndexById = new HashMap<>(scale.groups() * 2);
+    for (int g = 0; g < scale.groups(); g++) {
+      groupIndexById.put(id(GROUP, g), g);
+    }
+  }
+
+  public long seed() {
+    return seed;
+  }
+
+  public TenantScale scale() {
+    return scale;
+  }
+
+  public Instant now() {
+    return now;
+  }
+
+  public Instant oldestLog() {
+    return now.minus(logSpan);
+  }
+
+  public String tenantId() {
+    return tenantId;
+  }
+
+  public String domain() {
+    return domain;
+  }
+
+  /** Total memberships actually generated: the scale's figure unless groups could not hold it. */
+  public long memberships() {
+    return memberships;
+  }
+
+  public int groupSize(int group) {
+    return groupSizes[group];
+  }
+
+  /** The index of the group with this id, or -1. */
+  public int groupIndex(String id) {
+    Integer g = groupIndexById.get(id);
+    return g == null ? -1 : g;
+  }
+
+  String id(int kind, long index) {
+    return Hashing.uuid(seed, kind, index);
+  }
+
+  private Pick pick(int kind, long index) {
+    return new Pick(Hashing.hash(seed, kind, index));
+  }
+
+  // ---------------------------------------------------------------- users
+
+  private String givenName(int u) {
+    return GIVEN_NAMES.get(
+        (int) Long.remainderUnsigned(Hashing.hash(seed, USER, u), GIVEN_NAMES.size()));
+  }
+
+  private String surname(int u) {
+    return SURNAMES.get(
+        (int) Long.remainderUnsigned(Hashing.hash(seed, USER, u) >>> 20, SURNAMES.size()));
+  }
+
+  private boolean isGuest(int u) {
+    return u % 13 == 7;
+  }
+
+  String userPrincipalName(int u) {
+    String local = ascii(givenName(u)) + "." + ascii(surname(u)) + u;
+    if (isGuest(u)) {
+      return local + "_fabrikam.com#EXT#@" + domain;
+    }
+    return local + "@" + domain;
+  }
+
+  String userDisplayName(int u) {
+    return givenName(u) + " " + surname(u);
+  }
+
+  private static String ascii(String s) {
+    String folded =
+        Normalizer.normalize(s, Normalizer.Form.NFD)
+            .replace("ł", "l")
+            .replace("Ł", "L")
+            .replace("ø", "o")
+            .replace("Ø", "O")
+            .replaceAll("[^A-Za-z]", "")
+            .toLowerCase(Locale.ROOT);
+    return folded.isEmpty() ? "user" : folded;
+  }
+
+  /** User {@code u} with every property this simulator knows, in Graph's order. */
+  public Map<String, Object> user(int u) {
+    Pick p = pick(USER + 100, u);
+    boolean guest = isGuest(u);
+    boolean synced = !guest && p.chance(0.35);
+    boolean enabled = !p.chance(0.1);
+    String given = givenName(u);
+    String sur = surname(u);
+    String upn = userPrincipalName(u);
+    String[] place = p.one(PLACES);
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("businessPhones", p.chance(0.6) ? List.of("+1 425 555 0" + p.digits(3)) : List.of());
+    m.put("displayName", given + " " + sur);
+    m.put("givenName", given);
+    m.put("jobTitle", p.chance(0.8) ? p.one(JOB_TITLES) : null);
+    String mail =
+        guest
+            ? ascii(given) + "." + ascii(sur) + "@fabrikam.com"
+            : p.chance(0.9) ? upn.toLowerCase(Locale.ROOT).replace(domain, "contoso.com") : null;
+    m.put("mail", mail);
+    m.put("mobilePhone", p.chance(0.4) ? "+1 425 555 0" + p.digits(3) : null);
+    m.put("officeLocation", p.chance(0.7) ? p.digits(2) + "/" + p.digits(4) : null);
+    m.put("preferredLanguage", p.chance(0.7) ? p.one("en-US", "fr-FR", "de-DE", "ja-JP") : null);
+    m.put("surname", sur);
+    m.put("userPrincipalName", upn);
+    m.put("id", id(USER, u));
+    // Properties v1.0 returns only when $select names them.
+    m.put("accountEnabled", enabled);
+    m.put("userType", guest ? "Guest" : "Member");
+    Instant created = now.minusSeconds(3_600L + p.below(5L * 365 * 86_400));
+    m.put("createdDateTime", seconds(created));
+    m.put("creationType", guest ? "Invitation" : null);
+    m.put("externalUserState", guest ? p.one("Accepted", "PendingAcceptance") : null);
+    m.put("department", guest ? null : p.chance(0.85) ? p.one(DEPARTMENTS) : null);
+    m.put("companyName", guest ? "Fabrikam" : p.chance(0.8) ? "Contoso" : null);
+    m.put("employeeId", guest ? null : p.chance(0.75) ? "E" + p.digits(6) : null);
+    m.put("employeeType", guest ? null : p.one("Employee", "Contractor", "Employee"));
+    m.put("usageLocation", guest ? null : place[2]);
+    m.put("city", guest ? null : place[0]);
+    m.put("country", guest ? null : place[2]);
+    m.put("onPremisesSyncEnabled", synced ? Boolean.TRUE : null);
+    m.put(
+        "onPremisesImmutableId",
+        synced ? Base64.getEncoder().encodeToString(p.hex(16).getBytes()) : null);
+    m.put("onPremisesSamAccountName", synced ? ascii(given) + u : null);
+    m.put("onPremisesDomainName", synced ? "contoso.local" : null);
+    m.put("onPremisesLastSyncDateTime", synced ? seconds(now.minusSeconds(p.below(7_200))) : null);
+    m.put(
+        "lastPasswordChangeDateTime",
+        seconds(max(created, now.minusSeconds(p.below(400L * 86_400)))));
+    List<Object> licences = new ArrayList<>();
+    if (!guest && p.chance(0.75)) {
+      licences.add(licence(p.one(SKUS.subList(0, 3)), p.chance(0.2)));
+      if (p.chance(0.3)) {
+        licences.add(licence(p.one(SKUS.subList(3, 5)), false));
+      }
+    }
+    m.put("assignedLicenses", licences);
+    List<Object> proxies = new ArrayList<>();
+    if (mail != null && !guest) {
+      proxies.add("SMTP:" + mail);
+      proxies.add("smtp:" + upn.toLowerCase(Locale.ROOT));
+    }
+    m.put("proxyAddresses", proxies);
+    m.put("otherMails", guest ? List.of(mail) : List.of());
+    Map<String, Object> activity = new LinkedHashMap<>();
+    boolean everSignedIn = enabled && p.chance(0.9);
+    activity.put(
+        "lastSignInDateTime",
+        everSignedIn ? seconds(now.minusSeconds(p.below(120L * 86_400))) : null);
+    activity.put("lastSignInRequestId", everSignedIn ? Hashing.uuid(seed, REQUEST, u) : null);
+    activity.put(
+        "lastNonInteractiveSignInDateTime",
+        everSignedIn ? seconds(now.minusSeconds(p.below(30L * 86_400))) : null);
+    activity.put(
+        "lastNonInteractiveSignInRequestId",
+        everSignedIn ? Hashing.uuid(seed, REQUEST, u + 1_000_000_000L) : null);
+    m.put("signInActivity", activity);
+    return m;
+  }
+
+  private static Map<String, Object> licence(String sku, boolean withDisabledPlan) {
+    Map<String, Object> l = new LinkedHashMap<>();
+    l.put(
+        "disabledPlans",
+        withDisabledPlan ? List.of("a23b959c-7ce8-4e57-9140-b90eb88a9e97") : List.of());
+    l.put("skuId", sku);
+    return l;
+  }
+
+  // ---------------------------------------------------------------- devices
+
+  /** Device {@code d} with every v1.0 property this simulator knows. */
+  public Map<String, Object> device(int d) {
+    Pick p = pick(DEVICE + 100, d);
+    double os = p.unit();
+    String operatingSystem;
+    String version;
+    String trustType;
+    String manufacturer;
+    String model;
+    if (os < 0.55) {
+      operatingSystem = "Windows";
+      version = p.one("10.0.19045.", "10.0.22631.", "10.0.26100.") + p.digits(4);
+      trustType = p.one("AzureAd", "AzureAd", "ServerAd", "Workplace");
+      manufacturer = p.one("Microsoft Corporation", "Dell Inc.", "LENOVO", "HP");
+      model =
+          p.one(
+              "Surface Laptop 5", "Latitude 7440", "ThinkPad X1 Carbon Gen 11", "EliteBook 840 G9");
+    } else if (os < 0.70) {
+      operatingSystem = "iOS";
+      version = p.one("17.6.1", "18.1", "18.2");
+      trustType = "Workplace";
+      manufacturer = "Apple";
+      model = p.one("iPhone 15", "iPhone 14 Pro", "iPad Air");
+    } else if (os < 0.82) {
+      operatingSystem = "Android";
+      version = p.one("13.0", "14.0", "15.0");
+      trustType = "Workplace";
+      manufacturer = p.one("samsung", "Google");
+      model = p.one("SM-S918B", "Pixel 8");
+    } else if (os < 0.92) {
+      operatingSystem = "MacMDM";
+      version = p.one("14.6.1", "15.1");
+      trustType = "Workplace";
+      manufacturer = "Apple";
+      model = p.one("MacBookPro18,3", "Mac14,2");
+    } else {
+      operatingSystem = p.one("linux", "Linux");
+      version = p.one("1", "Ubuntu 22.04", "Ubuntu 24.04");
+      trustType = "Workplace";
+      manufacturer = null;
+      model = null;
+    }
+    boolean managed = p.chance(0.65);
+    boolean company = trustType.equals("AzureAd") || trustType.equals("ServerAd") || p.chance(0.3);
+    boolean stale = p.chance(0.12);
+    Instant registered = now.minusSeconds(86_400L + p.below(4L * 365 * 86_400));
+    Instant lastSignIn =
+        stale
+            ? max(registered, now.minusSeconds(91L * 86_400 + p.below(400L * 86_400)))
+            : max(registered, now.minusSeconds(p.below(20L * 86_400)));
+    boolean synced = trustType.equals("ServerAd");
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("id", id(DEVICE, d));
+    m.put("deletedDateTime", null);
+    m.put("accountEnabled", !p.chance(0.05));
+    m.put("approximateLastSignInDateTime", seconds(lastSignIn));
+    m.put("complianceExpirationDateTime", null);
+    m.put("createdDateTime", seconds(registered));
+    m.put("deviceCategory", null);
+    m.put("deviceId", Hashing.uuid(seed, DEVICE_ID, d));
+    m.put("deviceMetadata", null);
+    m.put("deviceOwnership", managed ? (company ? "Company" : "Personal") : null);
+    m.put("deviceVersion", 2);
+    m.put("displayName", deviceName(operatingSystem, d));
+    m.put("enrollmentProfileName", null);
+    m.put("enrollmentType", managed ? (company ? "AzureDomainJoined" : "UserEnrollment") : null);
+    m.put("isCompliant", managed ? p.chance(0.85) : null);
+    m.put("isManaged", managed ? Boolean.TRUE : null);
+    m.put("isRooted", false);
+    m.put("managementType", managed ? p.one("MDM", "MDM", "EAS", "EasMdm") : null);
+    m.put("manufacturer", manufacturer);
+    m.put("mdmAppId", managed ? "0000000a-0000-0000-c000-000000000000" : null);
+    m.put("model", model);
+    m.put("onPremisesLastSyncDateTime", synced ? seconds(now.minusSeconds(p.below(7_200))) : null);
+    m.put(
+        "onPremisesSecurityIdentifier",
+        synced ? "S-1-5-21-" + p.digits(10) + "-" + p.digits(4) : null);
+    m.put("onPremisesSyncEnabled", synced ? Boolean.TRUE : null);
+    m.put("operatingSystem", operatingSystem);
+    m.put("operatingSystemVersion", version);
+    m.put("physicalIds", List.of("[USER-GID]:" + id(DEVICE, d) + ":" + p.digits(16)));
+    m.put("profileType", "RegisteredDevice");
+    m.put("registrationDateTime", seconds(registered));
+    m.put("systemLabels", List.of());
+    m.put("trustType", trustType);
+    Map<String, Object> altId = new LinkedHashMap<>();
+    altId.put("type", 2);
+    altId.put("identityProvider", null);
+    altId.put("key", Base64.getEncoder().encodeToString(p.hex(12).getBytes()));
+    m.put("alternativeSecurityIds", List.of(altId));
+    return m;
+  }
+
+  private static String deviceName(String os, int d) {
+    return switch (os) {
+      case "Windows" ->
+          "DESKTOP-" + Integer.toString(d * 7919 + 104_729, 36).toUpperCase(Locale.ROOT);
+      case "iOS" -> "iPhone-" + d;
+      case "Android" -> "Android-" + d;
+      case "MacMDM" -> "MacBook-" + d;
+      default -> (d % 5 == 0 ? "PROD-" : "lnx-") + d;
+    };
+  }
+
+  // ---------------------------------------------------------------- groups
+
+  GroupType groupType(int g) {
+    double t = Hashing.mix(Hashing.hash(seed, GROUP + 200, g)) >>> 11 & ((1L << 53) - 1);
+    double u = t / (1L << 53);
+    if (u < 0.45) {
+      return GroupType.SECURITY;
+    } else if (u < 0.53) {
+      return GroupType.SYNCED_SECURITY;
+    } else if (u < 0.83) {
+      return GroupType.UNIFIED;
+    } else if (u < 0.95 || scale.devices() == 0) {
+      return GroupType.DYNAMIC_USERS;
+    }
+    return GroupType.DYNAMIC_DEVICES;
+  }
+
+  /** Group {@code g}, with the properties (and order) of the documented v1.0 group. */
+  public Map<String, Object> group(int g) {
+    Pick p = pick(GROUP + 100, g);
+    GroupType type = groupType(g);
+    String dept = p.one(DEPARTMENTS);
+    String name =
+        switch (type) {
+          case SECURITY -> dept + " Security " + g;
+          case SYNCED_SECURITY -> "SG-" + ascii(dept) + "-" + g;
+          case UNIFIED -> dept + " Team " + g;
+          case DYNAMIC_USERS -> "All " + dept + " " + g;
+          case DYNAMIC_DEVICES -> "All " + p.one("Windows", "iOS", "Android") + " devices " + g;
+        };
+    String nickname = ascii(name) + g;
+    boolean unified = type == GroupType.UNIFIED;
+    boolean synced = type == GroupType.SYNCED_SECURITY;
+    Instant created = now.minusSeconds(86_400L + p.below(6L * 365 * 86_400));
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("id", id(GROUP, g));
+    m.put("deletedDateTime", null);
+    m.put("classification", unified && p.chance(0.3) ? p.one("Low", "Medium", "High") : null);
+    m.put("createdDateTime", seconds(created));
+    m.put("description", p.chance(0.8) ? "Group for " + dept.toLowerCase(Locale.ROOT) : null);
+    m.put("displayName", name);
+    m.put("expirationDateTime", null);
+    List<Object> groupTypes = new ArrayList<>();
+    if (unified) {
+      groupTypes.add("Unified");
+    }
+    if (type == GroupType.DYNAMIC_USERS || type == GroupType.DYNAMIC_DEVICES) {
+      groupTypes.add("DynamicMembership");
+    }
+    m.put("groupTypes", groupTypes);
+    m.put("isAssignableToRole", type == GroupType.SECURITY && p.chance(0.05) ? Boolean.TRUE : null);
+    m.put("mail", unified ? nickname + "@contoso.com" : null);
+    m.put("mailEnabled", unified);
+    m.put("mailNickname", nickname);
+    m.put(
+        "membershipRule",
+        switch (type) {
+          case DYNAMIC_USERS -> "user.department -eq \"" + dept + "\"";
+          case DYNAMIC_DEVICES -> "device.deviceOSType -eq \"Windows\"";
+          default -> null;
+        });
+    m.put(
+        "membershipRuleProcessingState",
+        type == GroupType.DYNAMIC_USERS || type == GroupType.DYNAMIC_DEVICES ? "On" : null);
+    m.put("onPremisesLastSyncDateTime", synced ? seconds(now.minusSeconds(p.below(7_200))) : null);
+    m.put(
+        "onPremisesSecurityIdentifier",
+        synced ? "S-1-5-21-" + p.digits(10) + "-" + p.digits(4) : null);
+    m.put("onPremisesSyncEnabled", synced ? Boolean.TRUE : null);
+    m.put("preferredDataLocation", unified && p.chance(0.2) ? p.one("CAN", "EUR", "NAM") : null);
+    m.put("preferredLanguage", null);
+    m.put(
+        "proxyAddresses",
+        unified
+            ? List.of("smtp:" + nickname + "@" + domain, "SMTP:" + nickname + "@contoso.com")
+            : List.of());
+    m.put("renewedDateTime", seconds(created));
+    m.put("resourceBehaviorOptions", List.of());
+    m.put("resourceProvisioningOptions", unified && p.chance(0.5) ? List.of("Team") : List.of());
+    m.put("securityEnabled", !unified || p.chance(0.1));
+    m.put("theme", null);
+    m.put("visibility", unified ? p.one("Public", "Private") : null);
+    m.put("onPremisesProvisioningErrors", List.of());
+    return m;
+  }
+
+  // ---------------------------------------------------------------- service principals
+
+  /** Service principal {@code s}: the non-user members some groups hold. */
+  public Map<String, Object> servicePrincipal(int s) {
+    Pick p = pick(SERVICE_PRINCIPAL + 100, s);
+    String appId = Hashing.uuid(seed, APP, s);
+    String name =
+        p.one("Contoso", "Fabrikam", "Northwind")
+            + " "
+            + p.one("HR Sync", "Backup", "Reporting", "CI Deploy")
+            + " "
+            + s;
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("id", id(SERVICE_PRINCIPAL, s));
+    m.put("deletedDateTime", null);
+    m.put("accountEnabled", true);
+    m.put("appDisplayName", name);
+    m.put("appId", appId);
+    m.put("appOwnerOrganizationId", tenantId);
+    m.put("createdDateTime", seconds(now.minusSeconds(86_400L + p.below(3L * 365 * 86_400))));
+    m.put("displayName", name);
+    m.put("servicePrincipalNames", List.of(appId));
+    m.put("servicePrincipalType", "Application");
+    m.put("signInAudience", "AzureADMyOrg");
+    m.put("tags", List.of("WindowsAzureActiveDirectoryIntegratedApp"));
+    return m;
+  }
+
+  // ---------------------------------------------------------------- memberships
+
+  /**
+   * Decides every group's size and mix of member kinds. Sizes are heavy-tailed (a few large groups,
+   * many small ones, some empty) and sum to the scale's memberships unless the groups cannot hold
+   * that many distinct members.
+   */
+  private long planMemberships() {
+    int groups = scale.groups();
+    if (groups == 0) {
+      return 0;
+    }
+    double[] weight = new double[groups];
+    long[] capacity = new long[groups];
+    double total = 0;
+    for (int g = 0; g < groups; g++) {
+      Pick p = pick(MEMBERS, g);
+      weight[g] = p.chance(0.05) ? 0 : 1 / Math.pow(1e-3 + p.unit(), 0.8);
+      total += weight[g];
+      capacity[g] = capacity(g);
+    }
+    long target = scale.memberships();
+    long assigned = 0;
+    for (int g = 0; g < groups; g++) {
+      long size = total == 0 ? 0 : (long) Math.floor(target * weight[g] / total);
+      size = Math.min(Math.min(size, capacity[g]), Integer.MAX_VALUE);
+      groupSizes[g] = (int) size;
+      assigned += size;
+    }
+    // Hand out what rounding and capacity left over, round-robin over groups with room.
+    boolean progress = true;
+    while (assigned < target && progress) {
+      progress = false;
+      for (int g = 0; g < groups && assigned < target; g++) {
+        if (groupSizes[g] < capacity[g] && weight[g] > 0) {
+          long add =
+              Math.min(Math.max(1, (target - assigned) / groups), capacity[g] - groupSizes[g]);
+          groupSizes[g] += (int) add;
+          assigned += add;
+          progress = true;
+        }
+      }
+    }
+    for (int g = 0; g < groups; g++) {
+      groupComposition[g] = composition(g, groupSizes[g]);
+    }
+    return assigned;
+  }
+
+  private long capacity(int g) {
+    return switch (groupType(g)) {
+      case UNIFIED, DYNAMIC_USERS -> scale.users();
+      case DYNAMIC_DEVICES -> scale.devices();
+      case SECURITY, SYNCED_SECURITY ->
+          (long) scale.users()
+              + scale.devices()
+              + scale.servicePrincipals()
+              + (scale.groups() - g - 1);
+    };
+  }
+
+  /** Member counts per {@link MemberKind} for a group of the given size. */
+  private int[] composition(int g, int size) {
+    int[] pool = pools(g);
+    int[] counts = new int[4];
+    switch (groupType(g)) {
+      case UNIFIED, DYNAMIC_USERS -> counts[0] = size;
+      case DYNAMIC_DEVICES -> counts[2] = size;
+      default -> {
+        counts[1] = Math.min(pool[1], (int) Math.round(size * 0.05));
+        counts[2] = Math.min(pool[2], (int) Math.round(size * 0.07));
+        counts[3] = Math.min(pool[3], (int) Math.round(size * 0.03));
+        counts[0] = size - counts[1] - counts[2] - counts[3];
+        // Too few users for the rest: move the overflow to the other kinds.
+        for (int k = 2; counts[0] > pool[0]; k = k % 3 + 1) {
+          if (counts[k] < pool[k]) {
+            counts[k]++;
+            counts[0]--;
+          }
+        }
+      }
+    }
+    return counts;
+  }
+
+  private int[] pools(int g) {
+    return new int[] {
+      scale.users(), scale.groups() - g - 1, scale.devices(), scale.servicePrincipals()
+    };
+  }
+
+  /**
+   * Member {@code j} of group {@code g} as a Graph directoryObject with its {@code @odata.type}.
+   */
+  public Map<String, Object> member(int g, int j) {
+    int[] counts = groupComposition[g];
+    int[] pool = pools(g);
+    int k = 0;
+    int position = j;
+    while (position >= counts[k]) {
+      position -= counts[k];
+      k++;
+    }
+    int index = permute(g, k, position, pool[k]);
+    MemberKind kind = MemberKind.values()[k];
+    Map<String, Object> body =
+        switch (kind) {
+          case USER -> defaultUser(index);
+          case GROUP -> group(g + 1 + index);
+          case DEVICE -> device(index);
+          case SERVICE_PRINCIPAL -> servicePrincipal(index);
+        };
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("@odata.type", "#microsoft.graph." + odataType(kind));
+    m.putAll(body);
+    return m;
+  }
+
+  /** The id of member {@code j} of group {@code g}, without generating the whole object. */
+  public String memberId(int g, int j) {
+    int[] counts = groupComposition[g];
+    int[] pool = pools(g);
+    int k = 0;
+    int position = j;
+    while (position >= counts[k]) {
+      position -= counts[k];
+      k++;
+    }
+    int index = permute(g, k, position, pool[k]);
+    return switch (MemberKind.values()[k]) {
+      case USER -> id(USER, index);
+      case GROUP -> id(GROUP, g + 1 + index);
+      case DEVICE -> id(DEVICE, index);
+      case SERVICE_PRINCIPAL -> id(SERVICE_PRINCIPAL, index);
+    };
+  }
+
+  private static String odataType(MemberKind kind) {
+    return switch (kind) {
+      case USER -> "user";
+      case GROUP -> "group";
+      case DEVICE -> "device";
+      case SERVICE_PRINCIPAL -> "servicePrincipal";
+    };
+  }
+
+  /** Position → distinct pool index: an affine permutation with a stride coprime to the pool. */
+  private int permute(int g, int kind, int position, int pool) {
+    long h = Hashing.hash(seed, MEMBERS + 10 + kind, g);
+    long start = Long.remainderUnsigned(h, pool);
+    long stride = pool <= 1 ? 1 : 1 + Long.remainderUnsigned(h >>> 17, pool - 1);
+    while (gcd(stride, pool) != 1) {
+      stride = stride % pool + 1;
+    }
+    return (int) ((start + position * stride) % pool);
+  }
+
+  private static long gcd(long a, long b) {
+    while (b != 0) {
+      long t = a % b;
+      a = b;
+      b = t;
+    }
+    return a;
+  }
+
+  private Map<String, Object> defaultUser(int u) {
+    Map<String, Object> full = user(u);
+    Map<String, Object> m = new LinkedHashMap<>();
+    for (String key : USER_DEFAULTS) {
+      m.put(key, full.get(key));
+    }
+    return m;
+  }
+
+  /** The 11 properties v1.0 returns for a user when no $select is given. */
+  public static final List<String> USER_DEFAULTS =
+      List.of(
+          "businessPhones",
+          "displayName",
+          "givenName",
+          "jobTitle",
+          "mail",
+          "mobilePhone",
+          "officeLocation",
+          "preferredLanguage",
+          "surname",
+          "userPrincipalName",
+          "id");
+
+  // ---------------------------------------------------------------- logs
+
+  /** The timestamp of log item {@code i} out of {@code count}: strictly decreasing in {@code i}. */
+  Instant logTime(int kind, int i, int count) {
+    long spanMicros = logSpan.toNanos() / 1_000;
+    long slot = Math.max(1, spanMicros / Math.max(1, count));
+    long jitter = Long.remainderUnsigned(Hashing.hash(seed, kind + 300, i), Math.max(1, slot - 1));
+    long micros = spanMicros - (long) i * slot - 1 - jitter;
+    return oldestLog().plusNanos(Math.max(0, micros) * 1_000);
+  }
+
+  /** Sign-in {@code i}; {@code i = 0} is the newest. */
+  public Map<String, Object> signIn(int i) {
+    Pick p = pick(SIGN_IN + 100, i);
+    int u = p.below(scale.users());
+    String[] app = p.one(APPS);
+    String[] resource = p.one(RESOURCES);
+    boolean failed = p.chance(0.15);
+    Object[] failure = failed ? p.one(SIGN_IN_FAILURES) : null;
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("id", id(SIGN_IN, i));
+    m.put("createdDateTime", micros7(logTime(SIGN_IN, i, scale.signIns())));
+    m.put("userDisplayName", userDisplayName(u));
+    m.put("userPrincipalName", userPrincipalName(u));
+    m.put("userId", id(USER, u));
+    m.put("appId", app[0]);
+    m.put("appDisplayName", app[1]);
+    m.put(
+        "ipAddress",
+        p.below(223) + 1 + "." + p.below(256) + "." + p.below(256) + "." + p.below(256));
+    m.put(
+        "clientAppUsed",
+        p.one("Browser", "Browser", "Mobile Apps and Desktop clients", "Exchange ActiveSync"));
+    m.put("correlationId", Hashing.uuid(seed, SIGN_IN + 400, i));
+    String caStatus =
+        failure != null && (int) failure[0] == 53003
+            ? "failure"
+            : p.one("success", "notApplied", "success");
+    m.put("conditionalAccessStatus", caStatus);
+    m.put("isInteractive", true);
+    boolean risky = p.chance(0.04);
+    String risk = risky ? p.one("low", "medium", "high") : "none";
+    m.put(
+        "riskDetail",
+        risky
+            ? p.one(
+                "none", "userPassedMFADrivenByRiskBasedPolicy", "adminConfirmedSigninCompromised")
+            : "none");
+    m.put("riskLevelAggregated", risk);
+    m.put("riskLevelDuringSignIn", risk);
+    m.put("riskState", risky ? p.one("atRisk", "confirmedSafe", "remediated") : "none");
+    m.put(
+        "riskEventTypes",
+        risky
+            ? List.of(p.one("unfamiliarFeatures", "anonymizedIPAddress", "impossibleTravel"))
+            : List.of());
+    m.put("resourceDisplayName", resource[1]);
+    m.put("resourceId", resource[0]);
+    Map<String, Object> status = new LinkedHashMap<>();
+    status.put("errorCode", failure == null ? 0 : failure[0]);
+    status.put("failureReason", failure == null ? null : failure[1]);
+    status.put(
+        "additionalDetails",
+        failure == null
+            ? null
+            : p.one(
+                "MFA requirement satisfied by claim in the token",
+                "The user didn't complete the MFA prompt."));
+    m.put("status", status);
+    Map<String, Object> device = new LinkedHashMap<>();
+    if (scale.devices() > 0 && p.chance(0.6)) {
+      Map<String, Object> d = device(p.below(scale.devices()));
+      device.put("deviceId", d.get("deviceId"));
+      device.put("displayName", d.get("displayName"));
+      device.put("operatingSystem", d.get("operatingSystem"));
+      device.put(
+          "browser", p.one("Edge 131.0.0", "Chrome 131.0.0", "Safari 18.1", "Rich Client 5.2.0"));
+      device.put("isCompliant", d.get("isCompliant"));
+      device.put("isManaged", d.get("isManaged"));
+      device.put("trustType", d.get("trustType"));
+    } else {
+      device.put("deviceId", "");
+      device.put("displayName", null);
+      device.put("operatingSystem", p.one("Windows 10", "Ios 18", "Android", "MacOs"));
+      device.put("browser", p.one("Edge 80.0.361", "Chrome 131.0.0", "Mobile Safari"));
+      device.put("isCompliant", null);
+      device.put("isManaged", null);
+      device.put("trustType", null);
+    }
+    m.put("deviceDetail", device);
+    String[] place = p.one(PLACES);
+    Map<String, Object> location = new LinkedHashMap<>();
+    location.put("city", place[0]);
+    location.put("state", place[1]);
+    location.put("countryOrRegion", place[2]);
+    Map<String, Object> geo = new LinkedHashMap<>();
+    geo.put("altitude", null);
+    geo.put("latitude", Double.parseDouble(place[3]));
+    geo.put("longitude", Double.parseDouble(place[4]));
+    location.put("geoCoordinates", geo);
+    m.put("location", location);
+    List<Object> policies = new ArrayList<>();
+    int policyCount = p.below(CA_POLICIES.size() + 1);
+    for (int k = 0; k < policyCount; k++) {
+      String[] policy = CA_POLICIES.get(k);
+      Map<String, Object> applied = new LinkedHashMap<>();
+      applied.put("id", policy[0]);
+      applied.put("displayName", policy[1]);
+      String result =
+          caStatus.equals("notApplied")
+              ? "notApplied"
+              : caStatus.equals("failure") && k == 0
+                  ? "failure"
+                  : p.one("success", "notEnabled", "reportOnlySuccess");
+      applied.put(
+          "enforcedGrantControls",
+          result.equals("success") || result.equals("failure")
+              ? List.of(p.one("Mfa", "RequireCompliantDevice", "Block"))
+              : List.of());
+      applied.put("enforcedSessionControls", List.of());
+      applied.put("result", result);
+      policies.add(applied);
+    }
+    m.put("appliedConditionalAccessPolicies", policies);
+    return m;
+  }
+
+  /** Directory audit {@code i}; {@code i = 0} is the newest. */
+  public Map<String, Object> directoryAudit(int i) {
+    Pick p = pick(AUDIT + 100, i);
+    String[] a = p.one(AUDIT_ACTIVITIES);
+    boolean success = !p.chance(0.06);
+    String correlation = Hashing.uuid(seed, AUDIT + 400, i);
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put(
+        "id",
+        "Directory_" + correlation + "_" + p.hex(5).toUpperCase(Locale.ROOT) + "_" + p.digits(8));
+    m.put("category", a[1]);
+    m.put("correlationId", correlation);
+    m.put("result", success ? "success" : "failure");
+    m.put(
+        "resultReason",
+        success
+            ? ""
+            : p.one(
+                "Microsoft.Online.Workflows.ObjectAlreadyExistsException",
+                "Insufficient privileges"));
+    m.put("activityDisplayName", a[2]);
+    m.put("activityDateTime", micros7(logTime(AUDIT, i, scale.directoryAudits())));
+    m.put("loggedByService", a[0]);
+    m.put("operationType", a[3]);
+    Map<String, Object> initiatedBy = new LinkedHashMap<>();
+    if (p.chance(0.7)) {
+      int u = p.below(scale.users());
+      Map<String, Object> user = new LinkedHashMap<>();
+      user.put("id", id(USER, u));
+      user.put("displayName", p.chance(0.5) ? userDisplayName(u) : null);
+      user.put("userPrincipalName", userPrincipalName(u));
+      user.put("ipAddress", p.chance(0.6) ? "10.0." + p.below(256) + "." + p.below(256) : null);
+      user.put("userType", null);
+      user.put("homeTenantId", null);
+      user.put("homeTenantName", null);
+      initiatedBy.put("app", null);
+      initiatedBy.put("user", user);
+    } else {
+      int s = p.below(scale.servicePrincipals());
+      Map<String, Object> app = new LinkedHashMap<>();
+      app.put("appId", Hashing.uuid(seed, APP, s));
+      app.put("displayName", servicePrincipal(s).get("displayName"));
+      app.put("servicePrincipalId", id(SERVICE_PRINCIPAL, s));
+      app.put("servicePrincipalName", null);
+      initiatedBy.put("app", app);
+      initiatedBy.put("user", null);
+    }
+    m.put("initiatedBy", initiatedBy);
+    Map<String, Object> target = new LinkedHashMap<>();
+    List<Object> modified = new ArrayList<>();
+    switch (a[4]) {
+      case "User" -> {
+        int u = p.below(scale.users());
+        target.put("id", id(USER, u));
+        target.put("displayName", null);
+        target.put("type", "User");
+        target.put("userPrincipalName", userPrincipalName(u));
+        target.put("groupType", null);
+        if (a[2].equals("Update user")) {
+          modified.add(change("Department", "[\"Sales\"]", "[\"" + p.one(DEPARTMENTS) + "\"]"));
+          modified.add(change("Included Updated Properties", null, "\"Department\""));
+        }
+      }
+      case "Group" -> {
+        int g = scale.groups() == 0 ? 0 : p.below(scale.groups());
+        target.put(
+            "id", scale.groups() == 0 ? "00000000-0000-0000-0000-000000000000" : id(GROUP, g));
+        target.put("displayName", scale.groups() == 0 ? null : group(g).get("displayName"));
+        target.put("type", "Group");
+        target.put("userPrincipalName", null);
+        target.put(
+            "groupType",
+            scale.groups() == 0
+                ? null
+                : groupType(g) == GroupType.UNIFIED ? "unifiedGroups" : "securityGroup");
+        modified.add(change("Group.ObjectID", null, "\"" + target.get("id") + "\""));
+      }
+      case "Device" -> {
+        int d = scale.devices() == 0 ? 0 : p.below(scale.devices());
+        target.put(
+            "id", scale.devices() == 0 ? "00000000-0000-0000-0000-000000000000" : id(DEVICE, d));
+        target.put("displayName", scale.devices() == 0 ? null : device(d).get("displayName"));
+        target.put("type", "Device");
+        target.put("userPrincipalName", null);
+        target.put("groupType", null);
+        modified.add(change("AccountEnabled", null, "[true]"));
+      }
+      case "ServicePrincipal", "Role" -> {
+        int s = p.below(scale.servicePrincipals());
+        target.put(
+            "id",
+            a[4].equals("Role")
+                ? "62e90394-69f5-4237-9190-012177145e10"
+                : id(SERVICE_PRINCIPAL, s));
+        target.put(
+            "displayName",
+            a[4].equals("Role") ? "Global Administrator" : servicePrincipal(s).get("displayName"));
+        target.put("type", a[4]);
+        target.put("userPrincipalName", null);
+        target.put("groupType", null);
+        modified.add(
+            change(
+                a[4].equals("Role") ? "Role.DisplayName" : "AppAddress",
+                null,
+                "\"" + target.get("displayName") + "\""));
+      }
+      default -> {
+        target.put("id", "00000000-0000-0000-0000-000000000000");
+        target.put("displayName", null);
+        target.put("type", "N/A");
+        target.put("userPrincipalName", null);
+        target.put("groupType", null);
+      }
+    }
+    target.put("modifiedProperties", modified);
+    m.put("targetResources", List.of(target));
+    List<Object> details = new ArrayList<>();
+    if (p.chance(0.5)) {
+      Map<String, Object> d = new LinkedHashMap<>();
+      d.put("key", "User-Agent");
+      d.put(
+          "value",
+          p.one(
+              "Mozilla/5.0 (Windows NT 10.0; Win64; x64)",
+              "Microsoft Azure Graph Client Library 1.0",
+              "EvoSTS"));
+      details.add(d);
+    }
+    m.put("additionalDetails", details);
+    return m;
+  }
+
+  private static Map<String, Object> change(String name, String oldValue, String newValue) {
+    Map<String, Object> c = new LinkedHashMap<>();
+    c.put("displayName", name);
+    c.put("oldValue", oldValue);
+    c.put("newValue", newValue);
+    return c;
+  }
+
+  // ---------------------------------------------------------------- time formats
+
+  private static Instant max(Instant a, Instant b) {
+    return a.isAfter(b) ? a : b;
+  }
+
+  /** Directory objects: whole seconds, as in "2021-07-29T15:53:27Z". */
+  static String seconds(Instant t) {
+    return t.truncatedTo(ChronoUnit.SECONDS).toString();
+  }
+
+  /** Logs: seven fractional digits, as in "2020-03-13T19:15:41.6195833Z". */
+  static String micros7(Instant t) {
+    String base = t.truncatedTo(ChronoUnit.SECONDS).toString();
+    long tenths = t.getNano() / 100;
+    char[] digits = String.format(Locale.ROOT, "%07d", tenths).toCharArray();
+    return base.substring(0, base.length() - 1) + "." + new String(digits) + "Z";
+  }
+
+  @Override
+  public String toString() {
+    return "DemoTenant[seed="
+        + seed
+        + ", scale="
+        + scale.name()
+        + ", now="
+        + now
+        + ", counts="
+        + Arrays.toString(
+            new long[] {
+              scale.users(),
+              scale.devices(),
+              scale.groups(),
+              memberships,
+              scale.directoryAudits(),
+              scale.signIns()
+            })
+        + "]";
+  }
+}

@@ -1,0 +1,84 @@
+package io.entrawarehouse.simulator;
+
+import java.util.Arrays;
+import java.util.Locale;
+
+/**
+ * One injected fault: a kind, the endpoint it hits ("*" for all), and when: on the n-th page
+ * request of that endpoint (once), or at a rate. Parsed from {@code KIND:ENDPOINT:nth=N} or {@code
+ * KIND:ENDPOINT:rate=R}, for example {@code 503:users:nth=7}.
+ */
+public record FaultRule(Kind kind, String endpoint, long nth, double rate) {
+
+  /** What the fault does to the response. */
+  public enum Kind {
+    SERVICE_UNAVAILABLE("503"),
+    SERVICE_UNAVAILABLE_RETRY_AFTER("503+retry-after"),
+    GATEWAY_TIMEOUT("504"),
+    GATEWAY_TIMEOUT_RETRY_AFTER("504+retry-after"),
+    THROTTLED("429"),
+    THROTTLED_NO_RETRY_AFTER("429-no-retry-after"),
+    CONNECTION_RESET("reset"),
+    TRUNCATED_BODY("truncate"),
+    MALFORMED_ITEM("malformed");
+
+    private final String label;
+
+    Kind(String label) {
+      this.label = label;
+    }
+
+    public String label() {
+      return label;
+    }
+
+    static Kind of(String label) {
+      for (Kind k : values()) {
+        if (k.label.equalsIgnoreCase(label)) {
+          return k;
+        }
+      }
+      throw new IllegalArgumentException(
+          "unknown fault kind '"
+              + label
+              + "': use one of "
+              + Arrays.stream(values()).map(Kind::label).toList());
+    }
+  }
+
+  public FaultRule {
+    if ((nth > 0) == (rate > 0)) {
+      throw new IllegalArgumentException("a fault needs exactly one of nth >= 1 or 0 < rate <= 1");
+    }
+    if (rate > 1) {
+      throw new IllegalArgumentException("fault rate must be at most 1, got " + rate);
+    }
+  }
+
+  public static FaultRule parse(String spec) {
+    String[] parts = spec.split(":");
+    if (parts.length != 3) {
+      throw new IllegalArgumentException(
+          "fault '" + spec + "' must look like KIND:ENDPOINT:nth=N or KIND:ENDPOINT:rate=R");
+    }
+    Kind kind = Kind.of(parts[0]);
+    String when = parts[2].toLowerCase(Locale.ROOT);
+    try {
+      if (when.startsWith("nth=")) {
+        return new FaultRule(kind, parts[1], Long.parseLong(when.substring(4)), 0);
+      }
+      if (when.startsWith("rate=")) {
+        return new FaultRule(kind, parts[1], 0, Double.parseDouble(when.substring(5)));
+      }
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(
+          "fault '" + spec + "': '" + parts[2] + "' is not a number");
+    }
+    throw new IllegalArgumentException(
+        "fault '" + spec + "': the last part must be nth=N or rate=R");
+  }
+
+  boolean appliesTo(String endpointName) {
+    return endpoint.equals("*") || endpoint.equalsIgnoreCase(endpointName);
+  }
+}

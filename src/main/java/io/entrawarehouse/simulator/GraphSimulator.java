@@ -1,0 +1,1127 @@
+package io.entrawarehouse.simulator;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.PrivateKey;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+
+/**
+ * A Microsoft Graph v1.0 and Entra ID token endpoint on loopback, serving a {@link DemoTenant}.
+ *
+ * <p>It serves HTTPS only, with a bundled self-signed certificate for 127.0.0.1 and localhost (MSAL
+ * refuses an http authority); clients trust it through {@link #clientSslContext()} or the PEM from
+ * {@link #certificatePem()}. Behaviour follows Microsoft's documentation: paging with absolute
+ * {@code @odata.nextLink} and opaque skiptokens that expire, {@code $top}/{@code $select}/{@code
+ * $filter}/{@code $count} with the advanced-query rules, log retention, throttling with resource
+ * units, and Graph's error JSON. Faults and latency are injected as configured.
+ *
+ * <p>Thread-safe: requests are served concurrently. Close it to stop the server.
+ */
+public final class GraphSimulator implements AutoCloseable {
+
+  private static final JsonFactory JSON = new JsonFactory();
+  private static final String JSON_TYPE =
+      "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8";
+  private static final String KEYSTORE_PASSWORD = "simulator";
+  private static final String DEMO_APP_PASSWORD = "demo-app";
+
+  private final SimulatorSettings settings;
+  private final DemoTenant tenant;
+  private final RequestLog log = new RequestLog();
+  private final TokenService tokens;
+  private final Throttler throttler;
+  private final HttpsServer server;
+  private final ExecutorService executor;
+  private final SSLContext serverSsl;
+  private final X509Certificate serverCertificate;
+  private final Map<String, AtomicLong> pageCounters = new ConcurrentHashMap<>();
+  private final Map<String, Long> countCache = new ConcurrentHashMap<>();
+  private final SplittableRandom faultRandom;
+  private final SplittableRandom throttleRandom;
+  private final Map<GraphCollection, Set<String>> knownProperties = new LinkedHashMap<>();
+
+  private GraphSimulator(SimulatorSettings settings) throws IOException {
+    this.settings = withDemoCertificate(settings);
+    this.tenant =
+        new DemoTenant(settings.seed(), settings.scale(), settings.tenantNow(), settings.logSpan());
+    this.tokens = new TokenService(this.settings, tenant, log);
+    this.throttler =
+        new Throttler(
+            settings.timeScale(), settings.resourceUnitsPerWindow(), settings.reportsPerWindow());
+    this.faultRandom = new SplittableRandom(settings.seed() ^ 0xfa17L);
+    this.throttleRandom = new SplittableRandom(settings.seed() ^ 0x429L);
+    KeyStore keyStore = loadKeyStore("localhost.p12", KEYSTORE_PASSWORD);
+    try {
+      this.serverCertificate = (X509Certificate) keyStore.getCertificate("simulator");
+      KeyManagerFactory kmf =
+          KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+      kmf.init(keyStore, KEYSTORE_PASSWORD.toCharArray());
+      this.serverSsl = SSLContext.getInstance("TLS");
+      serverSsl.init(kmf.getKeyManagers(), null, null);
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("the bundled simulator certificate cannot be loaded", e);
+    }
+    knownProperties.put(Catalog.USERS, tenant.user(0).keySet());
+    knownProperties.put(Catalog.GROUPS, tenant.group(0).keySet());
+    knownProperties.put(Catalog.DEVICES, tenant.device(0).keySet());
+    knownProperties.put(Catalog.SERVICE_PRINCIPALS, tenant.servicePrincipal(0).keySet());
+    knownProperties.put(Catalog.SIGN_INS, tenant.signIn(0).keySet());
+    knownProperties.put(Catalog.DIRECTORY_AUDITS, tenant.directoryAudit(0).keySet());
+    Set<String> memberProperties = new LinkedHashSet<>(DemoTenant.USER_DEFAULTS);
+    memberProperties.addAll(tenant.group(0).keySet());
+    memberProperties.addAll(tenant.device(0).keySet());
+    memberProperties.addAll(tenant.servicePrincipal(0).keySet());
+    knownProperties.put(Catalog.MEMBERS, memberProperties);
+
+    this.server =
+        HttpsServer.create(
+            new InetSocketAddress(InetAddress.getLoopbackAddress(), settings.port()), 128);
+    server.setHttpsConfigurator(new HttpsConfigurator(serverSsl));
+    AtomicInteger threads = new AtomicInteger();
+    this.executor =
+        Executors.newFixedThreadPool(
+            16,
+            r -> {
+              Thread t = new Thread(r, "graph-simulator-" + threads.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
+    server.setExecutor(executor);
+    server.createContext("/", this::handle);
+    server.start();
+  }
+
+  /** Starts a simulator; it listens on 127.0.0.1 until closed. */
+  public static GraphSimulator start(SimulatorSettings settings) {
+    try {
+      return new GraphSimulator(settings);
+    } catch (IOException e) {
+      throw new UncheckedIOException(
+          "the simulator cannot listen on 127.0.0.1:" + settings.port() + ": " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public void close() {
+    server.stop(0);
+    executor.shutdownNow();
+  }
+
+  // ---------------------------------------------------------------- what clients need
+
+  public DemoTenant tenant() {
+    return tenant;
+  }
+
+  public SimulatorSettings settings() {
+    return settings;
+  }
+
+  public int port() {
+    return server.getAddress().getPort();
+  }
+
+  /** The login host, as an authority host: {@code https://127.0.0.1:PORT}. */
+  public URI authorityHost() {
+    return URI.create("https://127.0.0.1:" + port());
+  }
+
+  /** The MSAL authority for the demo tenant: {@code https://127.0.0.1:PORT/{tenantId}/}. */
+  public URI authority() {
+    return URI.create(authorityHost() + "/" + tenant.tenantId() + "/");
+  }
+
+  public URI tokenUrl() {
+    return URI.create(authority() + "oauth2/v2.0/token");
+  }
+
+  /** The Graph base URL: {@code https://127.0.0.1:PORT/v1.0}. */
+  public URI graphBaseUrl() {
+    return URI.create(authorityHost() + "/v1.0");
+  }
+
+  public String tenantId() {
+    return tenant.tenantId();
+  }
+
+  /** The confidential client's application (client) id. */
+  public String clientId() {
+    return tokens.clientId();
+  }
+
+  /** A public client's id, for the password grant. */
+  public String publicClientId() {
+    return tokens.publicClientId();
+  }
+
+  /** The scope a client-credentials request asks for. */
+  public String scope() {
+    return "https://" + settings.graphHost() + "/.default";
+  }
+
+  public RequestLog.Snapshot stats() {
+    return log.snapshot();
+  }
+
+  public X509Certificate certificate() {
+    return serverCertificate;
+  }
+
+  /** The server certificate as PEM, for a client's trust store. */
+  public String certificatePem() {
+    try {
+      return "-----BEGIN CERTIFICATE-----\n"
+          + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
+              .encodeToString(serverCertificate.getEncoded())
+          + "\n-----END CERTIFICATE-----\n";
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("the simulator certificate cannot be encoded", e);
+    }
+  }
+
+  /** An SSL context that trusts this simulator and nothing else. */
+  public SSLContext clientSslContext() {
+    try {
+      KeyStore trust = KeyStore.getInstance("PKCS12");
+      trust.load(null, null);
+      trust.setCertificateEntry("entra-warehouse-simulator", serverCertificate);
+      TrustManagerFactory tmf =
+          TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      tmf.init(trust);
+      SSLContext context = SSLContext.getInstance("TLS");
+      context.init(null, tmf.getTrustManagers(), null);
+      return context;
+    } catch (GeneralSecurityException | IOException e) {
+      throw new IllegalStateException("cannot build a trust store for the simulator", e);
+    }
+  }
+
+  /** The demo app's certificate credential (always registered), for certificate-auth demos. */
+  public static DemoCertificate demoAppCertificate() {
+    KeyStore store = loadKeyStore("demo-app.p12", DEMO_APP_PASSWORD);
+    try {
+      return new DemoCertificate(
+          (PrivateKey) store.getKey("demo-app", DEMO_APP_PASSWORD.toCharArray()),
+          (X509Certificate) store.getCertificate("demo-app"));
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("the bundled demo app certificate cannot be loaded", e);
+    }
+  }
+
+  /** A private key and its certificate. */
+  public record DemoCertificate(PrivateKey privateKey, X509Certificate certificate) {}
+
+  private static SimulatorSettings withDemoCertificate(SimulatorSettings settings) {
+    X509Certificate demo = demoAppCertificate().certificate();
+    if (settings.clientCertificates().contains(demo)) {
+      return settings;
+    }
+    return settings.toBuilder().clientCertificate(demo).build();
+  }
+
+  private static KeyStore loadKeyStore(String resource, String password) {
+    try (InputStream in = GraphSimulator.class.getResourceAsStream(resource)) {
+      if (in == null) {
+        throw new IllegalStateException("missing bundled resource " + resource);
+      }
+      KeyStore store = KeyStore.getInstance("PKCS12");
+      store.load(in, password.toCharArray());
+      return store;
+    } catch (IOException | GeneralSecurityException e) {
+      throw new IllegalStateException("cannot load bundled key store " + resource, e);
+    }
+  }
+
+  // ---------------------------------------------------------------- dispatch
+
+  private void handle(HttpExchange exchange) throws IOException {
+    String requestId = UUID.randomUUID().toString();
+    String clientRequestId = exchange.getRequestHeaders().getFirst("client-request-id");
+    if (clientRequestId == null) {
+      clientRequestId = requestId;
+    }
+    try {
+      String path = exchange.getRequestURI().getRawPath();
+      String method = exchange.getRequestMethod();
+      if (path.startsWith("/v1.0/")) {
+        if (!method.equals("GET")) {
+          throw new GraphError(
+              405, "Request_BadRequest", "The simulator serves GET requests only.");
+        }
+        graph(exchange, path.substring("/v1.0".length()), requestId, clientRequestId);
+      } else if (path.matches("/[^/]+/oauth2/v2\\.0/token") && method.equals("POST")) {
+        token(exchange, path.substring(1, path.indexOf('/', 1)));
+      } else if (path.matches("/[^/]+/v2\\.0/\\.well-known/openid-configuration")) {
+        openIdConfiguration(exchange, path.substring(1, path.indexOf('/', 1)));
+      } else if (path.equals("/_simulator/stats")) {
+        stats(exchange);
+      } else {
+        throw GraphError.badRequest("Resource not found for the segment '" + path + "'.");
+      }
+    } catch (GraphError e) {
+      sendError(exchange, e, requestId, clientRequestId);
+    } catch (ConnectionReset e) {
+      throw e; // closes the connection without a response
+    } catch (RuntimeException e) {
+      sendError(
+          exchange,
+          new GraphError(500, "InternalServerError", "Simulator failure: " + e),
+          requestId,
+          clientRequestId);
+    } finally {
+      exchange.close();
+    }
+  }
+
+  /** Thrown to drop the connection without answering, as a reset would. */
+  private static final class ConnectionReset extends RuntimeException {
+    ConnectionReset() {
+      super("simulated connection reset", null, false, false);
+    }
+  }
+
+  private void token(HttpExchange exchange, String tenantSegment) throws IOException {
+    String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+    Map<String, String> form = parseQuery(body);
+    TokenService.Response response = tokens.token(tenantSegment, form, tokenUrl().toString());
+    byte[] json = writeJson(g -> writeValue(g, response.body()));
+    send(exchange, response.status(), "application/json; charset=utf-8", json, Map.of());
+  }
+
+  private void openIdConfiguration(HttpExchange exchange, String tenantSegment) throws IOException {
+    String base = authorityHost() + "/" + tenantSegment;
+    Map<String, Object> doc = new LinkedHashMap<>();
+    doc.put("token_endpoint", base + "/oauth2/v2.0/token");
+    doc.put(
+        "token_endpoint_auth_methods_supported",
+        List.of("client_secret_post", "private_key_jwt", "client_secret_basic"));
+    doc.put("authorization_endpoint", base + "/oauth2/v2.0/authorize");
+    doc.put("device_authorization_endpoint", base + "/oauth2/v2.0/devicecode");
+    doc.put("issuer", authorityHost() + "/" + tenant.tenantId() + "/v2.0");
+    doc.put("tenant_region_scope", "WW");
+    byte[] json = writeJson(g -> writeValue(g, doc));
+    send(exchange, 200, "application/json; charset=utf-8", json, Map.of());
+  }
+
+  private void stats(HttpExchange exchange) throws IOException {
+    RequestLog.Snapshot s = log.snapshot();
+    Map<String, Object> doc = new LinkedHashMap<>();
+    doc.put("requests", s.requests());
+    doc.put("throttled", s.throttled());
+    doc.put("throttledWithoutRetryAfter", s.throttledWithoutRetryAfter());
+    doc.put("faults", s.faults());
+    doc.put("resourceUnits", s.resourceUnits());
+    doc.put("tokensIssued", s.tokensIssued());
+    byte[] json = writeJson(g -> writeValue(g, doc));
+    send(exchange, 200, "application/json; charset=utf-8", json, Map.of());
+  }
+
+  // ---------------------------------------------------------------- Graph
+
+  /** Where a request's items come from: a size and an item generator. */
+  private interface Source {
+    long size();
+
+    Map<String, Object> item(long index);
+  }
+
+  private record Route(GraphCollection collection, Source source, String path, boolean countOnly) {}
+
+  private Route route(String path) {
+    String[] segments = path.substring(1).split("/");
+    boolean countOnly = segments[segments.length - 1].equals("$count");
+    int n = countOnly ? segments.length - 1 : segments.length;
+    String shape = String.join("/", List.of(segments).subList(0, n));
+    TenantScale scale = tenant.scale();
+    if (shape.equals("users")) {
+      return new Route(
+          Catalog.USERS, source(scale.users(), i -> tenant.user((int) i)), path, countOnly);
+    }
+    if (shape.equals("groups")) {
+      return new Route(
+          Catalog.GROUPS, source(scale.groups(), i -> tenant.group((int) i)), path, countOnly);
+    }
+    if (shape.equals("devices")) {
+      return new Route(
+          Catalog.DEVICES, source(scale.devices(), i -> tenant.device((int) i)), path, countOnly);
+    }
+    if (shape.equals("servicePrincipals")) {
+      return new Route(
+          Catalog.SERVICE_PRINCIPALS,
+          source(scale.servicePrincipals(), i -> tenant.servicePrincipal((int) i)),
+          path,
+          countOnly);
+    }
+    if (shape.equals("auditLogs/directoryAudits") && !countOnly) {
+      return new Route(
+          Catalog.DIRECTORY_AUDITS,
+          source(scale.directoryAudits(), i -> tenant.directoryAudit((int) i)),
+          path,
+          false);
+    }
+    if (shape.equals("auditLogs/signIns") && !countOnly) {
+      return new Route(
+          Catalog.SIGN_INS, source(scale.signIns(), i -> tenant.signIn((int) i)), path, false);
+    }
+    if (n == 3 && segments[0].equals("groups") && segments[2].equals("members")) {
+      int g = tenant.groupIndex(segments[1].toLowerCase(Locale.ROOT));
+      if (g < 0) {
+        throw GraphError.notFound(segments[1]);
+      }
+      return new Route(
+          Catalog.MEMBERS,
+          source(tenant.groupSize(g), j -> tenant.member(g, (int) j)),
+          path,
+          countOnly);
+    }
+    throw GraphError.badRequest("Resource not found for the segment '" + segments[n - 1] + "'.");
+  }
+
+  private static Source source(
+      long size, java.util.function.LongFunction<Map<String, Object>> item) {
+    return new Source() {
+      @Override
+      public long size() {
+        return size;
+      }
+
+      @Override
+      public Map<String, Object> item(long index) {
+        return item.apply(index);
+      }
+    };
+  }
+
+  /** A validated request: everything needed to produce one page. */
+  private record Query(
+      List<String> select, ODataFilter filter, int top, boolean count, long start, long end) {}
+
+  private void graph(HttpExchange exchange, String path, String requestId, String clientRequestId)
+      throws IOException {
+    Route route = route(path);
+    GraphCollection collection = route.collection();
+    log.request(collection.name());
+    Map<String, String> params = parseQuery(exchange.getRequestURI().getRawQuery());
+    TokenService.Claims claims =
+        tokens.verify(exchange.getRequestHeaders().getFirst("Authorization"));
+    boolean eventual =
+        "eventual".equalsIgnoreCase(exchange.getRequestHeaders().getFirst("ConsistencyLevel"));
+    boolean advanced = eventual && "true".equalsIgnoreCase(params.get("$count"));
+    List<String> select = select(collection, params.get("$select"));
+    boolean signInActivity =
+        collection == Catalog.USERS && select != null && select.contains("signInActivity");
+    authorize(collection, claims, signInActivity);
+
+    if (route.countOnly()) {
+      if (!eventual) {
+        throw new GraphError(400, "Request_BadRequest", "$count is not currently supported.");
+      }
+      ODataFilter filter = filter(collection, params.get("$filter"), true);
+      admit(collection, claims, exchange, select != null, requestId, clientRequestId);
+      long count = count(route, filter, 0, route.source().size());
+      send(
+          exchange,
+          200,
+          "text/plain;charset=utf-8",
+          Long.toString(count).getBytes(StandardCharsets.US_ASCII),
+          Map.of("request-id", requestId, "client-request-id", clientRequestId));
+      return;
+    }
+    for (String option : params.keySet()) {
+      if (option.startsWith("$")
+          && !Set.of("$select", "$filter", "$top", "$count", "$skiptoken").contains(option)) {
+        throw new GraphError(
+            501,
+            "NotImplemented",
+            "The Entra Warehouse simulator does not implement the query option '" + option + "'.");
+      }
+    }
+    Query query = query(route, params, select, advanced, signInActivity);
+    Map<String, String> headers =
+        admit(collection, claims, exchange, select != null, requestId, clientRequestId);
+    FaultRule.Kind fault = nextFault(collection.name());
+    if (fault != null) {
+      log.fault(fault);
+      injectPreResponseFault(fault, exchange, collection, requestId, clientRequestId);
+    }
+
+    List<Map<String, Object>> items = new ArrayList<>(Math.min(query.top(), 1000));
+    long position = query.start();
+    while (position < query.end() && items.size() < query.top()) {
+      Map<String, Object> item = route.source().item(position++);
+      if (query.filter() == null || query.filter().test(item)) {
+        items.add(project(collection, item, query.select()));
+      }
+    }
+    if (fault == FaultRule.Kind.MALFORMED_ITEM && !items.isEmpty()) {
+      items.set(0, malformed(items.get(0)));
+    }
+    String nextLink =
+        position < query.end() ? nextLink(route, params, skipToken(route, params, position)) : null;
+    Long total =
+        query.count() ? count(route, query.filter(), rangeStart(route, query), query.end()) : null;
+    String context = contextUrl(collection, query.select());
+    byte[] body =
+        writeJson(
+            g -> {
+              g.writeStartObject();
+              g.writeStringField("@odata.context", context);
+              if (total != null) {
+                g.writeNumberField("@odata.count", total);
+              }
+              if (nextLink != null) {
+                g.writeStringField("@odata.nextLink", nextLink);
+              }
+              g.writeArrayFieldStart("value");
+              for (Map<String, Object> item : items) {
+                writeValue(g, item);
+              }
+              g.writeEndArray();
+              g.writeEndObject();
+            });
+    sleep(settings.latencyPerPage().plus(settings.latencyPerItem().multipliedBy(items.size())));
+    if (fault == FaultRule.Kind.TRUNCATED_BODY) {
+      sendTruncated(exchange, body, headers);
+      return;
+    }
+    send(exchange, 200, JSON_TYPE, body, headers);
+  }
+
+  private void authorize(
+      GraphCollection collection, TokenService.Claims claims, boolean signInActivity) {
+    if (!collection.permits(claims.permissions())) {
+      throw GraphError.accessDenied();
+    }
+    if (signInActivity && !claims.permissions().contains("AuditLog.Read.All")) {
+      throw GraphError.accessDenied();
+    }
+    if ((collection == Catalog.SIGN_INS || signInActivity) && !settings.premium()) {
+      throw new GraphError(
+          403,
+          "Authentication_RequestFromNonPremiumTenantOrB2CTenant",
+          "Neither tenant is B2C or tenant doesn't have premium license");
+    }
+  }
+
+  private List<String> select(GraphCollection collection, String raw) {
+    if (raw == null) {
+      return null;
+    }
+    List<String> names = new ArrayList<>();
+    for (String name : raw.split(",")) {
+      String trimmed = name.trim();
+      if (trimmed.isEmpty()) {
+        continue;
+      }
+      if (!knownProperties.get(collection).contains(trimmed)) {
+        throw new GraphError(
+            400,
+            "Request_BadRequest",
+            "Could not find a property named '"
+                + trimmed
+                + "' on type '"
+                + collection.odataType()
+                + "'.");
+      }
+      names.add(trimmed);
+    }
+    return names.isEmpty() ? null : names;
+  }
+
+  private Query query(
+      Route route,
+      Map<String, String> params,
+      List<String> select,
+      boolean advanced,
+      boolean signInActivity) {
+    GraphCollection collection = route.collection();
+    int maxTop = signInActivity ? 500 : collection.maxTop();
+    int top = collection.defaultTop();
+    if (params.containsKey("$top")) {
+      try {
+        top = Integer.parseInt(params.get("$top").trim());
+      } catch (NumberFormatException e) {
+        throw GraphError.badRequest(
+            "Invalid value '" + params.get("$top") + "' for query option $top.");
+      }
+      if (top < 1 || top > maxTop) {
+        throw GraphError.unsupportedQuery(
+            "Invalid page size specified: '"
+                + top
+                + "'. Must be between 1 and "
+                + maxTop
+                + " inclusive.");
+      }
+    } else {
+      top = Math.min(top, maxTop);
+    }
+    ODataFilter filter = filter(collection, params.get("$filter"), advanced);
+    long start = 0;
+    long end = route.source().size();
+    if (filter != null && collection.isLog()) {
+      long[] range = timeRange(collection, filter);
+      start = range[0];
+      end = range[1];
+    }
+    String skipToken = params.get("$skiptoken");
+    if (skipToken != null) {
+      start = Math.max(start, readSkipToken(route, params, skipToken));
+    }
+    return new Query(select, filter, top, advanced, start, end);
+  }
+
+  private long rangeStart(Route route, Query query) {
+    if (query.filter() != null && route.collection().isLog()) {
+      return timeRange(route.collection(), query.filter())[0];
+    }
+    return 0;
+  }
+
+  private ODataFilter filter(GraphCollection collection, String raw, boolean advanced) {
+    if (raw == null || raw.isBlank()) {
+      return null;
+    }
+    ODataFilter filter;
+    try {
+      filter = ODataFilter.parse(raw);
+    } catch (ODataFilter.SyntaxException e) {
+      throw collection.isLog()
+          ? GraphError.invalidFilter()
+          : GraphError.badRequest("Invalid filter clause: " + e.getMessage());
+    }
+    for (String property : filter.properties()) {
+      FilterSupport support = collection.filterable().get(property);
+      if (support == null) {
+        String top = property.split("/")[0];
+        if (collection.isLog()) {
+          throw GraphError.invalidFilter();
+        }
+        if (!knownProperties.get(collection).contains(top)) {
+          throw GraphError.badRequest(
+              "Could not find a property named '"
+                  + top
+                  + "' on type '"
+                  + collection.odataType()
+                  + "'.");
+        }
+        throw GraphError.notIndexed(property, collection.resource());
+      }
+      if (support == FilterSupport.ADVANCED && !advanced) {
+        throw GraphError.notIndexed(property, collection.resource());
+      }
+    }
+    Set<String> operators = filter.operators();
+    if (collection.isLog()) {
+      if (operators.contains("not") || operators.contains("endswith")) {
+        throw GraphError.invalidFilter();
+      }
+      checkLogTimes(collection, filter);
+    } else if (!advanced) {
+      for (String op : List.of("ne", "not", "endswith")) {
+        if (operators.contains(op)) {
+          throw GraphError.advancedQueryRequired(
+              op.equals("endswith") ? "endsWith" : op.equals("not") ? "Not" : op);
+        }
+      }
+    }
+    return filter;
+  }
+
+  /** Log timestamps must be unquoted DateTimeOffsets inside the tenant's retention window. */
+  private void checkLogTimes(GraphCollection collection, ODataFilter filter) {
+    Instant oldest = settings.clock().instant().minus(Duration.ofDays(settings.premium() ? 30 : 7));
+    if (hasQuotedTime(filter.root(), collection.timeProperty())) {
+      throw GraphError.invalidFilter();
+    }
+    for (Instant t : filter.timeLiterals(collection.timeProperty())) {
+      if (t.isBefore(oldest)) {
+        throw GraphError.invalidFilter();
+      }
+    }
+  }
+
+  private static boolean hasQuotedTime(ODataFilter.Node node, String property) {
+    if (node instanceof ODataFilter.And a) {
+      return hasQuotedTime(a.left(), property) || hasQuotedTime(a.right(), property);
+    }
+    if (node instanceof ODataFilter.Or o) {
+      return hasQuotedTime(o.left(), property) || hasQuotedTime(o.right(), property);
+    }
+    if (node instanceof ODataFilter.Not n) {
+      return hasQuotedTime(n.operand(), property);
+    }
+    return node instanceof ODataFilter.Compare c
+        && c.left() instanceof ODataFilter.Path p
+        && p.name().equals(property)
+        && c.right() instanceof ODataFilter.Literal l
+        && l.value() instanceof String;
+  }
+
+  /**
+   * The index range [start, end) of log items inside the filter's time bounds, by binary search.
+   */
+  private long[] timeRange(GraphCollection collection, ODataFilter filter) {
+    Instant[] bounds = filter.timeBounds(collection.timeProperty());
+    int kind = collection == Catalog.SIGN_INS ? DemoTenant.SIGN_IN : DemoTenant.AUDIT;
+    int count =
+        collection == Catalog.SIGN_INS
+            ? tenant.scale().signIns()
+            : tenant.scale().directoryAudits();
+    // Times decrease with the index: items newer than 'to' come first, older than 'from' last.
+    long start = bounds[1] == null ? 0 : firstIndexAtOrBefore(kind, count, bounds[1]);
+    long end = bounds[0] == null ? count : firstIndexBefore(kind, count, bounds[0]);
+    return new long[] {start, Math.max(start, end)};
+  }
+
+  private long firstIndexAtOrBefore(int kind, int count, Instant t) {
+    int lo = 0;
+    int hi = count;
+    while (lo < hi) {
+      int mid = (lo + hi) >>> 1;
+      if (!tenant.logTime(kind, mid, count).isAfter(t)) {
+        hi = mid;
+      } else {
+        lo = mid + 1;
+      }
+    }
+    return lo;
+  }
+
+  private long firstIndexBefore(int kind, int count, Instant t) {
+    int lo = 0;
+    int hi = count;
+    while (lo < hi) {
+      int mid = (lo + hi) >>> 1;
+      if (tenant.logTime(kind, mid, count).isBefore(t)) {
+        hi = mid;
+      } else {
+        lo = mid + 1;
+      }
+    }
+    return lo;
+  }
+
+  private long count(Route route, ODataFilter filter, long start, long end) {
+    if (filter == null) {
+      return end - start;
+    }
+    String key = route.path() + "\n" + filter.text();
+    Long cached = countCache.get(key);
+    if (cached != null) {
+      return cached;
+    }
+    long n = 0;
+    for (long i = start; i < end; i++) {
+      if (filter.test(route.source().item(i))) {
+        n++;
+      }
+    }
+    if (countCache.size() > 1_000) {
+      countCache.clear();
+    }
+    countCache.put(key, n);
+    return n;
+  }
+
+  private static Map<String, Object> project(
+      GraphCollection collection, Map<String, Object> item, List<String> select) {
+    List<String> keep = select != null ? select : collection.defaultSelect();
+    if (keep.isEmpty()) {
+      return item;
+    }
+    Map<String, Object> out = new LinkedHashMap<>();
+    Object type = item.get("@odata.type");
+    if (type != null) {
+      out.put("@odata.type", type);
+    }
+    if (select != null) {
+      for (Map.Entry<String, Object> e : item.entrySet()) {
+        if (keep.contains(e.getKey())) {
+          out.put(e.getKey(), e.getValue());
+        }
+      }
+    } else {
+      for (String key : keep) {
+        out.put(key, item.get(key));
+      }
+    }
+    return out;
+  }
+
+  private String contextUrl(GraphCollection collection, List<String> select) {
+    String base = graphBaseUrl() + "/$metadata#" + collection.contextPath();
+    return select == null ? base : base + "(" + String.join(",", select) + ")";
+  }
+
+  // ---------------------------------------------------------------- paging
+
+  private String skipToken(Route route, Map<String, String> params, long position) {
+    String payload =
+        position
+            + "."
+            + settings.clock().millis()
+            + "."
+            + Integer.toHexString(queryKey(route, params).hashCode());
+    return Base64.getUrlEncoder()
+            .withoutPadding()
+            .encodeToString(payload.getBytes(StandardCharsets.US_ASCII))
+        + tokens.sign(payload);
+  }
+
+  private long readSkipToken(Route route, Map<String, String> params, String token) {
+    if (token.length() <= 16) {
+      throw GraphError.badRequest("The specified page token value is invalid.");
+    }
+    String encoded = token.substring(0, token.length() - 16);
+    String payload;
+    try {
+      payload = new String(Base64.getUrlDecoder().decode(encoded), StandardCharsets.US_ASCII);
+    } catch (IllegalArgumentException e) {
+      throw GraphError.badRequest("The specified page token value is invalid.");
+    }
+    String[] parts = payload.split("\\.");
+    if (parts.length != 3
+        || !tokens.sign(payload).equals(token.substring(token.length() - 16))
+        || !parts[2].equals(Integer.toHexString(queryKey(route, params).hashCode()))) {
+      throw GraphError.badRequest("The specified page token value is invalid.");
+    }
+    long issued = Long.parseLong(parts[1]);
+    if (settings.clock().millis() - issued > settings.skipTokenLifetime().toMillis()) {
+      throw new GraphError(
+          400,
+          "Directory_ExpiredPageToken",
+          "The specified page token value has expired and can no longer be included in your request.");
+    }
+    return Long.parseLong(parts[0]);
+  }
+
+  private static String queryKey(Route route, Map<String, String> params) {
+    return route.path() + "\n" + params.getOrDefault("$filter", "");
+  }
+
+  private String nextLink(Route route, Map<String, String> params, String skipToken) {
+    StringBuilder b = new StringBuilder(graphBaseUrl().toString()).append(route.path()).append('?');
+    for (Map.Entry<String, String> e : params.entrySet()) {
+      if (!e.getKey().equals("$skiptoken")) {
+        b.append(encode(e.getKey())).append('=').append(encode(e.getValue())).append('&');
+      }
+    }
+    return b.append("$skiptoken=").append(skipToken).toString();
+  }
+
+  private static String encode(String s) {
+    return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20").replace("%24", "$");
+  }
+
+  static Map<String, String> parseQuery(String raw) {
+    Map<String, String> params = new LinkedHashMap<>();
+    if (raw == null || raw.isEmpty()) {
+      return params;
+    }
+    for (String pair : raw.split("&")) {
+      if (pair.isEmpty()) {
+        continue;
+      }
+      int eq = pair.indexOf('=');
+      String key = eq < 0 ? pair : pair.substring(0, eq);
+      String value = eq < 0 ? "" : pair.substring(eq + 1);
+      params.put(
+          URLDecoder.decode(key, StandardCharsets.UTF_8),
+          URLDecoder.decode(value, StandardCharsets.UTF_8));
+    }
+    return params;
+  }
+
+  // ---------------------------------------------------------------- throttling and faults
+
+  private Map<String, String> admit(
+      GraphCollection collection,
+      TokenService.Claims claims,
+      HttpExchange exchange,
+      boolean selected,
+      String requestId,
+      String clientRequestId) {
+    int cost =
+        collection.reports() ? 1 : Math.max(1, collection.resourceUnits() - (selected ? 1 : 0));
+    Map<String, String> headers = new LinkedHashMap<>();
+    headers.put("request-id", requestId);
+    headers.put("client-request-id", clientRequestId);
+    headers.put("x-ms-resource-unit", Integer.toString(cost));
+    if (!settings.throttling()) {
+      log.resourceUnits(cost);
+      return headers;
+    }
+    String key = tenant.tenantId() + "/" + claims.appId();
+    Throttler.Decision decision =
+        throttler.admit(key, collection.reports(), cost, System.nanoTime());
+    if (!decision.admitted()) {
+      throw throttled(collection, key, decision.retryAfterSeconds(), decision.scope());
+    }
+    log.resourceUnits(cost);
+    if (decision.usedFraction() > 0.8) {
+      headers.put(
+          "x-ms-throttle-limit-percentage",
+          String.format(Locale.ROOT, "%.2f", Math.min(1.8, decision.usedFraction())));
+    }
+    return headers;
+  }
+
+  private GraphError throttled(
+      GraphCollection collection, String key, long retryAfter, String scope) {
+    boolean withHeader;
+    synchronized (throttleRandom) {
+      withHeader = throttleRandom.nextDouble() >= settings.throttleWithoutRetryAfterRatio();
+    }
+    log.throttled(collection.name(), withHeader);
+    GraphError error =
+        new GraphError(
+            429,
+            "TooManyRequests",
+            "Too many requests from Identifier:"
+                + key
+                + " under category:throttle.aad.ags.subscriptionservice.dc.list. Please try again later.");
+    if (withHeader) {
+      error.header("Retry-After", Long.toString(retryAfter));
+    }
+    error.header("x-ms-throttle-scope", scope);
+    error.header(
+        "x-ms-throttle-information",
+        collection.reports() ? "ReportsRequestLimitExceeded" : "ResourceUnitLimitExceeded");
+    return error;
+  }
+
+  private FaultRule.Kind nextFault(String endpoint) {
+    if (settings.faults().isEmpty()) {
+      return null;
+    }
+    long n = pageCounters.computeIfAbsent(endpoint, k -> new AtomicLong()).incrementAndGet();
+    for (FaultRule rule : settings.faults()) {
+      if (!rule.appliesTo(endpoint)) {
+        continue;
+      }
+      if (rule.nth() > 0 && rule.nth() == n) {
+        return rule.kind();
+      }
+      if (rule.rate() > 0) {
+        double roll;
+        synchronized (faultRandom) {
+          roll = faultRandom.nextDouble();
+        }
+        if (roll < rule.rate()) {
+          return rule.kind();
+        }
+      }
+    }
+    return null;
+  }
+
+  private void injectPreResponseFault(
+      FaultRule.Kind fault,
+      HttpExchange exchange,
+      GraphCollection collection,
+      String requestId,
+      String clientRequestId) {
+    switch (fault) {
+      case SERVICE_UNAVAILABLE, SERVICE_UNAVAILABLE_RETRY_AFTER -> {
+        GraphError e =
+            new GraphError(
+                503,
+                "serviceNotAvailable",
+                "The service is temporarily unavailable. Please retry later.");
+        if (fault == FaultRule.Kind.SERVICE_UNAVAILABLE_RETRY_AFTER) {
+          e.header("Retry-After", "1");
+        }
+        throw e;
+      }
+      case GATEWAY_TIMEOUT, GATEWAY_TIMEOUT_RETRY_AFTER -> {
+        GraphError e =
+            new GraphError(504, "UnknownError", "The gateway did not receive a timely response.");
+        if (fault == FaultRule.Kind.GATEWAY_TIMEOUT_RETRY_AFTER) {
+          e.header("Retry-After", "1");
+        }
+        throw e;
+      }
+      case THROTTLED, THROTTLED_NO_RETRY_AFTER -> {
+        log.throttled(collection.name(), fault == FaultRule.Kind.THROTTLED);
+        GraphError e =
+            new GraphError(429, "TooManyRequests", "Too many requests. Please try again later.");
+        if (fault == FaultRule.Kind.THROTTLED) {
+          e.header("Retry-After", "1");
+        }
+        throw e;
+      }
+      case CONNECTION_RESET -> throw new ConnectionReset();
+      default -> {
+        // Truncation and malformed items are applied to the page itself.
+      }
+    }
+  }
+
+  /** The item with every timestamp and boolean replaced by text of the wrong type. */
+  private static Map<String, Object> malformed(Map<String, Object> item) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    for (Map.Entry<String, Object> e : item.entrySet()) {
+      Object v = e.getValue();
+      if (v instanceof Boolean) {
+        v = "not-a-boolean";
+      } else if (v instanceof String s
+          && s.length() >= 20
+          && s.charAt(4) == '-'
+          && s.charAt(10) == 'T') {
+        v = "not-a-date";
+      }
+      out.put(e.getKey(), v);
+    }
+    return out;
+  }
+
+  private static void sleep(Duration d) {
+    if (d.isZero()) {
+      return;
+    }
+    try {
+      Thread.sleep(d.toMillis(), d.toNanosPart() % 1_000_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  // ---------------------------------------------------------------- responses
+
+  private interface JsonBody {
+    void write(JsonGenerator g) throws IOException;
+  }
+
+  private static byte[] writeJson(JsonBody body) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(4096);
+    try (JsonGenerator g = JSON.createGenerator(out)) {
+      body.write(g);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out.toByteArray();
+  }
+
+  @SuppressWarnings("unchecked")
+  static void writeValue(JsonGenerator g, Object value) throws IOException {
+    if (value == null) {
+      g.writeNull();
+    } else if (value instanceof String s) {
+      g.writeString(s);
+    } else if (value instanceof Boolean b) {
+      g.writeBoolean(b);
+    } else if (value instanceof Integer i) {
+      g.writeNumber(i);
+    } else if (value instanceof Long l) {
+      g.writeNumber(l);
+    } else if (value instanceof Double d) {
+      g.writeNumber(d);
+    } else if (value instanceof Map<?, ?> m) {
+      g.writeStartObject();
+      for (Map.Entry<String, Object> e : ((Map<String, Object>) m).entrySet()) {
+        g.writeFieldName(e.getKey());
+        writeValue(g, e.getValue());
+      }
+      g.writeEndObject();
+    } else if (value instanceof Collection<?> c) {
+      g.writeStartArray();
+      for (Object o : c) {
+        writeValue(g, o);
+      }
+      g.writeEndArray();
+    } else {
+      g.writeString(value.toString());
+    }
+  }
+
+  private void sendError(
+      HttpExchange exchange, GraphError e, String requestId, String clientRequestId)
+      throws IOException {
+    Map<String, Object> inner = new LinkedHashMap<>();
+    inner.put(
+        "date",
+        LocalDateTime.ofInstant(settings.clock().instant(), ZoneOffset.UTC)
+            .truncatedTo(ChronoUnit.SECONDS)
+            .toString());
+    inner.put("request-id", requestId);
+    inner.put("client-request-id", clientRequestId);
+    Map<String, Object> error = new LinkedHashMap<>();
+    error.put("code", e.code);
+    error.put("message", e.getMessage());
+    error.put("innerError", inner);
+    byte[] body = writeJson(g -> writeValue(g, Map.of("error", error)));
+    Map<String, String> headers = new LinkedHashMap<>(e.headers);
+    headers.put("request-id", requestId);
+    headers.put("client-request-id", clientRequestId);
+    send(exchange, e.status, "application/json", body, headers);
+  }
+
+  private static void send(
+      HttpExchange exchange, int status, String type, byte[] body, Map<String, String> headers)
+      throws IOException {
+    exchange.getResponseHeaders().set("Content-Type", type);
+    headers.forEach((k, v) -> exchange.getResponseHeaders().set(k, v));
+    exchange.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
+    if (body.length > 0) {
+      try (OutputStream out = exchange.getResponseBody()) {
+        out.write(body);
+      }
+    }
+  }
+
+  /** Announces the whole body, sends half, then drops the connection. */
+  private static void sendTruncated(HttpExchange exchange, byte[] body, Map<String, String> headers)
+      throws IOException {
+    exchange.getResponseHeaders().set("Content-Type", JSON_TYPE);
+    headers.forEach((k, v) -> exchange.getResponseHeaders().set(k, v));
+    exchange.sendResponseHeaders(200, body.length);
+    OutputStream out = exchange.getResponseBody();
+    out.write(body, 0, body.length / 2);
+    out.flush();
+    try {
+      out.close();
+    } catch (IOException expected) {
+      // "insufficient bytes written to stream": the server closes the connection, as intended.
+    }
+  }
+}

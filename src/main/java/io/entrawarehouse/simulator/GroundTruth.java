@@ -1,0 +1,88 @@
+package io.entrawarehouse.simulator;
+
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.IntFunction;
+
+/**
+ * The tenant's ground truth: per warehouse table, the row count and an order-independent checksum
+ * of the row ids, so a test can compare a loaded warehouse with the tenant exactly.
+ *
+ * <p>The checksum is the sum, modulo 2^64, of the first 8 bytes of MD5(id) read as an unsigned
+ * big-endian number; for {@code group_members} the id is {@code groupId + "/" + memberId}.
+ */
+public final class GroundTruth {
+
+  /** One table's truth. */
+  public record Entity(long count, long checksum) {
+    public String checksumHex() {
+      return String.format(Locale.ROOT, "%016x", checksum);
+    }
+  }
+
+  private GroundTruth() {}
+
+  public static Map<String, Entity> of(DemoTenant tenant) {
+    TenantScale s = tenant.scale();
+    Map<String, Entity> out = new LinkedHashMap<>();
+    out.put("users", ids(s.users(), u -> tenant.id(DemoTenant.USER, u)));
+    out.put("groups", ids(s.groups(), g -> tenant.id(DemoTenant.GROUP, g)));
+    long count = 0;
+    long sum = 0;
+    for (int g = 0; g < s.groups(); g++) {
+      String groupId = tenant.id(DemoTenant.GROUP, g);
+      for (int j = 0; j < tenant.groupSize(g); j++) {
+        sum += Hashing.idChecksumTerm(groupId + "/" + tenant.memberId(g, j));
+        count++;
+      }
+    }
+    out.put("group_members", new Entity(count, sum));
+    out.put("devices", ids(s.devices(), d -> tenant.id(DemoTenant.DEVICE, d)));
+    out.put(
+        "directory_audits",
+        ids(s.directoryAudits(), i -> (String) tenant.directoryAudit(i).get("id")));
+    out.put("sign_ins", ids(s.signIns(), i -> tenant.id(DemoTenant.SIGN_IN, i)));
+    return out;
+  }
+
+  private static Entity ids(int n, IntFunction<String> id) {
+    long sum = 0;
+    for (int i = 0; i < n; i++) {
+      sum += Hashing.idChecksumTerm(id.apply(i));
+    }
+    return new Entity(n, sum);
+  }
+
+  /** The truth as JSON, for {@code simulator --describe}. */
+  public static String json(DemoTenant tenant) {
+    StringBuilder b = new StringBuilder();
+    b.append("{\n");
+    b.append("  \"tenantId\": \"").append(tenant.tenantId()).append("\",\n");
+    b.append("  \"seed\": ").append(tenant.seed()).append(",\n");
+    b.append("  \"scale\": \"").append(tenant.scale().name()).append("\",\n");
+    b.append("  \"now\": \"").append(tenant.now()).append("\",\n");
+    b.append("  \"logWindow\": {\"since\": \"")
+        .append(tenant.oldestLog())
+        .append("\", \"until\": \"")
+        .append(tenant.now())
+        .append("\"},\n");
+    b.append("  \"checksum\": \"sum mod 2^64 of the first 8 bytes of MD5(id), big-endian;")
+        .append(" group_members id = groupId/memberId\",\n");
+    b.append("  \"entities\": {\n");
+    Map<String, Entity> truth = of(tenant);
+    int i = 0;
+    for (Map.Entry<String, Entity> e : truth.entrySet()) {
+      b.append("    \"")
+          .append(e.getKey())
+          .append("\": {\"count\": ")
+          .append(e.getValue().count())
+          .append(", \"idChecksum\": \"")
+          .append(e.getValue().checksumHex())
+          .append("\"}")
+          .append(++i < truth.size() ? ",\n" : "\n");
+    }
+    b.append("  }\n}\n");
+    return b.toString();
+  }
+}
