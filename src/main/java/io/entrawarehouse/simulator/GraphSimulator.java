@@ -43,7 +43,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509TrustManager;
 
 /**
  * A Microsoft Graph v1.0 and Entra ID token endpoint on loopback, serving a {@link DemoTenant}.
@@ -222,15 +224,24 @@ public final class GraphSimulator implements AutoCloseable {
   /** An SSL context that trusts this simulator and nothing else. */
   public SSLContext clientSslContext() {
     try {
+      SSLContext context = SSLContext.getInstance("TLS");
+      context.init(null, new TrustManager[] {clientTrustManager()}, null);
+      return context;
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("cannot build a trust store for the simulator", e);
+    }
+  }
+
+  /** A trust manager that trusts this simulator's certificate and nothing else. */
+  public X509TrustManager clientTrustManager() {
+    try {
       KeyStore trust = KeyStore.getInstance("PKCS12");
       trust.load(null, null);
       trust.setCertificateEntry("entra-warehouse-simulator", serverCertificate);
       TrustManagerFactory tmf =
           TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
       tmf.init(trust);
-      SSLContext context = SSLContext.getInstance("TLS");
-      context.init(null, tmf.getTrustManagers(), null);
-      return context;
+      return (X509TrustManager) tmf.getTrustManagers()[0];
     } catch (GeneralSecurityException | IOException e) {
       throw new IllegalStateException("cannot build a trust store for the simulator", e);
     }
@@ -293,6 +304,11 @@ public final class GraphSimulator implements AutoCloseable {
         token(exchange, path.substring(1, path.indexOf('/', 1)));
       } else if (path.matches("/[^/]+/v2\\.0/\\.well-known/openid-configuration")) {
         openIdConfiguration(exchange, path.substring(1, path.indexOf('/', 1)));
+      } else if (path.startsWith("/common/userrealm/")) {
+        userRealm(
+            exchange,
+            URLDecoder.decode(
+                path.substring("/common/userrealm/".length()), StandardCharsets.UTF_8));
       } else if (path.equals("/_simulator/stats")) {
         stats(exchange);
       } else {
@@ -343,6 +359,21 @@ public final class GraphSimulator implements AutoCloseable {
     send(exchange, 200, "application/json; charset=utf-8", json, Map.of());
   }
 
+  /** Home realm discovery, which MSAL calls before a password grant: every account is managed. */
+  private void userRealm(HttpExchange exchange, String username) throws IOException {
+    boolean ours = username.toLowerCase(Locale.ROOT).endsWith("@" + tenant.domain());
+    Map<String, Object> doc = new LinkedHashMap<>();
+    doc.put("ver", "1.0");
+    doc.put("account_type", ours ? "Managed" : "Unknown");
+    if (ours) {
+      doc.put("domain_name", tenant.domain());
+      doc.put("cloud_instance_name", "microsoftonline.com");
+      doc.put("cloud_audience_urn", "urn:federation:MicrosoftOnline");
+    }
+    byte[] json = writeJson(g -> writeValue(g, doc));
+    send(exchange, 200, "application/json; charset=utf-8", json, Map.of());
+  }
+
   private void stats(HttpExchange exchange) throws IOException {
     RequestLog.Snapshot s = log.snapshot();
     Map<String, Object> doc = new LinkedHashMap<>();
@@ -352,6 +383,18 @@ public final class GraphSimulator implements AutoCloseable {
     doc.put("faults", s.faults());
     doc.put("resourceUnits", s.resourceUnits());
     doc.put("tokensIssued", s.tokensIssued());
+    long used = 0;
+    long peak = 0;
+    for (java.lang.management.MemoryPoolMXBean pool :
+        java.lang.management.ManagementFactory.getMemoryPoolMXBeans()) {
+      if (pool.getType() == java.lang.management.MemoryType.HEAP) {
+        used += pool.getUsage().getUsed();
+        peak += pool.getPeakUsage().getUsed();
+      }
+    }
+    doc.put("heapUsedBytes", used);
+    doc.put("heapPeakBytes", peak);
+    doc.put("heapMaxBytes", Runtime.getRuntime().maxMemory());
     byte[] json = writeJson(g -> writeValue(g, doc));
     send(exchange, 200, "application/json; charset=utf-8", json, Map.of());
   }
@@ -775,8 +818,11 @@ public final class GraphSimulator implements AutoCloseable {
       out.put("@odata.type", type);
     }
     if (select != null) {
+      // Directory objects always carry their id, selected or not (see Microsoft's
+      // user-with-signInActivity example); log entries return only what was selected.
+      boolean withId = !collection.isLog();
       for (Map.Entry<String, Object> e : item.entrySet()) {
-        if (keep.contains(e.getKey())) {
+        if (keep.contains(e.getKey()) || (withId && e.getKey().equals("id"))) {
           out.put(e.getKey(), e.getValue());
         }
       }

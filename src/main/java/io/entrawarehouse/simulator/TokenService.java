@@ -137,8 +137,12 @@ final class TokenService {
           "The request body must contain the following parameter: 'client_assertion' or"
               + " 'client_secret'.");
     }
-    String scope = form.getOrDefault("scope", "");
-    if (!scope.endsWith("/.default")) {
+    // MSAL adds the OIDC scopes to every request; Entra ignores them for client credentials.
+    String scope =
+        java.util.Arrays.stream(form.getOrDefault("scope", "").split(" "))
+            .filter(s -> !s.isEmpty() && !Set.of("openid", "profile", "offline_access").contains(s))
+            .collect(Collectors.joining(" "));
+    if (!scope.endsWith("/.default") || scope.contains(" ")) {
       return error(
           400,
           "invalid_scope",
