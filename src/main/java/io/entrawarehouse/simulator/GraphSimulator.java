@@ -317,16 +317,16 @@ public final class GraphSimulator implements AutoCloseable {
     } catch (GraphError e) {
       sendError(exchange, e, requestId, clientRequestId);
     } catch (ConnectionReset e) {
-      throw e; // closes the connection without a response
+      // Escaping the handler makes the server drop the connection, whatever was sent so far.
+      throw e;
     } catch (RuntimeException e) {
       sendError(
           exchange,
           new GraphError(500, "InternalServerError", "Simulator failure: " + e),
           requestId,
           clientRequestId);
-    } finally {
-      exchange.close();
     }
+    exchange.close();
   }
 
   /** Thrown to drop the connection without answering, as a reset would. */
@@ -1164,10 +1164,6 @@ public final class GraphSimulator implements AutoCloseable {
     OutputStream out = exchange.getResponseBody();
     out.write(body, 0, body.length / 2);
     out.flush();
-    try {
-      out.close();
-    } catch (IOException expected) {
-      // "insufficient bytes written to stream": the server closes the connection, as intended.
-    }
+    throw new ConnectionReset();
   }
 }

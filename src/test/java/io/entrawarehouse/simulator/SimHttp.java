@@ -108,7 +108,9 @@ final class SimHttp {
   /** GET with an explicit Authorization header value (or none when null). */
   Reply getWithAuthorization(String path, String authorization)
       throws IOException, InterruptedException {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(simulator.graphBaseUrl() + path));
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create(simulator.graphBaseUrl() + path))
+            .timeout(Duration.ofSeconds(30));
     if (authorization != null) {
       b.header("Authorization", authorization);
     }
