@@ -13,14 +13,19 @@ import picocli.CommandLine.Command;
 public final class EntraWarehouse implements Runnable {
 
   public static void main(String[] args) {
+    System.exit(commandLine().execute(args));
+  }
+
+  /** The command line with its sub-commands; errors print one line, not a stack trace. */
+  public static CommandLine commandLine() {
     CommandLine cli = new CommandLine(new EntraWarehouse());
     cli.setExecutionExceptionHandler(
         (e, commandLine, parseResult) -> {
           commandLine.getErr().println("error: " + e.getMessage());
+          commandLine.getErr().flush();
           return 2;
         });
-    int code = cli.execute(args);
-    System.exit(code);
+    return cli;
   }
 
   @Override

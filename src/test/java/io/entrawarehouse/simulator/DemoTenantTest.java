@@ -1,0 +1,204 @@
+package io.entrawarehouse.simulator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.function.IntFunction;
+import java.util.function.Predicate;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The generated tenant: deterministic, realistically mixed, and consistent with its ground truth.
+ */
+class DemoTenantTest {
+
+  static final Instant NOW = Instant.parse("2026-11-20T00:00:00Z");
+  static final DemoTenant SMALL = new DemoTenant(42, TenantScale.SMALL, NOW, Duration.ofDays(7));
+
+  private static <T> long count(int n, IntFunction<T> item, Predicate<T> p) {
+    return IntStream.range(0, n).mapToObj(item).filter(p).count();
+  }
+
+  private static <T> Set<Object> distinct(int n, IntFunction<T> item, Function<T, Object> f) {
+    Set<Object> values = new HashSet<>();
+    IntStream.range(0, n).mapToObj(item).forEach(i -> values.add(f.apply(i)));
+    return values;
+  }
+
+  @Test
+  void theSameSeedGivesTheSameTenantAndAnotherSeedAnotherOne() {
+    DemoTenant again = new DemoTenant(42, TenantScale.SMALL, NOW, Duration.ofDays(7));
+    DemoTenant other = new DemoTenant(43, TenantScale.SMALL, NOW, Duration.ofDays(7));
+    assertThat(again.user(17)).isEqualTo(SMALL.user(17));
+    assertThat(again.signIn(99)).isEqualTo(SMALL.signIn(99));
+    assertThat(again.member(3, 0)).isEqualTo(SMALL.member(3, 0));
+    assertThat(GroundTruth.of(again)).isEqualTo(GroundTruth.of(SMALL));
+    assertThat(other.user(17).get("id")).isNotEqualTo(SMALL.user(17).get("id"));
+    assertThat(other.tenantId()).isNotEqualTo(SMALL.tenantId());
+  }
+
+  @Test
+  void usersAreARealisticMix() {
+    int n = SMALL.scale().users();
+    IntFunction<Map<String, Object>> user = SMALL::user;
+    assertThat(count(n, user, u -> "Guest".equals(u.get("userType")))).isBetween(50L, 120L);
+    assertThat(count(n, user, u -> Boolean.FALSE.equals(u.get("accountEnabled"))))
+        .isBetween(50L, 150L);
+    assertThat(count(n, user, u -> Boolean.TRUE.equals(u.get("onPremisesSyncEnabled"))))
+        .isBetween(250L, 400L);
+    assertThat(count(n, user, u -> !((List<?>) u.get("assignedLicenses")).isEmpty()))
+        .isBetween(500L, 800L);
+    assertThat(count(n, user, u -> !((String) u.get("displayName")).chars().allMatch(c -> c < 128)))
+        .isGreaterThan(100L);
+    assertThat(count(n, user, u -> u.get("jobTitle") == null)).isGreaterThan(50L);
+    assertThat(count(n, user, u -> u.get("mail") == null)).isGreaterThan(10L);
+    assertThat(distinct(n, user, u -> u.get("userPrincipalName"))).hasSize(n);
+  }
+
+  @Test
+  void groupsCoverEveryKindAndMembershipsAddUp() {
+    int groups = SMALL.scale().groups();
+    assertThat(distinct(groups, SMALL::groupType, t -> t))
+        .containsExactlyInAnyOrder((Object[]) DemoTenant.GroupType.values());
+    assertThat(
+            count(groups, SMALL::group, g -> ((List<?>) g.get("groupTypes")).contains("Unified")))
+        .isPositive();
+    assertThat(
+            count(
+                groups,
+                SMALL::group,
+                g -> ((List<?>) g.get("groupTypes")).contains("DynamicMembership")))
+        .isPositive();
+    assertThat(count(groups, SMALL::group, g -> g.get("membershipRule") != null)).isPositive();
+
+    long total = 0;
+    Set<Object> memberTypes = new HashSet<>();
+    for (int g = 0; g < groups; g++) {
+      String groupId = (String) SMALL.group(g).get("id");
+      Set<String> ids = new HashSet<>();
+      for (int j = 0; j < SMALL.groupSize(g); j++) {
+        Map<String, Object> member = SMALL.member(g, j);
+        assertThat(member.get("id")).isEqualTo(SMALL.memberId(g, j)).isNotEqualTo(groupId);
+        ids.add(SMALL.memberId(g, j));
+        memberTypes.add(member.get("@odata.type"));
+        if ("#microsoft.graph.group".equals(member.get("@odata.type"))) {
+          // Nesting only points to later groups, so there are no cycles.
+          assertThat(SMALL.groupIndex((String) member.get("id"))).isGreaterThan(g);
+        }
+      }
+      assertThat(ids).hasSize(SMALL.groupSize(g));
+      total += ids.size();
+    }
+    assertThat(total).isEqualTo(SMALL.memberships()).isEqualTo(SMALL.scale().memberships());
+    assertThat(memberTypes)
+        .containsExactlyInAnyOrder(
+            "#microsoft.graph.user",
+            "#microsoft.graph.group",
+            "#microsoft.graph.device",
+            "#microsoft.graph.servicePrincipal");
+  }
+
+  @Test
+  void devicesVaryInPlatformTrustManagementOwnershipAndStaleness() {
+    int n = SMALL.scale().devices();
+    IntFunction<Map<String, Object>> device = SMALL::device;
+    assertThat(distinct(n, device, d -> d.get("operatingSystem")).size()).isGreaterThanOrEqualTo(5);
+    assertThat(distinct(n, device, d -> d.get("trustType")))
+        .containsExactlyInAnyOrder("AzureAd", "ServerAd", "Workplace");
+    assertThat(distinct(n, device, d -> d.get("isManaged"))).contains(true, null);
+    assertThat(distinct(n, device, d -> d.get("deviceOwnership"))).contains("Company", "Personal");
+    Instant staleBefore = NOW.minus(Duration.ofDays(90));
+    assertThat(
+            count(
+                n,
+                device,
+                d ->
+                    OffsetDateTime.parse((String) d.get("approximateLastSignInDateTime"))
+                        .toInstant()
+                        .isBefore(staleBefore)))
+        .isBetween(40L, 160L);
+  }
+
+  @Test
+  void signInsCarryFailuresConditionalAccessLocationsAndRisk() {
+    int n = SMALL.scale().signIns();
+    IntFunction<Map<String, Object>> signIn = SMALL::signIn;
+    assertThat(distinct(n, signIn, s -> ((Map<?, ?>) s.get("status")).get("errorCode")))
+        .contains(0, 50126, 50053, 50074, 53003);
+    assertThat(distinct(n, signIn, s -> s.get("conditionalAccessStatus")))
+        .containsExactlyInAnyOrder("success", "failure", "notApplied");
+    assertThat(
+            count(n, signIn, s -> !((List<?>) s.get("appliedConditionalAccessPolicies")).isEmpty()))
+        .isPositive();
+    assertThat(
+            distinct(n, signIn, s -> ((Map<?, ?>) s.get("location")).get("countryOrRegion")).size())
+        .isGreaterThan(5);
+    assertThat(count(n, signIn, s -> !"none".equals(s.get("riskLevelDuringSignIn")))).isPositive();
+    assertThat(
+            count(n, signIn, s -> !"".equals(((Map<?, ?>) s.get("deviceDetail")).get("deviceId"))))
+        .isPositive();
+  }
+
+  @Test
+  void auditsComeFromSeveralServicesWithInitiatorsAndChanges() {
+    int n = SMALL.scale().directoryAudits();
+    IntFunction<Map<String, Object>> audit = SMALL::directoryAudit;
+    assertThat(distinct(n, audit, a -> a.get("loggedByService")).size()).isGreaterThanOrEqualTo(5);
+    assertThat(distinct(n, audit, a -> a.get("category")).size()).isGreaterThanOrEqualTo(4);
+    assertThat(count(n, audit, a -> ((Map<?, ?>) a.get("initiatedBy")).get("app") != null))
+        .isPositive();
+    assertThat(count(n, audit, a -> ((Map<?, ?>) a.get("initiatedBy")).get("user") != null))
+        .isPositive();
+    assertThat(
+            count(
+                n,
+                audit,
+                a ->
+                    !((List<?>)
+                            ((Map<?, ?>) ((List<?>) a.get("targetResources")).get(0))
+                                .get("modifiedProperties"))
+                        .isEmpty()))
+        .isPositive();
+    assertThat(distinct(n, audit, a -> a.get("id"))).hasSize(n);
+  }
+
+  @Test
+  void logsAreNewestFirstInsideTheLogWindow() {
+    Instant previous = NOW;
+    for (int i = 0; i < SMALL.scale().signIns(); i++) {
+      Instant t = OffsetDateTime.parse((String) SMALL.signIn(i).get("createdDateTime")).toInstant();
+      assertThat(t).isBefore(previous).isAfterOrEqualTo(NOW.minus(Duration.ofDays(7)));
+      previous = t;
+    }
+  }
+
+  @Test
+  void groundTruthCountsMatchTheScaleAndTheChecksumSeesOneMissingId() {
+    Map<String, GroundTruth.Entity> truth = GroundTruth.of(SMALL);
+    assertThat(truth.get("users").count()).isEqualTo(1000);
+    assertThat(truth.get("group_members").count()).isEqualTo(8000);
+    assertThat(truth.get("sign_ins").count()).isEqualTo(5000);
+    long withoutLast = 0;
+    for (int u = 0; u < 999; u++) {
+      withoutLast += Hashing.idChecksumTerm((String) SMALL.user(u).get("id"));
+    }
+    assertThat(withoutLast).isNotEqualTo(truth.get("users").checksum());
+    assertThat(withoutLast + Hashing.idChecksumTerm((String) SMALL.user(999).get("id")))
+        .isEqualTo(truth.get("users").checksum());
+  }
+
+  @Test
+  void theLargeScaleIsPlannedWithoutGeneratingItsObjects() {
+    DemoTenant large = new DemoTenant(42, TenantScale.LARGE, NOW, Duration.ofDays(7));
+    assertThat(large.memberships()).isEqualTo(1_000_000);
+    assertThat(large.signIn(999_999).get("id")).isNotNull();
+  }
+}
