@@ -1,5 +1,6 @@
 package io.entrawarehouse;
 
+import io.entrawarehouse.bench.CrawlCommand;
 import io.entrawarehouse.cli.SimulatorCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -8,7 +9,7 @@ import picocli.CommandLine.Command;
 @Command(
     name = "entra-warehouse",
     mixinStandardHelpOptions = true,
-    subcommands = {SimulatorCommand.class},
+    subcommands = {SimulatorCommand.class, CrawlCommand.class},
     description = "Loads a Microsoft Entra ID tenant into Parquet files and DuckDB tables.")
 public final class EntraWarehouse implements Runnable {
 

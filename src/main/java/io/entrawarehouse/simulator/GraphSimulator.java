@@ -61,6 +61,14 @@ import javax.net.ssl.X509TrustManager;
  */
 public final class GraphSimulator implements AutoCloseable {
 
+  static {
+    // Without TCP_NODELAY small responses wait ~40 ms on Nagle plus delayed ACKs: measured
+    // 2.7k member pages in 100 s before, idle CPU. Read once when the JDK server first loads.
+    if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+      System.setProperty("sun.net.httpserver.nodelay", "true");
+    }
+  }
+
   private static final JsonFactory JSON = new JsonFactory();
   private static final String JSON_TYPE =
       "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8";

@@ -1,0 +1,226 @@
+package io.entrawarehouse.bench;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.cert.CertificateFactory;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code bench-crawl}: fetches every page of the chosen endpoints and discards the items. It is the
+ * baseline a load is compared with (how fast can Graph pages arrive at all) and the load that the
+ * simulator's heap is measured under. Prints items, pages and items/s per endpoint.
+ */
+@Command(
+    name = "bench-crawl",
+    mixinStandardHelpOptions = true,
+    description =
+        "Benchmark: page through Graph endpoints, discard the items, print the rates."
+            + " The client secret comes from AZURE_CLIENT_SECRET.")
+public final class CrawlCommand implements Callable<Integer> {
+
+  @Spec CommandSpec spec;
+
+  @Option(names = "--token-url", required = true, description = "The OAuth2 token endpoint.")
+  URI tokenUrl;
+
+  @Option(
+      names = "--graph-url",
+      required = true,
+      description = "The Graph base URL, e.g. https://graph.microsoft.com/v1.0.")
+  String graphUrl;
+
+  @Option(names = "--client-id", required = true, description = "The application (client) id.")
+  String clientId;
+
+  @Option(names = "--trust", description = "A PEM certificate to trust (the simulator's).")
+  Path trust;
+
+  @Option(names = "--scope", description = "Token scope (default: ${DEFAULT-VALUE}).")
+  String scope = "https://graph.microsoft.com/.default";
+
+  @Option(
+      names = "--endpoints",
+      split = ",",
+      description = "What to crawl (default: ${DEFAULT-VALUE}).")
+  List<String> endpoints =
+      List.of("users", "groups", "members", "devices", "directoryAudits", "signIns");
+
+  private static final JsonFactory JSON = new JsonFactory();
+  private HttpClient http;
+  private String token;
+  private long throttled;
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
+    String secret = System.getenv("AZURE_CLIENT_SECRET");
+    if (secret == null || secret.isEmpty()) {
+      throw new IllegalArgumentException("set AZURE_CLIENT_SECRET to the app's client secret");
+    }
+    HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(30));
+    if (trust != null) {
+      builder.sslContext(trusting(trust));
+    }
+    http = builder.build();
+    token = token(secret);
+    out.printf("%-16s %10s %8s %9s %12s%n", "endpoint", "items", "pages", "seconds", "items/s");
+    long totalItems = 0;
+    long start = System.nanoTime();
+    for (String endpoint : endpoints) {
+      long t0 = System.nanoTime();
+      long[] counts = new long[2];
+      if (endpoint.equals("members")) {
+        List<String> groups = new ArrayList<>();
+        crawl(graphUrl + "/groups?$select=id&$top=999", counts, groups);
+        counts[0] = 0;
+        for (String group : groups) {
+          crawl(graphUrl + "/groups/" + group + "/members?$top=999", counts, null);
+        }
+      } else {
+        String path =
+            switch (endpoint) {
+              case "directoryAudits" -> "/auditLogs/directoryAudits?$top=999";
+              case "signIns" -> "/auditLogs/signIns?$top=1000";
+              default -> "/" + endpoint + "?$top=999";
+            };
+        crawl(graphUrl + path, counts, null);
+      }
+      double seconds = (System.nanoTime() - t0) / 1e9;
+      totalItems += counts[0];
+      out.printf(
+          "%-16s %10d %8d %9.2f %12.0f%n",
+          endpoint, counts[0], counts[1], seconds, counts[0] / seconds);
+      out.flush();
+    }
+    double seconds = (System.nanoTime() - start) / 1e9;
+    out.printf(
+        "%-16s %10d %8s %9.2f %12.0f   (429s waited out: %d)%n",
+        "total", totalItems, "", seconds, totalItems / seconds, throttled);
+    out.flush();
+    return 0;
+  }
+
+  /** Pages from {@code url} to the end; counts items and pages, collects ids when asked. */
+  private void crawl(String url, long[] counts, List<String> ids) throws Exception {
+    String next = url;
+    while (next != null) {
+      HttpResponse<InputStream> response =
+          http.send(
+              HttpRequest.newBuilder(URI.create(next))
+                  .header("Authorization", "Bearer " + token)
+                  .GET()
+                  .build(),
+              HttpResponse.BodyHandlers.ofInputStream());
+      if (response.statusCode() == 429 || response.statusCode() >= 500) {
+        long wait = response.headers().firstValueAsLong("Retry-After").orElse(1);
+        response.body().close();
+        throttled++;
+        Thread.sleep(wait * 1000);
+        continue;
+      }
+      if (response.statusCode() != 200) {
+        String body = new String(response.body().readAllBytes(), StandardCharsets.UTF_8);
+        throw new IllegalStateException(
+            "GET " + next + " answered " + response.statusCode() + ": " + body);
+      }
+      next = null;
+      try (JsonParser p = JSON.createParser(response.body())) {
+        p.nextToken();
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+          String field = p.currentName();
+          p.nextToken();
+          if (field.equals("@odata.nextLink")) {
+            next = p.getText();
+          } else if (field.equals("value")) {
+            while (p.nextToken() == JsonToken.START_OBJECT) {
+              counts[0]++;
+              if (ids != null) {
+                while (p.nextToken() == JsonToken.FIELD_NAME) {
+                  String name = p.currentName();
+                  p.nextToken();
+                  if (name.equals("id")) {
+                    ids.add(p.getText());
+                  } else {
+                    p.skipChildren();
+                  }
+                }
+              } else {
+                p.skipChildren();
+              }
+            }
+          } else {
+            p.skipChildren();
+          }
+        }
+      }
+      counts[1]++;
+    }
+  }
+
+  private String token(String secret) throws Exception {
+    String form =
+        "grant_type=client_credentials&client_id="
+            + enc(clientId)
+            + "&client_secret="
+            + enc(secret)
+            + "&scope="
+            + enc(scope);
+    HttpResponse<String> response =
+        http.send(
+            HttpRequest.newBuilder(tokenUrl)
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString(form))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    try (JsonParser p = JSON.createParser(response.body())) {
+      while (p.nextToken() != null) {
+        if (p.currentToken() == JsonToken.FIELD_NAME && p.currentName().equals("access_token")) {
+          p.nextToken();
+          return p.getText();
+        }
+      }
+    }
+    throw new IllegalStateException(
+        "the token endpoint answered " + response.statusCode() + " without a token");
+  }
+
+  private static String enc(String s) {
+    return URLEncoder.encode(s, StandardCharsets.UTF_8);
+  }
+
+  private static SSLContext trusting(Path pem) throws Exception {
+    KeyStore store = KeyStore.getInstance("PKCS12");
+    store.load(null, null);
+    try (InputStream in = Files.newInputStream(pem)) {
+      store.setCertificateEntry(
+          "trusted", CertificateFactory.getInstance("X.509").generateCertificate(in));
+    }
+    TrustManagerFactory tmf =
+        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    tmf.init(store);
+    SSLContext context = SSLContext.getInstance("TLS");
+    context.init(null, tmf.getTrustManagers(), null);
+    return context;
+  }
+}
