@@ -1,7 +1,10 @@
 package io.entrawarehouse;
 
 import io.entrawarehouse.bench.CrawlCommand;
+import io.entrawarehouse.cli.RestartCommand;
+import io.entrawarehouse.cli.RunCommand;
 import io.entrawarehouse.cli.SimulatorCommand;
+import io.entrawarehouse.cli.StatusCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -9,7 +12,13 @@ import picocli.CommandLine.Command;
 @Command(
     name = "entra-warehouse",
     mixinStandardHelpOptions = true,
-    subcommands = {SimulatorCommand.class, CrawlCommand.class},
+    subcommands = {
+      RunCommand.class,
+      RestartCommand.class,
+      StatusCommand.class,
+      SimulatorCommand.class,
+      CrawlCommand.class
+    },
     description = "Loads a Microsoft Entra ID tenant into Parquet files and DuckDB tables.")
 public final class EntraWarehouse implements Runnable {
 

@@ -1,0 +1,192 @@
+package io.entrawarehouse.cli;
+
+import io.entrawarehouse.WarehouseApplication;
+import io.entrawarehouse.job.DirectoryLoadJob;
+import io.entrawarehouse.job.DirectoryLoadLauncher;
+import io.entrawarehouse.job.LoadParameters;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.springframework.batch.core.BatchStatus;
+import org.springframework.batch.core.job.JobExecution;
+import org.springframework.batch.core.job.JobInstance;
+import org.springframework.batch.core.step.StepExecution;
+import org.springframework.boot.SpringApplication;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/**
+ * What {@code run}, {@code restart} and {@code status} share: the Spring context, the lock, the
+ * summary.
+ */
+final class LoadCommands {
+
+  /** Exit codes. */
+  static final int OK = 0;
+
+  static final int FAILED = 1;
+  static final int BAD_INPUT = 2;
+  static final int BUSY = 3;
+
+  private LoadCommands() {}
+
+  static Path warehouseDirectory() {
+    String configured =
+        System.getProperty("entra.warehouse.directory", System.getenv("ENTRA_WAREHOUSE_DIRECTORY"));
+    return Path.of(configured == null || configured.isBlank() ? "warehouse" : configured)
+        .toAbsolutePath();
+  }
+
+  static ConfigurableApplicationContext spring() {
+    Path dir = warehouseDirectory();
+    SpringApplication app = new SpringApplication(WarehouseApplication.class);
+    Map<String, Object> defaults = new LinkedHashMap<>();
+    defaults.put(
+        "spring.datasource.url",
+        "jdbc:h2:file:" + dir.resolve("job-repository") + ";DB_CLOSE_ON_EXIT=FALSE");
+    defaults.put("spring.datasource.username", "sa");
+    defaults.put("entra.warehouse.directory", dir.toString());
+    app.setDefaultProperties(defaults);
+    return app.run();
+  }
+
+  /** Holds the warehouse for one run; null when another process holds it. */
+  static FileLock lock(Path dir) throws IOException {
+    Files.createDirectories(dir);
+    FileChannel channel =
+        FileChannel.open(dir.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+    FileLock lock = channel.tryLock();
+    if (lock == null) {
+      channel.close();
+    }
+    return lock;
+  }
+
+  /** Runs a launch and prints its summary; returns the exit code. */
+  static int runAndReport(
+      DirectoryLoadLauncher launcher,
+      LoadParameters launch,
+      DirectoryLoadLauncher.Connection connection,
+      PrintWriter out,
+      PrintWriter err)
+      throws Exception {
+    long start = System.nanoTime();
+    out.println("directory-load: " + launch.describe());
+    out.flush();
+    JobExecution execution = launcher.run(connection, launch);
+    Duration took = Duration.ofNanos(System.nanoTime() - start);
+    if (execution.getStatus() != BatchStatus.COMPLETED) {
+      err.println(
+          "directory-load "
+              + execution.getStatus()
+              + " after "
+              + took.toSeconds()
+              + " s (execution "
+              + execution.getId()
+              + "):");
+      for (Throwable t : execution.getAllFailureExceptions()) {
+        err.println("  " + rootMessage(t));
+      }
+      err.println(
+          "Nothing already loaded was changed. Fix the cause and run the same command again, or 'restart', to resume from the last committed chunk.");
+      err.flush();
+      return FAILED;
+    }
+    out.printf(
+        "directory-load COMPLETED in %.1f s (load %d)%n",
+        took.toMillis() / 1000.0, execution.getJobInstanceId());
+    out.printf("  %-18s %12s%n", "table", "rows");
+    try (Connection c = launcher.duckdb().connect();
+        Statement s = c.createStatement();
+        ResultSet r =
+            s.executeQuery(
+                "SELECT table_name, row_count FROM _loads WHERE load_id = "
+                    + execution.getJobInstanceId()
+                    + " ORDER BY table_name")) {
+      while (r.next()) {
+        out.printf("  %-18s %12d%n", r.getString(1), r.getLong(2));
+      }
+    }
+    out.println("  DuckDB:  " + launcher.duckdb().file().toAbsolutePath());
+    out.println("  Parquet: " + launcher.properties().warehouse().lake());
+    out.flush();
+    return OK;
+  }
+
+  static String rootMessage(Throwable t) {
+    Throwable root = t;
+    while (root.getCause() != null
+        && root.getCause() != root
+        && !(root instanceof io.entrawarehouse.graph.GraphException)) {
+      root = root.getCause();
+    }
+    return root.getMessage() == null ? root.toString() : root.getMessage();
+  }
+
+  static Map<String, String> keyValues(List<String> args) {
+    Map<String, String> map = new LinkedHashMap<>();
+    for (String arg : args) {
+      int eq = arg.indexOf('=');
+      if (eq <= 0) {
+        throw new IllegalArgumentException("Parameters are key=value, got '" + arg + "'.");
+      }
+      map.put(arg.substring(0, eq), arg.substring(eq + 1));
+    }
+    return map;
+  }
+
+  static LocalDate today() {
+    return LocalDate.now(ZoneOffset.UTC);
+  }
+
+  /** The most recent executions, newest first. */
+  static List<JobExecution> recentExecutions(DirectoryLoadLauncher launcher, int count) {
+    List<JobExecution> executions = new ArrayList<>();
+    for (JobInstance instance :
+        launcher.repository().getJobInstances(DirectoryLoadJob.NAME, 0, count)) {
+      executions.addAll(launcher.repository().getJobExecutions(instance));
+    }
+    executions.sort(Comparator.comparing(JobExecution::getId).reversed());
+    return executions.size() > count ? executions.subList(0, count) : executions;
+  }
+
+  static void printExecution(JobExecution e, PrintWriter out) {
+    out.printf(
+        "execution %d (load %d) %s, started %s, ended %s%n    %s%n",
+        e.getId(),
+        e.getJobInstanceId(),
+        e.getStatus(),
+        e.getStartTime(),
+        e.getEndTime(),
+        e.getJobParameters().parameters().stream()
+            .sorted(Comparator.comparing(p -> p.name()))
+            .map(p -> p.name() + "=" + p.value())
+            .toList());
+    List<StepExecution> steps = new ArrayList<>(e.getStepExecutions());
+    steps.sort(Comparator.comparing(StepExecution::getId));
+    for (StepExecution s : steps) {
+      out.printf(
+          "    %-22s %-9s read %8d  written %8d  skipped %5d  commits %6d%n",
+          s.getStepName(),
+          s.getStatus(),
+          s.getReadCount(),
+          s.getWriteCount(),
+          s.getSkipCount(),
+          s.getCommitCount());
+    }
+  }
+}

@@ -1,0 +1,88 @@
+package io.entrawarehouse.cli;
+
+import io.entrawarehouse.job.DirectoryLoadLauncher;
+import io.entrawarehouse.job.LoadParameters;
+import java.io.PrintWriter;
+import java.nio.channels.FileLock;
+import java.util.concurrent.Callable;
+import org.springframework.batch.core.BatchStatus;
+import org.springframework.batch.core.job.JobExecution;
+import org.springframework.context.ConfigurableApplicationContext;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/** {@code restart}: resumes the most recent failed or interrupted directory-load. */
+@Command(
+    name = "restart",
+    mixinStandardHelpOptions = true,
+    description =
+        "Resumes the last failed or interrupted directory-load from its last committed chunk.")
+public final class RestartCommand implements Callable<Integer> {
+
+  @Spec CommandSpec spec;
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    FileLock lock = LoadCommands.lock(LoadCommands.warehouseDirectory());
+    if (lock == null) {
+      err.println(
+          "Another run holds the warehouse "
+              + LoadCommands.warehouseDirectory()
+              + ". Wait for it to finish, then restart.");
+      err.flush();
+      return LoadCommands.BUSY;
+    }
+    try (lock;
+        ConfigurableApplicationContext spring = LoadCommands.spring()) {
+      DirectoryLoadLauncher launcher = spring.getBean(DirectoryLoadLauncher.class);
+      JobExecution last =
+          LoadCommands.recentExecutions(launcher, 1).stream().findFirst().orElse(null);
+      if (last == null || last.getStatus() == BatchStatus.COMPLETED) {
+        out.println(
+            last == null
+                ? "No directory-load has run yet: nothing to restart."
+                : "The last directory-load (execution "
+                    + last.getId()
+                    + ") completed: nothing to restart.");
+        out.flush();
+        return LoadCommands.OK;
+      }
+      if (last.getStatus().isRunning()) {
+        // The process that ran it is gone (we hold the lock): mark it failed so it can restart.
+        last.setStatus(BatchStatus.FAILED);
+        last.setEndTime(java.time.LocalDateTime.now());
+        for (org.springframework.batch.core.step.StepExecution step : last.getStepExecutions()) {
+          if (step.getStatus().isRunning()) {
+            step.setStatus(BatchStatus.FAILED);
+            step.setEndTime(java.time.LocalDateTime.now());
+            launcher.repository().update(step);
+          }
+        }
+        launcher.repository().update(last);
+      }
+      LoadParameters launch = LoadParameters.of(last.getJobParameters());
+      out.println("Restarting execution " + last.getId() + " (" + last.getStatus() + ")");
+      try (DirectoryLoadLauncher.Connection connection =
+          launcher.connect(
+              line -> {
+                out.println(line);
+                out.flush();
+              })) {
+        if (!connection.tenantId().equals(launch.tenantId())) {
+          err.println(
+              "The failed run loaded tenant "
+                  + launch.tenantId()
+                  + " but the configured tenant is "
+                  + connection.tenantId()
+                  + ": configure that tenant to restart it.");
+          err.flush();
+          return LoadCommands.BAD_INPUT;
+        }
+        return LoadCommands.runAndReport(launcher, launch, connection, out, err);
+      }
+    }
+  }
+}

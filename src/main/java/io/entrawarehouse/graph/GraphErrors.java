@@ -1,0 +1,101 @@
+package io.entrawarehouse.graph;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/**
+ * The one place where an HTTP status plus Graph's error code becomes a typed, actionable {@link
+ * GraphException}. Branches on {@code error.code}, never on the message text.
+ */
+public final class GraphErrors {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private GraphErrors() {}
+
+  /**
+   * @param what what was being read, as the user names it ("users", "sign-ins")
+   * @param status the HTTP status
+   * @param body the response body, Graph's error JSON when it is one
+   */
+  public static GraphException map(String what, int status, String body) {
+    String code = null;
+    String message = body;
+    try {
+      JsonNode error = JSON.readTree(body).path("error");
+      code = error.path("code").asText(null);
+      message = error.path("message").asText(body);
+    } catch (Exception notJson) {
+      // keep the raw body as the message
+    }
+    String graphSays =
+        "Graph answered " + status + (code == null ? "" : " " + code) + ": " + message;
+    if (status == 401) {
+      return new GraphException.Auth(
+          "Reading "
+              + what
+              + " was refused: the access token was rejected ("
+              + graphSays
+              + "). Check the tenant id and that the app registration belongs to that tenant.",
+          status,
+          code);
+    }
+    if (status == 403 && "Authentication_RequestFromNonPremiumTenantOrB2CTenant".equals(code)) {
+      return new GraphException.Auth(
+          "Reading "
+              + what
+              + " needs Entra ID P1 or P2 in the tenant ("
+              + graphSays
+              + "). Leave "
+              + what
+              + " out of the entities or license the tenant.",
+          status,
+          code);
+    }
+    if (status == 403) {
+      return new GraphException.Auth(
+          "Reading "
+              + what
+              + " was denied: the app lacks an application permission ("
+              + graphSays
+              + "). Grant "
+              + permissionFor(what)
+              + " to the app and grant admin consent.",
+          status,
+          code);
+    }
+    if (status == 400 && "Directory_ExpiredPageToken".equals(code)) {
+      return new GraphException.ExpiredLink(
+          "The saved page link for " + what + " has expired (" + graphSays + ").", status, code);
+    }
+    if (status == 400 || status == 404 || status == 501) {
+      return new GraphException.Query(
+          "Graph rejected the query for "
+              + what
+              + ": "
+              + message
+              + " ("
+              + status
+              + (code == null ? "" : " " + code)
+              + "). Fix the $filter or $select given for "
+              + what
+              + ".",
+          status,
+          code);
+    }
+    return new GraphException.Unavailable(
+        "Reading " + what + " failed: " + graphSays, status, code);
+  }
+
+  /** The application permission an entity needs, as Entra's connector documentation lists it. */
+  public static String permissionFor(String what) {
+    return switch (what) {
+      case "users" -> "User.Read.All";
+      case "groups", "group_members", "group members" -> "GroupMember.Read.All (or Group.Read.All)";
+      case "devices" -> "Device.Read.All";
+      case "directory_audits", "sign_ins", "directory audits", "sign-ins" ->
+          "AuditLog.Read.All and Directory.Read.All";
+      default -> "the permission the endpoint documents";
+    };
+  }
+}

@@ -1,0 +1,64 @@
+package io.entrawarehouse.graph;
+
+/**
+ * A Graph or Entra ID failure, mapped from an HTTP status and Graph's {@code error.code} by {@link
+ * GraphErrors}. The subclasses tell the job how to react: auth and query errors fail at once,
+ * unavailability only after the retries are spent, an expired link falls back to the first page.
+ * Messages name what to fix and never contain a secret or a token.
+ */
+public class GraphException extends RuntimeException {
+  private final int status;
+  private final String code;
+
+  public GraphException(String message, int status, String code) {
+    super(message);
+    this.status = status;
+    this.code = code;
+  }
+
+  public GraphException(String message, Throwable cause) {
+    super(message, cause);
+    this.status = 0;
+    this.code = null;
+  }
+
+  public int status() {
+    return status;
+  }
+
+  public String code() {
+    return code;
+  }
+
+  /** Wrong or expired credentials, unknown app or tenant, a missing permission: not retried. */
+  public static class Auth extends GraphException {
+    public Auth(String message, int status, String code) {
+      super(message, status, code);
+    }
+  }
+
+  /** Graph refused the query ($filter, $select, $top): not retried. */
+  public static class Query extends GraphException {
+    public Query(String message, int status, String code) {
+      super(message, status, code);
+    }
+  }
+
+  /** A saved nextLink Graph no longer accepts (Directory_ExpiredPageToken). */
+  public static class ExpiredLink extends GraphException {
+    public ExpiredLink(String message, int status, String code) {
+      super(message, status, code);
+    }
+  }
+
+  /** Throttling, 5xx or network failures that outlasted every retry. */
+  public static class Unavailable extends GraphException {
+    public Unavailable(String message, Throwable cause) {
+      super(message, cause);
+    }
+
+    public Unavailable(String message, int status, String code) {
+      super(message, status, code);
+    }
+  }
+}

@@ -1,0 +1,216 @@
+package io.entrawarehouse.job;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.entrawarehouse.graph.GraphClient;
+import io.entrawarehouse.process.MalformedItemException;
+import io.entrawarehouse.process.WarehouseRowProcessor;
+import io.entrawarehouse.read.GraphCollectionItemReader;
+import io.entrawarehouse.read.GroupMembersItemReader;
+import io.entrawarehouse.warehouse.Entities;
+import io.entrawarehouse.warehouse.Entity;
+import io.entrawarehouse.write.duckdb.DuckDbLoader;
+import io.entrawarehouse.write.parquet.Lake;
+import io.entrawarehouse.write.parquet.ParquetPartWriter;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.Comparator;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.avro.generic.GenericRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.batch.core.BatchStatus;
+import org.springframework.batch.core.ExitStatus;
+import org.springframework.batch.core.job.Job;
+import org.springframework.batch.core.job.JobExecution;
+import org.springframework.batch.core.job.builder.JobBuilder;
+import org.springframework.batch.core.job.builder.SimpleJobBuilder;
+import org.springframework.batch.core.listener.JobExecutionListener;
+import org.springframework.batch.core.listener.SkipListener;
+import org.springframework.batch.core.listener.StepExecutionListener;
+import org.springframework.batch.core.repository.JobRepository;
+import org.springframework.batch.core.step.Step;
+import org.springframework.batch.core.step.StepExecution;
+import org.springframework.batch.core.step.builder.StepBuilder;
+import org.springframework.batch.infrastructure.item.ItemProcessor;
+import org.springframework.batch.infrastructure.item.ItemStreamReader;
+import org.springframework.batch.infrastructure.repeat.RepeatStatus;
+import org.springframework.transaction.PlatformTransactionManager;
+
+/**
+ * The {@code directory-load} job: per entity, a chunk step named after it (Graph → row → Parquet
+ * part in staging) and a {@code <entity>-load} step that loads the staged parts into DuckDB in one
+ * transaction and publishes them to the lake. Both are idempotent, so a restart resumes from the
+ * last committed chunk and replays loads harmlessly. Staging is removed when the job completes.
+ */
+public final class DirectoryLoadJob {
+
+  public static final String NAME = "directory-load";
+  private static final Logger log = LoggerFactory.getLogger(DirectoryLoadJob.class);
+
+  private DirectoryLoadJob() {}
+
+  /** What a step needs that is only known once the job instance exists. */
+  private static final class LoadContext {
+    final AtomicLong loadId = new AtomicLong();
+    final AtomicReference<Instant> loadedAt = new AtomicReference<>();
+  }
+
+  public static Job build(
+      JobRepository repository,
+      PlatformTransactionManager transactions,
+      GraphClient graph,
+      Lake lake,
+      DuckDbLoader duckdb,
+      LoadParameters launch,
+      int chunkSize) {
+    LoadContext context = new LoadContext();
+    SimpleJobBuilder job = null;
+    for (Entity entity : launch.entities()) {
+      Step read =
+          readStep(repository, transactions, graph, lake, launch, entity, context, chunkSize);
+      Step load = loadStep(repository, transactions, lake, duckdb, launch, entity, context);
+      job =
+          job == null
+              ? new JobBuilder(NAME, repository).start(read).next(load)
+              : job.next(read).next(load);
+    }
+    return job.listener(
+            new JobExecutionListener() {
+              @Override
+              public void beforeJob(JobExecution execution) {
+                long instance = execution.getJobInstance().getInstanceId();
+                context.loadId.set(instance);
+                // The first execution's creation time: the same on every restart of this load.
+                Instant first =
+                    repository.getJobExecutions(execution.getJobInstance()).stream()
+                        .map(JobExecution::getCreateTime)
+                        .min(Comparator.naturalOrder())
+                        .orElse(execution.getCreateTime())
+                        .toInstant(ZoneOffset.UTC);
+                context.loadedAt.set(first);
+              }
+
+              @Override
+              public void afterJob(JobExecution execution) {
+                if (execution.getStatus() == BatchStatus.COMPLETED) {
+                  lake.discardStaging(context.loadId.get());
+                }
+              }
+            })
+        .build();
+  }
+
+  private static Step readStep(
+      JobRepository repository,
+      PlatformTransactionManager transactions,
+      GraphClient graph,
+      Lake lake,
+      LoadParameters launch,
+      Entity entity,
+      LoadContext context,
+      int chunkSize) {
+    ItemStreamReader<JsonNode> reader =
+        entity == Entities.GROUP_MEMBERS
+            ? new GroupMembersItemReader(graph, launch.query(entity), launch.needsEventual(entity))
+            : new GraphCollectionItemReader(
+                graph,
+                entity.name(),
+                entity.what(),
+                graph.url(entity.path() + "?" + launch.query(entity)),
+                launch.needsEventual(entity));
+    ItemProcessor<JsonNode, GenericRecord> processor =
+        new ItemProcessor<>() {
+          private WarehouseRowProcessor delegate;
+
+          @Override
+          public GenericRecord process(JsonNode item) throws Exception {
+            if (delegate == null) {
+              delegate =
+                  new WarehouseRowProcessor(
+                      entity, launch.tenantId(), context.loadId.get(), context.loadedAt.get());
+            }
+            return delegate.process(item);
+          }
+        };
+    ParquetPartWriter writer =
+        new ParquetPartWriter(entity, lake, () -> context.loadId.get(), launch.runDate());
+    return new StepBuilder(entity.name(), repository)
+        .<JsonNode, GenericRecord>chunk(chunkSize)
+        .transactionManager(transactions)
+        .reader(reader)
+        .processor(processor)
+        .writer(writer)
+        .faultTolerant()
+        .skip(MalformedItemException.class)
+        .skipLimit(10_000)
+        .skipListener(
+            new SkipListener<JsonNode, GenericRecord>() {
+              @Override
+              public void onSkipInProcess(JsonNode item, Throwable t) {
+                log.warn("{}", t.getMessage());
+              }
+            })
+        .listener(new RateLogger(entity))
+        .build();
+  }
+
+  private static Step loadStep(
+      JobRepository repository,
+      PlatformTransactionManager transactions,
+      Lake lake,
+      DuckDbLoader duckdb,
+      LoadParameters launch,
+      Entity entity,
+      LoadContext context) {
+    return new StepBuilder(entity.name() + "-load", repository)
+        .tasklet(
+            (contribution, chunkContext) -> {
+              long loadId = context.loadId.get();
+              long rows =
+                  duckdb.load(entity, launch.tenantId(), loadId, lake.stagedParts(entity, loadId));
+              int parts = lake.publish(entity, loadId);
+              chunkContext
+                  .getStepContext()
+                  .getStepExecution()
+                  .getExecutionContext()
+                  .putLong("rows", rows);
+              log.info(
+                  "{}: {} rows in DuckDB for the tenant, {} Parquet parts published",
+                  entity.name(),
+                  rows,
+                  parts);
+              return RepeatStatus.FINISHED;
+            },
+            transactions)
+        .build();
+  }
+
+  /** One INFO line per step with counts and rate. */
+  private static final class RateLogger implements StepExecutionListener {
+    private final Entity entity;
+
+    RateLogger(Entity entity) {
+      this.entity = entity;
+    }
+
+    @Override
+    public ExitStatus afterStep(StepExecution step) {
+      double seconds =
+          Math.max(
+              0.001,
+              java.time.Duration.between(step.getStartTime(), java.time.LocalDateTime.now())
+                      .toMillis()
+                  / 1000.0);
+      log.info(
+          "{}: read {}, written {}, skipped {} in {} s ({} items/s)",
+          entity.name(),
+          step.getReadCount(),
+          step.getWriteCount(),
+          step.getSkipCount(),
+          String.format(java.util.Locale.ROOT, "%.1f", seconds),
+          Math.round(step.getReadCount() / seconds));
+      return step.getExitStatus();
+    }
+  }
+}

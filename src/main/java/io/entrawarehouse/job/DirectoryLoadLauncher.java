@@ -1,0 +1,166 @@
+package io.entrawarehouse.job;
+
+import io.entrawarehouse.config.EntraProperties;
+import io.entrawarehouse.graph.GraphClient;
+import io.entrawarehouse.graph.TokenProvider;
+import io.entrawarehouse.simulator.GraphSimulator;
+import io.entrawarehouse.simulator.SimulatorSettings;
+import io.entrawarehouse.simulator.TenantScale;
+import io.entrawarehouse.write.duckdb.DuckDbLoader;
+import io.entrawarehouse.write.parquet.Lake;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.security.KeyStore;
+import java.security.cert.CertificateFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509TrustManager;
+import org.springframework.batch.core.job.Job;
+import org.springframework.batch.core.job.JobExecution;
+import org.springframework.batch.core.launch.JobOperator;
+import org.springframework.batch.core.repository.JobRepository;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.PlatformTransactionManager;
+
+/**
+ * Builds and launches {@code directory-load} for a tenant: the configured one, or the built-in demo
+ * tenant (the simulator, in-process on a fixed loopback port) when none is configured.
+ */
+@Component
+public class DirectoryLoadLauncher {
+
+  private final EntraProperties properties;
+  private final JobRepository repository;
+  private final JobOperator operator;
+  private final PlatformTransactionManager transactions;
+
+  public DirectoryLoadLauncher(
+      EntraProperties properties,
+      JobRepository repository,
+      JobOperator operator,
+      PlatformTransactionManager transactions) {
+    this.properties = properties;
+    this.repository = repository;
+    this.operator = operator;
+    this.transactions = transactions;
+  }
+
+  public EntraProperties properties() {
+    return properties;
+  }
+
+  public JobRepository repository() {
+    return repository;
+  }
+
+  /**
+   * A connection to a tenant: its id, a Graph client, and the demo simulator when one was started.
+   */
+  public record Connection(String tenantId, GraphClient graph, GraphSimulator demo)
+      implements AutoCloseable {
+    @Override
+    public void close() {
+      if (demo != null) {
+        demo.close();
+      }
+    }
+  }
+
+  /** Connects to the configured tenant, or starts the demo tenant and connects to it. */
+  public Connection connect(java.util.function.Consumer<String> say) throws Exception {
+    EntraProperties.Tenant tenant = properties.tenant();
+    EntraProperties.Graph graph = properties.graph();
+    if (!tenant.configured()) {
+      GraphSimulator demo =
+          GraphSimulator.start(
+              SimulatorSettings.builder()
+                  .scale(TenantScale.preset(properties.demo().scale()))
+                  .port(properties.demo().port())
+                  .build());
+      say.accept(
+          "No tenant configured (AZURE_TENANT_ID): loading the built-in demo tenant '"
+              + properties.demo().scale()
+              + "' served by the simulator at "
+              + demo.graphBaseUrl());
+      TokenProvider tokens =
+          new TokenProvider(
+              demo.authority().toString(),
+              demo.tenantId(),
+              demo.clientId(),
+              SimulatorSettings.DEMO_CLIENT_SECRET,
+              demo.scope(),
+              demo.clientSslContext().getSocketFactory());
+      GraphClient client =
+          new GraphClient(
+              demo.graphBaseUrl().toString(),
+              tokens,
+              graph.timeout(),
+              graph.maxAttempts(),
+              graph.maxBackoff(),
+              demo.clientSslContext().getSocketFactory(),
+              demo.clientTrustManager(),
+              d -> Thread.sleep(d.toMillis()));
+      return new Connection(demo.tenantId(), client, demo);
+    }
+    SSLContext ssl = null;
+    X509TrustManager trust = null;
+    if (graph.trustCertificate() != null) {
+      KeyStore store = KeyStore.getInstance("PKCS12");
+      store.load(null, null);
+      try (InputStream in = Files.newInputStream(graph.trustCertificate())) {
+        store.setCertificateEntry(
+            "trusted", CertificateFactory.getInstance("X.509").generateCertificate(in));
+      }
+      TrustManagerFactory tmf =
+          TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      tmf.init(store);
+      trust = (X509TrustManager) tmf.getTrustManagers()[0];
+      ssl = SSLContext.getInstance("TLS");
+      ssl.init(null, new javax.net.ssl.TrustManager[] {trust}, null);
+    }
+    String authority =
+        tenant.authorityHost().toString().replaceAll("/+$", "") + "/" + tenant.id() + "/";
+    TokenProvider tokens =
+        new TokenProvider(
+            authority,
+            tenant.id(),
+            tenant.clientId(),
+            tenant.clientSecret(),
+            graph.scope(),
+            ssl == null ? null : ssl.getSocketFactory());
+    GraphClient client =
+        new GraphClient(
+            graph.baseUrl().toString(),
+            tokens,
+            graph.timeout(),
+            graph.maxAttempts(),
+            graph.maxBackoff(),
+            ssl == null ? null : ssl.getSocketFactory(),
+            trust,
+            d -> Thread.sleep(d.toMillis()));
+    return new Connection(tenant.id(), client, null);
+  }
+
+  public Lake lake() {
+    return new Lake(
+        properties.warehouse().directory().resolve("staging"), properties.warehouse().lake());
+  }
+
+  public DuckDbLoader duckdb() {
+    return new DuckDbLoader(properties.warehouse().duckdbFile());
+  }
+
+  /** Runs the load to its end (a restart when the same launch failed before). */
+  public JobExecution run(Connection connection, LoadParameters launch) throws Exception {
+    Job job =
+        DirectoryLoadJob.build(
+            repository,
+            transactions,
+            connection.graph(),
+            lake(),
+            duckdb(),
+            launch,
+            properties.warehouse().chunkSize());
+    return operator.start(job, launch.toJobParameters());
+  }
+}

@@ -1,0 +1,163 @@
+package io.entrawarehouse.write.duckdb;
+
+import io.entrawarehouse.warehouse.Entity;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Loads an entity's Parquet parts into the DuckDB file in one transaction, with DuckDB's own {@code
+ * read_parquet} (JDBC batch inserts are 50–100x slower, NOTES.md).
+ *
+ * <p>Directory entities hold current state: the tenant's rows are replaced. Logs are appended,
+ * skipping ids the table already has. Rows are deduplicated by their id columns either way, so a
+ * replayed load or a stream re-read after an expired link changes nothing. Each load is recorded in
+ * {@code _loads}. The write connection is held only while loading. Thread-safe (one connection per
+ * call).
+ */
+public final class DuckDbLoader {
+
+  private static final Logger log = LoggerFactory.getLogger(DuckDbLoader.class);
+
+  private final Path file;
+
+  public DuckDbLoader(Path file) {
+    this.file = file;
+  }
+
+  public Path file() {
+    return file;
+  }
+
+  /** The DDL the product ships in sql/ for a table. */
+  public static String ddl(String table) {
+    try (InputStream in = DuckDbLoader.class.getResourceAsStream("/sql/" + table + ".sql")) {
+      if (in == null) {
+        throw new IllegalStateException("missing sql/" + table + ".sql in the build");
+      }
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Opens the file for writing, naming the process that holds it when it is locked. */
+  public Connection connect() throws SQLException {
+    try {
+      Files.createDirectories(file.toAbsolutePath().getParent());
+    } catch (IOException e) {
+      throw new UncheckedIOException(
+          "Cannot create " + file.getParent() + ": " + e.getMessage(), e);
+    }
+    try {
+      return DriverManager.getConnection("jdbc:duckdb:" + file.toAbsolutePath());
+    } catch (SQLException e) {
+      if (String.valueOf(e.getMessage()).contains("lock")) {
+        throw new SQLException(
+            "The warehouse "
+                + file
+                + " is open in another process: "
+                + e.getMessage()
+                + " Close that session (analysts can open it read-only) and run again.",
+            e);
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * @return the rows of the tenant in the table after the load
+   */
+  public long load(Entity entity, String tenantId, long loadId, List<Path> parts) {
+    String table = entity.name();
+    String keys = String.join(", ", entity.idColumns());
+    String columns = String.join(", ", entity.allColumns());
+    try (Connection c = connect()) {
+      try (Statement s = c.createStatement()) {
+        s.execute(ddl(table));
+        s.execute(ddl("_loads"));
+      }
+      c.setAutoCommit(false);
+      try {
+        if (!entity.isLog()) {
+          try (PreparedStatement delete =
+              c.prepareStatement("DELETE FROM " + table + " WHERE tenant_id = ?")) {
+            delete.setString(1, tenantId);
+            delete.executeUpdate();
+          }
+        }
+        if (!parts.isEmpty()) {
+          String files =
+              parts.stream()
+                  .map(p -> "'" + p.toAbsolutePath().toString().replace("'", "''") + "'")
+                  .collect(Collectors.joining(", "));
+          String fresh =
+              entity.isLog()
+                  ? " WHERE NOT EXISTS (SELECT 1 FROM "
+                      + table
+                      + " t WHERE t.tenant_id = p.tenant_id AND "
+                      + entity.idColumns().stream()
+                          .map(k -> "t." + k + " = p." + k)
+                          .collect(Collectors.joining(" AND "))
+                      + ")"
+                  : "";
+          try (Statement s = c.createStatement()) {
+            s.execute(
+                "INSERT INTO "
+                    + table
+                    + " ("
+                    + columns
+                    + ") SELECT "
+                    + columns
+                    + " FROM read_parquet(["
+                    + files
+                    + "]) p"
+                    + fresh
+                    + " QUALIFY row_number() OVER (PARTITION BY "
+                    + keys
+                    + " ORDER BY load_id DESC) = 1");
+          }
+        }
+        long rows;
+        try (PreparedStatement count =
+            c.prepareStatement("SELECT count(*) FROM " + table + " WHERE tenant_id = ?")) {
+          count.setString(1, tenantId);
+          try (ResultSet r = count.executeQuery()) {
+            r.next();
+            rows = r.getLong(1);
+          }
+        }
+        try (PreparedStatement record =
+            c.prepareStatement("INSERT OR REPLACE INTO _loads VALUES (?, ?, ?, ?, now())")) {
+          record.setLong(1, loadId);
+          record.setString(2, table);
+          record.setString(3, tenantId);
+          record.setLong(4, rows);
+          record.executeUpdate();
+        }
+        c.commit();
+        log.debug("{}: loaded {} parts, {} rows for the tenant", table, parts.size(), rows);
+        return rows;
+      } catch (SQLException | RuntimeException e) {
+        c.rollback();
+        throw e;
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException(
+          "Loading " + table + " into " + file + " failed: " + e.getMessage(), e);
+    }
+  }
+}
