@@ -60,6 +60,20 @@ final class LoadCommands {
         "jdbc:h2:file:" + dir.resolve("job-repository") + ";DB_CLOSE_ON_EXIT=FALSE");
     defaults.put("spring.datasource.username", "sa");
     defaults.put("entra.warehouse.directory", dir.toString());
+    // The standard Azure variables, at the lowest precedence: entra.* settings override them.
+    Map<String, String> azure =
+        Map.of(
+            "AZURE_TENANT_ID", "entra.tenant.id",
+            "AZURE_CLIENT_ID", "entra.tenant.client-id",
+            "AZURE_CLIENT_SECRET", "entra.tenant.client-secret",
+            "AZURE_AUTHORITY_HOST", "entra.tenant.authority-host");
+    azure.forEach(
+        (variable, property) -> {
+          String value = System.getenv(variable);
+          if (value != null && !value.isBlank()) {
+            defaults.put(property, value);
+          }
+        });
     app.setDefaultProperties(defaults);
     return app.run();
   }

@@ -46,6 +46,15 @@ public final class GroundTruth {
     return out;
   }
 
+  /** The checksum of a set of ids, computed as {@link #of} does: for comparing a warehouse. */
+  public static long checksum(Iterable<String> ids) {
+    long sum = 0;
+    for (String id : ids) {
+      sum += Hashing.idChecksumTerm(id);
+    }
+    return sum;
+  }
+
   private static Entity ids(int n, IntFunction<String> id) {
     long sum = 0;
     for (int i = 0; i < n; i++) {

@@ -1,0 +1,126 @@
+package io.entrawarehouse.job;
+
+import io.entrawarehouse.WarehouseApplication;
+import io.entrawarehouse.simulator.GraphSimulator;
+import io.entrawarehouse.simulator.GroundTruth;
+import io.entrawarehouse.simulator.SimulatorSettings;
+import io.entrawarehouse.warehouse.Entities;
+import io.entrawarehouse.warehouse.Entity;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.springframework.boot.SpringApplication;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/**
+ * Runs directory-load against a simulator the way a real tenant is configured: tenant id, client id
+ * and secret, authority host, Graph URL and a trusted certificate. Only URLs and trust differ.
+ */
+final class LoadHarness implements AutoCloseable {
+
+  final GraphSimulator simulator;
+  final Path warehouse;
+  final ConfigurableApplicationContext spring;
+  final DirectoryLoadLauncher launcher;
+
+  LoadHarness(SimulatorSettings settings, Path warehouse, Map<String, String> extra)
+      throws Exception {
+    this.simulator = GraphSimulator.start(settings);
+    this.warehouse = warehouse;
+    Path pem = warehouse.resolve("simulator.pem");
+    Files.createDirectories(warehouse);
+    Files.writeString(pem, simulator.certificatePem(), StandardCharsets.US_ASCII);
+    Map<String, Object> props = new LinkedHashMap<>(properties(simulator, warehouse, pem));
+    props.putAll(extra);
+    SpringApplication app = new SpringApplication(WarehouseApplication.class);
+    app.setDefaultProperties(props);
+    this.spring = app.run();
+    this.launcher = spring.getBean(DirectoryLoadLauncher.class);
+  }
+
+  /** The properties a user would set for this tenant (the secret included: tests only). */
+  static Map<String, String> properties(GraphSimulator simulator, Path warehouse, Path pem) {
+    Map<String, String> p = new LinkedHashMap<>();
+    p.put(
+        "spring.datasource.url",
+        "jdbc:h2:file:" + warehouse.toAbsolutePath().resolve("job-repository"));
+    p.put("spring.datasource.username", "sa");
+    p.put("entra.tenant.id", simulator.tenantId());
+    p.put("entra.tenant.client-id", simulator.clientId());
+    p.put("entra.tenant.client-secret", SimulatorSettings.DEMO_CLIENT_SECRET);
+    p.put("entra.tenant.authority-host", simulator.authorityHost().toString());
+    p.put("entra.graph.base-url", simulator.graphBaseUrl().toString());
+    p.put("entra.graph.trust-certificate", pem.toAbsolutePath().toString());
+    p.put("entra.graph.max-backoff", "2s");
+    p.put("entra.warehouse.directory", warehouse.toAbsolutePath().toString());
+    return p;
+  }
+
+  org.springframework.batch.core.job.JobExecution run(Map<String, String> args) throws Exception {
+    try (DirectoryLoadLauncher.Connection c = launcher.connect(line -> {})) {
+      return launcher.run(
+          c,
+          LoadParameters.parse(
+              c.tenantId(), args, java.time.LocalDate.now(java.time.ZoneOffset.UTC)));
+    }
+  }
+
+  /** The ids (joined id columns) of a table in DuckDB, or in the lake's Parquet files. */
+  List<String> ids(Entity entity, boolean fromLake) throws Exception {
+    String key = String.join(" || '/' || ", entity.idColumns());
+    String source =
+        fromLake
+            ? "read_parquet('"
+                + warehouse.resolve("lake").resolve(entity.name()).toAbsolutePath()
+                + "/**/*.parquet', hive_partitioning = true)"
+            : entity.name();
+    List<String> ids = new ArrayList<>();
+    try (Connection c =
+            DriverManager.getConnection(
+                "jdbc:duckdb:" + warehouse.resolve("entra.duckdb").toAbsolutePath());
+        Statement s = c.createStatement();
+        ResultSet r = s.executeQuery("SELECT " + key + " FROM " + source)) {
+      while (r.next()) {
+        ids.add(r.getString(1));
+      }
+    }
+    return ids;
+  }
+
+  /** Asserts DuckDB and the lake hold exactly the tenant's ground truth for these entities. */
+  void assertMatchesGroundTruth(List<Entity> entities) throws Exception {
+    Map<String, GroundTruth.Entity> truth = GroundTruth.of(simulator.tenant());
+    for (Entity e : entities) {
+      for (boolean lake : new boolean[] {false, true}) {
+        List<String> ids = ids(e, lake);
+        org.assertj.core.api.Assertions.assertThat(ids)
+            .as(e.name() + (lake ? " in the lake" : " in DuckDB"))
+            .doesNotHaveDuplicates();
+        org.assertj.core.api.Assertions.assertThat((long) ids.size())
+            .as(e.name() + " count" + (lake ? " (lake)" : ""))
+            .isEqualTo(truth.get(e.name()).count());
+        org.assertj.core.api.Assertions.assertThat(GroundTruth.checksum(ids))
+            .as(e.name() + " checksum" + (lake ? " (lake)" : ""))
+            .isEqualTo(truth.get(e.name()).checksum());
+      }
+    }
+  }
+
+  static List<Entity> all() {
+    return List.copyOf(Entities.ALL.values());
+  }
+
+  @Override
+  public void close() {
+    spring.close();
+    simulator.close();
+  }
+}
