@@ -57,7 +57,7 @@ final class LoadCommands {
     Map<String, Object> defaults = new LinkedHashMap<>();
     defaults.put(
         "spring.datasource.url",
-        "jdbc:h2:file:" + dir.resolve("job-repository") + ";DB_CLOSE_ON_EXIT=FALSE");
+        "jdbc:h2:file:" + dir.resolve("job-repository") + ";DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0");
     defaults.put("spring.datasource.username", "sa");
     defaults.put("entra.warehouse.directory", dir.toString());
     // The standard Azure variables, at the lowest precedence: entra.* settings override them.

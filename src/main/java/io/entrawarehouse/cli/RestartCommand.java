@@ -50,19 +50,6 @@ public final class RestartCommand implements Callable<Integer> {
         out.flush();
         return LoadCommands.OK;
       }
-      if (last.getStatus().isRunning()) {
-        // The process that ran it is gone (we hold the lock): mark it failed so it can restart.
-        last.setStatus(BatchStatus.FAILED);
-        last.setEndTime(java.time.LocalDateTime.now());
-        for (org.springframework.batch.core.step.StepExecution step : last.getStepExecutions()) {
-          if (step.getStatus().isRunning()) {
-            step.setStatus(BatchStatus.FAILED);
-            step.setEndTime(java.time.LocalDateTime.now());
-            launcher.repository().update(step);
-          }
-        }
-        launcher.repository().update(last);
-      }
       LoadParameters launch = LoadParameters.of(last.getJobParameters());
       out.println("Restarting execution " + last.getId() + " (" + last.getStatus() + ")");
       try (DirectoryLoadLauncher.Connection connection =

@@ -150,8 +150,17 @@ public class DirectoryLoadLauncher {
     return new DuckDbLoader(properties.warehouse().duckdbFile());
   }
 
-  /** Runs the load to its end (a restart when the same launch failed before). */
+  /**
+   * Runs the load to its end: a restart when the same launch failed or was killed before. The
+   * caller holds the warehouse lock, so an execution the repository still shows as running was left
+   * by a dead process; it is marked failed first so it can be restarted.
+   */
   public JobExecution run(Connection connection, LoadParameters launch) throws Exception {
+    JobExecution last =
+        repository.getLastJobExecution(DirectoryLoadJob.NAME, launch.toJobParameters());
+    if (last != null && last.getStatus().isRunning()) {
+      operator.recover(last);
+    }
     Job job =
         DirectoryLoadJob.build(
             repository,

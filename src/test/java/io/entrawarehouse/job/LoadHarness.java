@@ -31,9 +31,23 @@ final class LoadHarness implements AutoCloseable {
   final ConfigurableApplicationContext spring;
   final DirectoryLoadLauncher launcher;
 
+  private final boolean ownsSimulator;
+
   LoadHarness(SimulatorSettings settings, Path warehouse, Map<String, String> extra)
       throws Exception {
-    this.simulator = GraphSimulator.start(settings);
+    this(GraphSimulator.start(settings), warehouse, extra, true);
+  }
+
+  /** A harness over a simulator and warehouse that already exist (to inspect a finished load). */
+  static LoadHarness attach(GraphSimulator simulator, Path warehouse) throws Exception {
+    return new LoadHarness(simulator, warehouse, Map.of(), false);
+  }
+
+  private LoadHarness(
+      GraphSimulator simulator, Path warehouse, Map<String, String> extra, boolean owns)
+      throws Exception {
+    this.simulator = simulator;
+    this.ownsSimulator = owns;
     this.warehouse = warehouse;
     Path pem = warehouse.resolve("simulator.pem");
     Files.createDirectories(warehouse);
@@ -51,7 +65,7 @@ final class LoadHarness implements AutoCloseable {
     Map<String, String> p = new LinkedHashMap<>();
     p.put(
         "spring.datasource.url",
-        "jdbc:h2:file:" + warehouse.toAbsolutePath().resolve("job-repository"));
+        "jdbc:h2:file:" + warehouse.toAbsolutePath().resolve("job-repository") + ";WRITE_DELAY=0");
     p.put("spring.datasource.username", "sa");
     p.put("entra.tenant.id", simulator.tenantId());
     p.put("entra.tenant.client-id", simulator.clientId());
@@ -121,6 +135,8 @@ final class LoadHarness implements AutoCloseable {
   @Override
   public void close() {
     spring.close();
-    simulator.close();
+    if (ownsSimulator) {
+      simulator.close();
+    }
   }
 }
