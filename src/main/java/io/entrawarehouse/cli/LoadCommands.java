@@ -83,7 +83,12 @@ final class LoadCommands {
     Files.createDirectories(dir);
     FileChannel channel =
         FileChannel.open(dir.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-    FileLock lock = channel.tryLock();
+    FileLock lock;
+    try {
+      lock = channel.tryLock();
+    } catch (java.nio.channels.OverlappingFileLockException heldByThisProcess) {
+      lock = null;
+    }
     if (lock == null) {
       channel.close();
     }

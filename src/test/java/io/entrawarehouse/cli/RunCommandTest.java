@@ -1,0 +1,164 @@
+package io.entrawarehouse.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.entrawarehouse.EntraWarehouse;
+import io.entrawarehouse.simulator.GraphSimulator;
+import io.entrawarehouse.simulator.SimulatorSettings;
+import io.entrawarehouse.simulator.TenantScale;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code run}, {@code status} and {@code restart} through the command line, with bad input. */
+class RunCommandTest {
+
+  static GraphSimulator simulator;
+  @TempDir Path dir;
+  final Map<String, String> properties = new LinkedHashMap<>();
+
+  private record Run(int exit, String out, String err) {
+    String all() {
+      return out + err;
+    }
+  }
+
+  @BeforeAll
+  static void start() {
+    simulator =
+        GraphSimulator.start(
+            SimulatorSettings.builder().scale(TenantScale.TINY).throttling(false).build());
+  }
+
+  @AfterAll
+  static void stop() {
+    simulator.close();
+  }
+
+  @BeforeEach
+  void configure() throws Exception {
+    Path pem = dir.resolve("simulator.pem");
+    Files.writeString(pem, simulator.certificatePem(), StandardCharsets.US_ASCII);
+    properties.put("entra.warehouse.directory", dir.resolve("warehouse").toString());
+    properties.put("entra.tenant.id", simulator.tenantId());
+    properties.put("entra.tenant.client-id", simulator.clientId());
+    properties.put("entra.tenant.client-secret", SimulatorSettings.DEMO_CLIENT_SECRET);
+    properties.put("entra.tenant.authority-host", simulator.authorityHost().toString());
+    properties.put("entra.graph.base-url", simulator.graphBaseUrl().toString());
+    properties.put("entra.graph.trust-certificate", pem.toString());
+    properties.put("entra.graph.max-attempts", "2");
+    properties.put("entra.graph.max-backoff", "1s");
+  }
+
+  @AfterEach
+  void clear() {
+    properties.keySet().forEach(System::clearProperty);
+  }
+
+  private Run run(String... args) {
+    properties.forEach(System::setProperty);
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    picocli.CommandLine cli = EntraWarehouse.commandLine();
+    cli.setOut(new PrintWriter(out));
+    cli.setErr(new PrintWriter(err));
+    int exit = cli.execute(args);
+    return new Run(exit, out.toString(), err.toString());
+  }
+
+  private long users() throws Exception {
+    try (Connection c =
+            DriverManager.getConnection("jdbc:duckdb:" + dir.resolve("warehouse/entra.duckdb"));
+        ResultSet r = c.createStatement().executeQuery("SELECT count(*) FROM users")) {
+      r.next();
+      return r.getLong(1);
+    }
+  }
+
+  @Test
+  void runPrintsASummaryAndStatusShowsTheSteps() throws Exception {
+    Run run = run("run", "entities=users,devices");
+
+    assertThat(run.exit()).as(run.all()).isZero();
+    assertThat(run.out())
+        .contains("directory-load COMPLETED")
+        .containsPattern("users\\s+40")
+        .containsPattern("devices\\s+30")
+        .contains("entra.duckdb");
+    Run status = run("status");
+    assertThat(status.out()).contains("COMPLETED").containsPattern("users\\s+COMPLETED read\\s+40");
+    assertThat(run("restart").out()).contains("nothing to restart");
+  }
+
+  @Test
+  void anUnknownEntityIsRefusedBeforeAnythingRuns() {
+    Run run = run("run", "entities=users,usrs");
+    assertThat(run.exit()).isEqualTo(2);
+    assertThat(run.err()).contains("Unknown entity 'usrs'").contains("group_members");
+    assertThat(Files.exists(dir.resolve("warehouse/entra.duckdb"))).isFalse();
+  }
+
+  @Test
+  void aFilterGraphRejectsFailsWithGraphsMessageAndKeepsWhatWasLoaded() throws Exception {
+    assertThat(run("run", "entities=users").exit()).isZero();
+    assertThat(users()).isEqualTo(40);
+
+    Run bad = run("run", "entities=users", "filter.users=displayName eqq 'x'");
+
+    assertThat(bad.exit()).isEqualTo(1);
+    assertThat(bad.err())
+        .contains("Graph rejected the query for users")
+        .contains("Invalid filter clause")
+        .contains("filter");
+    assertThat(users()).isEqualTo(40);
+  }
+
+  @Test
+  void aWrongSecretNamesTheFixAndIsNotPrinted() {
+    properties.put("entra.tenant.client-secret", "wrong-secret-value");
+    Run run = run("run", "entities=users");
+    assertThat(run.exit()).isEqualTo(1);
+    assertThat(run.err()).contains("AADSTS7000215").contains("AZURE_CLIENT_SECRET");
+    assertThat(run.all()).doesNotContain("wrong-secret-value");
+  }
+
+  @Test
+  void anUnreachableEndpointSaysWhatToCheck() {
+    properties.put("entra.graph.base-url", "https://127.0.0.1:9/v1.0");
+    Run run = run("run", "entities=users");
+    assertThat(run.exit()).isEqualTo(1);
+    assertThat(run.err())
+        .contains("Cannot connect to https://127.0.0.1:9/v1.0")
+        .contains("entra.graph.base-url");
+  }
+
+  @Test
+  void aSecondRunWhileOneHoldsTheWarehouseIsRefused() throws Exception {
+    Path warehouse = dir.resolve("warehouse");
+    Files.createDirectories(warehouse);
+    try (FileChannel channel =
+            FileChannel.open(
+                warehouse.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        FileLock held = channel.lock()) {
+      Run run = run("run", "entities=users");
+      assertThat(run.exit()).isEqualTo(3);
+      assertThat(run.err()).contains("Another run holds the warehouse");
+    }
+  }
+}
