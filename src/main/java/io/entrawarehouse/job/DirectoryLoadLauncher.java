@@ -2,7 +2,7 @@ package io.entrawarehouse.job;
 
 import io.entrawarehouse.config.EntraProperties;
 import io.entrawarehouse.graph.GraphClient;
-import io.entrawarehouse.graph.TokenProvider;
+import io.entrawarehouse.graph.GraphEndpoint;
 import io.entrawarehouse.simulator.GraphSimulator;
 import io.entrawarehouse.simulator.SimulatorSettings;
 import io.entrawarehouse.simulator.TenantScale;
@@ -66,10 +66,24 @@ public class DirectoryLoadLauncher {
     }
   }
 
+  /** The demo tenant as an endpoint: its URLs and trust are all that differ from a real one. */
+  public static GraphEndpoint demoEndpoint(GraphSimulator demo) {
+    return new GraphEndpoint(
+        demo.tenantId(),
+        demo.clientId(),
+        SimulatorSettings.DEMO_CLIENT_SECRET,
+        demo.authority().toString(),
+        demo.graphBaseUrl().toString(),
+        demo.scope(),
+        demo.clientSslContext(),
+        demo.clientTrustManager());
+  }
+
   /** Connects to the configured tenant, or starts the demo tenant and connects to it. */
   public Connection connect(java.util.function.Consumer<String> say) throws Exception {
     EntraProperties.Tenant tenant = properties.tenant();
     EntraProperties.Graph graph = properties.graph();
+    GraphClient.Sleeper sleep = d -> Thread.sleep(d.toMillis());
     if (!tenant.configured()) {
       GraphSimulator demo =
           GraphSimulator.start(
@@ -82,25 +96,8 @@ public class DirectoryLoadLauncher {
               + properties.demo().scale()
               + "' served by the simulator at "
               + demo.graphBaseUrl());
-      TokenProvider tokens =
-          new TokenProvider(
-              demo.authority().toString(),
-              demo.tenantId(),
-              demo.clientId(),
-              SimulatorSettings.DEMO_CLIENT_SECRET,
-              demo.scope(),
-              demo.clientSslContext().getSocketFactory());
-      GraphClient client =
-          new GraphClient(
-              demo.graphBaseUrl().toString(),
-              tokens,
-              graph.timeout(),
-              graph.maxAttempts(),
-              graph.maxBackoff(),
-              demo.clientSslContext().getSocketFactory(),
-              demo.clientTrustManager(),
-              d -> Thread.sleep(d.toMillis()));
-      return new Connection(demo.tenantId(), client, demo);
+      GraphEndpoint endpoint = demoEndpoint(demo);
+      return new Connection(demo.tenantId(), endpoint.client(graph, sleep), demo);
     }
     SSLContext ssl = null;
     X509TrustManager trust = null;
@@ -120,25 +117,17 @@ public class DirectoryLoadLauncher {
     }
     String authority =
         tenant.authorityHost().toString().replaceAll("/+$", "") + "/" + tenant.id() + "/";
-    TokenProvider tokens =
-        new TokenProvider(
-            authority,
+    GraphEndpoint endpoint =
+        new GraphEndpoint(
             tenant.id(),
             tenant.clientId(),
             tenant.clientSecret(),
-            graph.scope(),
-            ssl == null ? null : ssl.getSocketFactory());
-    GraphClient client =
-        new GraphClient(
+            authority,
             graph.baseUrl().toString(),
-            tokens,
-            graph.timeout(),
-            graph.maxAttempts(),
-            graph.maxBackoff(),
-            ssl == null ? null : ssl.getSocketFactory(),
-            trust,
-            d -> Thread.sleep(d.toMillis()));
-    return new Connection(tenant.id(), client, null);
+            graph.scope(),
+            ssl,
+            trust);
+    return new Connection(tenant.id(), endpoint.client(graph, sleep), null);
   }
 
   public Lake lake() {

@@ -18,23 +18,7 @@ import org.junit.jupiter.api.Test;
 class GraphClientRetryTest {
 
   private static GraphClient client(GraphSimulator sim, int attempts, List<Duration> waits) {
-    TokenProvider tokens =
-        new TokenProvider(
-            sim.authority().toString(),
-            sim.tenantId(),
-            sim.clientId(),
-            SimulatorSettings.DEMO_CLIENT_SECRET,
-            sim.scope(),
-            sim.clientSslContext().getSocketFactory());
-    return new GraphClient(
-        sim.graphBaseUrl().toString(),
-        tokens,
-        Duration.ofSeconds(10),
-        attempts,
-        Duration.ofSeconds(8),
-        sim.clientSslContext().getSocketFactory(),
-        sim.clientTrustManager(),
-        waits::add);
+    return SimulatorClients.client(sim, attempts, waits::add);
   }
 
   private static GraphSimulator start(String... faults) {

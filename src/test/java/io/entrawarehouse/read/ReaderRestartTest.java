@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.entrawarehouse.graph.GraphClient;
-import io.entrawarehouse.graph.TokenProvider;
 import io.entrawarehouse.simulator.GraphSimulator;
 import io.entrawarehouse.simulator.SimulatorSettings;
 import io.entrawarehouse.simulator.TenantScale;
@@ -27,24 +26,7 @@ class ReaderRestartTest {
     simulator =
         GraphSimulator.start(
             SimulatorSettings.builder().scale(TenantScale.SMALL).throttling(false).build());
-    TokenProvider tokens =
-        new TokenProvider(
-            simulator.authority().toString(),
-            simulator.tenantId(),
-            simulator.clientId(),
-            SimulatorSettings.DEMO_CLIENT_SECRET,
-            simulator.scope(),
-            simulator.clientSslContext().getSocketFactory());
-    graph =
-        new GraphClient(
-            simulator.graphBaseUrl().toString(),
-            tokens,
-            Duration.ofSeconds(10),
-            3,
-            Duration.ofSeconds(1),
-            simulator.clientSslContext().getSocketFactory(),
-            simulator.clientTrustManager(),
-            d -> {});
+    graph = io.entrawarehouse.graph.SimulatorClients.client(simulator, 3, d -> {});
   }
 
   @AfterAll
@@ -156,24 +138,7 @@ class ReaderRestartTest {
                 .throttling(false)
                 .skipTokenLifetime(Duration.ofMillis(300))
                 .build())) {
-      TokenProvider tokens =
-          new TokenProvider(
-              shortLived.authority().toString(),
-              shortLived.tenantId(),
-              shortLived.clientId(),
-              SimulatorSettings.DEMO_CLIENT_SECRET,
-              shortLived.scope(),
-              shortLived.clientSslContext().getSocketFactory());
-      GraphClient client =
-          new GraphClient(
-              shortLived.graphBaseUrl().toString(),
-              tokens,
-              Duration.ofSeconds(10),
-              3,
-              Duration.ofSeconds(1),
-              shortLived.clientSslContext().getSocketFactory(),
-              shortLived.clientTrustManager(),
-              d -> {});
+      GraphClient client = io.entrawarehouse.graph.SimulatorClients.client(shortLived, 3, d -> {});
       String first = client.url("/users?$select=id&$top=10");
       GraphCollectionItemReader reader =
           new GraphCollectionItemReader(client, "users", "users", first, false);
