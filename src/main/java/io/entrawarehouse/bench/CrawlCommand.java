@@ -60,11 +60,10 @@ public final class CrawlCommand implements Callable<Integer> {
   String scope = "https://graph.microsoft.com/.default";
 
   @Option(
-      names = "--endpoints",
+      names = "--entities",
       split = ",",
-      description = "What to crawl (default: ${DEFAULT-VALUE}).")
-  List<String> endpoints =
-      List.of("users", "groups", "members", "devices", "directoryAudits", "signIns");
+      description = "What to crawl, with directory-load's own queries (default: all).")
+  List<String> entities = new ArrayList<>(io.entrawarehouse.warehouse.Entities.ALL.keySet());
 
   private static final JsonFactory JSON = new JsonFactory();
   private HttpClient http;
@@ -87,24 +86,28 @@ public final class CrawlCommand implements Callable<Integer> {
     out.printf("%-16s %10s %8s %9s %12s%n", "endpoint", "items", "pages", "seconds", "items/s");
     long totalItems = 0;
     long start = System.nanoTime();
-    for (String endpoint : endpoints) {
+    // The same first pages as directory-load with default parameters: same $select, $top and
+    // window.
+    io.entrawarehouse.job.LoadParameters launch =
+        io.entrawarehouse.job.LoadParameters.parse(
+            "bench", java.util.Map.of(), java.time.LocalDate.now(java.time.ZoneOffset.UTC));
+    for (String endpoint : entities) {
+      io.entrawarehouse.warehouse.Entity entity =
+          io.entrawarehouse.warehouse.Entities.ALL.get(endpoint);
+      if (entity == null) {
+        throw new IllegalArgumentException("unknown entity '" + endpoint + "'");
+      }
       long t0 = System.nanoTime();
       long[] counts = new long[2];
-      if (endpoint.equals("members")) {
+      if (entity == io.entrawarehouse.warehouse.Entities.GROUP_MEMBERS) {
         List<String> groups = new ArrayList<>();
         crawl(graphUrl + "/groups?$select=id&$top=999", counts, groups);
         counts[0] = 0;
         for (String group : groups) {
-          crawl(graphUrl + "/groups/" + group + "/members?$top=999", counts, null);
+          crawl(graphUrl + "/groups/" + group + "/members?" + launch.query(entity), counts, null);
         }
       } else {
-        String path =
-            switch (endpoint) {
-              case "directoryAudits" -> "/auditLogs/directoryAudits?$top=999";
-              case "signIns" -> "/auditLogs/signIns?$top=1000";
-              default -> "/" + endpoint + "?$top=999";
-            };
-        crawl(graphUrl + path, counts, null);
+        crawl(graphUrl + entity.path() + "?" + launch.query(entity), counts, null);
       }
       double seconds = (System.nanoTime() - t0) / 1e9;
       totalItems += counts[0];

@@ -126,8 +126,8 @@ final class LoadCommands {
       return FAILED;
     }
     out.printf(
-        "directory-load COMPLETED in %.1f s (load %d)%n",
-        took.toMillis() / 1000.0, execution.getJobInstanceId());
+        "directory-load COMPLETED in %.1f s (load %d, peak heap %d MB)%n",
+        took.toMillis() / 1000.0, execution.getJobInstanceId(), peakHeapBytes() / (1024 * 1024));
     out.printf("  %-18s %12s%n", "table", "rows");
     try (Connection c = launcher.duckdb().connect();
         Statement s = c.createStatement();
@@ -144,6 +144,18 @@ final class LoadCommands {
     out.println("  Parquet: " + launcher.properties().warehouse().lake());
     out.flush();
     return OK;
+  }
+
+  /** The sum of the heap pools' peak usage: an upper bound of the peak heap. */
+  static long peakHeapBytes() {
+    long peak = 0;
+    for (java.lang.management.MemoryPoolMXBean pool :
+        java.lang.management.ManagementFactory.getMemoryPoolMXBeans()) {
+      if (pool.getType() == java.lang.management.MemoryType.HEAP) {
+        peak += pool.getPeakUsage().getUsed();
+      }
+    }
+    return peak;
   }
 
   static String rootMessage(Throwable t) {

@@ -82,7 +82,7 @@ public record EntraProperties(
   public record Warehouse(
       @DefaultValue("warehouse") Path directory,
       String lakeUri,
-      @DefaultValue("1000") int chunkSize) {
+      @DefaultValue("5000") int chunkSize) {
 
     public Path duckdbFile() {
       return directory.resolve("entra.duckdb");

@@ -58,10 +58,21 @@ public record LoadParameters(
         args.containsKey("until")
             ? instant("until", args.get("until"))
             : runDate.atStartOfDay(ZoneOffset.UTC).toInstant();
-    Instant since =
-        args.containsKey("since")
-            ? instant("since", args.get("since"))
-            : until.minus(java.time.Duration.ofDays(7));
+    String sinceArg = args.get("since");
+    Instant since;
+    if (sinceArg == null) {
+      since = until.minus(java.time.Duration.ofDays(7));
+    } else if (sinceArg.startsWith("-P")) {
+      // A duration before until, e.g. -P30D: lets a scheduled backfill stay relative.
+      try {
+        since = until.minus(java.time.Duration.parse(sinceArg.substring(1)));
+      } catch (DateTimeParseException e) {
+        throw new IllegalArgumentException(
+            "since must be a date, an instant or a duration like -P30D, got '" + sinceArg + "'.");
+      }
+    } else {
+      since = instant("since", sinceArg);
+    }
     if (!since.isBefore(until)) {
       throw new IllegalArgumentException(
           "since (" + since + ") must be before until (" + until + ").");

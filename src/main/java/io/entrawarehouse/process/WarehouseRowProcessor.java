@@ -36,13 +36,15 @@ public class WarehouseRowProcessor implements ItemProcessor<JsonNode, GenericRec
 
   @Override
   public GenericRecord process(JsonNode item) {
+    // Positional puts: the schema is tenant, the entity's columns, then the load metadata.
     GenericRecord row = new GenericData.Record(schema);
-    row.put(Entity.TENANT, tenantId);
-    for (Column c : entity.columns()) {
-      row.put(c.name(), value(c, item));
+    List<Column> columns = entity.columns();
+    row.put(0, tenantId);
+    for (int i = 0; i < columns.size(); i++) {
+      row.put(i + 1, value(columns.get(i), item));
     }
-    row.put(Entity.LOAD_ID, loadId);
-    row.put(Entity.LOADED_AT, loadedAtMicros);
+    row.put(columns.size() + 1, loadId);
+    row.put(columns.size() + 2, loadedAtMicros);
     return row;
   }
 

@@ -32,6 +32,7 @@ public class GroupMembersItemReader implements ItemStreamReader<JsonNode> {
   private List<String> groups;
   private int group = -1;
   private PageCursor cursor;
+  private PageCursor upcoming;
   private String resumeGroup;
   private String resumeLink;
   private int resumeOffset;
@@ -98,10 +99,22 @@ public class GroupMembersItemReader implements ItemStreamReader<JsonNode> {
 
   private void advance() {
     group++;
+    if (group >= groups.size()) {
+      cursor = null;
+      return;
+    }
     cursor =
-        group < groups.size()
-            ? new PageCursor(graph, "group members", membersLink(groups.get(group)), eventual)
+        upcoming != null
+            ? upcoming
+            : new PageCursor(graph, "group members", membersLink(groups.get(group)), eventual);
+    // Fetch the next group's first page while this one is read.
+    upcoming =
+        group + 1 < groups.size()
+            ? new PageCursor(graph, "group members", membersLink(groups.get(group + 1)), eventual)
             : null;
+    if (upcoming != null) {
+      upcoming.prefetch();
+    }
   }
 
   private String membersLink(String groupId) {

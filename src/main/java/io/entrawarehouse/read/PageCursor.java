@@ -4,6 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.entrawarehouse.graph.GraphClient;
 import io.entrawarehouse.graph.GraphException;
 import io.entrawarehouse.graph.GraphPage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -11,6 +15,10 @@ import org.slf4j.LoggerFactory;
  * A position in one paged Graph collection: the link of the page being consumed and the offset of
  * the next item in it. Chunks rarely align with pages, so both are needed to resume. Not
  * thread-safe: one cursor per reader.
+ *
+ * <p>While a page is consumed, the next one is already being fetched in the background, so Graph's
+ * latency overlaps the processing and writing of the current page. The prefetched page is only a
+ * cache: the saved position is still the consumed page's link and offset.
  *
  * <p>A saved link that Graph rejects as expired restarts the collection from its first page with a
  * WARN; the rows already written are deduplicated by id when the warehouse is loaded.
@@ -26,6 +34,17 @@ final class PageCursor {
   private String link;
   private int offset;
   private GraphPage page;
+  private String prefetchedLink;
+  private Future<GraphPage> prefetched;
+
+  private static final ExecutorService PREFETCH =
+      Executors.newFixedThreadPool(
+          2,
+          r -> {
+            Thread t = new Thread(r, "graph-prefetch");
+            t.setDaemon(true);
+            return t;
+          });
 
   PageCursor(GraphClient graph, String what, String firstLink, boolean eventual) {
     this.graph = graph;
@@ -50,11 +69,25 @@ final class PageCursor {
     return offset;
   }
 
+  /** Starts fetching the current link in the background (the first page of a later group). */
+  void prefetch() {
+    if (page == null && prefetched == null) {
+      String target = link;
+      prefetchedLink = target;
+      prefetched = PREFETCH.submit(() -> graph.page(what, target, eventual));
+    }
+  }
+
   /** The next item, or null at the end of the collection. */
   JsonNode next() {
     while (true) {
       if (page == null) {
-        page = fetch();
+        page = take();
+        if (page.nextLink() != null) {
+          String target = page.nextLink();
+          prefetchedLink = target;
+          prefetched = PREFETCH.submit(() -> graph.page(what, target, eventual));
+        }
       }
       if (offset < page.items().size()) {
         return page.items().get(offset++);
@@ -66,6 +99,30 @@ final class PageCursor {
       offset = 0;
       page = null;
     }
+  }
+
+  /** The page at {@code link}: the prefetched one when it is that page, else fetched now. */
+  private GraphPage take() {
+    if (prefetched != null && link.equals(prefetchedLink)) {
+      Future<GraphPage> f = prefetched;
+      prefetched = null;
+      try {
+        return f.get();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new GraphException("Interrupted while reading " + what, e);
+      } catch (ExecutionException e) {
+        if (e.getCause() instanceof RuntimeException r) {
+          throw r;
+        }
+        throw new GraphException("Reading " + what + " failed: " + e.getCause(), e.getCause());
+      }
+    }
+    if (prefetched != null) {
+      prefetched.cancel(true);
+      prefetched = null;
+    }
+    return fetch();
   }
 
   private GraphPage fetch() {

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Load benchmark: prints figures, asserts nothing.
+# Serves the medium demo tenant (no latency, throttling off so both sides fetch the same pages at
+# full speed), fetches every page the job would fetch and discards them (bench-crawl, twice: the
+# second, warm run is the baseline), then runs directory-load against it, and prints the ratio.
+# Usage: src/bench/load.sh [scale]   (after ./mvnw -q -DskipTests package)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+JAR=$PWD/target/entra-warehouse.jar
+[ -f "$JAR" ] || ./mvnw -q -DskipTests package
+SCALE=${1:-medium}
+PORT=${PORT:-19543}
+WORK=$(mktemp -d)
+PEM=$WORK/simulator.pem
+export AZURE_CLIENT_SECRET=entra-warehouse-demo-secret
+
+java -jar "$JAR" simulator --scale "$SCALE" --no-throttling --port "$PORT" --cert-out "$PEM" > "$WORK/simulator.log" 2>&1 &
+SIM=$!
+trap 'kill $SIM 2>/dev/null; rm -rf "$WORK"' EXIT
+until grep -q "tenant id" "$WORK/simulator.log" 2>/dev/null; do sleep 0.05; done
+TENANT=$(awk '/tenant id/ {print $3}' "$WORK/simulator.log")
+CLIENT=$(awk '/client id/ {print $3}' "$WORK/simulator.log")
+head -1 "$WORK/simulator.log"
+
+crawl() {
+  java -jar "$JAR" bench-crawl --token-url "https://127.0.0.1:$PORT/$TENANT/oauth2/v2.0/token" \
+    --graph-url "https://127.0.0.1:$PORT/v1.0" --client-id "$CLIENT" --trust "$PEM"
+}
+echo "== fetch and discard (warm-up run, then the baseline)"
+crawl > /dev/null
+crawl | tee "$WORK/crawl.txt"
+
+echo "== directory-load"
+(cd "$WORK" && AZURE_TENANT_ID=$TENANT AZURE_CLIENT_ID=$CLIENT AZURE_AUTHORITY_HOST=https://127.0.0.1:$PORT \
+  java -Dentra.graph.base-url="https://127.0.0.1:$PORT/v1.0" -Dentra.graph.trust-certificate="$PEM" \
+  -jar "$JAR" run) | tee "$WORK/load.txt"
+
+base=$(awk '/^total/ {print $3}' "$WORK/crawl.txt")
+job=$(sed -n 's/.*COMPLETED in \([0-9.]*\) s.*/\1/p' "$WORK/load.txt")
+echo "== job ${job} s / fetch-and-discard ${base} s = $(awk -v j="$job" -v b="$base" 'BEGIN {printf "%.2f", j / b}')x"
