@@ -104,6 +104,21 @@ class DirectoryLoadJobTest {
     }
   }
 
+  @Test
+  void aMalformedItemIsSkippedAndLoggedAndTheRestIsLoaded() throws Exception {
+    try (LoadHarness h =
+        new LoadHarness(tenant().fault("malformed:devices:nth=1").build(), dir, Map.of())) {
+      JobExecution execution = h.run(Map.of("entities", "devices"));
+
+      assertThat(execution.getStatus()).isEqualTo(BatchStatus.COMPLETED);
+      assertThat(step(execution, "devices").getSkipCount()).isEqualTo(1);
+      // The first device of the first page was the malformed one.
+      String skipped = (String) h.simulator.tenant().device(0).get("id");
+      assertThat(h.ids(Entities.DEVICES, false)).hasSize(799).doesNotContain(skipped);
+      assertThat(h.ids(Entities.DEVICES, true)).hasSize(799).doesNotContain(skipped);
+    }
+  }
+
   private static StepExecution step(JobExecution e, String name) {
     return e.getStepExecutions().stream()
         .filter(s -> s.getStepName().equals(name))
