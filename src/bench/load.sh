@@ -24,11 +24,13 @@ head -1 "$WORK/simulator.log"
 
 crawl() {
   java -jar "$JAR" bench-crawl --token-url "https://127.0.0.1:$PORT/$TENANT/oauth2/v2.0/token" \
-    --graph-url "https://127.0.0.1:$PORT/v1.0" --client-id "$CLIENT" --trust "$PEM"
+    --graph-url "https://127.0.0.1:$PORT/v1.0" --client-id "$CLIENT" --trust "$PEM" "$@"
 }
-echo "== fetch and discard (warm-up run, then the baseline)"
+echo "== fetch and discard with a plain java.net.http client (warm-up run, then measured)"
 crawl > /dev/null
-crawl | tee "$WORK/crawl.txt"
+crawl | tee "$WORK/crawl-plain.txt"
+echo "== fetch and discard with the job's own readers and Graph client: the baseline"
+crawl --with-job-readers | tee "$WORK/crawl.txt"
 
 echo "== directory-load"
 (cd "$WORK" && AZURE_TENANT_ID=$TENANT AZURE_CLIENT_ID=$CLIENT AZURE_AUTHORITY_HOST=https://127.0.0.1:$PORT \

@@ -1,6 +1,7 @@
 package io.entrawarehouse;
 
 import io.entrawarehouse.bench.CrawlCommand;
+import io.entrawarehouse.bench.ParseCommand;
 import io.entrawarehouse.cli.RestartCommand;
 import io.entrawarehouse.cli.RunCommand;
 import io.entrawarehouse.cli.SimulatorCommand;
@@ -17,7 +18,8 @@ import picocli.CommandLine.Command;
       RestartCommand.class,
       StatusCommand.class,
       SimulatorCommand.class,
-      CrawlCommand.class
+      CrawlCommand.class,
+      ParseCommand.class
     },
     description = "Loads a Microsoft Entra ID tenant into Parquet files and DuckDB tables.")
 public final class EntraWarehouse implements Runnable {

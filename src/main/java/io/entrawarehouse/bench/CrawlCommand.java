@@ -11,16 +11,11 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
-import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -65,10 +60,18 @@ public final class CrawlCommand implements Callable<Integer> {
       description = "What to crawl, with directory-load's own queries (default: all).")
   List<String> entities = new ArrayList<>(io.entrawarehouse.warehouse.Entities.ALL.keySet());
 
+  @Option(
+      names = "--with-job-readers",
+      description =
+          "Fetch through the job's own readers and Graph client (same transport, same prefetch)"
+              + " instead of a plain java.net.http client.")
+  boolean jobReaders;
+
   private static final JsonFactory JSON = new JsonFactory();
   private HttpClient http;
   private String token;
-  private long throttled;
+  private final java.util.concurrent.atomic.AtomicLong throttled =
+      new java.util.concurrent.atomic.AtomicLong();
 
   @Override
   public Integer call() throws Exception {
@@ -79,9 +82,13 @@ public final class CrawlCommand implements Callable<Integer> {
     }
     HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(30));
     if (trust != null) {
-      builder.sslContext(trusting(trust));
+      builder.sslContext(
+          io.entrawarehouse.graph.Trust.context(io.entrawarehouse.graph.Trust.fromPem(trust)));
     }
     http = builder.build();
+    if (jobReaders) {
+      return crawlWithJobReaders(out, secret);
+    }
     token = token(secret);
     out.printf("%-16s %10s %8s %9s %12s%n", "endpoint", "items", "pages", "seconds", "items/s");
     long totalItems = 0;
@@ -103,8 +110,31 @@ public final class CrawlCommand implements Callable<Integer> {
         List<String> groups = new ArrayList<>();
         crawl(graphUrl + "/groups?$select=id&$top=999", counts, groups);
         counts[0] = 0;
-        for (String group : groups) {
-          crawl(graphUrl + "/groups/" + group + "/members?" + launch.query(entity), counts, null);
+        // Two requests in flight, as the job's reader has (the current group and the next one's
+        // first page), so the baseline is not slower than the job for a reason of its own.
+        java.util.concurrent.ExecutorService pool =
+            java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+          List<java.util.concurrent.Future<long[]>> done = new ArrayList<>();
+          for (String group : groups) {
+            done.add(
+                pool.submit(
+                    () -> {
+                      long[] c = new long[2];
+                      crawl(
+                          graphUrl + "/groups/" + group + "/members?" + launch.query(entity),
+                          c,
+                          null);
+                      return c;
+                    }));
+          }
+          for (java.util.concurrent.Future<long[]> f : done) {
+            long[] c = f.get();
+            counts[0] += c[0];
+            counts[1] += c[1];
+          }
+        } finally {
+          pool.shutdownNow();
         }
       } else {
         crawl(graphUrl + entity.path() + "?" + launch.query(entity), counts, null);
@@ -119,27 +149,90 @@ public final class CrawlCommand implements Callable<Integer> {
     double seconds = (System.nanoTime() - start) / 1e9;
     out.printf(
         "%-16s %10d %8s %9.2f %12.0f   (429s waited out: %d)%n",
-        "total", totalItems, "", seconds, totalItems / seconds, throttled);
+        "total", totalItems, "", seconds, totalItems / seconds, throttled.get());
     out.flush();
     return 0;
   }
 
   /** Pages from {@code url} to the end; counts items and pages, collects ids when asked. */
+  private int crawlWithJobReaders(PrintWriter out, String secret) throws Exception {
+    String authority = tokenUrl.toString().replaceFirst("oauth2/v2\\.0/token$", "");
+    String tenant = authority.replaceAll("/+$", "");
+    tenant = tenant.substring(tenant.lastIndexOf('/') + 1);
+    javax.net.ssl.X509TrustManager trustManager =
+        trust == null ? null : io.entrawarehouse.graph.Trust.fromPem(trust);
+    javax.net.ssl.SSLContext ssl =
+        trustManager == null ? null : io.entrawarehouse.graph.Trust.context(trustManager);
+    io.entrawarehouse.graph.GraphEndpoint endpoint =
+        new io.entrawarehouse.graph.GraphEndpoint(
+            tenant, clientId, secret, authority, graphUrl, scope, ssl, trustManager);
+    io.entrawarehouse.graph.GraphClient graph =
+        endpoint.client(
+            new io.entrawarehouse.config.EntraProperties.Graph(
+                URI.create(graphUrl), Duration.ofSeconds(30), null, 8, Duration.ofSeconds(60)),
+            d -> Thread.sleep(d.toMillis()));
+    io.entrawarehouse.job.LoadParameters launch =
+        io.entrawarehouse.job.LoadParameters.parse(
+            tenant, java.util.Map.of(), java.time.LocalDate.now(java.time.ZoneOffset.UTC));
+    out.printf("%-16s %10s %8s %9s %12s%n", "entity", "items", "", "seconds", "items/s");
+    long total = 0;
+    long start = System.nanoTime();
+    for (String name : entities) {
+      io.entrawarehouse.warehouse.Entity entity =
+          io.entrawarehouse.warehouse.Entities.ALL.get(name);
+      org.springframework.batch.infrastructure.item.ItemReader<
+              com.fasterxml.jackson.databind.JsonNode>
+          reader =
+              entity == io.entrawarehouse.warehouse.Entities.GROUP_MEMBERS
+                  ? new io.entrawarehouse.read.GroupMembersItemReader(
+                      graph, launch.query(entity), false)
+                  : new io.entrawarehouse.read.GraphCollectionItemReader(
+                      graph,
+                      entity.name(),
+                      entity.what(),
+                      graph.url(entity.path() + "?" + launch.query(entity)),
+                      false);
+      long t0 = System.nanoTime();
+      long n = 0;
+      while (reader.read() != null) {
+        n++;
+      }
+      double seconds = (System.nanoTime() - t0) / 1e9;
+      total += n;
+      out.printf("%-16s %10d %8s %9.2f %12.0f%n", name, n, "", seconds, n / seconds);
+      out.flush();
+    }
+    double seconds = (System.nanoTime() - start) / 1e9;
+    out.printf("%-16s %10d %8s %9.2f %12.0f%n", "total", total, "", seconds, total / seconds);
+    out.flush();
+    return 0;
+  }
+
+  private java.util.concurrent.CompletableFuture<HttpResponse<InputStream>> request(String url) {
+    return http.sendAsync(
+        HttpRequest.newBuilder(URI.create(url))
+            .header("Authorization", "Bearer " + token)
+            .GET()
+            .build(),
+        HttpResponse.BodyHandlers.ofInputStream());
+  }
+
+  /**
+   * Pages from {@code url} to the end; counts items and pages, collects ids when asked. The next
+   * page is requested as soon as its link is parsed (Graph puts it before the items), one ahead, as
+   * the job's reader does.
+   */
   private void crawl(String url, long[] counts, List<String> ids) throws Exception {
     String next = url;
+    java.util.concurrent.CompletableFuture<HttpResponse<InputStream>> pending = request(url);
     while (next != null) {
-      HttpResponse<InputStream> response =
-          http.send(
-              HttpRequest.newBuilder(URI.create(next))
-                  .header("Authorization", "Bearer " + token)
-                  .GET()
-                  .build(),
-              HttpResponse.BodyHandlers.ofInputStream());
+      HttpResponse<InputStream> response = pending.get();
       if (response.statusCode() == 429 || response.statusCode() >= 500) {
         long wait = response.headers().firstValueAsLong("Retry-After").orElse(1);
         response.body().close();
-        throttled++;
+        throttled.incrementAndGet();
         Thread.sleep(wait * 1000);
+        pending = request(next);
         continue;
       }
       if (response.statusCode() != 200) {
@@ -155,6 +248,7 @@ public final class CrawlCommand implements Callable<Integer> {
           p.nextToken();
           if (field.equals("@odata.nextLink")) {
             next = p.getText();
+            pending = request(next);
           } else if (field.equals("value")) {
             while (p.nextToken() == JsonToken.START_OBJECT) {
               counts[0]++;
@@ -210,20 +304,5 @@ public final class CrawlCommand implements Callable<Integer> {
 
   private static String enc(String s) {
     return URLEncoder.encode(s, StandardCharsets.UTF_8);
-  }
-
-  private static SSLContext trusting(Path pem) throws Exception {
-    KeyStore store = KeyStore.getInstance("PKCS12");
-    store.load(null, null);
-    try (InputStream in = Files.newInputStream(pem)) {
-      store.setCertificateEntry(
-          "trusted", CertificateFactory.getInstance("X.509").generateCertificate(in));
-    }
-    TrustManagerFactory tmf =
-        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-    tmf.init(store);
-    SSLContext context = SSLContext.getInstance("TLS");
-    context.init(null, tmf.getTrustManagers(), null);
-    return context;
   }
 }

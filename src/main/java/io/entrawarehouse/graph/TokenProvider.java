@@ -6,6 +6,8 @@ import com.microsoft.aad.msal4j.ConfidentialClientApplication;
 import com.microsoft.aad.msal4j.IAuthenticationResult;
 import com.microsoft.aad.msal4j.MsalServiceException;
 import java.net.MalformedURLException;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.regex.Matcher;
@@ -13,9 +15,12 @@ import java.util.regex.Pattern;
 import javax.net.ssl.SSLSocketFactory;
 
 /**
- * Application tokens for Graph through MSAL4J's client-credentials flow. MSAL keeps one in-memory
- * token cache and hands out the cached token until shortly before it expires, so calling {@link
- * #token()} for every request refreshes it in time. Thread-safe.
+ * Application tokens for Graph through MSAL4J's client-credentials flow. The current token is kept
+ * and reused until a tenth of its lifetime (at most five minutes) is left, then a new one is
+ * acquired, so every request can call {@link #token()} and long runs never send an expired token.
+ *
+ * <p>The simulator's request log showed MSAL's own cache missing for an authority that needs {@code
+ * instanceDiscovery(false)}: one token request per page. Hence this explicit cache. Thread-safe.
  */
 public final class TokenProvider {
 
@@ -68,11 +73,25 @@ public final class TokenProvider {
     this.parameters = ClientCredentialParameters.builder(Set.of(scope)).build();
   }
 
-  /** A valid access token, from MSAL's cache when it has one. */
-  public String token() {
+  private String current;
+  private Instant refreshAt = Instant.MIN;
+
+  /** A valid access token: the current one, or a new one when it is close to expiry. */
+  public synchronized String token() {
+    Instant now = Instant.now();
+    if (current != null && now.isBefore(refreshAt)) {
+      return current;
+    }
     try {
       IAuthenticationResult result = app.acquireToken(parameters).get();
-      return result.accessToken();
+      Instant expires = result.expiresOnDate().toInstant();
+      Duration margin = Duration.between(now, expires).dividedBy(10);
+      if (margin.compareTo(Duration.ofMinutes(5)) > 0) {
+        margin = Duration.ofMinutes(5);
+      }
+      current = result.accessToken();
+      refreshAt = expires.minus(margin);
+      return current;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new GraphException("Interrupted while acquiring a token", e);

@@ -3,17 +3,13 @@ package io.entrawarehouse.job;
 import io.entrawarehouse.config.EntraProperties;
 import io.entrawarehouse.graph.GraphClient;
 import io.entrawarehouse.graph.GraphEndpoint;
+import io.entrawarehouse.graph.Trust;
 import io.entrawarehouse.simulator.GraphSimulator;
 import io.entrawarehouse.simulator.SimulatorSettings;
 import io.entrawarehouse.simulator.TenantScale;
 import io.entrawarehouse.write.duckdb.DuckDbLoader;
 import io.entrawarehouse.write.parquet.Lake;
-import java.io.InputStream;
-import java.nio.file.Files;
-import java.security.KeyStore;
-import java.security.cert.CertificateFactory;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509TrustManager;
 import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.JobExecution;
@@ -99,22 +95,9 @@ public class DirectoryLoadLauncher {
       GraphEndpoint endpoint = demoEndpoint(demo);
       return new Connection(demo.tenantId(), endpoint.client(graph, sleep), demo);
     }
-    SSLContext ssl = null;
-    X509TrustManager trust = null;
-    if (graph.trustCertificate() != null) {
-      KeyStore store = KeyStore.getInstance("PKCS12");
-      store.load(null, null);
-      try (InputStream in = Files.newInputStream(graph.trustCertificate())) {
-        store.setCertificateEntry(
-            "trusted", CertificateFactory.getInstance("X.509").generateCertificate(in));
-      }
-      TrustManagerFactory tmf =
-          TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-      tmf.init(store);
-      trust = (X509TrustManager) tmf.getTrustManagers()[0];
-      ssl = SSLContext.getInstance("TLS");
-      ssl.init(null, new javax.net.ssl.TrustManager[] {trust}, null);
-    }
+    X509TrustManager trust =
+        graph.trustCertificate() == null ? null : Trust.fromPem(graph.trustCertificate());
+    SSLContext ssl = trust == null ? null : Trust.context(trust);
     String authority =
         tenant.authorityHost().toString().replaceAll("/+$", "") + "/" + tenant.id() + "/";
     GraphEndpoint endpoint =

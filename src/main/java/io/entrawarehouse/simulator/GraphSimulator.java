@@ -349,7 +349,14 @@ public final class GraphSimulator implements AutoCloseable {
     Map<String, String> form = parseQuery(body);
     TokenService.Response response = tokens.token(tenantSegment, form, tokenUrl().toString());
     byte[] json = writeJson(g -> writeValue(g, response.body()));
-    send(exchange, response.status(), "application/json; charset=utf-8", json, Map.of());
+    // Entra echoes the caller's client-request-id; MSAL logs a mismatch when it does not.
+    String correlation = exchange.getRequestHeaders().getFirst("client-request-id");
+    send(
+        exchange,
+        response.status(),
+        "application/json; charset=utf-8",
+        json,
+        correlation == null ? Map.of() : Map.of("client-request-id", correlation));
   }
 
   private void openIdConfiguration(HttpExchange exchange, String tenantSegment) throws IOException {

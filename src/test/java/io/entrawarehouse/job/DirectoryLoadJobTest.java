@@ -36,6 +36,8 @@ class DirectoryLoadJobTest {
 
       assertThat(execution.getStatus()).isEqualTo(BatchStatus.COMPLETED);
       h.assertMatchesGroundTruth(LoadHarness.all());
+      // One token for the whole run: it is reused, not requested per page.
+      assertThat(h.simulator.stats().tokensIssued()).isEqualTo(1);
       // Staging is gone and the lake holds no hidden temporary files.
       assertThat(Files.exists(dir.resolve("staging/load-" + execution.getJobInstanceId())))
           .isFalse();

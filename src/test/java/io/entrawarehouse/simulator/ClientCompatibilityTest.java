@@ -8,24 +8,18 @@ import com.microsoft.aad.msal4j.ConfidentialClientApplication;
 import com.microsoft.aad.msal4j.IAuthenticationResult;
 import com.microsoft.aad.msal4j.PublicClientApplication;
 import com.microsoft.aad.msal4j.UserNamePasswordParameters;
-import com.microsoft.graph.core.requests.GraphClientFactory;
 import com.microsoft.graph.core.tasks.PageIterator;
 import com.microsoft.graph.models.Device;
 import com.microsoft.graph.models.DeviceCollectionResponse;
 import com.microsoft.graph.models.User;
 import com.microsoft.graph.models.UserCollectionResponse;
 import com.microsoft.graph.serviceclient.GraphServiceClient;
-import com.microsoft.kiota.authentication.AccessTokenProvider;
-import com.microsoft.kiota.authentication.AllowedHostsValidator;
-import com.microsoft.kiota.authentication.BaseBearerTokenAuthenticationProvider;
-import java.net.URI;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import okhttp3.OkHttpClient;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -141,29 +135,7 @@ class ClientCompatibilityTest {
                             SimulatorSettings.DEMO_CLIENT_SECRET))
                     .build())
             .accessToken();
-    AccessTokenProvider tokens =
-        new AccessTokenProvider() {
-          private final AllowedHostsValidator hosts = new AllowedHostsValidator("127.0.0.1");
-
-          @Override
-          public String getAuthorizationToken(URI uri, Map<String, Object> context) {
-            return token;
-          }
-
-          @Override
-          public AllowedHostsValidator getAllowedHostsValidator() {
-            return hosts;
-          }
-        };
-    OkHttpClient http =
-        GraphClientFactory.create()
-            .sslSocketFactory(
-                simulator.clientSslContext().getSocketFactory(), simulator.clientTrustManager())
-            .build();
-    GraphServiceClient graph =
-        new GraphServiceClient(new BaseBearerTokenAuthenticationProvider(tokens), http);
-    graph.getRequestAdapter().setBaseUrl(simulator.graphBaseUrl().toString());
-    return graph;
+    return io.entrawarehouse.bench.SdkClients.forSimulator(simulator, token);
   }
 
   @Test

@@ -1,0 +1,116 @@
+package io.entrawarehouse.bench;
+
+import com.microsoft.graph.core.tasks.PageIterator;
+import com.microsoft.graph.models.User;
+import com.microsoft.graph.models.UserCollectionResponse;
+import com.microsoft.graph.serviceclient.GraphServiceClient;
+import io.entrawarehouse.config.EntraProperties;
+import io.entrawarehouse.graph.GraphClient;
+import io.entrawarehouse.graph.GraphPage;
+import io.entrawarehouse.job.DirectoryLoadLauncher;
+import io.entrawarehouse.job.LoadParameters;
+import io.entrawarehouse.simulator.GraphSimulator;
+import io.entrawarehouse.simulator.SimulatorSettings;
+import io.entrawarehouse.simulator.TenantScale;
+import io.entrawarehouse.warehouse.Entities;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code bench-parse}: the figures behind parsing raw pages with Jackson instead of the Graph SDK's
+ * typed models. Pages the same users (same $select and $top) from an in-process simulator both
+ * ways, several rounds, and prints items/s.
+ */
+@Command(
+    name = "bench-parse",
+    mixinStandardHelpOptions = true,
+    description = "Benchmark: Graph SDK typed paging against raw pages parsed with Jackson.")
+public final class ParseCommand implements Callable<Integer> {
+
+  @Spec CommandSpec spec;
+
+  @Option(names = "--users", description = "Users in the tenant (default: ${DEFAULT-VALUE}).")
+  int users = 50_000;
+
+  @Option(names = "--rounds", description = "Rounds of each (default: ${DEFAULT-VALUE}).")
+  int rounds = 3;
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
+    SimulatorSettings settings =
+        SimulatorSettings.builder()
+            .scale(TenantScale.SMALL.with(users, -1, -1, -1, -1, -1))
+            .throttling(false)
+            .port(0)
+            .build();
+    try (GraphSimulator sim = GraphSimulator.start(settings)) {
+      String query =
+          LoadParameters.parse(sim.tenantId(), Map.of(), LocalDate.now(ZoneOffset.UTC))
+              .query(Entities.USERS);
+      GraphClient raw =
+          DirectoryLoadLauncher.demoEndpoint(sim)
+              .client(
+                  new EntraProperties.Graph(
+                      sim.graphBaseUrl(), Duration.ofSeconds(30), null, 3, Duration.ofSeconds(5)),
+                  d -> Thread.sleep(d.toMillis()));
+      GraphServiceClient sdk = SdkClients.forSimulator(sim, tokenOf(sim));
+      String[] select = Entities.USERS.defaultSelect().split(",");
+      out.printf("%-28s %6s %10s %9s %10s%n", "client", "round", "users", "seconds", "users/s");
+      for (int round = 1; round <= rounds; round++) {
+        long t0 = System.nanoTime();
+        long n = 0;
+        for (String next = raw.url("/users?" + query); next != null; ) {
+          GraphPage page = raw.page("users", next, false);
+          n += page.items().size();
+          next = page.nextLink();
+        }
+        report(out, "raw pages + Jackson trees", round, n, t0);
+
+        t0 = System.nanoTime();
+        long[] count = new long[1];
+        UserCollectionResponse first =
+            sdk.users()
+                .get(
+                    rc -> {
+                      rc.queryParameters.top = 999;
+                      rc.queryParameters.select = select;
+                    });
+        new PageIterator.Builder<User, UserCollectionResponse>()
+            .client(sdk)
+            .collectionPage(first)
+            .collectionPageFactory(UserCollectionResponse::createFromDiscriminatorValue)
+            .processPageItemCallback(u -> ++count[0] > 0)
+            .build()
+            .iterate();
+        report(out, "SDK typed models + paging", round, count[0], t0);
+      }
+    }
+    return 0;
+  }
+
+  private static void report(PrintWriter out, String what, int round, long n, long t0) {
+    double s = (System.nanoTime() - t0) / 1e9;
+    out.printf("%-28s %6d %10d %9.2f %10.0f%n", what, round, n, s, n / s);
+    out.flush();
+  }
+
+  private static String tokenOf(GraphSimulator sim) {
+    return new io.entrawarehouse.graph.TokenProvider(
+            sim.authority().toString(),
+            sim.tenantId(),
+            sim.clientId(),
+            SimulatorSettings.DEMO_CLIENT_SECRET,
+            sim.scope(),
+            sim.clientSslContext().getSocketFactory())
+        .token();
+  }
+}
