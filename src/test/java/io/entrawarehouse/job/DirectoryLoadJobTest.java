@@ -121,6 +121,50 @@ class DirectoryLoadJobTest {
     }
   }
 
+  @Test
+  void filtersSelectsAndTheLogWindowArePassedToGraph() throws Exception {
+    try (LoadHarness h = new LoadHarness(tenant().build(), dir, Map.of())) {
+      io.entrawarehouse.simulator.DemoTenant t = h.simulator.tenant();
+      java.time.Instant until = t.now().minus(java.time.Duration.ofDays(2));
+      java.time.Instant since = until.minus(java.time.Duration.ofDays(1));
+      long guests = 0;
+      for (int u = 0; u < t.scale().users(); u++) {
+        guests += "Guest".equals(t.user(u).get("userType")) ? 1 : 0;
+      }
+      long inWindow = 0;
+      for (int i = 0; i < t.scale().signIns(); i++) {
+        java.time.Instant at =
+            java.time.OffsetDateTime.parse((String) t.signIn(i).get("createdDateTime")).toInstant();
+        inWindow += !at.isBefore(since) && at.isBefore(until) ? 1 : 0;
+      }
+
+      // 'ne' is an advanced query: it only works because the reader sends ConsistencyLevel:
+      // eventual and $count=true on every page.
+      JobExecution execution =
+          h.run(
+              Map.of(
+                  "entities", "users,sign_ins",
+                  "filter.users", "userType ne 'Member'",
+                  "select.users", "id,userType,displayName",
+                  "since", since.toString(),
+                  "until", until.toString()));
+
+      assertThat(execution.getStatus()).isEqualTo(BatchStatus.COMPLETED);
+      assertThat(h.ids(Entities.USERS, false)).hasSize((int) guests);
+      assertThat(h.ids(Entities.SIGN_INS, false)).hasSize((int) inWindow);
+      try (Connection c =
+              DriverManager.getConnection("jdbc:duckdb:" + dir.resolve("entra.duckdb"));
+          ResultSet r =
+              c.createStatement()
+                  .executeQuery(
+                      "SELECT count(*) FILTER (WHERE mail IS NOT NULL), count(DISTINCT user_type) FROM users")) {
+        r.next();
+        assertThat(r.getLong(1)).as("mail was not selected").isZero();
+        assertThat(r.getLong(2)).isEqualTo(1);
+      }
+    }
+  }
+
   private static StepExecution step(JobExecution e, String name) {
     return e.getStepExecutions().stream()
         .filter(s -> s.getStepName().equals(name))

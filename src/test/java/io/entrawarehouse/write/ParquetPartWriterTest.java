@@ -83,6 +83,15 @@ class ParquetPartWriterTest {
       assertThat(r.getLong(1)).isEqualTo(25);
       assertThat(r.getLong(2)).isEqualTo(25);
       assertThat(r.getString(3)).startsWith("SMTP:u");
+      // Arrays are standard three-level Parquet LISTs (…/list/element), not Avro's legacy form.
+      ResultSet schema =
+          c.createStatement()
+              .executeQuery(
+                  "SELECT list_sort(list(name)) FROM parquet_schema('"
+                      + parts.get(0)
+                      + "') WHERE name IN ('list', 'element', 'array')");
+      schema.next();
+      assertThat(schema.getString(1)).contains("element").contains("list").doesNotContain("array");
     }
   }
 

@@ -42,6 +42,8 @@ public final class Lake {
 
   public Lake(java.nio.file.Path stagingDirectory, URI lakeUri) {
     this.conf = new Configuration();
+    // Standard three-level LIST groups, as Spark, Trino and DuckDB expect, not Avro's legacy form.
+    conf.setBoolean("parquet.avro.write-old-list-structure", false);
     this.staging = new Path(stagingDirectory.toAbsolutePath().toUri());
     this.lake = new Path(lakeUri);
     try {
@@ -82,6 +84,7 @@ public final class Lake {
       try (ParquetWriter<GenericRecord> writer =
           AvroParquetWriter.<GenericRecord>builder(HadoopOutputFile.fromPath(tmp, conf))
               .withSchema(schema)
+              .withConf(conf)
               .withDataModel(GenericData.get())
               .withCompressionCodec(CompressionCodecName.SNAPPY)
               .withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
