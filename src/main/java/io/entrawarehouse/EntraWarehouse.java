@@ -2,6 +2,7 @@ package io.entrawarehouse;
 
 import io.entrawarehouse.bench.CrawlCommand;
 import io.entrawarehouse.bench.ParseCommand;
+import io.entrawarehouse.cli.CheckCommand;
 import io.entrawarehouse.cli.RestartCommand;
 import io.entrawarehouse.cli.RunCommand;
 import io.entrawarehouse.cli.SimulatorCommand;
@@ -15,6 +16,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     subcommands = {
       RunCommand.class,
+      CheckCommand.class,
       RestartCommand.class,
       StatusCommand.class,
       SimulatorCommand.class,

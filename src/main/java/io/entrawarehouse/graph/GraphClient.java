@@ -85,6 +85,10 @@ public final class GraphClient {
     this.http = builder.build();
   }
 
+  public TokenProvider tokens() {
+    return tokens;
+  }
+
   public String baseUrl() {
     return baseUrl;
   }

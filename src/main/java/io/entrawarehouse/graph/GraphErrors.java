@@ -89,13 +89,6 @@ public final class GraphErrors {
 
   /** The application permission an entity needs, as Entra's connector documentation lists it. */
   public static String permissionFor(String what) {
-    return switch (what) {
-      case "users" -> "User.Read.All";
-      case "groups", "group_members", "group members" -> "GroupMember.Read.All (or Group.Read.All)";
-      case "devices" -> "Device.Read.All";
-      case "directory_audits", "sign_ins", "directory audits", "sign-ins" ->
-          "AuditLog.Read.All and Directory.Read.All";
-      default -> "the permission the endpoint documents";
-    };
+    return Permissions.of(what).display();
   }
 }

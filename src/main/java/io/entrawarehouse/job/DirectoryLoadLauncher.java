@@ -54,6 +54,11 @@ public class DirectoryLoadLauncher {
    */
   public record Connection(String tenantId, GraphClient graph, GraphSimulator demo)
       implements AutoCloseable {
+    /** The token source of this connection's client. */
+    public io.entrawarehouse.graph.TokenProvider tokens() {
+      return graph.tokens();
+    }
+
     @Override
     public void close() {
       if (demo != null) {

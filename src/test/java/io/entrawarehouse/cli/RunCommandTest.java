@@ -161,4 +161,41 @@ class RunCommandTest {
       assertThat(run.err()).contains("Another run holds the warehouse");
     }
   }
+
+  @Test
+  void checkPrintsOneRowPerEntityWithTheFixForADeniedPermission() throws Exception {
+    try (GraphSimulator denying =
+        GraphSimulator.start(
+            SimulatorSettings.builder()
+                .scale(TenantScale.TINY)
+                .throttling(false)
+                .deny("Device.Read.All")
+                .deny("Directory.Read.All")
+                .deny("AuditLog.Read.All")
+                .build())) {
+      properties.put("entra.tenant.id", denying.tenantId());
+      properties.put("entra.tenant.client-id", denying.clientId());
+      properties.put("entra.tenant.authority-host", denying.authorityHost().toString());
+      properties.put("entra.graph.base-url", denying.graphBaseUrl().toString());
+
+      Run check = run("check", "entities=users,devices,sign_ins");
+
+      assertThat(check.exit()).as(check.all()).isEqualTo(1);
+      assertThat(check.out())
+          .containsPattern("users\\s+User.Read.All\\s+yes\\s+ok")
+          .containsPattern(
+              "devices\\s+Device.Read.All\\s+no\\s+FAILED\\s+add Device.Read.All and grant admin consent")
+          .containsPattern("sign_ins\\s+AuditLog.Read.All \\+ Directory.Read.All\\s+no\\s+FAILED");
+      assertThat(check.all())
+          .doesNotContain(SimulatorSettings.DEMO_CLIENT_SECRET)
+          .doesNotContain("eyJ");
+    }
+    properties.put("entra.tenant.id", simulator.tenantId());
+    properties.put("entra.tenant.client-id", simulator.clientId());
+    properties.put("entra.tenant.authority-host", simulator.authorityHost().toString());
+    properties.put("entra.graph.base-url", simulator.graphBaseUrl().toString());
+    Run healthy = run("check");
+    assertThat(healthy.exit()).as(healthy.all()).isZero();
+    assertThat(healthy.out()).doesNotContain("FAILED").contains("group_members");
+  }
 }

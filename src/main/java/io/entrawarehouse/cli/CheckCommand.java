@@ -1,0 +1,138 @@
+package io.entrawarehouse.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.entrawarehouse.graph.GraphClient;
+import io.entrawarehouse.graph.GraphException;
+import io.entrawarehouse.graph.GraphPage;
+import io.entrawarehouse.graph.Permissions;
+import io.entrawarehouse.job.DirectoryLoadLauncher;
+import io.entrawarehouse.job.LoadParameters;
+import io.entrawarehouse.warehouse.Entities;
+import io.entrawarehouse.warehouse.Entity;
+import java.io.PrintWriter;
+import java.util.Base64;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import org.springframework.context.ConfigurableApplicationContext;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code check}: the connection test. Acquires a token, reads the application permissions it
+ * grants, probes each entity's endpoint with {@code $top=1}, and prints one row per entity with the
+ * fix when it fails. Never prints a secret or a token.
+ */
+@Command(
+    name = "check",
+    mixinStandardHelpOptions = true,
+    description =
+        "Tests the connection: token, granted permissions, and a $top=1 probe per entity.")
+public final class CheckCommand implements Callable<Integer> {
+
+  @Spec CommandSpec spec;
+
+  @Parameters(
+      paramLabel = "key=value",
+      description = "Launch parameters (entities=…, filter.…) as for run.")
+  java.util.List<String> parameters = new java.util.ArrayList<>();
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    java.util.Map<String, String> args = LoadCommands.keyValues(parameters);
+    try (ConfigurableApplicationContext spring = LoadCommands.spring()) {
+      DirectoryLoadLauncher launcher = spring.getBean(DirectoryLoadLauncher.class);
+      try (DirectoryLoadLauncher.Connection connection =
+          launcher.connect(
+              line -> {
+                out.println(line);
+                out.flush();
+              })) {
+        LoadParameters launch =
+            LoadParameters.parse(connection.tenantId(), args, LoadCommands.today());
+        Set<String> roles;
+        try {
+          roles = roles(connection.tokens().token());
+        } catch (GraphException e) {
+          err.println("Token: FAILED. " + e.getMessage());
+          err.flush();
+          return LoadCommands.FAILED;
+        }
+        out.println(
+            "Token: acquired for tenant "
+                + connection.tenantId()
+                + "; application permissions granted: "
+                + (roles.isEmpty() ? "none" : String.join(", ", new java.util.TreeSet<>(roles))));
+        out.printf("%-17s %-40s %-8s %-6s %s%n", "entity", "needs", "granted", "probe", "fix");
+        boolean allOk = true;
+        for (Entity entity : launch.entities()) {
+          Permissions.Requirement needs = Permissions.of(entity.name());
+          String probe = "ok";
+          String fix = "";
+          try {
+            probe(connection.graph(), launch, entity);
+          } catch (GraphException e) {
+            probe = "FAILED";
+            fix = fix(entity, e);
+            allOk = false;
+          }
+          out.printf(
+              "%-17s %-40s %-8s %-6s %s%n",
+              entity.name(), needs.display(), needs.grantedBy(roles) ? "yes" : "no", probe, fix);
+        }
+        out.flush();
+        return allOk ? LoadCommands.OK : LoadCommands.FAILED;
+      }
+    }
+  }
+
+  private static void probe(GraphClient graph, LoadParameters launch, Entity entity) {
+    String query = launch.query(entity).replaceFirst("\\$top=\\d+", "\\$top=1");
+    if (entity == Entities.GROUP_MEMBERS) {
+      GraphPage groups = graph.page("groups", graph.url("/groups?$select=id&$top=1"), false);
+      if (groups.items().isEmpty()) {
+        return;
+      }
+      String id = groups.items().get(0).get("id").asText();
+      graph.page(
+          entity.what(),
+          graph.url("/groups/" + id + "/members?" + query),
+          launch.needsEventual(entity));
+      return;
+    }
+    graph.page(entity.what(), graph.url(entity.path() + "?" + query), launch.needsEventual(entity));
+  }
+
+  private static String fix(Entity entity, GraphException e) {
+    if ("Authentication_RequestFromNonPremiumTenantOrB2CTenant".equals(e.code())) {
+      return entity.what()
+          + " need Entra ID P1/P2 in the tenant (or leave "
+          + entity.name()
+          + " out)";
+    }
+    if (e instanceof GraphException.Auth && e.status() == 403) {
+      return "add " + Permissions.of(entity.name()).display() + " and grant admin consent";
+    }
+    return e.getMessage();
+  }
+
+  /** The application permissions (roles) an access token grants; delegated scopes as a fallback. */
+  static Set<String> roles(String accessToken) throws Exception {
+    String[] parts = accessToken.split("\\.");
+    Set<String> roles = new HashSet<>();
+    if (parts.length < 2) {
+      return roles;
+    }
+    JsonNode claims = new ObjectMapper().readTree(Base64.getUrlDecoder().decode(parts[1]));
+    claims.path("roles").forEach(r -> roles.add(r.asText()));
+    if (roles.isEmpty() && claims.hasNonNull("scp")) {
+      roles.addAll(java.util.List.of(claims.get("scp").asText().split(" ")));
+    }
+    return roles;
+  }
+}

@@ -1,0 +1,266 @@
+package io.entrawarehouse.warehouse;
+
+import static io.entrawarehouse.warehouse.Column.Type.BOOLEAN;
+import static io.entrawarehouse.warehouse.Column.Type.DOUBLE;
+import static io.entrawarehouse.warehouse.Column.Type.INT;
+import static io.entrawarehouse.warehouse.Column.Type.JSON;
+import static io.entrawarehouse.warehouse.Column.Type.STRING;
+import static io.entrawarehouse.warehouse.Column.Type.TIMESTAMP;
+import static io.entrawarehouse.warehouse.Column.listOf;
+import static io.entrawarehouse.warehouse.Column.of;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The entities the {@code directory-load} job loads, in load order. */
+public final class Entities {
+
+  private Entities() {}
+
+  public static final Entity USERS =
+      new Entity(
+          "users",
+          "users",
+          "/users",
+          999,
+          null,
+          List.of(
+              of("id", STRING, "id"),
+              of("user_principal_name", STRING, "userPrincipalName"),
+              of("display_name", STRING, "displayName"),
+              of("given_name", STRING, "givenName"),
+              of("surname", STRING, "surname"),
+              of("mail", STRING, "mail"),
+              of("account_enabled", BOOLEAN, "accountEnabled"),
+              of("user_type", STRING, "userType"),
+              of("created_date_time", TIMESTAMP, "createdDateTime"),
+              of("creation_type", STRING, "creationType"),
+              of("external_user_state", STRING, "externalUserState"),
+              of("department", STRING, "department"),
+              of("job_title", STRING, "jobTitle"),
+              of("company_name", STRING, "companyName"),
+              of("employee_id", STRING, "employeeId"),
+              of("employee_type", STRING, "employeeType"),
+              of("office_location", STRING, "officeLocation"),
+              of("city", STRING, "city"),
+              of("country", STRING, "country"),
+              of("usage_location", STRING, "usageLocation"),
+              of("preferred_language", STRING, "preferredLanguage"),
+              of("mobile_phone", STRING, "mobilePhone"),
+              listOf("business_phones", "businessPhones", null),
+              of("on_premises_sync_enabled", BOOLEAN, "onPremisesSyncEnabled"),
+              of("on_premises_immutable_id", STRING, "onPremisesImmutableId"),
+              of("on_premises_sam_account_name", STRING, "onPremisesSamAccountName"),
+              of("on_premises_domain_name", STRING, "onPremisesDomainName"),
+              of("on_premises_last_sync_date_time", TIMESTAMP, "onPremisesLastSyncDateTime"),
+              of("last_password_change_date_time", TIMESTAMP, "lastPasswordChangeDateTime"),
+              listOf("assigned_license_sku_ids", "assignedLicenses", "skuId"),
+              of("assigned_licenses", JSON, "assignedLicenses"),
+              listOf("proxy_addresses", "proxyAddresses", null),
+              listOf("other_mails", "otherMails", null)),
+          List.of("id"));
+
+  public static final Entity GROUPS =
+      new Entity(
+          "groups",
+          "groups",
+          "/groups",
+          999,
+          null,
+          List.of(
+              of("id", STRING, "id"),
+              of("display_name", STRING, "displayName"),
+              of("description", STRING, "description"),
+              of("mail", STRING, "mail"),
+              of("mail_enabled", BOOLEAN, "mailEnabled"),
+              of("mail_nickname", STRING, "mailNickname"),
+              of("security_enabled", BOOLEAN, "securityEnabled"),
+              listOf("group_types", "groupTypes", null),
+              of("membership_rule", STRING, "membershipRule"),
+              of("membership_rule_processing_state", STRING, "membershipRuleProcessingState"),
+              of("is_assignable_to_role", BOOLEAN, "isAssignableToRole"),
+              of("visibility", STRING, "visibility"),
+              of("classification", STRING, "classification"),
+              of("created_date_time", TIMESTAMP, "createdDateTime"),
+              of("renewed_date_time", TIMESTAMP, "renewedDateTime"),
+              of("expiration_date_time", TIMESTAMP, "expirationDateTime"),
+              of("preferred_data_location", STRING, "preferredDataLocation"),
+              of("on_premises_sync_enabled", BOOLEAN, "onPremisesSyncEnabled"),
+              of("on_premises_security_identifier", STRING, "onPremisesSecurityIdentifier"),
+              of("on_premises_last_sync_date_time", TIMESTAMP, "onPremisesLastSyncDateTime"),
+              listOf("proxy_addresses", "proxyAddresses", null),
+              listOf("resource_provisioning_options", "resourceProvisioningOptions", null)),
+          List.of("id"));
+
+  /** Direct members of every group; nested groups are members, not expanded. */
+  public static final Entity GROUP_MEMBERS =
+      new Entity(
+          "group_members",
+          "group members",
+          "/groups/{id}/members",
+          999,
+          null,
+          List.of(
+              of("group_id", STRING, "@groupId"),
+              of("member_id", STRING, "id"),
+              of("member_type", STRING, "@odata.type"),
+              of("member_display_name", STRING, "displayName")),
+          List.of("group_id", "member_id"));
+
+  public static final Entity DEVICES =
+      new Entity(
+          "devices",
+          "devices",
+          "/devices",
+          999,
+          null,
+          List.of(
+              of("id", STRING, "id"),
+              of("device_id", STRING, "deviceId"),
+              of("display_name", STRING, "displayName"),
+              of("operating_system", STRING, "operatingSystem"),
+              of("operating_system_version", STRING, "operatingSystemVersion"),
+              of("trust_type", STRING, "trustType"),
+              of("profile_type", STRING, "profileType"),
+              of("is_managed", BOOLEAN, "isManaged"),
+              of("is_compliant", BOOLEAN, "isCompliant"),
+              of("is_rooted", BOOLEAN, "isRooted"),
+              of("account_enabled", BOOLEAN, "accountEnabled"),
+              of("approximate_last_sign_in_date_time", TIMESTAMP, "approximateLastSignInDateTime"),
+              of("registration_date_time", TIMESTAMP, "registrationDateTime"),
+              of("created_date_time", TIMESTAMP, "createdDateTime"),
+              of("compliance_expiration_date_time", TIMESTAMP, "complianceExpirationDateTime"),
+              of("manufacturer", STRING, "manufacturer"),
+              of("model", STRING, "model"),
+              of("device_ownership", STRING, "deviceOwnership"),
+              of("management_type", STRING, "managementType"),
+              of("enrollment_type", STRING, "enrollmentType"),
+              of("enrollment_profile_name", STRING, "enrollmentProfileName"),
+              of("device_category", STRING, "deviceCategory"),
+              of("mdm_app_id", STRING, "mdmAppId"),
+              of("device_version", INT, "deviceVersion"),
+              of("on_premises_sync_enabled", BOOLEAN, "onPremisesSyncEnabled"),
+              of("on_premises_last_sync_date_time", TIMESTAMP, "onPremisesLastSyncDateTime"),
+              of("on_premises_security_identifier", STRING, "onPremisesSecurityIdentifier"),
+              listOf("physical_ids", "physicalIds", null),
+              listOf("system_labels", "systemLabels", null)),
+          List.of("id"));
+
+  public static final Entity DIRECTORY_AUDITS =
+      new Entity(
+          "directory_audits",
+          "directory audits",
+          "/auditLogs/directoryAudits",
+          999,
+          "activityDateTime",
+          List.of(
+              of("id", STRING, "id"),
+              of("activity_date_time", TIMESTAMP, "activityDateTime"),
+              of("activity_display_name", STRING, "activityDisplayName"),
+              of("category", STRING, "category"),
+              of("correlation_id", STRING, "correlationId"),
+              of("result", STRING, "result"),
+              of("result_reason", STRING, "resultReason"),
+              of("logged_by_service", STRING, "loggedByService"),
+              of("operation_type", STRING, "operationType"),
+              of("initiated_by_user_id", STRING, "initiatedBy/user/id"),
+              of("initiated_by_user_principal_name", STRING, "initiatedBy/user/userPrincipalName"),
+              of("initiated_by_user_display_name", STRING, "initiatedBy/user/displayName"),
+              of("initiated_by_ip_address", STRING, "initiatedBy/user/ipAddress"),
+              of("initiated_by_app_id", STRING, "initiatedBy/app/appId"),
+              of("initiated_by_app_display_name", STRING, "initiatedBy/app/displayName"),
+              of("initiated_by_service_principal_id", STRING, "initiatedBy/app/servicePrincipalId"),
+              of("initiated_by", JSON, "initiatedBy"),
+              listOf("target_resource_ids", "targetResources", "id"),
+              of("target_resources", JSON, "targetResources"),
+              of("additional_details", JSON, "additionalDetails")),
+          List.of("id"));
+
+  public static final Entity SIGN_INS =
+      new Entity(
+          "sign_ins",
+          "sign-ins",
+          "/auditLogs/signIns",
+          1000,
+          "createdDateTime",
+          List.of(
+              of("id", STRING, "id"),
+              of("created_date_time", TIMESTAMP, "createdDateTime"),
+              of("user_id", STRING, "userId"),
+              of("user_principal_name", STRING, "userPrincipalName"),
+              of("user_display_name", STRING, "userDisplayName"),
+              of("app_id", STRING, "appId"),
+              of("app_display_name", STRING, "appDisplayName"),
+              of("resource_id", STRING, "resourceId"),
+              of("resource_display_name", STRING, "resourceDisplayName"),
+              of("ip_address", STRING, "ipAddress"),
+              of("client_app_used", STRING, "clientAppUsed"),
+              of("correlation_id", STRING, "correlationId"),
+              of("is_interactive", BOOLEAN, "isInteractive"),
+              of("status_error_code", INT, "status/errorCode"),
+              of("status_failure_reason", STRING, "status/failureReason"),
+              of("status_additional_details", STRING, "status/additionalDetails"),
+              of("conditional_access_status", STRING, "conditionalAccessStatus"),
+              of("applied_conditional_access_policies", JSON, "appliedConditionalAccessPolicies"),
+              listOf(
+                  "applied_conditional_access_policy_ids",
+                  "appliedConditionalAccessPolicies",
+                  "id"),
+              of("risk_detail", STRING, "riskDetail"),
+              of("risk_level_aggregated", STRING, "riskLevelAggregated"),
+              of("risk_level_during_sign_in", STRING, "riskLevelDuringSignIn"),
+              of("risk_state", STRING, "riskState"),
+              listOf("risk_event_types", "riskEventTypes", null),
+              of("device_id", STRING, "deviceDetail/deviceId"),
+              of("device_display_name", STRING, "deviceDetail/displayName"),
+              of("device_operating_system", STRING, "deviceDetail/operatingSystem"),
+              of("device_browser", STRING, "deviceDetail/browser"),
+              of("device_is_compliant", BOOLEAN, "deviceDetail/isCompliant"),
+              of("device_is_managed", BOOLEAN, "deviceDetail/isManaged"),
+              of("device_trust_type", STRING, "deviceDetail/trustType"),
+              of("location_city", STRING, "location/city"),
+              of("location_state", STRING, "location/state"),
+              of("location_country_or_region", STRING, "location/countryOrRegion"),
+              of("location_latitude", DOUBLE, "location/geoCoordinates/latitude"),
+              of("location_longitude", DOUBLE, "location/geoCoordinates/longitude")),
+          List.of("id"));
+
+  /** Every entity by name, in load order. */
+  public static final Map<String, Entity> ALL =
+      index(USERS, GROUPS, GROUP_MEMBERS, DEVICES, DIRECTORY_AUDITS, SIGN_INS);
+
+  private static Map<String, Entity> index(Entity... entities) {
+    Map<String, Entity> map = new LinkedHashMap<>();
+    for (Entity e : entities) {
+      map.put(e.name(), e);
+    }
+    return java.util.Collections.unmodifiableMap(map);
+  }
+
+  /** Resolves a comma-separated entity list; an unknown name fails with the valid ones. */
+  public static List<Entity> parse(String list) {
+    if (list == null || list.isBlank() || list.trim().equals("all")) {
+      return List.copyOf(ALL.values());
+    }
+    List<Entity> out = new java.util.ArrayList<>();
+    for (String raw : list.split(",")) {
+      String name = raw.trim();
+      Entity e = ALL.get(name);
+      if (e == null) {
+        throw new IllegalArgumentException(
+            "Unknown entity '"
+                + name
+                + "': choose from "
+                + String.join(", ", ALL.keySet())
+                + " (or all).");
+      }
+      if (!out.contains(e)) {
+        out.add(e);
+      }
+    }
+    // Keep the load order whatever order they were named in.
+    out.sort(java.util.Comparator.comparingInt(e -> List.copyOf(ALL.values()).indexOf(e)));
+    return out;
+  }
+}
