@@ -106,7 +106,14 @@ final class LoadCommands {
     long start = System.nanoTime();
     out.println("directory-load: " + launch.describe());
     out.flush();
-    JobExecution execution = launcher.run(connection, launch);
+    JobExecution execution;
+    try {
+      execution = launcher.run(connection, launch);
+    } finally {
+      // Close Hadoop's cached file systems while logging still works (their shutdown hook would
+      // log after Spring has stopped it).
+      org.apache.hadoop.fs.FileSystem.closeAll();
+    }
     Duration took = Duration.ofNanos(System.nanoTime() - start);
     if (execution.getStatus() != BatchStatus.COMPLETED) {
       err.println(
