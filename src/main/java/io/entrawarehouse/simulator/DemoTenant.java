@@ -772,49 +772,49 @@ public final class DemoTenant {
     };
   }
 
-  /**
-   * Member {@code j} of group {@code g} as a Graph directoryObject with its {@code @odata.type}.
-   */
-  public Map<String, Object> member(int g, int j) {
+  /** Where member {@code j} of group {@code g} points: its kind and its index in that kind. */
+  private record MemberRef(MemberKind kind, int index) {}
+
+  private MemberRef locate(int g, int j) {
     int[] counts = groupComposition[g];
-    int[] pool = pools(g);
     int k = 0;
     int position = j;
     while (position >= counts[k]) {
       position -= counts[k];
       k++;
     }
-    int index = permute(g, k, position, pool[k]);
+    int index = permute(g, k, position, pools(g)[k]);
     MemberKind kind = MemberKind.values()[k];
+    // Nested groups are only ever later groups, so membership has no cycles.
+    return new MemberRef(kind, kind == MemberKind.GROUP ? g + 1 + index : index);
+  }
+
+  /**
+   * Member {@code j} of group {@code g} as a Graph directoryObject with its {@code @odata.type}.
+   */
+  public Map<String, Object> member(int g, int j) {
+    MemberRef ref = locate(g, j);
     Map<String, Object> body =
-        switch (kind) {
-          case USER -> defaultUser(index);
-          case GROUP -> group(g + 1 + index);
-          case DEVICE -> device(index);
-          case SERVICE_PRINCIPAL -> servicePrincipal(index);
+        switch (ref.kind()) {
+          case USER -> defaultUser(ref.index());
+          case GROUP -> group(ref.index());
+          case DEVICE -> device(ref.index());
+          case SERVICE_PRINCIPAL -> servicePrincipal(ref.index());
         };
     Map<String, Object> m = new LinkedHashMap<>();
-    m.put("@odata.type", "#microsoft.graph." + odataType(kind));
+    m.put("@odata.type", "#microsoft.graph." + odataType(ref.kind()));
     m.putAll(body);
     return m;
   }
 
   /** The id of member {@code j} of group {@code g}, without generating the whole object. */
   public String memberId(int g, int j) {
-    int[] counts = groupComposition[g];
-    int[] pool = pools(g);
-    int k = 0;
-    int position = j;
-    while (position >= counts[k]) {
-      position -= counts[k];
-      k++;
-    }
-    int index = permute(g, k, position, pool[k]);
-    return switch (MemberKind.values()[k]) {
-      case USER -> id(USER, index);
-      case GROUP -> id(GROUP, g + 1 + index);
-      case DEVICE -> id(DEVICE, index);
-      case SERVICE_PRINCIPAL -> id(SERVICE_PRINCIPAL, index);
+    MemberRef ref = locate(g, j);
+    return switch (ref.kind()) {
+      case USER -> id(USER, ref.index());
+      case GROUP -> id(GROUP, ref.index());
+      case DEVICE -> id(DEVICE, ref.index());
+      case SERVICE_PRINCIPAL -> id(SERVICE_PRINCIPAL, ref.index());
     };
   }
 

@@ -490,9 +490,18 @@ public final class GraphSimulator implements AutoCloseable {
     };
   }
 
-  /** A validated request: everything needed to produce one page. */
+  /**
+   * A validated request: everything needed to produce one page. {@code first} is where the filtered
+   * range begins, {@code start} where this page begins.
+   */
   private record Query(
-      List<String> select, ODataFilter filter, int top, boolean count, long start, long end) {}
+      List<String> select,
+      ODataFilter filter,
+      int top,
+      boolean count,
+      long first,
+      long start,
+      long end) {}
 
   private void graph(HttpExchange exchange, String path, String requestId, String clientRequestId)
       throws IOException {
@@ -556,8 +565,7 @@ public final class GraphSimulator implements AutoCloseable {
     }
     String nextLink =
         position < query.end() ? nextLink(route, params, skipToken(route, params, position)) : null;
-    Long total =
-        query.count() ? count(route, query.filter(), rangeStart(route, query), query.end()) : null;
+    Long total = query.count() ? count(route, query.filter(), query.first(), query.end()) : null;
     String context = contextUrl(collection, query.select());
     byte[] body =
         writeJson(
@@ -661,18 +669,12 @@ public final class GraphSimulator implements AutoCloseable {
       start = range[0];
       end = range[1];
     }
+    long first = start;
     String skipToken = params.get("$skiptoken");
     if (skipToken != null) {
       start = Math.max(start, readSkipToken(route, params, skipToken));
     }
-    return new Query(select, filter, top, advanced, start, end);
-  }
-
-  private long rangeStart(Route route, Query query) {
-    if (query.filter() != null && route.collection().isLog()) {
-      return timeRange(route.collection(), query.filter())[0];
-    }
-    return 0;
+    return new Query(select, filter, top, advanced, first, start, end);
   }
 
   private ODataFilter filter(GraphCollection collection, String raw, boolean advanced) {
@@ -728,31 +730,11 @@ public final class GraphSimulator implements AutoCloseable {
   /** Log timestamps must be unquoted DateTimeOffsets inside the tenant's retention window. */
   private void checkLogTimes(GraphCollection collection, ODataFilter filter) {
     Instant oldest = settings.clock().instant().minus(Duration.ofDays(settings.premium() ? 30 : 7));
-    if (hasQuotedTime(filter.root(), collection.timeProperty())) {
-      throw GraphError.invalidFilter();
-    }
-    for (Instant t : filter.timeLiterals(collection.timeProperty())) {
-      if (t.isBefore(oldest)) {
+    for (Object value : filter.literalsComparedWith(collection.timeProperty())) {
+      if (value instanceof String || (value instanceof Instant t && t.isBefore(oldest))) {
         throw GraphError.invalidFilter();
       }
     }
-  }
-
-  private static boolean hasQuotedTime(ODataFilter.Node node, String property) {
-    if (node instanceof ODataFilter.And a) {
-      return hasQuotedTime(a.left(), property) || hasQuotedTime(a.right(), property);
-    }
-    if (node instanceof ODataFilter.Or o) {
-      return hasQuotedTime(o.left(), property) || hasQuotedTime(o.right(), property);
-    }
-    if (node instanceof ODataFilter.Not n) {
-      return hasQuotedTime(n.operand(), property);
-    }
-    return node instanceof ODataFilter.Compare c
-        && c.left() instanceof ODataFilter.Path p
-        && p.name().equals(property)
-        && c.right() instanceof ODataFilter.Literal l
-        && l.value() instanceof String;
   }
 
   /**

@@ -190,28 +190,27 @@ final class ODataFilter {
     return a == null || b.isBefore(a) ? b : a;
   }
 
-  /** Every timestamp literal compared with {@code property}. */
-  List<Instant> timeLiterals(String property) {
-    List<Instant> out = new ArrayList<>();
-    collectTimes(root, property, out);
+  /** Every literal value compared with {@code property}: Instants, Strings, numbers, nulls. */
+  List<Object> literalsComparedWith(String property) {
+    List<Object> out = new ArrayList<>();
+    collectLiterals(root, property, out);
     return out;
   }
 
-  private static void collectTimes(Node node, String property, List<Instant> out) {
+  private static void collectLiterals(Node node, String property, List<Object> out) {
     if (node instanceof Or o) {
-      collectTimes(o.left(), property, out);
-      collectTimes(o.right(), property, out);
+      collectLiterals(o.left(), property, out);
+      collectLiterals(o.right(), property, out);
     } else if (node instanceof And a) {
-      collectTimes(a.left(), property, out);
-      collectTimes(a.right(), property, out);
+      collectLiterals(a.left(), property, out);
+      collectLiterals(a.right(), property, out);
     } else if (node instanceof Not n) {
-      collectTimes(n.operand(), property, out);
+      collectLiterals(n.operand(), property, out);
     } else if (node instanceof Compare c
         && c.left() instanceof Path p
         && p.name().equals(property)
-        && c.right() instanceof Literal l
-        && l.value() instanceof Instant t) {
-      out.add(t);
+        && c.right() instanceof Literal l) {
+      out.add(l.value());
     }
   }
 
