@@ -6,7 +6,6 @@ import com.fasterxml.jackson.core.JsonToken;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.net.URI;
-import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -80,16 +79,30 @@ public final class CrawlCommand implements Callable<Integer> {
     if (secret == null || secret.isEmpty()) {
       throw new IllegalArgumentException("set AZURE_CLIENT_SECRET to the app's client secret");
     }
+    // One endpoint and one token source for both modes, as the job builds them.
+    String authority = tokenUrl.toString().replaceFirst("oauth2/v2\\.0/token$", "");
+    String tenant = authority.replaceAll("/+$", "");
+    tenant = tenant.substring(tenant.lastIndexOf('/') + 1);
+    javax.net.ssl.X509TrustManager trustManager =
+        trust == null ? null : io.entrawarehouse.graph.Trust.fromPem(trust);
+    javax.net.ssl.SSLContext ssl =
+        trustManager == null ? null : io.entrawarehouse.graph.Trust.context(trustManager);
+    io.entrawarehouse.graph.GraphClient graph =
+        new io.entrawarehouse.graph.GraphEndpoint(
+                tenant, clientId, secret, authority, graphUrl, scope, ssl, trustManager)
+            .client(
+                new io.entrawarehouse.config.EntraProperties.Graph(
+                    URI.create(graphUrl), Duration.ofSeconds(30), null, 8, Duration.ofSeconds(60)),
+                d -> Thread.sleep(d.toMillis()));
+    if (jobReaders) {
+      return crawlWithJobReaders(out, graph, tenant);
+    }
     HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(30));
-    if (trust != null) {
-      builder.sslContext(
-          io.entrawarehouse.graph.Trust.context(io.entrawarehouse.graph.Trust.fromPem(trust)));
+    if (ssl != null) {
+      builder.sslContext(ssl);
     }
     http = builder.build();
-    if (jobReaders) {
-      return crawlWithJobReaders(out, secret);
-    }
-    token = token(secret);
+    token = graph.tokens().token();
     out.printf("%-16s %10s %8s %9s %12s%n", "endpoint", "items", "pages", "seconds", "items/s");
     long totalItems = 0;
     long start = System.nanoTime();
@@ -154,23 +167,9 @@ public final class CrawlCommand implements Callable<Integer> {
     return 0;
   }
 
-  /** Pages from {@code url} to the end; counts items and pages, collects ids when asked. */
-  private int crawlWithJobReaders(PrintWriter out, String secret) throws Exception {
-    String authority = tokenUrl.toString().replaceFirst("oauth2/v2\\.0/token$", "");
-    String tenant = authority.replaceAll("/+$", "");
-    tenant = tenant.substring(tenant.lastIndexOf('/') + 1);
-    javax.net.ssl.X509TrustManager trustManager =
-        trust == null ? null : io.entrawarehouse.graph.Trust.fromPem(trust);
-    javax.net.ssl.SSLContext ssl =
-        trustManager == null ? null : io.entrawarehouse.graph.Trust.context(trustManager);
-    io.entrawarehouse.graph.GraphEndpoint endpoint =
-        new io.entrawarehouse.graph.GraphEndpoint(
-            tenant, clientId, secret, authority, graphUrl, scope, ssl, trustManager);
-    io.entrawarehouse.graph.GraphClient graph =
-        endpoint.client(
-            new io.entrawarehouse.config.EntraProperties.Graph(
-                URI.create(graphUrl), Duration.ofSeconds(30), null, 8, Duration.ofSeconds(60)),
-            d -> Thread.sleep(d.toMillis()));
+  /** Fetches through the job's own readers and Graph client, discarding the items. */
+  private int crawlWithJobReaders(
+      PrintWriter out, io.entrawarehouse.graph.GraphClient graph, String tenant) throws Exception {
     io.entrawarehouse.job.LoadParameters launch =
         io.entrawarehouse.job.LoadParameters.parse(
             tenant, java.util.Map.of(), java.time.LocalDate.now(java.time.ZoneOffset.UTC));
@@ -273,36 +272,5 @@ public final class CrawlCommand implements Callable<Integer> {
       }
       counts[1]++;
     }
-  }
-
-  private String token(String secret) throws Exception {
-    String form =
-        "grant_type=client_credentials&client_id="
-            + enc(clientId)
-            + "&client_secret="
-            + enc(secret)
-            + "&scope="
-            + enc(scope);
-    HttpResponse<String> response =
-        http.send(
-            HttpRequest.newBuilder(tokenUrl)
-                .header("Content-Type", "application/x-www-form-urlencoded")
-                .POST(HttpRequest.BodyPublishers.ofString(form))
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
-    try (JsonParser p = JSON.createParser(response.body())) {
-      while (p.nextToken() != null) {
-        if (p.currentToken() == JsonToken.FIELD_NAME && p.currentName().equals("access_token")) {
-          p.nextToken();
-          return p.getText();
-        }
-      }
-    }
-    throw new IllegalStateException(
-        "the token endpoint answered " + response.statusCode() + " without a token");
-  }
-
-  private static String enc(String s) {
-    return URLEncoder.encode(s, StandardCharsets.UTF_8);
   }
 }

@@ -62,7 +62,7 @@ public final class ParseCommand implements Callable<Integer> {
                   new EntraProperties.Graph(
                       sim.graphBaseUrl(), Duration.ofSeconds(30), null, 3, Duration.ofSeconds(5)),
                   d -> Thread.sleep(d.toMillis()));
-      GraphServiceClient sdk = SdkClients.forSimulator(sim, tokenOf(sim));
+      GraphServiceClient sdk = SdkClients.forSimulator(sim, raw.tokens().token());
       String[] select = Entities.USERS.defaultSelect().split(",");
       out.printf("%-28s %6s %10s %9s %10s%n", "client", "round", "users", "seconds", "users/s");
       for (int round = 1; round <= rounds; round++) {
@@ -101,16 +101,5 @@ public final class ParseCommand implements Callable<Integer> {
     double s = (System.nanoTime() - t0) / 1e9;
     out.printf("%-28s %6d %10d %9.2f %10.0f%n", what, round, n, s, n / s);
     out.flush();
-  }
-
-  private static String tokenOf(GraphSimulator sim) {
-    return new io.entrawarehouse.graph.TokenProvider(
-            sim.authority().toString(),
-            sim.tenantId(),
-            sim.clientId(),
-            SimulatorSettings.DEMO_CLIENT_SECRET,
-            sim.scope(),
-            sim.clientSslContext().getSocketFactory())
-        .token();
   }
 }
