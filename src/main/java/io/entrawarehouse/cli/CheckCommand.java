@@ -47,12 +47,7 @@ public final class CheckCommand implements Callable<Integer> {
     java.util.Map<String, String> args = LoadCommands.keyValues(parameters);
     try (ConfigurableApplicationContext spring = LoadCommands.spring()) {
       DirectoryLoadLauncher launcher = spring.getBean(DirectoryLoadLauncher.class);
-      try (DirectoryLoadLauncher.Connection connection =
-          launcher.connect(
-              line -> {
-                out.println(line);
-                out.flush();
-              })) {
+      try (DirectoryLoadLauncher.Connection connection = LoadCommands.connect(launcher, out)) {
         LoadParameters launch =
             LoadParameters.parse(connection.tenantId(), args, LoadCommands.today());
         Set<String> roles;

@@ -95,6 +95,26 @@ final class LoadCommands {
     return lock;
   }
 
+  /** Connects to the tenant (or the demo tenant), printing what it says to {@code out}. */
+  static DirectoryLoadLauncher.Connection connect(DirectoryLoadLauncher launcher, PrintWriter out)
+      throws Exception {
+    return launcher.connect(
+        line -> {
+          out.println(line);
+          out.flush();
+        });
+  }
+
+  /** Says the warehouse is held by another run; returns {@link #BUSY}. */
+  static int busy(PrintWriter err) {
+    err.println(
+        "Another run holds the warehouse "
+            + warehouseDirectory()
+            + " (lock file .lock). Wait for it to finish, then try again.");
+    err.flush();
+    return BUSY;
+  }
+
   /** Runs a launch and prints its summary; returns the exit code. */
   static int runAndReport(
       DirectoryLoadLauncher launcher,

@@ -28,12 +28,7 @@ public final class RestartCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     FileLock lock = LoadCommands.lock(LoadCommands.warehouseDirectory());
     if (lock == null) {
-      err.println(
-          "Another run holds the warehouse "
-              + LoadCommands.warehouseDirectory()
-              + ". Wait for it to finish, then restart.");
-      err.flush();
-      return LoadCommands.BUSY;
+      return LoadCommands.busy(err);
     }
     try (lock;
         ConfigurableApplicationContext spring = LoadCommands.spring()) {
@@ -52,12 +47,7 @@ public final class RestartCommand implements Callable<Integer> {
       }
       LoadParameters launch = LoadParameters.of(last.getJobParameters());
       out.println("Restarting execution " + last.getId() + " (" + last.getStatus() + ")");
-      try (DirectoryLoadLauncher.Connection connection =
-          launcher.connect(
-              line -> {
-                out.println(line);
-                out.flush();
-              })) {
+      try (DirectoryLoadLauncher.Connection connection = LoadCommands.connect(launcher, out)) {
         if (!connection.tenantId().equals(launch.tenantId())) {
           err.println(
               "The failed run loaded tenant "

@@ -39,22 +39,12 @@ public final class RunCommand implements Callable<Integer> {
     LoadParameters.parse("check", args, LoadCommands.today()); // validate before touching anything
     FileLock lock = LoadCommands.lock(LoadCommands.warehouseDirectory());
     if (lock == null) {
-      err.println(
-          "Another run holds the warehouse "
-              + LoadCommands.warehouseDirectory()
-              + " (lock file .lock). Wait for it to finish, then run again.");
-      err.flush();
-      return LoadCommands.BUSY;
+      return LoadCommands.busy(err);
     }
     try (lock;
         ConfigurableApplicationContext spring = LoadCommands.spring()) {
       DirectoryLoadLauncher launcher = spring.getBean(DirectoryLoadLauncher.class);
-      try (DirectoryLoadLauncher.Connection connection =
-          launcher.connect(
-              line -> {
-                out.println(line);
-                out.flush();
-              })) {
+      try (DirectoryLoadLauncher.Connection connection = LoadCommands.connect(launcher, out)) {
         LoadParameters launch =
             LoadParameters.parse(connection.tenantId(), args, LoadCommands.today());
         return LoadCommands.runAndReport(launcher, launch, connection, out, err);
