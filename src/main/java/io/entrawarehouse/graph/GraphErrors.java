@@ -59,7 +59,7 @@ public final class GraphErrors {
               + " was denied: the app lacks an application permission ("
               + graphSays
               + "). Grant "
-              + permissionFor(what)
+              + Permissions.of(what).display()
               + " to the app and grant admin consent.",
           status,
           code);
@@ -85,10 +85,5 @@ public final class GraphErrors {
     }
     return new GraphException.Unavailable(
         "Reading " + what + " failed: " + graphSays, status, code);
-  }
-
-  /** The application permission an entity needs, as Entra's connector documentation lists it. */
-  public static String permissionFor(String what) {
-    return Permissions.of(what).display();
   }
 }

@@ -495,7 +495,7 @@ public final class GraphSimulator implements AutoCloseable {
    * range begins, {@code start} where this page begins.
    */
   private record Query(
-      List<String> select,
+      Set<String> select,
       ODataFilter filter,
       int top,
       boolean count,
@@ -514,7 +514,7 @@ public final class GraphSimulator implements AutoCloseable {
     boolean eventual =
         "eventual".equalsIgnoreCase(exchange.getRequestHeaders().getFirst("ConsistencyLevel"));
     boolean advanced = eventual && "true".equalsIgnoreCase(params.get("$count"));
-    List<String> select = select(collection, params.get("$select"));
+    Set<String> select = select(collection, params.get("$select"));
     boolean signInActivity =
         collection == Catalog.USERS && select != null && select.contains("signInActivity");
     authorize(collection, claims, signInActivity);
@@ -609,11 +609,12 @@ public final class GraphSimulator implements AutoCloseable {
     }
   }
 
-  private List<String> select(GraphCollection collection, String raw) {
+  /** The $select names in order, as a set: projection tests membership for every property. */
+  private Set<String> select(GraphCollection collection, String raw) {
     if (raw == null) {
       return null;
     }
-    List<String> names = new ArrayList<>();
+    Set<String> names = new LinkedHashSet<>();
     for (String name : raw.split(",")) {
       String trimmed = name.trim();
       if (trimmed.isEmpty()) {
@@ -637,7 +638,7 @@ public final class GraphSimulator implements AutoCloseable {
   private Query query(
       Route route,
       Map<String, String> params,
-      List<String> select,
+      Set<String> select,
       boolean advanced,
       boolean signInActivity) {
     GraphCollection collection = route.collection();
@@ -804,8 +805,8 @@ public final class GraphSimulator implements AutoCloseable {
   }
 
   private static Map<String, Object> project(
-      GraphCollection collection, Map<String, Object> item, List<String> select) {
-    List<String> keep = select != null ? select : collection.defaultSelect();
+      GraphCollection collection, Map<String, Object> item, Set<String> select) {
+    java.util.Collection<String> keep = select != null ? select : collection.defaultSelect();
     if (keep.isEmpty()) {
       return item;
     }
@@ -831,7 +832,7 @@ public final class GraphSimulator implements AutoCloseable {
     return out;
   }
 
-  private String contextUrl(GraphCollection collection, List<String> select) {
+  private String contextUrl(GraphCollection collection, Set<String> select) {
     String base = graphBaseUrl() + "/$metadata#" + collection.contextPath();
     return select == null ? base : base + "(" + String.join(",", select) + ")";
   }
