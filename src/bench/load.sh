@@ -34,7 +34,7 @@ crawl --with-job-readers | tee "$WORK/crawl.txt"
 
 echo "== directory-load"
 (cd "$WORK" && AZURE_TENANT_ID=$TENANT AZURE_CLIENT_ID=$CLIENT AZURE_AUTHORITY_HOST=https://127.0.0.1:$PORT \
-  java -Dentra.graph.base-url="https://127.0.0.1:$PORT/v1.0" -Dentra.graph.trust-certificate="$PEM" \
+  java -Dentra.tenant.graph-url="https://127.0.0.1:$PORT/v1.0" -Dentra.graph.trust-certificate="$PEM" \
   -jar "$JAR" run) | tee "$WORK/load.txt"
 
 base=$(awk '/^total/ {print $3}' "$WORK/crawl.txt")

@@ -89,10 +89,17 @@ public final class CrawlCommand implements Callable<Integer> {
         trustManager == null ? null : io.entrawarehouse.graph.Trust.context(trustManager);
     io.entrawarehouse.graph.GraphClient graph =
         new io.entrawarehouse.graph.GraphEndpoint(
-                tenant, clientId, secret, authority, graphUrl, scope, ssl, trustManager)
+                "bench",
+                tenant,
+                new io.entrawarehouse.graph.Credential.ClientSecret(clientId, secret),
+                authority,
+                graphUrl,
+                scope,
+                ssl,
+                trustManager)
             .client(
                 new io.entrawarehouse.config.EntraProperties.Graph(
-                    URI.create(graphUrl), Duration.ofSeconds(30), null, 8, Duration.ofSeconds(60)),
+                    null, Duration.ofSeconds(30), null, 8, Duration.ofSeconds(60)),
                 d -> Thread.sleep(d.toMillis()));
     if (jobReaders) {
       return crawlWithJobReaders(out, graph, tenant);

@@ -45,45 +45,53 @@ public final class CheckCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     java.util.Map<String, String> args = LoadCommands.keyValues(parameters);
-    try (ConfigurableApplicationContext spring = LoadCommands.spring()) {
+    String tenants = LoadCommands.tenantSelection(args);
+    try (ConfigurableApplicationContext spring = LoadCommands.spring(err)) {
       DirectoryLoadLauncher launcher = spring.getBean(DirectoryLoadLauncher.class);
-      try (DirectoryLoadLauncher.Connection connection = LoadCommands.connect(launcher, out)) {
-        LoadParameters launch =
-            LoadParameters.parse(connection.tenantId(), args, LoadCommands.today());
-        Set<String> roles;
-        try {
-          roles = roles(connection.tokens().token());
-        } catch (GraphException e) {
-          err.println("Token: FAILED. " + e.getMessage());
-          err.flush();
-          return LoadCommands.FAILED;
-        }
-        out.println(
-            "Token: acquired for tenant "
-                + connection.tenantId()
-                + "; application permissions granted: "
-                + (roles.isEmpty() ? "none" : String.join(", ", new java.util.TreeSet<>(roles))));
-        out.printf("%-17s %-40s %-8s %-6s %s%n", "entity", "needs", "granted", "probe", "fix");
-        boolean allOk = true;
-        for (Entity entity : launch.entities()) {
-          Permissions.Requirement needs = Permissions.of(entity.name());
-          String probe = "ok";
-          String fix = "";
-          try {
-            probe(connection.graph(), launch, entity);
-          } catch (GraphException e) {
-            probe = "FAILED";
-            fix = fix(entity, e);
-            allOk = false;
-          }
-          out.printf(
-              "%-17s %-40s %-8s %-6s %s%n",
-              entity.name(), needs.display(), needs.grantedBy(roles) ? "yes" : "no", probe, fix);
-        }
-        out.flush();
-        return allOk ? LoadCommands.OK : LoadCommands.FAILED;
-      }
+      return LoadCommands.forEachTenant(
+          launcher, tenants, out, connection -> check(connection, args, out, err));
     }
+  }
+
+  private static int check(
+      DirectoryLoadLauncher.Connection connection,
+      java.util.Map<String, String> args,
+      PrintWriter out,
+      PrintWriter err)
+      throws Exception {
+    LoadParameters launch = LoadParameters.parse(connection.tenantId(), args, LoadCommands.today());
+    Set<String> roles;
+    try {
+      roles = roles(connection.tokens().token());
+    } catch (GraphException e) {
+      err.println("Token: FAILED. " + e.getMessage());
+      err.flush();
+      return LoadCommands.FAILED;
+    }
+    out.println(
+        "Token: acquired for tenant "
+            + connection.tenantId()
+            + "; permissions granted: "
+            + (roles.isEmpty() ? "none" : String.join(", ", new java.util.TreeSet<>(roles))));
+    out.printf("%-17s %-40s %-8s %-6s %s%n", "entity", "needs", "granted", "probe", "fix");
+    boolean allOk = true;
+    for (Entity entity : launch.entities()) {
+      Permissions.Requirement needs = Permissions.of(entity.name());
+      String probe = "ok";
+      String fix = "";
+      try {
+        probe(connection.graph(), launch, entity);
+      } catch (GraphException e) {
+        probe = "FAILED";
+        fix = fix(entity, e);
+        allOk = false;
+      }
+      out.printf(
+          "%-17s %-40s %-8s %-6s %s%n",
+          entity.name(), needs.display(), needs.grantedBy(roles) ? "yes" : "no", probe, fix);
+    }
+    out.flush();
+    return allOk ? LoadCommands.OK : LoadCommands.FAILED;
   }
 
   private static void probe(GraphClient graph, LoadParameters launch, Entity entity) {

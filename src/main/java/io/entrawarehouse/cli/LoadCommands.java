@@ -1,6 +1,8 @@
 package io.entrawarehouse.cli;
 
 import io.entrawarehouse.WarehouseApplication;
+import io.entrawarehouse.graph.GraphEndpoint;
+import io.entrawarehouse.graph.TenantEndpoints;
 import io.entrawarehouse.job.DirectoryLoadJob;
 import io.entrawarehouse.job.DirectoryLoadLauncher;
 import io.entrawarehouse.job.LoadParameters;
@@ -51,7 +53,30 @@ final class LoadCommands {
         .toAbsolutePath();
   }
 
-  static ConfigurableApplicationContext spring() {
+  /**
+   * Properties that hold a secret: given as -D they are readable by anyone who can list processes.
+   */
+  private static final java.util.regex.Pattern SECRET_PROPERTY =
+      java.util.regex.Pattern.compile(
+          "(?i)entra\\.tenants?\\..*(client-?secret|certificate-?password|password)$");
+
+  /**
+   * The Spring context of the load commands. Warns on {@code err} about each secret given on the
+   * command line.
+   */
+  static ConfigurableApplicationContext spring(PrintWriter err) {
+    for (String key : System.getProperties().stringPropertyNames()) {
+      if (SECRET_PROPERTY.matcher(key).find() && !key.endsWith("-file")) {
+        err.println(
+            "warning: "
+                + key
+                + " was given on the command line, where any user of this machine can read it in"
+                + " the process list; pass it in the environment (AZURE_CLIENT_SECRET,"
+                + " AZURE_CLIENT_CERTIFICATE_PASSWORD, AZURE_PASSWORD), a secret file"
+                + " (client-secret-file) or a configuration file instead.");
+        err.flush();
+      }
+    }
     Path dir = warehouseDirectory();
     SpringApplication app = new SpringApplication(WarehouseApplication.class);
     Map<String, Object> defaults = new LinkedHashMap<>();
@@ -66,6 +91,10 @@ final class LoadCommands {
             "AZURE_TENANT_ID", "entra.tenant.id",
             "AZURE_CLIENT_ID", "entra.tenant.client-id",
             "AZURE_CLIENT_SECRET", "entra.tenant.client-secret",
+            "AZURE_CLIENT_CERTIFICATE_PATH", "entra.tenant.client-certificate-path",
+            "AZURE_CLIENT_CERTIFICATE_PASSWORD", "entra.tenant.client-certificate-password",
+            "AZURE_USERNAME", "entra.tenant.username",
+            "AZURE_PASSWORD", "entra.tenant.password",
             "AZURE_AUTHORITY_HOST", "entra.tenant.authority-host");
     azure.forEach(
         (variable, property) -> {
@@ -95,14 +124,80 @@ final class LoadCommands {
     return lock;
   }
 
-  /** Connects to the tenant (or the demo tenant), printing what it says to {@code out}. */
-  static DirectoryLoadLauncher.Connection connect(DirectoryLoadLauncher launcher, PrintWriter out)
+  /** What a command does with one tenant's connection; returns an exit code. */
+  interface TenantAction {
+    int apply(DirectoryLoadLauncher.Connection connection) throws Exception;
+  }
+
+  /** Removes and returns the launch's tenant selection ({@code tenant=<name>|all}). */
+  static String tenantSelection(Map<String, String> args) {
+    return args.remove("tenant");
+  }
+
+  /**
+   * Runs {@code action} for each tenant the selection names (all configured tenants by default),
+   * one connection at a time, or for the demo tenant when none is configured. Returns the worst
+   * exit code.
+   */
+  static int forEachTenant(
+      DirectoryLoadLauncher launcher, String selection, PrintWriter out, TenantAction action)
       throws Exception {
-    return launcher.connect(
-        line -> {
-          out.println(line);
-          out.flush();
-        });
+    List<GraphEndpoint> configured = launcher.tenants();
+    if (configured.isEmpty()
+        && (selection == null || selection.equals("all") || selection.equals("demo"))) {
+      try (DirectoryLoadLauncher.Connection demo = launcher.connectDemo(say(out))) {
+        return action.apply(demo);
+      }
+    }
+    int worst = OK;
+    for (GraphEndpoint endpoint : TenantEndpoints.select(configured, selection)) {
+      say(out).accept(describe(endpoint));
+      try (DirectoryLoadLauncher.Connection connection = launcher.connect(endpoint)) {
+        worst = Math.max(worst, action.apply(connection));
+      }
+    }
+    return worst;
+  }
+
+  /**
+   * Connects to the tenant with this id (a restart's), the demo tenant, or null if not configured.
+   */
+  static DirectoryLoadLauncher.Connection connectTo(
+      DirectoryLoadLauncher launcher, String tenantId, PrintWriter out) {
+    List<GraphEndpoint> configured = launcher.tenants();
+    if (configured.isEmpty()) {
+      DirectoryLoadLauncher.Connection demo = launcher.connectDemo(say(out));
+      if (demo.tenantId().equals(tenantId)) {
+        return demo;
+      }
+      demo.close();
+      return null;
+    }
+    for (GraphEndpoint endpoint : configured) {
+      if (endpoint.tenantId().equalsIgnoreCase(tenantId)) {
+        say(out).accept(describe(endpoint));
+        return launcher.connect(endpoint);
+      }
+    }
+    return null;
+  }
+
+  private static String describe(GraphEndpoint endpoint) {
+    return "Tenant "
+        + endpoint.name()
+        + " ("
+        + endpoint.tenantId()
+        + "): "
+        + endpoint.graphBaseUrl()
+        + " with "
+        + endpoint.credential().describe();
+  }
+
+  private static java.util.function.Consumer<String> say(PrintWriter out) {
+    return line -> {
+      out.println(line);
+      out.flush();
+    };
   }
 
   /** Says the warehouse is held by another run; returns {@link #BUSY}. */

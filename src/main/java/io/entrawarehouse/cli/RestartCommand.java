@@ -31,7 +31,7 @@ public final class RestartCommand implements Callable<Integer> {
       return LoadCommands.busy(err);
     }
     try (lock;
-        ConfigurableApplicationContext spring = LoadCommands.spring()) {
+        ConfigurableApplicationContext spring = LoadCommands.spring(err)) {
       DirectoryLoadLauncher launcher = spring.getBean(DirectoryLoadLauncher.class);
       JobExecution last =
           LoadCommands.recentExecutions(launcher, 1).stream().findFirst().orElse(null);
@@ -47,17 +47,17 @@ public final class RestartCommand implements Callable<Integer> {
       }
       LoadParameters launch = LoadParameters.of(last.getJobParameters());
       out.println("Restarting execution " + last.getId() + " (" + last.getStatus() + ")");
-      try (DirectoryLoadLauncher.Connection connection = LoadCommands.connect(launcher, out)) {
-        if (!connection.tenantId().equals(launch.tenantId())) {
-          err.println(
-              "The failed run loaded tenant "
-                  + launch.tenantId()
-                  + " but the configured tenant is "
-                  + connection.tenantId()
-                  + ": configure that tenant to restart it.");
-          err.flush();
-          return LoadCommands.BAD_INPUT;
-        }
+      DirectoryLoadLauncher.Connection connection =
+          LoadCommands.connectTo(launcher, launch.tenantId(), out);
+      if (connection == null) {
+        err.println(
+            "The failed run loaded tenant "
+                + launch.tenantId()
+                + ", which is not configured now: configure that tenant to restart it.");
+        err.flush();
+        return LoadCommands.BAD_INPUT;
+      }
+      try (connection) {
         return LoadCommands.runAndReport(launcher, launch, connection, out, err);
       }
     }

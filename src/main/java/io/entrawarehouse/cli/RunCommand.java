@@ -22,6 +22,7 @@ import picocli.CommandLine.Spec;
       "Parameters: entities=users,groups,group_members,devices,directory_audits,sign_ins (default all),"
           + " run.date=YYYY-MM-DD (default today, UTC), since=/until= (default the 7 days before the run date),"
           + " filter.<entity>=<OData $filter>, select.<entity>=<$select>.",
+      "tenant=<name> loads one configured tenant, tenant=all (the default) each in turn.",
       "The same parameters after a failure resume the failed run from its last committed chunk."
     })
 public final class RunCommand implements Callable<Integer> {
@@ -36,19 +37,24 @@ public final class RunCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     java.util.Map<String, String> args = LoadCommands.keyValues(parameters);
+    String tenants = LoadCommands.tenantSelection(args);
     LoadParameters.parse("check", args, LoadCommands.today()); // validate before touching anything
     FileLock lock = LoadCommands.lock(LoadCommands.warehouseDirectory());
     if (lock == null) {
       return LoadCommands.busy(err);
     }
     try (lock;
-        ConfigurableApplicationContext spring = LoadCommands.spring()) {
+        ConfigurableApplicationContext spring = LoadCommands.spring(err)) {
       DirectoryLoadLauncher launcher = spring.getBean(DirectoryLoadLauncher.class);
-      try (DirectoryLoadLauncher.Connection connection = LoadCommands.connect(launcher, out)) {
-        LoadParameters launch =
-            LoadParameters.parse(connection.tenantId(), args, LoadCommands.today());
-        return LoadCommands.runAndReport(launcher, launch, connection, out, err);
-      }
+      return LoadCommands.forEachTenant(
+          launcher,
+          tenants,
+          out,
+          connection -> {
+            LoadParameters launch =
+                LoadParameters.parse(connection.tenantId(), args, LoadCommands.today());
+            return LoadCommands.runAndReport(launcher, launch, connection, out, err);
+          });
     }
   }
 }

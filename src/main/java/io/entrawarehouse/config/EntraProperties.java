@@ -3,36 +3,65 @@ package io.entrawarehouse.config;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
+import java.util.TreeMap;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
- * Every setting of the product, bound from {@code entra.*} (application.yml maps the standard Azure
- * variables onto it). Immutable. {@link #toString()} never prints the client secret.
+ * Every setting of the product, bound from {@code entra.*}; the standard Azure variables
+ * (AZURE_TENANT_ID, AZURE_CLIENT_SECRET…) supply {@code entra.tenant.*} at the lowest precedence.
+ * Immutable. {@link #toString()} never prints a secret or a password.
  *
- * @param tenant the tenant and app registration to load
- * @param graph where Graph is and how to talk to it
+ * @param tenant the default tenant (the one the Azure variables describe), named "default"
+ * @param tenants further tenants by name, each with its own credentials
+ * @param graph how to reach Entra ID and Graph: proxy, timeout, trust, retries
  * @param warehouse where the lake and the DuckDB file go
  * @param demo the built-in demo tenant, used when no tenant is configured
  */
 @ConfigurationProperties("entra")
 public record EntraProperties(
     @DefaultValue Tenant tenant,
+    Map<String, Tenant> tenants,
     @DefaultValue Graph graph,
     @DefaultValue Warehouse warehouse,
     @DefaultValue Demo demo) {
 
+  public EntraProperties {
+    tenants =
+        tenants == null ? Map.of() : java.util.Collections.unmodifiableMap(new TreeMap<>(tenants));
+  }
+
   /**
+   * A tenant and the app registration that reads it. Exactly one credential is used, in this order:
+   * client secret, client secret file, client certificate, username and password.
+   *
    * @param id the tenant id or primary domain ({@code AZURE_TENANT_ID})
    * @param clientId the application (client) id ({@code AZURE_CLIENT_ID})
-   * @param clientSecret the client secret ({@code AZURE_CLIENT_SECRET}); never logged
-   * @param authorityHost the login host ({@code AZURE_AUTHORITY_HOST})
+   * @param clientSecret the client secret ({@code AZURE_CLIENT_SECRET})
+   * @param clientSecretFile a file holding the client secret (a mounted Kubernetes secret)
+   * @param clientCertificatePath a PEM or PFX file with the certificate and its private key ({@code
+   *     AZURE_CLIENT_CERTIFICATE_PATH})
+   * @param clientCertificatePassword the key's or PFX's password ({@code
+   *     AZURE_CLIENT_CERTIFICATE_PASSWORD})
+   * @param username a user for the public-client password flow ({@code AZURE_USERNAME})
+   * @param password that user's password ({@code AZURE_PASSWORD})
+   * @param cloud global, usgov, usgov-dod or china; inferred from the hosts below when unset
+   * @param authorityHost the login host ({@code AZURE_AUTHORITY_HOST}); default the cloud's
+   * @param graphUrl the Graph endpoint with its version; default the cloud's
    */
   public record Tenant(
       String id,
       String clientId,
       String clientSecret,
-      @DefaultValue("https://login.microsoftonline.com") URI authorityHost) {
+      Path clientSecretFile,
+      Path clientCertificatePath,
+      String clientCertificatePassword,
+      String username,
+      String password,
+      String cloud,
+      URI authorityHost,
+      URI graphUrl) {
 
     public boolean configured() {
       return id != null && !id.isBlank();
@@ -46,30 +75,44 @@ public record EntraProperties(
           + clientId
           + ", clientSecret="
           + (clientSecret == null ? "unset" : "***")
+          + ", clientSecretFile="
+          + clientSecretFile
+          + ", clientCertificatePath="
+          + clientCertificatePath
+          + ", clientCertificatePassword="
+          + (clientCertificatePassword == null ? "unset" : "***")
+          + ", username="
+          + username
+          + ", password="
+          + (password == null ? "unset" : "***")
+          + ", cloud="
+          + cloud
           + ", authorityHost="
           + authorityHost
+          + ", graphUrl="
+          + graphUrl
           + "]";
     }
   }
 
   /**
-   * @param baseUrl the Graph endpoint, with its version
-   * @param timeout per-request timeout
+   * @param proxy an HTTP proxy ({@code http://host:port}) for token and Graph calls; none if unset
+   * @param timeout per-request timeout, for token and Graph calls
    * @param trustCertificate a PEM certificate to trust in addition to the JVM's (a TLS proxy, the
    *     simulator)
    * @param maxAttempts attempts per request before a retryable failure fails the step
    * @param maxBackoff the longest wait between attempts when Graph gives no Retry-After
    */
   public record Graph(
-      @DefaultValue("https://graph.microsoft.com/v1.0") URI baseUrl,
+      URI proxy,
       @DefaultValue("30s") Duration timeout,
       Path trustCertificate,
       @DefaultValue("8") int maxAttempts,
       @DefaultValue("60s") Duration maxBackoff) {
 
-    /** The token scope: the Graph host's {@code /.default}. */
-    public String scope() {
-      return baseUrl.getScheme() + "://" + baseUrl.getHost() + "/.default";
+    /** The same settings without a proxy (the demo tenant is on loopback). */
+    public Graph direct() {
+      return new Graph(null, timeout, trustCertificate, maxAttempts, maxBackoff);
     }
   }
 

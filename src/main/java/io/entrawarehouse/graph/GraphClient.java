@@ -63,6 +63,7 @@ public final class GraphClient {
       Duration maxBackoff,
       SSLSocketFactory sslSocketFactory,
       X509TrustManager trustManager,
+      java.net.Proxy proxy,
       Sleeper sleeper) {
     this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
     this.tokens = tokens;
@@ -81,6 +82,9 @@ public final class GraphClient {
             .retryOnConnectionFailure(false);
     if (sslSocketFactory != null) {
       builder.sslSocketFactory(sslSocketFactory, trustManager);
+    }
+    if (proxy != null) {
+      builder.proxy(proxy);
     }
     this.http = builder.build();
   }
@@ -134,14 +138,17 @@ public final class GraphClient {
         }
       } catch (UnknownHostException e) {
         throw new GraphException.Unavailable(
-            "Cannot resolve the Graph host in " + url + ": check entra.graph.base-url and DNS.", e);
+            "Cannot resolve the Graph host in "
+                + url
+                + ": check the tenant's graph-url (or cloud) and DNS.",
+            e);
       } catch (ConnectException e) {
         throw new GraphException.Unavailable(
             "Cannot connect to "
                 + url
                 + " ("
                 + e.getMessage()
-                + "): check entra.graph.base-url, the proxy and the network.",
+                + "): check the tenant's graph-url, the proxy (entra.graph.proxy) and the network.",
             e);
       } catch (SSLException e) {
         throw new GraphException.Unavailable(

@@ -169,7 +169,7 @@ public final class DirectoryLoadJob {
               long loadId = context.loadId.get();
               long rows =
                   duckdb.load(entity, launch.tenantId(), loadId, lake.stagedParts(entity, loadId));
-              int parts = lake.publish(entity, loadId);
+              int parts = lake.publish(entity, launch.tenantId(), loadId);
               chunkContext
                   .getStepContext()
                   .getStepExecution()

@@ -1,16 +1,17 @@
 package io.entrawarehouse.job;
 
 import io.entrawarehouse.config.EntraProperties;
+import io.entrawarehouse.graph.Credential;
 import io.entrawarehouse.graph.GraphClient;
 import io.entrawarehouse.graph.GraphEndpoint;
-import io.entrawarehouse.graph.Trust;
+import io.entrawarehouse.graph.TenantEndpoints;
 import io.entrawarehouse.simulator.GraphSimulator;
 import io.entrawarehouse.simulator.SimulatorSettings;
 import io.entrawarehouse.simulator.TenantScale;
 import io.entrawarehouse.write.duckdb.DuckDbLoader;
 import io.entrawarehouse.write.parquet.Lake;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.X509TrustManager;
+import java.util.List;
+import java.util.function.Consumer;
 import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.launch.JobOperator;
@@ -50,9 +51,10 @@ public class DirectoryLoadLauncher {
   }
 
   /**
-   * A connection to a tenant: its id, a Graph client, and the demo simulator when one was started.
+   * A connection to a tenant: its name and id, a Graph client, and the demo simulator when one was
+   * started.
    */
-  public record Connection(String tenantId, GraphClient graph, GraphSimulator demo)
+  public record Connection(String name, String tenantId, GraphClient graph, GraphSimulator demo)
       implements AutoCloseable {
     /** The token source of this connection's client. */
     public io.entrawarehouse.graph.TokenProvider tokens() {
@@ -70,9 +72,9 @@ public class DirectoryLoadLauncher {
   /** The demo tenant as an endpoint: its URLs and trust are all that differ from a real one. */
   public static GraphEndpoint demoEndpoint(GraphSimulator demo) {
     return new GraphEndpoint(
+        "demo",
         demo.tenantId(),
-        demo.clientId(),
-        SimulatorSettings.DEMO_CLIENT_SECRET,
+        new Credential.ClientSecret(demo.clientId(), SimulatorSettings.DEMO_CLIENT_SECRET),
         demo.authority().toString(),
         demo.graphBaseUrl().toString(),
         demo.scope(),
@@ -80,43 +82,39 @@ public class DirectoryLoadLauncher {
         demo.clientTrustManager());
   }
 
-  /** Connects to the configured tenant, or starts the demo tenant and connects to it. */
-  public Connection connect(java.util.function.Consumer<String> say) throws Exception {
-    EntraProperties.Tenant tenant = properties.tenant();
-    EntraProperties.Graph graph = properties.graph();
-    GraphClient.Sleeper sleep = d -> Thread.sleep(d.toMillis());
-    if (!tenant.configured()) {
-      GraphSimulator demo =
-          GraphSimulator.start(
-              SimulatorSettings.builder()
-                  .scale(TenantScale.preset(properties.demo().scale()))
-                  .port(properties.demo().port())
-                  .build());
-      say.accept(
-          "No tenant configured (AZURE_TENANT_ID): loading the built-in demo tenant '"
-              + properties.demo().scale()
-              + "' served by the simulator at "
-              + demo.graphBaseUrl());
-      GraphEndpoint endpoint = demoEndpoint(demo);
-      return new Connection(demo.tenantId(), endpoint.client(graph, sleep), demo);
-    }
-    X509TrustManager trust =
-        graph.trustCertificate() == null ? null : Trust.fromPem(graph.trustCertificate());
-    SSLContext ssl = trust == null ? null : Trust.context(trust);
-    String authority =
-        tenant.authorityHost().toString().replaceAll("/+$", "") + "/" + tenant.id() + "/";
-    GraphEndpoint endpoint =
-        new GraphEndpoint(
-            tenant.id(),
-            tenant.clientId(),
-            tenant.clientSecret(),
-            authority,
-            graph.baseUrl().toString(),
-            graph.scope(),
-            ssl,
-            trust);
-    return new Connection(tenant.id(), endpoint.client(graph, sleep), null);
+  /** The configured tenants; empty when none is (the demo tenant is then loaded). */
+  public List<GraphEndpoint> tenants() {
+    return TenantEndpoints.resolve(properties);
   }
+
+  /** Connects to a configured tenant. */
+  public Connection connect(GraphEndpoint endpoint) {
+    return new Connection(
+        endpoint.name(), endpoint.tenantId(), endpoint.client(properties.graph(), SLEEP), null);
+  }
+
+  /** Starts the built-in demo tenant in-process and connects to it, saying so in one line. */
+  public Connection connectDemo(Consumer<String> say) {
+    GraphSimulator demo =
+        GraphSimulator.start(
+            SimulatorSettings.builder()
+                .scale(TenantScale.preset(properties.demo().scale()))
+                .port(properties.demo().port())
+                .build());
+    say.accept(
+        "No tenant configured (AZURE_TENANT_ID): loading the built-in demo tenant '"
+            + properties.demo().scale()
+            + "' served by the simulator at "
+            + demo.graphBaseUrl());
+    GraphEndpoint endpoint = demoEndpoint(demo);
+    return new Connection(
+        endpoint.name(),
+        endpoint.tenantId(),
+        endpoint.client(properties.graph().direct(), SLEEP),
+        demo);
+  }
+
+  private static final GraphClient.Sleeper SLEEP = d -> Thread.sleep(d.toMillis());
 
   public Lake lake() {
     return new Lake(

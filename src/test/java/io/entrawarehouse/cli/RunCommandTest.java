@@ -60,7 +60,7 @@ class RunCommandTest {
     properties.put("entra.tenant.client-id", simulator.clientId());
     properties.put("entra.tenant.client-secret", SimulatorSettings.DEMO_CLIENT_SECRET);
     properties.put("entra.tenant.authority-host", simulator.authorityHost().toString());
-    properties.put("entra.graph.base-url", simulator.graphBaseUrl().toString());
+    properties.put("entra.tenant.graph-url", simulator.graphBaseUrl().toString());
     properties.put("entra.graph.trust-certificate", pem.toString());
     properties.put("entra.graph.max-attempts", "2");
     properties.put("entra.graph.max-backoff", "1s");
@@ -140,12 +140,12 @@ class RunCommandTest {
 
   @Test
   void anUnreachableEndpointSaysWhatToCheck() {
-    properties.put("entra.graph.base-url", "https://127.0.0.1:9/v1.0");
+    properties.put("entra.tenant.graph-url", "https://127.0.0.1:9/v1.0");
     Run run = run("run", "entities=users");
     assertThat(run.exit()).isEqualTo(1);
     assertThat(run.err())
         .contains("Cannot connect to https://127.0.0.1:9/v1.0")
-        .contains("entra.graph.base-url");
+        .contains("graph-url");
   }
 
   @Test
@@ -176,7 +176,7 @@ class RunCommandTest {
       properties.put("entra.tenant.id", denying.tenantId());
       properties.put("entra.tenant.client-id", denying.clientId());
       properties.put("entra.tenant.authority-host", denying.authorityHost().toString());
-      properties.put("entra.graph.base-url", denying.graphBaseUrl().toString());
+      properties.put("entra.tenant.graph-url", denying.graphBaseUrl().toString());
 
       Run check = run("check", "entities=users,devices,sign_ins");
 
@@ -193,7 +193,7 @@ class RunCommandTest {
     properties.put("entra.tenant.id", simulator.tenantId());
     properties.put("entra.tenant.client-id", simulator.clientId());
     properties.put("entra.tenant.authority-host", simulator.authorityHost().toString());
-    properties.put("entra.graph.base-url", simulator.graphBaseUrl().toString());
+    properties.put("entra.tenant.graph-url", simulator.graphBaseUrl().toString());
     Run healthy = run("check");
     assertThat(healthy.exit()).as(healthy.all()).isZero();
     assertThat(healthy.out()).doesNotContain("FAILED").contains("group_members");

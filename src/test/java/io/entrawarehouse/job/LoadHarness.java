@@ -71,7 +71,7 @@ final class LoadHarness implements AutoCloseable {
     p.put("entra.tenant.client-id", simulator.clientId());
     p.put("entra.tenant.client-secret", SimulatorSettings.DEMO_CLIENT_SECRET);
     p.put("entra.tenant.authority-host", simulator.authorityHost().toString());
-    p.put("entra.graph.base-url", simulator.graphBaseUrl().toString());
+    p.put("entra.tenant.graph-url", simulator.graphBaseUrl().toString());
     p.put("entra.graph.trust-certificate", pem.toAbsolutePath().toString());
     p.put("entra.graph.max-backoff", "2s");
     p.put("entra.warehouse.directory", warehouse.toAbsolutePath().toString());
@@ -79,7 +79,7 @@ final class LoadHarness implements AutoCloseable {
   }
 
   org.springframework.batch.core.job.JobExecution run(Map<String, String> args) throws Exception {
-    try (DirectoryLoadLauncher.Connection c = launcher.connect(line -> {})) {
+    try (DirectoryLoadLauncher.Connection c = launcher.connect(launcher.tenants().get(0))) {
       return launcher.run(
           c,
           LoadParameters.parse(

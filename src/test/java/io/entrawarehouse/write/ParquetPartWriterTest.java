@@ -70,8 +70,8 @@ class ParquetPartWriterTest {
     DuckDbLoader duckdb = new DuckDbLoader(dir.resolve("entra.duckdb"));
     assertThat(duckdb.load(Entities.USERS, "t1", 7, parts)).isEqualTo(25);
     assertThat(duckdb.load(Entities.USERS, "t1", 7, parts)).isEqualTo(25);
-    assertThat(lake.publish(Entities.USERS, 7)).isEqualTo(3);
-    assertThat(lake.publish(Entities.USERS, 7)).isEqualTo(3);
+    assertThat(lake.publish(Entities.USERS, "t1", 7)).isEqualTo(3);
+    assertThat(lake.publish(Entities.USERS, "t1", 7)).isEqualTo(3);
     try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + dir.resolve("entra.duckdb"));
         ResultSet r =
             c.createStatement()

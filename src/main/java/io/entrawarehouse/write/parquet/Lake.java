@@ -36,6 +36,12 @@ import org.apache.parquet.hadoop.util.HadoopOutputFile;
  */
 public final class Lake {
 
+  /**
+   * The first partition level of every table: the tenant. Not {@code tenant_id}, which every row
+   * already carries, so a reader's Hive partitioning adds a column instead of clashing with one.
+   */
+  public static final String TENANT_PARTITION = "tenant";
+
   private final Configuration conf;
   private final Path staging;
   private final Path lake;
@@ -121,11 +127,12 @@ public final class Lake {
   }
 
   /**
-   * Copies an entity's staged parts into the lake: {@code <lake>/<table>/<partition>=<value>/}. For
-   * directory entities, a load replaces the parts of earlier loads in the same load-date partition
-   * (the partition holds that day's state); log parts are added. Idempotent.
+   * Copies an entity's staged parts into the lake: {@code
+   * <lake>/<table>/tenant=<id>/<partition>=<value>/}. For directory entities, a load replaces the
+   * parts of the same tenant's earlier loads in the same load-date partition (the partition holds
+   * that day's state); log parts are added. Idempotent.
    */
-  public int publish(Entity entity, long loadId) {
+  public int publish(Entity entity, String tenantId, long loadId) {
     try {
       FileSystem lakeFs = lake.getFileSystem(conf);
       Path source = stagedTable(entity, loadId);
@@ -133,7 +140,9 @@ public final class Lake {
       List<Path> partitions = new ArrayList<>();
       for (FileStatus f : list(source)) {
         Path partitionDir =
-            new Path(new Path(lake, entity.name()), f.getPath().getParent().getName());
+            new Path(
+                new Path(new Path(lake, entity.name()), TENANT_PARTITION + "=" + tenantId),
+                f.getPath().getParent().getName());
         Path target = new Path(partitionDir, f.getPath().getName());
         Path tmp = new Path(partitionDir, "." + f.getPath().getName() + ".tmp");
         FileUtil.copy(f.getPath().getFileSystem(conf), f.getPath(), lakeFs, tmp, false, true, conf);
