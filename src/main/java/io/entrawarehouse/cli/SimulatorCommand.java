@@ -118,6 +118,13 @@ public final class SimulatorCommand implements Callable<Integer> {
   List<String> deny = new ArrayList<>();
 
   @Option(
+      names = "--cloud",
+      description =
+          "The cloud the tenant lives in: global, usgov, usgov-dod or china; tokens are issued"
+              + " only for that cloud's Graph (default: ${DEFAULT-VALUE}).")
+  String cloud = "global";
+
+  @Option(
       names = "--no-premium",
       description = "No Entra ID P1/P2: sign-ins answer 403, retention is 7 days.")
   boolean noPremium;
@@ -247,6 +254,7 @@ public final class SimulatorCommand implements Callable<Integer> {
             .clientSecretExpired(expiredSecret)
             .grantedPermissions(granted)
             .premium(!noPremium)
+            .graphHost(io.entrawarehouse.config.Cloud.parse(cloud).graphHost())
             .tokenLifetime(Duration.ofSeconds(tokenLifetime))
             .skipTokenLifetime(Duration.ofSeconds(skipTokenLifetime))
             .throttling(!noThrottling)

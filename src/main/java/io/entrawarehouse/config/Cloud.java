@@ -30,6 +30,10 @@ public enum Cloud {
     return id;
   }
 
+  public String graphHost() {
+    return graphHost;
+  }
+
   public URI authorityHost() {
     return URI.create("https://" + loginHost);
   }

@@ -39,6 +39,10 @@ import org.bouncycastle.pkcs.PKCSException;
  */
 public final class Certificates {
 
+  /** Bouncy Castle's provider, used directly (not registered JVM-wide) for PEM key decryption. */
+  private static final java.security.Provider BC =
+      new org.bouncycastle.jce.provider.BouncyCastleProvider();
+
   private Certificates() {}
 
   /**
@@ -82,7 +86,7 @@ public final class Certificates {
   private static KeyAndChain pem(Path file, byte[] bytes, String password) {
     PrivateKey key = null;
     List<X509Certificate> chain = new ArrayList<>();
-    JcaPEMKeyConverter keys = new JcaPEMKeyConverter();
+    JcaPEMKeyConverter keys = new JcaPEMKeyConverter().setProvider(BC);
     JcaX509CertificateConverter certs = new JcaX509CertificateConverter();
     try (Reader reader =
             new InputStreamReader(new ByteArrayInputStream(bytes), StandardCharsets.US_ASCII);
@@ -99,21 +103,25 @@ public final class Certificates {
           key =
               keys.getPrivateKey(
                   encrypted.decryptPrivateKeyInfo(
-                      new JceOpenSSLPKCS8DecryptorProviderBuilder().build(password.toCharArray())));
+                      new JceOpenSSLPKCS8DecryptorProviderBuilder()
+                          .setProvider(BC)
+                          .build(password.toCharArray())));
         } else if (o instanceof PEMEncryptedKeyPair encrypted) {
           requirePassword(file, password);
           key =
               keys.getKeyPair(
                       encrypted.decryptKeyPair(
-                          new JcePEMDecryptorProviderBuilder().build(password.toCharArray())))
+                          new JcePEMDecryptorProviderBuilder()
+                              .setProvider(BC)
+                              .build(password.toCharArray())))
                   .getPrivate();
         }
       }
     } catch (PKCSException | org.bouncycastle.openssl.EncryptionException e) {
-      throw wrongPassword(file);
+      throw wrongPassword(file, e);
     } catch (IOException | GeneralSecurityException | OperatorCreationException e) {
       if (e.getCause() instanceof GeneralSecurityException) {
-        throw wrongPassword(file);
+        throw wrongPassword(file, e);
       }
       throw new IllegalArgumentException(
           "The client certificate " + file + " is not a readable PEM file: " + e.getMessage(), e);
@@ -143,7 +151,7 @@ public final class Certificates {
     } catch (IOException e) {
       if (e.getCause() instanceof java.security.UnrecoverableKeyException
           || String.valueOf(e.getMessage()).contains("password")) {
-        throw wrongPassword(file);
+        throw wrongPassword(file, e);
       }
       throw new IllegalArgumentException(
           "The client certificate "
@@ -152,7 +160,7 @@ public final class Certificates {
               + e.getMessage(),
           e);
     } catch (GeneralSecurityException e) {
-      throw wrongPassword(file);
+      throw wrongPassword(file, e);
     }
   }
 
@@ -185,11 +193,12 @@ public final class Certificates {
     }
   }
 
-  private static IllegalArgumentException wrongPassword(Path file) {
+  private static IllegalArgumentException wrongPassword(Path file, Exception cause) {
     return new IllegalArgumentException(
         "Cannot decrypt the client certificate "
             + file
             + " with the password given: check AZURE_CLIENT_CERTIFICATE_PASSWORD (or the tenant's"
-            + " client-certificate-password).");
+            + " client-certificate-password).",
+        cause);
   }
 }

@@ -174,9 +174,11 @@ public final class TokenProvider {
                 + "): "
                 + String.valueOf(msal.getMessage()).lines().findFirst().orElse("");
       }
+      // MSAL leaves the status unset for some flows (the password grant's invalid_grant).
+      Integer status = msal.statusCode();
       return new GraphException.Auth(
-          advice + " (AADSTS" + code + ", HTTP " + msal.statusCode() + ")",
-          msal.statusCode(),
+          advice + " (AADSTS" + code + (status == null ? "" : ", HTTP " + status) + ")",
+          status == null ? 400 : status,
           "AADSTS" + code);
     }
     Throwable root = cause;

@@ -347,6 +347,7 @@ public final class GraphSimulator implements AutoCloseable {
   private void token(HttpExchange exchange, String tenantSegment) throws IOException {
     String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
     Map<String, String> form = parseQuery(body);
+    log.request("token");
     TokenService.Response response = tokens.token(tenantSegment, form, tokenUrl().toString());
     byte[] json = writeJson(g -> writeValue(g, response.body()));
     // Entra echoes the caller's client-request-id; MSAL logs a mismatch when it does not.

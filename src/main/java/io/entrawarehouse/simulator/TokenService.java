@@ -137,11 +137,7 @@ final class TokenService {
           "The request body must contain the following parameter: 'client_assertion' or"
               + " 'client_secret'.");
     }
-    // MSAL adds the OIDC scopes to every request; Entra ignores them for client credentials.
-    String scope =
-        java.util.Arrays.stream(form.getOrDefault("scope", "").split(" "))
-            .filter(s -> !s.isEmpty() && !Set.of("openid", "profile", "offline_access").contains(s))
-            .collect(Collectors.joining(" "));
+    String scope = resourceScope(form);
     if (!scope.endsWith("/.default") || scope.contains(" ")) {
       return error(
           400,
@@ -153,6 +149,9 @@ final class TokenService {
               + " suffixed to the resource identifier (application ID URI).");
     }
     Response failure = authenticateClient(form, audience);
+    if (failure == null) {
+      failure = unknownResource(scope);
+    }
     if (failure != null) {
       return failure;
     }
@@ -318,6 +317,10 @@ final class TokenService {
         return failure;
       }
     }
+    Response unknown = unknownResource(resourceScope(form));
+    if (unknown != null) {
+      return unknown;
+    }
     String username = form.getOrDefault("username", "");
     int user = findUser(username);
     if (user < 0) {
@@ -376,6 +379,36 @@ final class TokenService {
             ("{\"uid\":\"" + oid + "\",\"utid\":\"" + tenant.tenantId() + "\"}")
                 .getBytes(StandardCharsets.UTF_8)));
     return issued(claims, extra);
+  }
+
+  /** The requested scope without the OIDC scopes MSAL adds to every request. */
+  private static String resourceScope(Map<String, String> form) {
+    return java.util.Arrays.stream(form.getOrDefault("scope", "").split(" "))
+        .filter(s -> !s.isEmpty() && !Set.of("openid", "profile", "offline_access").contains(s))
+        .collect(Collectors.joining(" "));
+  }
+
+  /**
+   * Entra's answer to a scope whose resource is not this cloud's Graph (a client configured for
+   * another cloud); null when the resource is this tenant's Graph.
+   */
+  private Response unknownResource(String scope) {
+    String resource = scope.replaceFirst("/\\.default$", "").replaceFirst("/+$", "");
+    if (resource.equalsIgnoreCase("https://" + settings.graphHost())
+        || resource.equalsIgnoreCase("00000003-0000-0000-c000-000000000000")) {
+      return null;
+    }
+    return error(
+        400,
+        "invalid_resource",
+        500011,
+        "The resource principal named "
+            + resource
+            + " was not found in the tenant named "
+            + tenant.domain()
+            + ". This can happen if the application has not been installed by the administrator of"
+            + " the tenant or consented to by any user in the tenant. You might have sent your"
+            + " authentication request to the wrong tenant.");
   }
 
   private int findUser(String upn) {
