@@ -2,6 +2,7 @@ package io.entrawarehouse.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.entrawarehouse.graph.TestCertificates;
 import io.entrawarehouse.simulator.GraphSimulator;
 import io.entrawarehouse.simulator.SimulatorSettings;
 import io.entrawarehouse.simulator.TenantScale;
@@ -12,6 +13,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -21,77 +23,152 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Runs a load with a known secret, in a separate process as an operator would, then looks for the
- * secret and for any access token in everything the run left: its output, the job repository, the
- * DuckDB file and every Parquet file.
+ * Runs a load and a connection test with known secrets, in separate processes as an operator would,
+ * then looks for each secret, the certificate's private key and any access token in everything they
+ * left: their output at DEBUG, the job repository, the DuckDB file and every Parquet file. Three
+ * tenants cover the three kinds of secret: a client secret, a certificate key with its password,
+ * and a user's password.
  */
 class SecretLeakTest {
 
   @TempDir Path dir;
 
   @Test
-  void neitherTheSecretNorATokenIsWrittenAnywhere() throws Exception {
-    String secret = "leak-canary-" + UUID.randomUUID();
+  void noSecretKeyOrTokenIsWrittenAnywhere() throws Exception {
+    String secret = "leak-canary-secret-" + UUID.randomUUID();
+    String keyPassword = "leak-canary-key-" + UUID.randomUUID();
+    String userPassword = "leak-canary-user-" + UUID.randomUUID();
+    TestCertificates certificate = TestCertificates.create("leak-test");
+    // The private key as MSAL holds it (PKCS#8), base64 as a PEM or a log would show it.
+    String keyText =
+        Base64.getEncoder()
+            .encodeToString(certificate.keys().getPrivate().getEncoded())
+            .substring(40, 100);
     // Access tokens are JWTs: their header always starts like this once base64url-encoded.
     String jwtHeader = "eyJ0eXAiOiJKV1Qi";
-    try (GraphSimulator simulator =
-        GraphSimulator.start(
-            SimulatorSettings.builder()
-                .scale(TenantScale.TINY)
-                .throttling(false)
-                .clientSecret(secret)
-                .build())) {
+    List<String> secrets = List.of(secret, keyPassword, userPassword, keyText, jwtHeader);
+    try (GraphSimulator a =
+            GraphSimulator.start(
+                SimulatorSettings.builder()
+                    .scale(TenantScale.TINY)
+                    .throttling(false)
+                    .clientSecret(secret)
+                    .build());
+        GraphSimulator b =
+            GraphSimulator.start(
+                SimulatorSettings.builder()
+                    .seed(2)
+                    .scale(TenantScale.TINY)
+                    .throttling(false)
+                    .clientCertificate(certificate.certificate())
+                    .build());
+        GraphSimulator c =
+            GraphSimulator.start(
+                SimulatorSettings.builder()
+                    .seed(3)
+                    .scale(TenantScale.TINY)
+                    .throttling(false)
+                    .userPassword(userPassword)
+                    .build())) {
       Path pem = dir.resolve("simulator.pem");
-      Files.writeString(pem, simulator.certificatePem(), StandardCharsets.US_ASCII);
+      Files.writeString(pem, a.certificatePem(), StandardCharsets.US_ASCII);
       Path warehouse = dir.resolve("warehouse");
-      Map<String, String> properties = LoadHarness.properties(simulator, warehouse, pem);
-      properties.remove("entra.tenant.client-secret");
-      List<String> command =
-          new ArrayList<>(
-              List.of(
-                  Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                  "-cp",
-                  System.getProperty("java.class.path")));
-      properties.forEach((k, v) -> command.add("-D" + k + "=" + v));
-      command.add("-Dlogging.level.root=DEBUG");
-      command.addAll(List.of("io.entrawarehouse.EntraWarehouse", "run"));
-      Path log = dir.resolve("run.log");
-      ProcessBuilder pb =
-          new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
-      pb.environment().put("AZURE_CLIENT_SECRET", secret);
-      Process run = pb.start();
-      assertThat(run.waitFor(120, TimeUnit.SECONDS)).isTrue();
-      String output = Files.readString(log);
-      assertThat(run.exitValue()).as(output).isZero();
+      Map<String, String> properties = LoadHarness.properties(a, warehouse, pem);
+      properties.remove("entra.tenant.client-secret"); // from the environment below
+      named(properties, "b", b);
+      properties.put(
+          "entra.tenants.b.client-certificate-path",
+          certificate.encryptedPem(dir.resolve("b.pem"), keyPassword).toString());
+      named(properties, "c", c);
+      properties.put("entra.tenants.c.client-id", c.publicClientId());
+      properties.put("entra.tenants.c.username", anEnabledUser(c));
+      Map<String, String> environment =
+          Map.of(
+              "AZURE_CLIENT_SECRET", secret,
+              "ENTRA_TENANTS_B_CLIENTCERTIFICATEPASSWORD", keyPassword,
+              "ENTRA_TENANTS_C_PASSWORD", userPassword);
 
-      // Output, with every logger at DEBUG.
-      assertThat(output)
-          .contains("directory-load COMPLETED")
-          .doesNotContain(secret)
-          .doesNotContain(jwtHeader);
-      // Every file the run left: job repository, DuckDB, Parquet parts.
+      String run = launch(properties, environment, "run", "entities=users,groups,sign_ins");
+      assertThat(run).contains("directory-load COMPLETED").contains("Tenant c (");
+      assertThat(run.split("directory-load COMPLETED", -1)).hasSize(4);
+      String check = launch(properties, environment, "check");
+      assertThat(check).contains("Token: acquired for tenant " + b.tenantId());
+
+      for (String output : List.of(run, check)) {
+        for (String s : secrets) {
+          assertThat(output).doesNotContain(s);
+        }
+      }
+      // Every file the runs left: job repository, DuckDB, Parquet parts.
       try (Stream<Path> files = Files.walk(warehouse)) {
         for (Path f : files.filter(Files::isRegularFile).toList()) {
           String bytes = new String(Files.readAllBytes(f), StandardCharsets.ISO_8859_1);
-          assertThat(bytes).as(f.toString()).doesNotContain(secret).doesNotContain(jwtHeader);
+          for (String s : secrets) {
+            assertThat(bytes).as(f.toString()).doesNotContain(s);
+          }
         }
       }
       // Parquet pages are compressed, so also ask DuckDB to search every text column of the lake.
-      try (Connection c = DriverManager.getConnection("jdbc:duckdb:");
-          ResultSet r =
-              c.createStatement()
+      try (Connection duckdb = DriverManager.getConnection("jdbc:duckdb:")) {
+        for (String s : secrets) {
+          try (ResultSet r =
+              duckdb
+                  .createStatement()
                   .executeQuery(
                       "SELECT count(*) FROM read_parquet('"
                           + warehouse.resolve("lake")
                           + "/**/*.parquet', union_by_name = true) t"
                           + " WHERE contains(CAST(t AS VARCHAR), '"
-                          + secret
-                          + "') OR contains(CAST(t AS VARCHAR), '"
-                          + jwtHeader
+                          + s
                           + "')")) {
-        r.next();
-        assertThat(r.getLong(1)).isZero();
+            r.next();
+            assertThat(r.getLong(1)).isZero();
+          }
+        }
       }
     }
+  }
+
+  private static void named(Map<String, String> properties, String name, GraphSimulator sim) {
+    String p = "entra.tenants." + name + ".";
+    properties.put(p + "id", sim.tenantId());
+    properties.put(p + "client-id", sim.clientId());
+    properties.put(p + "authority-host", sim.authorityHost().toString());
+    properties.put(p + "graph-url", sim.graphBaseUrl().toString());
+  }
+
+  private static String anEnabledUser(GraphSimulator sim) {
+    for (int u = 0; ; u++) {
+      Map<String, Object> user = sim.tenant().user(u);
+      if ("Member".equals(user.get("userType"))
+          && Boolean.TRUE.equals(user.get("accountEnabled"))) {
+        return (String) user.get("userPrincipalName");
+      }
+    }
+  }
+
+  /** Runs the product in a new JVM at DEBUG; returns its output after asserting exit 0. */
+  private String launch(
+      Map<String, String> properties, Map<String, String> environment, String... args)
+      throws Exception {
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                System.getProperty("java.class.path")));
+    properties.forEach((k, v) -> command.add("-D" + k + "=" + v));
+    command.add("-Dlogging.level.root=DEBUG");
+    command.add("io.entrawarehouse.EntraWarehouse");
+    command.addAll(List.of(args));
+    Path log = dir.resolve(args[0] + ".log");
+    ProcessBuilder pb =
+        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+    pb.environment().putAll(environment);
+    Process process = pb.start();
+    assertThat(process.waitFor(180, TimeUnit.SECONDS)).isTrue();
+    String output = Files.readString(log);
+    assertThat(process.exitValue()).as(output).isZero();
+    return output;
   }
 }

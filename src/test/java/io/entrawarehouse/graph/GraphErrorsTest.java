@@ -1,0 +1,61 @@
+package io.entrawarehouse.graph;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+/** Status plus Graph's error code to a typed exception whose message names the fix. */
+class GraphErrorsTest {
+
+  private static String error(String code, String message) {
+    return "{\"error\":{\"code\":\""
+        + code
+        + "\",\"message\":\""
+        + message
+        + "\",\"innerError\":{\"date\":\"2026-11-25T00:00:00\",\"request-id\":\"r\"}}}";
+  }
+
+  @Test
+  void authErrorsNameWhatToFix() {
+    GraphException unauthorized =
+        GraphErrors.map(
+            "users", 401, error("InvalidAuthenticationToken", "Access token validation failure."));
+    assertThat(unauthorized)
+        .isInstanceOf(GraphException.Auth.class)
+        .hasMessageContaining("access token was rejected")
+        .hasMessageContaining("Check the tenant id");
+
+    GraphException denied =
+        GraphErrors.map(
+            "group members",
+            403,
+            error(
+                "Authorization_RequestDenied",
+                "Insufficient privileges to complete the operation."));
+    assertThat(denied)
+        .isInstanceOf(GraphException.Auth.class)
+        .hasMessageContaining("Grant GroupMember.Read.All or Group.Read.All")
+        .hasMessageContaining("admin consent");
+
+    GraphException free =
+        GraphErrors.map(
+            "sign-ins",
+            403,
+            error(
+                "Authentication_RequestFromNonPremiumTenantOrB2CTenant",
+                "Neither tenant is B2C or tenant doesn't have premium license"));
+    assertThat(free).isInstanceOf(GraphException.Auth.class).hasMessageContaining("P1 or P2");
+    assertThat(free.code()).isEqualTo("Authentication_RequestFromNonPremiumTenantOrB2CTenant");
+  }
+
+  @Test
+  void queryAndServerErrorsAreOtherTypes() {
+    assertThat(GraphErrors.map("users", 400, error("Request_UnsupportedQuery", "Unsupported")))
+        .isInstanceOf(GraphException.Query.class)
+        .hasMessageContaining("Fix the $filter or $select given for users");
+    assertThat(GraphErrors.map("users", 400, error("Directory_ExpiredPageToken", "expired")))
+        .isInstanceOf(GraphException.ExpiredLink.class);
+    assertThat(GraphErrors.map("users", 503, "<html>busy</html>"))
+        .isInstanceOf(GraphException.Unavailable.class);
+  }
+}
