@@ -2,12 +2,9 @@ package io.entrawarehouse.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.entrawarehouse.EntraWarehouse;
 import io.entrawarehouse.simulator.GraphSimulator;
 import io.entrawarehouse.simulator.SimulatorSettings;
 import io.entrawarehouse.simulator.TenantScale;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
@@ -17,7 +14,6 @@ import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -31,13 +27,8 @@ class RunCommandTest {
 
   static GraphSimulator simulator;
   @TempDir Path dir;
-  final Map<String, String> properties = new LinkedHashMap<>();
-
-  private record Run(int exit, String out, String err) {
-    String all() {
-      return out + err;
-    }
-  }
+  final Cli cli = new Cli();
+  final Map<String, String> properties = cli.properties;
 
   @BeforeAll
   static void start() {
@@ -68,18 +59,11 @@ class RunCommandTest {
 
   @AfterEach
   void clear() {
-    properties.keySet().forEach(System::clearProperty);
+    cli.clear();
   }
 
-  private Run run(String... args) {
-    properties.forEach(System::setProperty);
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    picocli.CommandLine cli = EntraWarehouse.commandLine();
-    cli.setOut(new PrintWriter(out));
-    cli.setErr(new PrintWriter(err));
-    int exit = cli.execute(args);
-    return new Run(exit, out.toString(), err.toString());
+  private Cli.Run run(String... args) {
+    return cli.run(args);
   }
 
   private long users() throws Exception {
@@ -93,7 +77,7 @@ class RunCommandTest {
 
   @Test
   void runPrintsASummaryAndStatusShowsTheSteps() throws Exception {
-    Run run = run("run", "entities=users,devices");
+    Cli.Run run = run("run", "entities=users,devices");
 
     assertThat(run.exit()).as(run.all()).isZero();
     assertThat(run.out())
@@ -101,14 +85,14 @@ class RunCommandTest {
         .containsPattern("users\\s+40")
         .containsPattern("devices\\s+30")
         .contains("entra.duckdb");
-    Run status = run("status");
+    Cli.Run status = run("status");
     assertThat(status.out()).contains("COMPLETED").containsPattern("users\\s+COMPLETED read\\s+40");
     assertThat(run("restart").out()).contains("nothing to restart");
   }
 
   @Test
   void anUnknownEntityIsRefusedBeforeAnythingRuns() {
-    Run run = run("run", "entities=users,usrs");
+    Cli.Run run = run("run", "entities=users,usrs");
     assertThat(run.exit()).isEqualTo(2);
     assertThat(run.err()).contains("Unknown entity 'usrs'").contains("group_members");
     assertThat(Files.exists(dir.resolve("warehouse/entra.duckdb"))).isFalse();
@@ -119,7 +103,7 @@ class RunCommandTest {
     assertThat(run("run", "entities=users").exit()).isZero();
     assertThat(users()).isEqualTo(40);
 
-    Run bad = run("run", "entities=users", "filter.users=displayName eqq 'x'");
+    Cli.Run bad = run("run", "entities=users", "filter.users=displayName eqq 'x'");
 
     assertThat(bad.exit()).isEqualTo(1);
     assertThat(bad.err())
@@ -132,7 +116,7 @@ class RunCommandTest {
   @Test
   void aWrongSecretNamesTheFixAndIsNotPrinted() {
     properties.put("entra.tenant.client-secret", "wrong-secret-value");
-    Run run = run("run", "entities=users");
+    Cli.Run run = run("run", "entities=users");
     assertThat(run.exit()).isEqualTo(1);
     assertThat(run.err()).contains("AADSTS7000215").contains("AZURE_CLIENT_SECRET");
     assertThat(run.all()).doesNotContain("wrong-secret-value");
@@ -141,7 +125,7 @@ class RunCommandTest {
   @Test
   void anUnreachableEndpointSaysWhatToCheck() {
     properties.put("entra.tenant.graph-url", "https://127.0.0.1:9/v1.0");
-    Run run = run("run", "entities=users");
+    Cli.Run run = run("run", "entities=users");
     assertThat(run.exit()).isEqualTo(1);
     assertThat(run.err())
         .contains("Cannot connect to https://127.0.0.1:9/v1.0")
@@ -156,7 +140,7 @@ class RunCommandTest {
             FileChannel.open(
                 warehouse.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         FileLock held = channel.lock()) {
-      Run run = run("run", "entities=users");
+      Cli.Run run = run("run", "entities=users");
       assertThat(run.exit()).isEqualTo(3);
       assertThat(run.err()).contains("Another run holds the warehouse");
     }
@@ -178,7 +162,7 @@ class RunCommandTest {
       properties.put("entra.tenant.authority-host", denying.authorityHost().toString());
       properties.put("entra.tenant.graph-url", denying.graphBaseUrl().toString());
 
-      Run check = run("check", "entities=users,devices,sign_ins");
+      Cli.Run check = run("check", "entities=users,devices,sign_ins");
 
       assertThat(check.exit()).as(check.all()).isEqualTo(1);
       assertThat(check.out())
@@ -194,7 +178,7 @@ class RunCommandTest {
     properties.put("entra.tenant.client-id", simulator.clientId());
     properties.put("entra.tenant.authority-host", simulator.authorityHost().toString());
     properties.put("entra.tenant.graph-url", simulator.graphBaseUrl().toString());
-    Run healthy = run("check");
+    Cli.Run healthy = run("check");
     assertThat(healthy.exit()).as(healthy.all()).isZero();
     assertThat(healthy.out()).doesNotContain("FAILED").contains("group_members");
   }

@@ -2,14 +2,11 @@ package io.entrawarehouse.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.entrawarehouse.EntraWarehouse;
 import io.entrawarehouse.graph.TestCertificates;
 import io.entrawarehouse.simulator.GraphSimulator;
 import io.entrawarehouse.simulator.GroundTruth;
 import io.entrawarehouse.simulator.SimulatorSettings;
 import io.entrawarehouse.simulator.TenantScale;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,7 +15,6 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -33,28 +29,16 @@ import org.junit.jupiter.api.io.TempDir;
 class TenantsCommandTest {
 
   @TempDir Path dir;
-  final Map<String, String> properties = new LinkedHashMap<>();
-
-  private record Run(int exit, String out, String err) {
-    String all() {
-      return out + err;
-    }
-  }
+  final Cli cli = new Cli();
+  final Map<String, String> properties = cli.properties;
 
   @AfterEach
   void clear() {
-    properties.keySet().forEach(System::clearProperty);
+    cli.clear();
   }
 
-  private Run run(String... args) {
-    properties.forEach(System::setProperty);
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    picocli.CommandLine cli = EntraWarehouse.commandLine();
-    cli.setOut(new PrintWriter(out));
-    cli.setErr(new PrintWriter(err));
-    int exit = cli.execute(args);
-    return new Run(exit, out.toString(), err.toString());
+  private Cli.Run run(String... args) {
+    return cli.run(args);
   }
 
   private void common(GraphSimulator anySimulator) throws Exception {
@@ -116,7 +100,7 @@ class TenantsCommandTest {
           "entra.tenants.fabrikam.client-certificate-path",
           certificate.pkcs8Pem(dir.resolve("fabrikam.pem")).toString());
 
-      Run both = run("run", "entities=users,groups");
+      Cli.Run both = run("run", "entities=users,groups");
 
       assertThat(both.exit()).as(both.all()).isZero();
       assertThat(both.out())
@@ -135,7 +119,7 @@ class TenantsCommandTest {
       }
 
       // One tenant by name: the other's rows and files stay.
-      Run one = run("run", "entities=users", "tenant=fabrikam");
+      Cli.Run one = run("run", "entities=users", "tenant=fabrikam");
       assertThat(one.exit()).as(one.all()).isZero();
       assertThat(one.out()).contains("Tenant fabrikam").doesNotContain("Tenant contoso");
       assertThat(ids("users", contoso.tenantId()))
@@ -147,7 +131,7 @@ class TenantsCommandTest {
       // The same tenant under a second name is refused before anything runs.
       tenant("contoso-again", contoso);
       properties.put("entra.tenants.contoso-again.client-secret-file", secretFile.toString());
-      Run duplicate = run("run", "entities=users");
+      Cli.Run duplicate = run("run", "entities=users");
       assertThat(duplicate.exit()).isEqualTo(2);
       assertThat(duplicate.err())
           .contains("Tenants 'contoso' and 'contoso-again' are both tenant " + contoso.tenantId());
@@ -179,21 +163,21 @@ class TenantsCommandTest {
       tenant("fabrikam", free);
       properties.put("entra.tenants.fabrikam.client-secret", SimulatorSettings.DEMO_CLIENT_SECRET);
 
-      Run devices = run("run", "entities=devices", "tenant=contoso");
+      Cli.Run devices = run("run", "entities=devices", "tenant=contoso");
       assertThat(devices.exit()).as(devices.all()).isEqualTo(1);
       assertThat(devices.err())
           .contains("Authorization_RequestDenied")
           .contains("Grant Device.Read.All to the app and grant admin consent");
       assertThat(denying.stats().requests("devices")).as("a 403 is not retried").isEqualTo(1);
 
-      Run signIns = run("run", "entities=sign_ins", "tenant=fabrikam");
+      Cli.Run signIns = run("run", "entities=sign_ins", "tenant=fabrikam");
       assertThat(signIns.exit()).as(signIns.all()).isEqualTo(1);
       assertThat(signIns.err())
           .contains("Authentication_RequestFromNonPremiumTenantOrB2CTenant")
           .contains("needs Entra ID P1 or P2");
       assertThat(free.stats().requests("signIns")).isEqualTo(1);
 
-      Run check = run("check", "entities=users,devices,sign_ins");
+      Cli.Run check = run("check", "entities=users,devices,sign_ins");
       assertThat(check.exit()).isEqualTo(1);
       assertThat(check.out())
           .containsPattern("users\\s+User.Read.All\\s+yes\\s+ok")
