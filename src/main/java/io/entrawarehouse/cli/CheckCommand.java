@@ -83,7 +83,7 @@ public final class CheckCommand implements Callable<Integer> {
         probe(connection.graph(), launch, entity);
       } catch (GraphException e) {
         probe = "FAILED";
-        fix = fix(entity, e);
+        fix = fix(entity, e, roles);
         allOk = false;
       }
       out.printf(
@@ -111,7 +111,7 @@ public final class CheckCommand implements Callable<Integer> {
     graph.page(entity.what(), graph.url(entity.path() + "?" + query), launch.needsEventual(entity));
   }
 
-  private static String fix(Entity entity, GraphException e) {
+  private static String fix(Entity entity, GraphException e, Set<String> roles) {
     if ("Authentication_RequestFromNonPremiumTenantOrB2CTenant".equals(e.code())) {
       return entity.what()
           + " need Entra ID P1/P2 in the tenant (or leave "
@@ -119,7 +119,12 @@ public final class CheckCommand implements Callable<Integer> {
           + " out)";
     }
     if (e instanceof GraphException.Auth && e.status() == 403) {
-      return "add " + Permissions.of(entity.name()).display() + " and grant admin consent";
+      String missing = Permissions.of(entity.name()).missing(roles);
+      return missing != null
+          ? "add " + missing + " and grant admin consent"
+          : "the token has the permission but Graph refused: grant admin consent again, or give"
+              + " the signed-in user a directory role that can read "
+              + entity.what();
     }
     return e.getMessage();
   }

@@ -16,8 +16,17 @@ public final class Permissions {
    */
   public record Requirement(String display, Set<String> anyOf, Set<String> allOf) {
     public boolean grantedBy(Set<String> roles) {
-      return roles.containsAll(allOf)
-          && (anyOf.isEmpty() || anyOf.stream().anyMatch(roles::contains));
+      return missing(roles) == null;
+    }
+
+    /** What to add for these roles to be enough, as an admin would name it; null if nothing. */
+    public String missing(Set<String> roles) {
+      java.util.List<String> absent = new java.util.ArrayList<>();
+      if (!anyOf.isEmpty() && anyOf.stream().noneMatch(roles::contains)) {
+        absent.add(display);
+      }
+      allOf.stream().filter(p -> !roles.contains(p)).sorted().forEach(absent::add);
+      return absent.isEmpty() ? null : String.join(" + ", absent);
     }
   }
 

@@ -91,6 +91,10 @@ class SecretLeakTest {
       String run = launch(properties, environment, "run", "entities=users,groups,sign_ins");
       assertThat(run).contains("directory-load COMPLETED").contains("Tenant c (");
       assertThat(run.split("directory-load COMPLETED", -1)).hasSize(4);
+      // The scan covers debug output: the client's per-page lines and MSAL's own.
+      assertThat(run)
+          .containsPattern("DEBUG +GraphClient - users")
+          .contains("AcquireTokenByClientCredentialSupplier");
       String check = launch(properties, environment, "check");
       assertThat(check).contains("Token: acquired for tenant " + b.tenantId());
 
@@ -158,7 +162,16 @@ class SecretLeakTest {
                 "-cp",
                 System.getProperty("java.class.path")));
     properties.forEach((k, v) -> command.add("-D" + k + "=" + v));
-    command.add("-Dlogging.level.root=DEBUG");
+    // Every logger at DEBUG, including those application.yml sets apart.
+    for (String logger :
+        List.of(
+            "root",
+            "io.entrawarehouse",
+            "com.microsoft.aad.msal4j",
+            "org.springframework.batch.core.step",
+            "org.apache.hadoop.util.NativeCodeLoader")) {
+      command.add("-Dlogging.level." + logger + "=DEBUG");
+    }
     command.add("io.entrawarehouse.EntraWarehouse");
     command.addAll(List.of(args));
     Path log = dir.resolve(args[0] + ".log");
