@@ -120,6 +120,10 @@ class RunCommandTest {
     assertThat(run.exit()).isEqualTo(1);
     assertThat(run.err()).contains("AADSTS7000215").contains("AZURE_CLIENT_SECRET");
     assertThat(run.all()).doesNotContain("wrong-secret-value");
+    Cli.Run check = run("check");
+    assertThat(check.exit()).isEqualTo(1);
+    assertThat(check.err()).contains("Token: FAILED").contains("AADSTS7000215");
+    assertThat(check.all()).doesNotContain("wrong-secret-value");
   }
 
   @Test

@@ -97,8 +97,33 @@ class SecretLeakTest {
           .contains("AcquireTokenByClientCredentialSupplier");
       String check = launch(properties, environment, "check");
       assertThat(check).contains("Token: acquired for tenant " + b.tenantId());
+      // The certificate and the user again, now as Azure's standard variables give them.
+      Path certificateFile = dir.resolve("b.pem");
+      Map<String, String> onlyB = LoadHarness.properties(b, warehouse, pem);
+      onlyB.remove("entra.tenant.client-secret");
+      String checkB =
+          launch(
+              onlyB,
+              Map.of(
+                  "AZURE_CLIENT_CERTIFICATE_PATH",
+                  certificateFile.toString(),
+                  "AZURE_CLIENT_CERTIFICATE_PASSWORD",
+                  keyPassword),
+              "check",
+              "entities=users");
+      assertThat(checkB).contains("with client certificate " + certificateFile);
+      Map<String, String> onlyC = LoadHarness.properties(c, warehouse, pem);
+      onlyC.remove("entra.tenant.client-secret");
+      onlyC.put("entra.tenant.client-id", c.publicClientId());
+      String checkC =
+          launch(
+              onlyC,
+              Map.of("AZURE_USERNAME", anEnabledUser(c), "AZURE_PASSWORD", userPassword),
+              "check",
+              "entities=users");
+      assertThat(checkC).contains("with username and password of " + anEnabledUser(c));
 
-      for (String output : List.of(run, check)) {
+      for (String output : List.of(run, check, checkB, checkC)) {
         for (String s : secrets) {
           assertThat(output).doesNotContain(s);
         }
@@ -174,7 +199,7 @@ class SecretLeakTest {
     }
     command.add("io.entrawarehouse.EntraWarehouse");
     command.addAll(List.of(args));
-    Path log = dir.resolve(args[0] + ".log");
+    Path log = Files.createTempFile(dir, args[0], ".log");
     ProcessBuilder pb =
         new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
     pb.environment().putAll(environment);
