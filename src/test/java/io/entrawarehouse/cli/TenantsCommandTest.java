@@ -139,6 +139,46 @@ class TenantsCommandTest {
   }
 
   @Test
+  void restartResumesTheTenantThatFailedEvenWhenAnotherRanAfterIt() throws Exception {
+    try (GraphSimulator contoso =
+            GraphSimulator.start(
+                SimulatorSettings.builder().scale(TenantScale.TINY).throttling(false).build());
+        GraphSimulator fabrikam =
+            GraphSimulator.start(
+                SimulatorSettings.builder()
+                    .seed(7)
+                    .scale(TenantScale.TINY)
+                    .throttling(false)
+                    .build())) {
+      common(contoso);
+      // 'a-contoso' sorts first, so the tenant that fails is not the last one to run.
+      tenant("a-contoso", contoso);
+      properties.put("entra.tenants.a-contoso.client-secret", "a-wrong-secret");
+      tenant("fabrikam", fabrikam);
+      properties.put("entra.tenants.fabrikam.client-secret", SimulatorSettings.DEMO_CLIENT_SECRET);
+
+      Cli.Run first = run("run", "entities=users");
+      assertThat(first.exit()).isEqualTo(1);
+      assertThat(first.err()).contains("AADSTS7000215");
+      assertThat(first.out()).contains("directory-load COMPLETED"); // fabrikam
+
+      // The operator fixes the secret and restarts: only the failed tenant runs again.
+      properties.put("entra.tenants.a-contoso.client-secret", SimulatorSettings.DEMO_CLIENT_SECRET);
+      Cli.Run restart = run("restart");
+      assertThat(restart.exit()).as(restart.all()).isZero();
+      assertThat(restart.out())
+          .contains("Tenant a-contoso (" + contoso.tenantId() + ")")
+          .doesNotContain("Tenant fabrikam")
+          .contains("directory-load COMPLETED");
+      for (GraphSimulator sim : List.of(contoso, fabrikam)) {
+        assertThat(ids("users", sim.tenantId()))
+            .hasSize((int) GroundTruth.of(sim.tenant()).get("users").count());
+      }
+      assertThat(run("restart").out()).contains("nothing to restart");
+    }
+  }
+
+  @Test
   void graphAuthErrorsFailTheJobAndCheckAlikeWithoutRetry() throws Exception {
     // Directory.Read.All would also grant devices, so both are withheld.
     try (GraphSimulator denying =
