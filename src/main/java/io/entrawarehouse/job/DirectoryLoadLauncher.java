@@ -136,15 +136,17 @@ public class DirectoryLoadLauncher {
     if (last != null && last.getStatus().isRunning()) {
       operator.recover(last);
     }
-    Job job =
-        DirectoryLoadJob.build(
-            repository,
-            transactions,
-            connection.graph(),
-            lake(),
-            duckdb(),
-            launch,
-            properties.warehouse().chunkSize());
-    return operator.start(job, launch.toJobParameters());
+    try (Lake lake = lake()) {
+      Job job =
+          DirectoryLoadJob.build(
+              repository,
+              transactions,
+              connection.graph(),
+              lake,
+              duckdb(),
+              launch,
+              properties.warehouse().chunkSize());
+      return operator.start(job, launch.toJobParameters());
+    }
   }
 }

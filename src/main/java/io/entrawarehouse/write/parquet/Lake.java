@@ -4,9 +4,13 @@ import io.entrawarehouse.warehouse.Entity;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.stream.Stream;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
@@ -14,27 +18,25 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.FileUtil;
-import org.apache.hadoop.fs.LocatedFileStatus;
 import org.apache.hadoop.fs.Path;
-import org.apache.hadoop.fs.RemoteIterator;
 import org.apache.parquet.avro.AvroParquetWriter;
 import org.apache.parquet.hadoop.ParquetFileWriter;
 import org.apache.parquet.hadoop.ParquetWriter;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
-import org.apache.parquet.hadoop.util.HadoopOutputFile;
+import org.apache.parquet.io.LocalOutputFile;
 
 /**
- * The Parquet side of the warehouse, through Hadoop's FileSystem so the lake may be a {@code
- * file:}, {@code hdfs:} or {@code s3a:} URI.
+ * The Parquet side of the warehouse. The lake is reached through Hadoop's FileSystem, so it may be
+ * a {@code file:}, {@code hdfs:} or {@code s3a:} URI.
  *
  * <p>A load first writes its parts to a local staging directory ({@code
  * <staging>/load-<id>/<table>/<partition>=<value>/part-<id>-<chunk>.parquet}); names are
  * deterministic, so a replayed chunk rewrites the same part. Each part is written under a hidden
  * temporary name and renamed, so no reader ever sees half a file. {@link #publish} then copies an
  * entity's finished parts into the lake, again through hidden names and renames. Thread-safe for
- * distinct parts.
+ * distinct parts. Close it to release the lake's file system.
  */
-public final class Lake {
+public final class Lake implements AutoCloseable {
 
   /**
    * The first partition level of every table: the tenant. Not {@code tenant_id}, which every row
@@ -43,19 +45,22 @@ public final class Lake {
   public static final String TENANT_PARTITION = "tenant";
 
   private final Configuration conf;
-  private final Path staging;
+  private final java.nio.file.Path staging;
   private final Path lake;
+  private final FileSystem lakeFs;
 
   public Lake(java.nio.file.Path stagingDirectory, URI lakeUri) {
     this.conf = new Configuration();
     // Standard three-level LIST groups, as Spark, Trino and DuckDB expect, not Avro's legacy form.
     conf.setBoolean("parquet.avro.write-old-list-structure", false);
-    this.staging = new Path(stagingDirectory.toAbsolutePath().toUri());
+    conf.setClass("fs.file.impl", NioLocalFileSystem.class, FileSystem.class);
+    this.staging = stagingDirectory.toAbsolutePath();
     this.lake = new Path(lakeUri);
     try {
+      // Our own instance: the shared cache may hold a file system built with other settings.
+      this.lakeFs = FileSystem.newInstance(lakeUri, conf);
       // No .crc sidecar files next to the parts.
-      staging.getFileSystem(conf).setWriteChecksum(false);
-      lake.getFileSystem(conf).setWriteChecksum(false);
+      lakeFs.setWriteChecksum(false);
     } catch (IOException e) {
       throw new UncheckedIOException(
           "Cannot open the lake at " + lakeUri + ": " + e.getMessage(), e);
@@ -66,12 +71,12 @@ public final class Lake {
     return lake.toUri();
   }
 
-  private Path loadDir(long loadId) {
-    return new Path(staging, "load-" + loadId);
+  private java.nio.file.Path loadDir(long loadId) {
+    return staging.resolve("load-" + loadId);
   }
 
-  private Path stagedTable(Entity entity, long loadId) {
-    return new Path(loadDir(loadId), entity.name());
+  private java.nio.file.Path stagedTable(Entity entity, long loadId) {
+    return loadDir(loadId).resolve(entity.name());
   }
 
   /** Writes one part; replaces an earlier part of the same name (a replayed chunk). */
@@ -82,13 +87,15 @@ public final class Lake {
       String partition,
       int chunk,
       List<? extends GenericRecord> rows) {
-    Path dir = new Path(stagedTable(entity, loadId), entity.partitionColumn() + "=" + partition);
+    java.nio.file.Path dir =
+        stagedTable(entity, loadId).resolve(entity.partitionColumn() + "=" + partition);
     String name = String.format(Locale.ROOT, "part-%d-%06d.parquet", loadId, chunk);
-    Path tmp = new Path(dir, "." + name + ".tmp");
-    Path part = new Path(dir, name);
+    java.nio.file.Path tmp = dir.resolve("." + name + ".tmp");
+    java.nio.file.Path part = dir.resolve(name);
     try {
+      Files.createDirectories(dir);
       try (ParquetWriter<GenericRecord> writer =
-          AvroParquetWriter.<GenericRecord>builder(HadoopOutputFile.fromPath(tmp, conf))
+          AvroParquetWriter.<GenericRecord>builder(new LocalOutputFile(tmp))
               .withSchema(schema)
               .withConf(conf)
               .withDataModel(GenericData.get())
@@ -99,13 +106,7 @@ public final class Lake {
           writer.write(row);
         }
       }
-      FileSystem fs = dir.getFileSystem(conf);
-      if (fs.exists(part)) {
-        fs.delete(part, false);
-      }
-      if (!fs.rename(tmp, part)) {
-        throw new IOException("rename to " + part + " failed");
-      }
+      Files.move(tmp, part, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     } catch (IOException e) {
       throw new UncheckedIOException(
           "Writing Parquet part "
@@ -117,13 +118,24 @@ public final class Lake {
     }
   }
 
-  /** The local paths of an entity's staged parts for one load. */
+  /** The local paths of an entity's staged parts for one load, in name order. */
   public List<java.nio.file.Path> stagedParts(Entity entity, long loadId) {
-    List<java.nio.file.Path> parts = new ArrayList<>();
-    for (FileStatus f : list(stagedTable(entity, loadId))) {
-      parts.add(java.nio.file.Path.of(f.getPath().toUri()));
+    java.nio.file.Path dir = stagedTable(entity, loadId);
+    if (!Files.isDirectory(dir)) {
+      return List.of();
     }
-    return parts;
+    try (Stream<java.nio.file.Path> files = Files.walk(dir)) {
+      return files
+          .filter(
+              f -> {
+                String name = f.getFileName().toString();
+                return name.endsWith(".parquet") && !name.startsWith(".");
+              })
+          .sorted()
+          .toList();
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot list " + dir + ": " + e.getMessage(), e);
+    }
   }
 
   /**
@@ -134,18 +146,17 @@ public final class Lake {
    */
   public int publish(Entity entity, String tenantId, long loadId) {
     try {
-      FileSystem lakeFs = lake.getFileSystem(conf);
-      Path source = stagedTable(entity, loadId);
       int published = 0;
       List<Path> partitions = new ArrayList<>();
-      for (FileStatus f : list(source)) {
+      for (java.nio.file.Path f : stagedParts(entity, loadId)) {
         Path partitionDir =
             new Path(
                 new Path(new Path(lake, entity.name()), TENANT_PARTITION + "=" + tenantId),
-                f.getPath().getParent().getName());
-        Path target = new Path(partitionDir, f.getPath().getName());
-        Path tmp = new Path(partitionDir, "." + f.getPath().getName() + ".tmp");
-        FileUtil.copy(f.getPath().getFileSystem(conf), f.getPath(), lakeFs, tmp, false, true, conf);
+                f.getParent().getFileName().toString());
+        String name = f.getFileName().toString();
+        Path target = new Path(partitionDir, name);
+        Path tmp = new Path(partitionDir, "." + name + ".tmp");
+        FileUtil.copy(f.toFile(), lakeFs, tmp, false, conf);
         if (lakeFs.exists(target)) {
           lakeFs.delete(target, false);
         }
@@ -178,33 +189,25 @@ public final class Lake {
 
   /** Deletes a finished load's staging directory. */
   public void discardStaging(long loadId) {
-    try {
-      Path dir = loadDir(loadId);
-      dir.getFileSystem(conf).delete(dir, true);
+    java.nio.file.Path dir = loadDir(loadId);
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<java.nio.file.Path> files = Files.walk(dir)) {
+      for (java.nio.file.Path f : files.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(f);
+      }
     } catch (IOException e) {
-      throw new UncheckedIOException(
-          "Cannot delete staging " + loadDir(loadId) + ": " + e.getMessage(), e);
+      throw new UncheckedIOException("Cannot delete staging " + dir + ": " + e.getMessage(), e);
     }
   }
 
-  private List<FileStatus> list(Path dir) {
-    List<FileStatus> out = new ArrayList<>();
+  @Override
+  public void close() {
     try {
-      FileSystem fs = dir.getFileSystem(conf);
-      if (!fs.exists(dir)) {
-        return out;
-      }
-      RemoteIterator<LocatedFileStatus> files = fs.listFiles(dir, true);
-      while (files.hasNext()) {
-        LocatedFileStatus f = files.next();
-        if (f.getPath().getName().endsWith(".parquet") && !f.getPath().getName().startsWith(".")) {
-          out.add(f);
-        }
-      }
-      out.sort((a, b) -> a.getPath().toString().compareTo(b.getPath().toString()));
-      return out;
+      lakeFs.close();
     } catch (IOException e) {
-      throw new UncheckedIOException("Cannot list " + dir + ": " + e.getMessage(), e);
+      throw new UncheckedIOException("Closing the lake's file system failed: " + e.getMessage(), e);
     }
   }
 }
