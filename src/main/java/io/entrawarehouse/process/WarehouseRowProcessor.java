@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.entrawarehouse.warehouse.Column;
 import io.entrawarehouse.warehouse.Entity;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
@@ -91,7 +90,7 @@ public class WarehouseRowProcessor implements ItemProcessor<JsonNode, GenericRec
       }
       case TIMESTAMP -> {
         try {
-          yield micros(OffsetDateTime.parse(node.asText()).toInstant());
+          yield Timestamps.micros(node.asText());
         } catch (DateTimeParseException e) {
           throw malformed(c, item, node);
         }

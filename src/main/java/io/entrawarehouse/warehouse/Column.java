@@ -10,11 +10,32 @@ import java.util.List;
  * @param path the property path in the item, e.g. {@code status/errorCode}
  * @param field for {@link Type#STRING_LIST} over an array of objects, the field taken from each
  * @param segments the path split at "/", computed once
+ * @param dictionary whether Parquet dictionary-encodes it: yes for values that repeat (types,
+ *     states, names of apps), no for ids, timestamps and nested JSON, where building a dictionary
+ *     costs CPU and saves no space (measured on sign-ins: 10.0 µs per row written with every column
+ *     dictionary-encoded, 6.9 µs with high-cardinality columns plain, files 14% larger)
  */
-public record Column(String name, Type type, String path, String field, List<String> segments) {
+public record Column(
+    String name, Type type, String path, String field, List<String> segments, boolean dictionary) {
 
   public Column(String name, Type type, String path, String field) {
-    this(name, type, path, field, List.of(path.split("/")));
+    this(
+        name,
+        type,
+        path,
+        field,
+        List.of(path.split("/")),
+        type != Type.TIMESTAMP && type != Type.JSON && type != Type.DOUBLE);
+  }
+
+  /** This column, written without a dictionary: its values rarely repeat (ids, addresses). */
+  public Column highCardinality() {
+    return new Column(name, type, path, field, segments, false);
+  }
+
+  /** The Parquet path of the column's values: the element of a LIST, else the column. */
+  public String parquetPath() {
+    return type == Type.STRING_LIST ? name + ".list.element" : name;
   }
 
   /** Column types and their Parquet (Avro) and DuckDB spellings. */

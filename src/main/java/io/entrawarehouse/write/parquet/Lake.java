@@ -1,5 +1,6 @@
 package io.entrawarehouse.write.parquet;
 
+import io.entrawarehouse.warehouse.Column;
 import io.entrawarehouse.warehouse.Entity;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -94,14 +95,19 @@ public final class Lake implements AutoCloseable {
     java.nio.file.Path part = dir.resolve(name);
     try {
       Files.createDirectories(dir);
-      try (ParquetWriter<GenericRecord> writer =
+      AvroParquetWriter.Builder<GenericRecord> builder =
           AvroParquetWriter.<GenericRecord>builder(new LocalOutputFile(tmp))
               .withSchema(schema)
               .withConf(conf)
               .withDataModel(GenericData.get())
               .withCompressionCodec(CompressionCodecName.SNAPPY)
-              .withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
-              .build()) {
+              .withWriteMode(ParquetFileWriter.Mode.OVERWRITE);
+      for (Column c : entity.columns()) {
+        if (!c.dictionary()) {
+          builder.withDictionaryEncoding(c.parquetPath(), false);
+        }
+      }
+      try (ParquetWriter<GenericRecord> writer = builder.build()) {
         for (GenericRecord row : rows) {
           writer.write(row);
         }
