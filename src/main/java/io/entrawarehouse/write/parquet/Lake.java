@@ -106,6 +106,10 @@ public final class Lake implements AutoCloseable {
         if (!c.dictionary()) {
           builder.withDictionaryEncoding(c.parquetPath(), false);
         }
+        if (c.type() == Column.Type.JSON) {
+          // Min and max of JSON text prune nothing: not worth comparing every value.
+          builder.withStatisticsEnabled(c.parquetPath(), false);
+        }
       }
       try (ParquetWriter<GenericRecord> writer = builder.build()) {
         for (GenericRecord row : rows) {
