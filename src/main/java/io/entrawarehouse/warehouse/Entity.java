@@ -78,6 +78,16 @@ public record Entity(
     return fields.endRecord();
   }
 
+  /** The row schema reduced to the id columns: a read projection for finding rows by id. */
+  public Schema idSchema() {
+    SchemaBuilder.FieldAssembler<Schema> fields =
+        SchemaBuilder.record(name).namespace("io.entrawarehouse.warehouse").fields();
+    for (String id : idColumns) {
+      fields.name(id).type(nullable(avroType(column(id).type()))).withDefault(null);
+    }
+    return fields.endRecord();
+  }
+
   /** The names of all warehouse columns, in order. */
   public List<String> allColumns() {
     List<String> names = new ArrayList<>();

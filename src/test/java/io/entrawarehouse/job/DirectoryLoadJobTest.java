@@ -50,6 +50,31 @@ class DirectoryLoadJobTest {
   }
 
   @Test
+  void nightlyLoadsWithOverlappingWindowsKeepEachEventOnceInDuckDbAndInTheLake() throws Exception {
+    try (LoadHarness h = new LoadHarness(tenant().build(), dir, Map.of())) {
+      // Two "nightly" launches whose 5-day windows overlap by 3 days.
+      for (Map<String, String> window :
+          java.util.List.of(
+              Map.of("since", "-P5D", "until", java.time.LocalDate.now().minusDays(2).toString()),
+              Map.of("since", "-P5D"))) {
+        Map<String, String> launch = new java.util.HashMap<>(window);
+        launch.put("entities", "directory_audits,sign_ins");
+        assertThat(h.run(launch).getStatus()).isEqualTo(BatchStatus.COMPLETED);
+      }
+      for (var entity :
+          java.util.List.of(
+              io.entrawarehouse.warehouse.Entities.DIRECTORY_AUDITS,
+              io.entrawarehouse.warehouse.Entities.SIGN_INS)) {
+        java.util.List<String> inDuckDb = h.ids(entity, false);
+        java.util.List<String> inLake = h.ids(entity, true);
+        assertThat(inDuckDb).as(entity.name()).doesNotHaveDuplicates().isNotEmpty();
+        assertThat(inLake).as(entity.name() + " in the lake").doesNotHaveDuplicates();
+        assertThat(inLake).containsExactlyInAnyOrderElementsOf(inDuckDb);
+      }
+    }
+  }
+
+  @Test
   void rowsCarryTenantLoadMetadataAndAnalystColumns() throws Exception {
     try (LoadHarness h = new LoadHarness(tenant().build(), dir, Map.of())) {
       JobExecution execution = h.run(Map.of("entities", "users,sign_ins"));

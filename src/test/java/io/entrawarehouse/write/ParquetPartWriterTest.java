@@ -95,6 +95,71 @@ class ParquetPartWriterTest {
     }
   }
 
+  /** Sign-ins of one day, ids from..to-1, as a given load read them. */
+  private static List<GenericRecord> signIns(int from, int to, long load, String app) {
+    Entity e = Entities.SIGN_INS;
+    List<GenericRecord> rows = new ArrayList<>();
+    for (int i = from; i < to; i++) {
+      GenericRecord r = new GenericData.Record(e.avroSchema());
+      r.put("tenant_id", "t1");
+      r.put("id", "sign-in-" + i);
+      // 2026-11-20T00:00:00Z plus i minutes
+      r.put("created_date_time", 1_763_596_800_000_000L + i * 60_000_000L);
+      r.put("app_display_name", app);
+      r.put("load_id", load);
+      r.put("loaded_at", 1_700_000_000_000_000L + load);
+      rows.add(r);
+    }
+    return rows;
+  }
+
+  private long[] lakeSignIns(String where) throws Exception {
+    try (Connection c = DriverManager.getConnection("jdbc:duckdb:");
+        ResultSet r =
+            c.createStatement()
+                .executeQuery(
+                    "SELECT count(*), count(DISTINCT id), count(*) FILTER (WHERE "
+                        + where
+                        + ") FROM read_parquet('"
+                        + dir.resolve("lake/sign_ins")
+                        + "/**/*.parquet', hive_partitioning = true)")) {
+      r.next();
+      return new long[] {r.getLong(1), r.getLong(2), r.getLong(3)};
+    }
+  }
+
+  @Test
+  void overlappingLogWindowsLeaveEachEventInTheLakeOnceInItsNewestVersion() throws Exception {
+    Lake lake = new Lake(dir.resolve("staging"), dir.resolve("lake").toUri());
+    Entity e = Entities.SIGN_INS;
+    // Load 1 reads events 0..99 in two parts, load 2 reads 50..149 (its window overlaps).
+    lake.writePart(e, e.avroSchema(), 1, "2026-11-20", 0, signIns(0, 40, 1, "old"));
+    lake.writePart(e, e.avroSchema(), 1, "2026-11-20", 1, signIns(40, 100, 1, "old"));
+    lake.publish(e, "t1", 1);
+    assertThat(lakeSignIns("true")).containsExactly(100, 100, 100);
+
+    lake.writePart(e, e.avroSchema(), 2, "2026-11-20", 0, signIns(50, 150, 2, "new"));
+    lake.publish(e, "t1", 2);
+
+    // Part 1-0 (0..39) is untouched, part 1-1 (40..99) keeps 40..49, load 2 holds 50..149.
+    assertThat(lakeSignIns("app_display_name = 'new'")).containsExactly(150, 150, 100);
+    try (var files = java.nio.file.Files.walk(dir.resolve("lake/sign_ins"))) {
+      assertThat(files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".parquet")))
+          .containsExactlyInAnyOrder(
+              "part-1-000000.parquet", "part-1-000001.parquet", "part-2-000000.parquet");
+    }
+    // A replay of load 2's publish changes nothing; a load that reads it all again replaces it.
+    lake.publish(e, "t1", 2);
+    assertThat(lakeSignIns("app_display_name = 'new'")).containsExactly(150, 150, 100);
+    lake.writePart(e, e.avroSchema(), 3, "2026-11-20", 0, signIns(0, 150, 3, "newest"));
+    lake.publish(e, "t1", 3);
+    assertThat(lakeSignIns("app_display_name = 'newest'")).containsExactly(150, 150, 150);
+    try (var files = java.nio.file.Files.walk(dir.resolve("lake/sign_ins"))) {
+      assertThat(files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".parquet")))
+          .containsExactly("part-3-000000.parquet");
+    }
+  }
+
   @Test
   void theDdlInSqlIsTheEntitysSchema() {
     for (Entity e : Entities.ALL.values()) {

@@ -9,8 +9,10 @@ import java.nio.file.Files;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.stream.Stream;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
@@ -20,10 +22,15 @@ import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.FileUtil;
 import org.apache.hadoop.fs.Path;
+import org.apache.parquet.avro.AvroParquetReader;
 import org.apache.parquet.avro.AvroParquetWriter;
+import org.apache.parquet.avro.AvroReadSupport;
 import org.apache.parquet.hadoop.ParquetFileWriter;
+import org.apache.parquet.hadoop.ParquetReader;
 import org.apache.parquet.hadoop.ParquetWriter;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
+import org.apache.parquet.hadoop.util.HadoopInputFile;
+import org.apache.parquet.hadoop.util.HadoopOutputFile;
 import org.apache.parquet.io.LocalOutputFile;
 
 /**
@@ -96,21 +103,7 @@ public final class Lake implements AutoCloseable {
     try {
       Files.createDirectories(dir);
       AvroParquetWriter.Builder<GenericRecord> builder =
-          AvroParquetWriter.<GenericRecord>builder(new LocalOutputFile(tmp))
-              .withSchema(schema)
-              .withConf(conf)
-              .withDataModel(GenericData.get())
-              .withCompressionCodec(CompressionCodecName.SNAPPY)
-              .withWriteMode(ParquetFileWriter.Mode.OVERWRITE);
-      for (Column c : entity.columns()) {
-        if (!c.dictionary()) {
-          builder.withDictionaryEncoding(c.parquetPath(), false);
-        }
-        if (c.type() == Column.Type.JSON) {
-          // Min and max of JSON text prune nothing: not worth comparing every value.
-          builder.withStatisticsEnabled(c.parquetPath(), false);
-        }
-      }
+          parquetBuilder(entity, schema, new LocalOutputFile(tmp));
       try (ParquetWriter<GenericRecord> writer = builder.build()) {
         for (GenericRecord row : rows) {
           writer.write(row);
@@ -126,6 +119,28 @@ public final class Lake implements AutoCloseable {
               + ". Check free space and permissions in the warehouse directory.",
           e);
     }
+  }
+
+  /** How every part is written: codec, LIST form, per-column dictionary and statistics. */
+  private AvroParquetWriter.Builder<GenericRecord> parquetBuilder(
+      Entity entity, Schema schema, org.apache.parquet.io.OutputFile file) {
+    AvroParquetWriter.Builder<GenericRecord> builder =
+        AvroParquetWriter.<GenericRecord>builder(file)
+            .withSchema(schema)
+            .withConf(conf)
+            .withDataModel(GenericData.get())
+            .withCompressionCodec(CompressionCodecName.SNAPPY)
+            .withWriteMode(ParquetFileWriter.Mode.OVERWRITE);
+    for (Column c : entity.columns()) {
+      if (!c.dictionary()) {
+        builder.withDictionaryEncoding(c.parquetPath(), false);
+      }
+      if (c.type() == Column.Type.JSON) {
+        // Min and max of JSON text prune nothing: not worth comparing every value.
+        builder.withStatisticsEnabled(c.parquetPath(), false);
+      }
+    }
+    return builder;
   }
 
   /** The local paths of an entity's staged parts for one load, in name order. */
@@ -152,7 +167,10 @@ public final class Lake implements AutoCloseable {
    * Copies an entity's staged parts into the lake: {@code
    * <lake>/<table>/tenant=<id>/<partition>=<value>/}. For directory entities, a load replaces the
    * parts of the same tenant's earlier loads in the same load-date partition (the partition holds
-   * that day's state); log parts are added. Idempotent.
+   * that day's state). Log parts are added, and rows of earlier loads that this load read again
+   * (overlapping windows) are removed from those loads' parts, so each event is in the lake once,
+   * in its newest version. Idempotent: a replay publishes the same parts and finds nothing left to
+   * remove.
    */
   public int publish(Entity entity, String tenantId, long loadId) {
     try {
@@ -178,14 +196,16 @@ public final class Lake implements AutoCloseable {
         }
         published++;
       }
-      if (!entity.isLog()) {
-        String mine = "part-" + loadId + "-";
-        for (Path dir : partitions) {
-          for (FileStatus old : lakeFs.listStatus(dir)) {
-            String name = old.getPath().getName();
-            if (name.endsWith(".parquet") && !name.startsWith(mine)) {
-              lakeFs.delete(old.getPath(), false);
-            }
+      String mine = "part-" + loadId + "-";
+      for (Path dir : partitions) {
+        if (entity.isLog()) {
+          supersede(entity, dir, mine);
+          continue;
+        }
+        for (FileStatus old : lakeFs.listStatus(dir)) {
+          String name = old.getPath().getName();
+          if (name.endsWith(".parquet") && !name.startsWith(mine)) {
+            lakeFs.delete(old.getPath(), false);
           }
         }
       }
@@ -195,6 +215,88 @@ public final class Lake implements AutoCloseable {
           "Publishing " + entity.name() + " to the lake at " + lake + " failed: " + e.getMessage(),
           e);
     }
+  }
+
+  /**
+   * Removes from the earlier parts of one log partition the rows this load's parts also hold: a
+   * part whose rows all came again is deleted, a part with some is rewritten without them (under a
+   * hidden name, then renamed over the original). Readers may briefly see both versions of a row,
+   * never a partial file.
+   */
+  private void supersede(Entity entity, Path partition, String mine) throws IOException {
+    List<FileStatus> mineParts = new ArrayList<>();
+    List<FileStatus> earlier = new ArrayList<>();
+    for (FileStatus f : lakeFs.listStatus(partition)) {
+      String name = f.getPath().getName();
+      if (name.endsWith(".parquet") && !name.startsWith(".")) {
+        (name.startsWith(mine) ? mineParts : earlier).add(f);
+      }
+    }
+    if (earlier.isEmpty()) {
+      return;
+    }
+    Set<String> fresh = new HashSet<>();
+    for (FileStatus f : mineParts) {
+      fresh.addAll(ids(entity, f));
+    }
+    for (FileStatus f : earlier) {
+      List<String> ids = ids(entity, f);
+      long again = ids.stream().filter(fresh::contains).count();
+      if (again == 0) {
+        continue;
+      }
+      if (again == ids.size()) {
+        lakeFs.delete(f.getPath(), false);
+        continue;
+      }
+      Path tmp = new Path(partition, "." + f.getPath().getName() + ".tmp");
+      try (ParquetReader<GenericRecord> in =
+              AvroParquetReader.<GenericRecord>builder(HadoopInputFile.fromStatus(f, conf))
+                  .withDataModel(GenericData.get())
+                  .withConf(conf)
+                  .build();
+          ParquetWriter<GenericRecord> out =
+              parquetBuilder(entity, entity.avroSchema(), HadoopOutputFile.fromPath(tmp, conf))
+                  .build()) {
+        for (GenericRecord row = in.read(); row != null; row = in.read()) {
+          if (!fresh.contains(id(entity, row))) {
+            out.write(row);
+          }
+        }
+      }
+      lakeFs.delete(f.getPath(), false);
+      if (!lakeFs.rename(tmp, f.getPath())) {
+        throw new IOException("rename to " + f.getPath() + " failed");
+      }
+    }
+  }
+
+  /** The row ids of one lake part, read through a projection of the id columns only. */
+  private List<String> ids(Entity entity, FileStatus part) throws IOException {
+    Configuration projected = new Configuration(conf);
+    AvroReadSupport.setRequestedProjection(projected, entity.idSchema());
+    List<String> ids = new ArrayList<>();
+    try (ParquetReader<GenericRecord> in =
+        AvroParquetReader.<GenericRecord>builder(HadoopInputFile.fromStatus(part, projected))
+            .withDataModel(GenericData.get())
+            .withConf(projected)
+            .build()) {
+      for (GenericRecord row = in.read(); row != null; row = in.read()) {
+        ids.add(id(entity, row));
+      }
+    }
+    return ids;
+  }
+
+  private static String id(Entity entity, GenericRecord row) {
+    StringBuilder id = new StringBuilder();
+    for (String column : entity.idColumns()) {
+      if (id.length() > 0) {
+        id.append('/');
+      }
+      id.append(row.get(column));
+    }
+    return id.toString();
   }
 
   /** Deletes a finished load's staging directory. */
