@@ -69,10 +69,30 @@ public final class Lake implements AutoCloseable {
       this.lakeFs = FileSystem.newInstance(lakeUri, conf);
       // No .crc sidecar files next to the parts.
       lakeFs.setWriteChecksum(false);
+    } catch (org.apache.hadoop.fs.UnsupportedFileSystemException e) {
+      throw noFileSystem(lakeUri, e);
+    } catch (RuntimeException e) {
+      // core-default.xml names S3AFileSystem for s3a:, so a missing connector is a missing class.
+      if (e.getCause() instanceof ClassNotFoundException) {
+        throw noFileSystem(lakeUri, e);
+      }
+      throw e;
     } catch (IOException e) {
       throw new UncheckedIOException(
           "Cannot open the lake at " + lakeUri + ": " + e.getMessage(), e);
     }
+  }
+
+  private static IllegalArgumentException noFileSystem(URI lakeUri, Exception cause) {
+    return new IllegalArgumentException(
+        "No Hadoop file system for the lake URI "
+            + lakeUri
+            + " ("
+            + cause.getMessage()
+            + "): file: and hdfs: are built in; for s3a: put hadoop-aws "
+            + org.apache.hadoop.util.VersionInfo.getVersion()
+            + " and its AWS SDK bundle in a directory and run with -Dloader.path=<that directory>.",
+        cause);
   }
 
   public URI lakeUri() {
