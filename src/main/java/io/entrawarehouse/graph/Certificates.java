@@ -77,6 +77,15 @@ public final class Certificates {
               + file
               + " holds a private key but no certificate: append the certificate (PEM) to it.");
     }
+    if (!"RSA".equals(read.key.getAlgorithm())) {
+      throw new IllegalArgumentException(
+          "The private key in "
+              + file
+              + " is "
+              + read.key.getAlgorithm()
+              + "; Entra ID client assertions are signed with RSA: create an RSA certificate for"
+              + " the app registration.");
+    }
     return new Credential.ClientCertificate(
         clientId, read.key, leafFirst(read.key, read.chain), file.toString());
   }

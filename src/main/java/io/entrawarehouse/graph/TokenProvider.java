@@ -181,6 +181,18 @@ public final class TokenProvider {
           status == null ? 400 : status,
           "AADSTS" + code);
     }
+    if (cause instanceof com.microsoft.aad.msal4j.MsalClientException client
+        && !(client.getCause() instanceof java.io.IOException)) {
+      return new GraphException.Auth(
+          "MSAL could not build the token request for tenant '"
+              + tenant
+              + "' ("
+              + credential.describe()
+              + "): "
+              + client.getMessage(),
+          0,
+          client.errorCode());
+    }
     Throwable root = cause;
     while (root.getCause() != null && root.getCause() != root) {
       root = root.getCause();

@@ -182,6 +182,12 @@ class CredentialsTest {
     assertThatThrownBy(() -> client(certificate(certOnly, null)))
         .hasMessageContaining("holds no private key");
 
+    TestCertificates ec = TestCertificates.create("ec-app", "EC", 256, "SHA256withECDSA");
+    Path ecPem = ec.pkcs8Pem(dir.resolve("ec.pem"));
+    assertThatThrownBy(() -> client(certificate(ecPem, null)))
+        .hasMessageContaining("is EC")
+        .hasMessageContaining("create an RSA certificate");
+
     // A certificate the app registration does not know.
     TestCertificates stranger = TestCertificates.create("stranger");
     Path strangerPem = stranger.pkcs8Pem(dir.resolve("stranger.pem"));

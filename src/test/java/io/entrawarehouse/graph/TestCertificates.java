@@ -27,8 +27,14 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 public record TestCertificates(KeyPair keys, X509Certificate certificate) {
 
   public static TestCertificates create(String subject) throws Exception {
-    KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
-    generator.initialize(2048);
+    return create(subject, "RSA", 2048, "SHA256withRSA");
+  }
+
+  public static TestCertificates create(
+      String subject, String keyAlgorithm, int keySize, String signatureAlgorithm)
+      throws Exception {
+    KeyPairGenerator generator = KeyPairGenerator.getInstance(keyAlgorithm);
+    generator.initialize(keySize);
     KeyPair keys = generator.generateKeyPair();
     Instant now = Instant.now();
     X500Name name = new X500Name("CN=" + subject);
@@ -42,7 +48,8 @@ public record TestCertificates(KeyPair keys, X509Certificate certificate) {
                         Date.from(now.plus(Duration.ofDays(365))),
                         name,
                         keys.getPublic())
-                    .build(new JcaContentSignerBuilder("SHA256withRSA").build(keys.getPrivate())));
+                    .build(
+                        new JcaContentSignerBuilder(signatureAlgorithm).build(keys.getPrivate())));
     return new TestCertificates(keys, certificate);
   }
 
