@@ -95,6 +95,23 @@ class ParquetPartWriterTest {
     }
   }
 
+  @Test
+  void duplicateIdsAcrossPartsLoadOnce() throws Exception {
+    // A stream restarted from its first page (an expired link) reads some users twice.
+    Lake lake = new Lake(dir.resolve("staging"), dir.resolve("lake").toUri());
+    lake.writePart(
+        Entities.USERS, Entities.USERS.avroSchema(), 7, "2026-11-20", 0, users(0, 30).getItems());
+    lake.writePart(
+        Entities.USERS, Entities.USERS.avroSchema(), 7, "2026-11-20", 1, users(20, 50).getItems());
+    DuckDbLoader duckdb = new DuckDbLoader(dir.resolve("entra.duckdb"));
+    assertThat(duckdb.load(Entities.USERS, "t1", 7, lake.stagedParts(Entities.USERS, 7)))
+        .isEqualTo(50);
+    // Without duplicates the plain insert path gives the same table.
+    assertThat(
+            duckdb.load(Entities.USERS, "t1", 7, lake.stagedParts(Entities.USERS, 7).subList(0, 1)))
+        .isEqualTo(30);
+  }
+
   /** Sign-ins of one day, ids from..to-1, as a given load read them. */
   private static List<GenericRecord> signIns(int from, int to, long load, String app) {
     Entity e = Entities.SIGN_INS;
