@@ -10,8 +10,10 @@ import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
 import org.apache.avro.Schema;
@@ -31,6 +33,8 @@ import org.apache.parquet.hadoop.ParquetWriter;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 import org.apache.parquet.hadoop.util.HadoopInputFile;
 import org.apache.parquet.hadoop.util.HadoopOutputFile;
+import org.apache.parquet.io.InputFile;
+import org.apache.parquet.io.LocalInputFile;
 import org.apache.parquet.io.LocalOutputFile;
 
 /**
@@ -195,7 +199,8 @@ public final class Lake implements AutoCloseable {
   public int publish(Entity entity, String tenantId, long loadId) {
     try {
       int published = 0;
-      List<Path> partitions = new ArrayList<>();
+      // Each lake partition this load writes to, with the staged parts it gets.
+      Map<Path, List<java.nio.file.Path>> partitions = new LinkedHashMap<>();
       for (java.nio.file.Path f : stagedParts(entity, loadId)) {
         Path partitionDir =
             new Path(
@@ -211,15 +216,14 @@ public final class Lake implements AutoCloseable {
         if (!lakeFs.rename(tmp, target)) {
           throw new IOException("rename to " + target + " failed");
         }
-        if (!partitions.contains(partitionDir)) {
-          partitions.add(partitionDir);
-        }
+        partitions.computeIfAbsent(partitionDir, d -> new ArrayList<>()).add(f);
         published++;
       }
       String mine = "part-" + loadId + "-";
-      for (Path dir : partitions) {
+      for (Map.Entry<Path, List<java.nio.file.Path>> partition : partitions.entrySet()) {
+        Path dir = partition.getKey();
         if (entity.isLog()) {
-          supersede(entity, dir, mine);
+          supersede(entity, dir, mine, partition.getValue());
           continue;
         }
         for (FileStatus old : lakeFs.listStatus(dir)) {
@@ -243,24 +247,26 @@ public final class Lake implements AutoCloseable {
    * hidden name, then renamed over the original). Readers may briefly see both versions of a row,
    * never a partial file.
    */
-  private void supersede(Entity entity, Path partition, String mine) throws IOException {
-    List<FileStatus> mineParts = new ArrayList<>();
+  private void supersede(
+      Entity entity, Path partition, String mine, List<java.nio.file.Path> staged)
+      throws IOException {
     List<FileStatus> earlier = new ArrayList<>();
     for (FileStatus f : lakeFs.listStatus(partition)) {
       String name = f.getPath().getName();
-      if (name.endsWith(".parquet") && !name.startsWith(".")) {
-        (name.startsWith(mine) ? mineParts : earlier).add(f);
+      if (name.endsWith(".parquet") && !name.startsWith(".") && !name.startsWith(mine)) {
+        earlier.add(f);
       }
     }
     if (earlier.isEmpty()) {
       return;
     }
+    // This load's ids, from its local staged copies rather than from the lake.
     Set<String> fresh = new HashSet<>();
-    for (FileStatus f : mineParts) {
-      fresh.addAll(ids(entity, f));
+    for (java.nio.file.Path f : staged) {
+      fresh.addAll(ids(entity, new LocalInputFile(f)));
     }
     for (FileStatus f : earlier) {
-      List<String> ids = ids(entity, f);
+      List<String> ids = ids(entity, HadoopInputFile.fromStatus(f, conf));
       long again = ids.stream().filter(fresh::contains).count();
       if (again == 0) {
         continue;
@@ -292,12 +298,12 @@ public final class Lake implements AutoCloseable {
   }
 
   /** The row ids of one lake part, read through a projection of the id columns only. */
-  private List<String> ids(Entity entity, FileStatus part) throws IOException {
+  private List<String> ids(Entity entity, InputFile part) throws IOException {
     Configuration projected = new Configuration(conf);
     AvroReadSupport.setRequestedProjection(projected, entity.idSchema());
     List<String> ids = new ArrayList<>();
     try (ParquetReader<GenericRecord> in =
-        AvroParquetReader.<GenericRecord>builder(HadoopInputFile.fromStatus(part, projected))
+        AvroParquetReader.<GenericRecord>builder(part)
             .withDataModel(GenericData.get())
             .withConf(projected)
             .build()) {
