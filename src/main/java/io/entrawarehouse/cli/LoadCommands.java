@@ -66,7 +66,7 @@ final class LoadCommands {
    */
   static ConfigurableApplicationContext spring(PrintWriter err) {
     for (String key : System.getProperties().stringPropertyNames()) {
-      if (SECRET_PROPERTY.matcher(key).find() && !key.endsWith("-file")) {
+      if (SECRET_PROPERTY.matcher(key).find()) {
         err.println(
             "warning: "
                 + key

@@ -128,10 +128,6 @@ public final class TokenProvider {
         .readTimeoutForDefaultHttpClient(millis);
   }
 
-  public Credential credential() {
-    return credential;
-  }
-
   private String current;
   private Instant refreshAt = Instant.MIN;
 

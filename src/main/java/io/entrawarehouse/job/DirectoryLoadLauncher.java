@@ -51,10 +51,9 @@ public class DirectoryLoadLauncher {
   }
 
   /**
-   * A connection to a tenant: its name and id, a Graph client, and the demo simulator when one was
-   * started.
+   * A connection to a tenant: its id, a Graph client, and the demo simulator when one was started.
    */
-  public record Connection(String name, String tenantId, GraphClient graph, GraphSimulator demo)
+  public record Connection(String tenantId, GraphClient graph, GraphSimulator demo)
       implements AutoCloseable {
     /** The token source of this connection's client. */
     public io.entrawarehouse.graph.TokenProvider tokens() {
@@ -89,8 +88,7 @@ public class DirectoryLoadLauncher {
 
   /** Connects to a configured tenant. */
   public Connection connect(GraphEndpoint endpoint) {
-    return new Connection(
-        endpoint.name(), endpoint.tenantId(), endpoint.client(properties.graph(), SLEEP), null);
+    return new Connection(endpoint.tenantId(), endpoint.client(properties.graph(), SLEEP), null);
   }
 
   /** Starts the built-in demo tenant in-process and connects to it, saying so in one line. */
@@ -108,10 +106,7 @@ public class DirectoryLoadLauncher {
             + demo.graphBaseUrl());
     GraphEndpoint endpoint = demoEndpoint(demo);
     return new Connection(
-        endpoint.name(),
-        endpoint.tenantId(),
-        endpoint.client(properties.graph().direct(), SLEEP),
-        demo);
+        endpoint.tenantId(), endpoint.client(properties.graph().direct(), SLEEP), demo);
   }
 
   private static final GraphClient.Sleeper SLEEP = d -> Thread.sleep(d.toMillis());

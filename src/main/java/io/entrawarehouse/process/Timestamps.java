@@ -1,5 +1,6 @@
 package io.entrawarehouse.process;
 
+import java.time.Instant;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
@@ -57,7 +58,11 @@ final class Timestamps {
         return seconds * 1_000_000L + fraction;
       }
     }
-    return WarehouseRowProcessor.micros(OffsetDateTime.parse(text).toInstant());
+    return micros(OffsetDateTime.parse(text).toInstant());
+  }
+
+  static long micros(Instant t) {
+    return Math.addExact(Math.multiplyExact(t.getEpochSecond(), 1_000_000L), t.getNano() / 1_000);
   }
 
   /** The decimal number in text[from, to), or -1 if a character is not a digit. */

@@ -30,7 +30,7 @@ public class WarehouseRowProcessor implements ItemProcessor<JsonNode, GenericRec
     this.schema = entity.avroSchema();
     this.tenantId = tenantId;
     this.loadId = loadId;
-    this.loadedAtMicros = micros(loadedAt);
+    this.loadedAtMicros = Timestamps.micros(loadedAt);
   }
 
   @Override
@@ -128,9 +128,5 @@ public class WarehouseRowProcessor implements ItemProcessor<JsonNode, GenericRec
 
   private static String abbreviate(String s) {
     return s.length() <= 80 ? s : s.substring(0, 77) + "...";
-  }
-
-  static long micros(Instant t) {
-    return Math.addExact(Math.multiplyExact(t.getEpochSecond(), 1_000_000L), t.getNano() / 1_000);
   }
 }

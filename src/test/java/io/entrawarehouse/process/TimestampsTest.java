@@ -30,7 +30,7 @@ class TimestampsTest {
             "2026-11-24T13:45:12.Z")) {
       assertThat(Timestamps.micros(text))
           .as(text)
-          .isEqualTo(WarehouseRowProcessor.micros(OffsetDateTime.parse(text).toInstant()));
+          .isEqualTo(Timestamps.micros(OffsetDateTime.parse(text).toInstant()));
     }
   }
 
