@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.entrawarehouse.simulator.GraphSimulator;
 import io.entrawarehouse.simulator.SimulatorSettings;
+import io.entrawarehouse.simulator.SimulatorTenants;
 import io.entrawarehouse.simulator.TenantScale;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -47,11 +48,8 @@ class RunCommandTest {
     Path pem = dir.resolve("simulator.pem");
     Files.writeString(pem, simulator.certificatePem(), StandardCharsets.US_ASCII);
     properties.put("entra.warehouse.directory", dir.resolve("warehouse").toString());
-    properties.put("entra.tenant.id", simulator.tenantId());
-    properties.put("entra.tenant.client-id", simulator.clientId());
+    properties.putAll(SimulatorTenants.properties("entra.tenant.", simulator));
     properties.put("entra.tenant.client-secret", SimulatorSettings.DEMO_CLIENT_SECRET);
-    properties.put("entra.tenant.authority-host", simulator.authorityHost().toString());
-    properties.put("entra.tenant.graph-url", simulator.graphBaseUrl().toString());
     properties.put("entra.graph.trust-certificate", pem.toString());
     properties.put("entra.graph.max-attempts", "2");
     properties.put("entra.graph.max-backoff", "1s");
@@ -161,10 +159,7 @@ class RunCommandTest {
                 .deny("Directory.Read.All")
                 .deny("AuditLog.Read.All")
                 .build())) {
-      properties.put("entra.tenant.id", denying.tenantId());
-      properties.put("entra.tenant.client-id", denying.clientId());
-      properties.put("entra.tenant.authority-host", denying.authorityHost().toString());
-      properties.put("entra.tenant.graph-url", denying.graphBaseUrl().toString());
+      properties.putAll(SimulatorTenants.properties("entra.tenant.", denying));
 
       Cli.Run check = run("check", "entities=users,devices,sign_ins");
 
@@ -178,10 +173,7 @@ class RunCommandTest {
           .doesNotContain(SimulatorSettings.DEMO_CLIENT_SECRET)
           .doesNotContain("eyJ");
     }
-    properties.put("entra.tenant.id", simulator.tenantId());
-    properties.put("entra.tenant.client-id", simulator.clientId());
-    properties.put("entra.tenant.authority-host", simulator.authorityHost().toString());
-    properties.put("entra.tenant.graph-url", simulator.graphBaseUrl().toString());
+    properties.putAll(SimulatorTenants.properties("entra.tenant.", simulator));
     Cli.Run healthy = run("check");
     assertThat(healthy.exit()).as(healthy.all()).isZero();
     assertThat(healthy.out()).doesNotContain("FAILED").contains("group_members");

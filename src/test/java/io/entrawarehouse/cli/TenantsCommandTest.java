@@ -6,6 +6,7 @@ import io.entrawarehouse.graph.TestCertificates;
 import io.entrawarehouse.simulator.GraphSimulator;
 import io.entrawarehouse.simulator.GroundTruth;
 import io.entrawarehouse.simulator.SimulatorSettings;
+import io.entrawarehouse.simulator.SimulatorTenants;
 import io.entrawarehouse.simulator.TenantScale;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -52,11 +53,7 @@ class TenantsCommandTest {
   }
 
   private void tenant(String name, GraphSimulator sim) {
-    String p = "entra.tenants." + name + ".";
-    properties.put(p + "id", sim.tenantId());
-    properties.put(p + "client-id", sim.clientId());
-    properties.put(p + "authority-host", sim.authorityHost().toString());
-    properties.put(p + "graph-url", sim.graphBaseUrl().toString());
+    properties.putAll(SimulatorTenants.properties("entra.tenants." + name + ".", sim));
   }
 
   private List<String> ids(String table, String tenantId) throws Exception {

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.entrawarehouse.config.EntraProperties;
 import io.entrawarehouse.simulator.GraphSimulator;
 import io.entrawarehouse.simulator.SimulatorSettings;
+import io.entrawarehouse.simulator.SimulatorTenants;
 import io.entrawarehouse.simulator.TenantScale;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -98,17 +99,7 @@ class CredentialsTest {
   }
 
   private static EntraProperties.Tenant user(String clientId, String password) {
-    return tenant(clientId, null, null, null, null, enabledUser(), password);
-  }
-
-  private static String enabledUser() {
-    for (int u = 0; ; u++) {
-      Map<String, Object> user = sim.tenant().user(u);
-      if ("Member".equals(user.get("userType"))
-          && Boolean.TRUE.equals(user.get("accountEnabled"))) {
-        return (String) user.get("userPrincipalName");
-      }
-    }
+    return tenant(clientId, null, null, null, null, SimulatorTenants.enabledMember(sim), password);
   }
 
   private static GraphClient client(EntraProperties.Tenant tenant) {
@@ -203,7 +194,7 @@ class CredentialsTest {
     JsonNode claims =
         readOneUser(client(user(sim.publicClientId(), SimulatorSettings.DEMO_USER_PASSWORD)));
     assertThat(claims.path("idtyp").asText()).isEqualTo("user");
-    assertThat(claims.path("upn").asText()).isEqualTo(enabledUser());
+    assertThat(claims.path("upn").asText()).isEqualTo(SimulatorTenants.enabledMember(sim));
   }
 
   @Test

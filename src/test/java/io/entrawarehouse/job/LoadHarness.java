@@ -4,6 +4,7 @@ import io.entrawarehouse.WarehouseApplication;
 import io.entrawarehouse.simulator.GraphSimulator;
 import io.entrawarehouse.simulator.GroundTruth;
 import io.entrawarehouse.simulator.SimulatorSettings;
+import io.entrawarehouse.simulator.SimulatorTenants;
 import io.entrawarehouse.warehouse.Entities;
 import io.entrawarehouse.warehouse.Entity;
 import java.nio.charset.StandardCharsets;
@@ -67,11 +68,8 @@ final class LoadHarness implements AutoCloseable {
         "spring.datasource.url",
         "jdbc:h2:file:" + warehouse.toAbsolutePath().resolve("job-repository") + ";WRITE_DELAY=0");
     p.put("spring.datasource.username", "sa");
-    p.put("entra.tenant.id", simulator.tenantId());
-    p.put("entra.tenant.client-id", simulator.clientId());
+    p.putAll(SimulatorTenants.properties("entra.tenant.", simulator));
     p.put("entra.tenant.client-secret", SimulatorSettings.DEMO_CLIENT_SECRET);
-    p.put("entra.tenant.authority-host", simulator.authorityHost().toString());
-    p.put("entra.tenant.graph-url", simulator.graphBaseUrl().toString());
     p.put("entra.graph.trust-certificate", pem.toAbsolutePath().toString());
     p.put("entra.graph.max-backoff", "2s");
     p.put("entra.warehouse.directory", warehouse.toAbsolutePath().toString());

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.entrawarehouse.graph.TestCertificates;
 import io.entrawarehouse.simulator.GraphSimulator;
 import io.entrawarehouse.simulator.SimulatorSettings;
+import io.entrawarehouse.simulator.SimulatorTenants;
 import io.entrawarehouse.simulator.TenantScale;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -75,13 +76,13 @@ class SecretLeakTest {
       Path warehouse = dir.resolve("warehouse");
       Map<String, String> properties = LoadHarness.properties(a, warehouse, pem);
       properties.remove("entra.tenant.client-secret"); // from the environment below
-      named(properties, "b", b);
+      properties.putAll(SimulatorTenants.properties("entra.tenants.b.", b));
       properties.put(
           "entra.tenants.b.client-certificate-path",
           certificate.encryptedPem(dir.resolve("b.pem"), keyPassword).toString());
-      named(properties, "c", c);
+      properties.putAll(SimulatorTenants.properties("entra.tenants.c.", c));
       properties.put("entra.tenants.c.client-id", c.publicClientId());
-      properties.put("entra.tenants.c.username", anEnabledUser(c));
+      properties.put("entra.tenants.c.username", SimulatorTenants.enabledMember(c));
       Map<String, String> environment =
           Map.of(
               "AZURE_CLIENT_SECRET", secret,
@@ -118,10 +119,15 @@ class SecretLeakTest {
       String checkC =
           launch(
               onlyC,
-              Map.of("AZURE_USERNAME", anEnabledUser(c), "AZURE_PASSWORD", userPassword),
+              Map.of(
+                  "AZURE_USERNAME",
+                  SimulatorTenants.enabledMember(c),
+                  "AZURE_PASSWORD",
+                  userPassword),
               "check",
               "entities=users");
-      assertThat(checkC).contains("with username and password of " + anEnabledUser(c));
+      assertThat(checkC)
+          .contains("with username and password of " + SimulatorTenants.enabledMember(c));
 
       for (String output : List.of(run, check, checkB, checkC)) {
         for (String s : secrets) {
@@ -154,24 +160,6 @@ class SecretLeakTest {
             assertThat(r.getLong(1)).isZero();
           }
         }
-      }
-    }
-  }
-
-  private static void named(Map<String, String> properties, String name, GraphSimulator sim) {
-    String p = "entra.tenants." + name + ".";
-    properties.put(p + "id", sim.tenantId());
-    properties.put(p + "client-id", sim.clientId());
-    properties.put(p + "authority-host", sim.authorityHost().toString());
-    properties.put(p + "graph-url", sim.graphBaseUrl().toString());
-  }
-
-  private static String anEnabledUser(GraphSimulator sim) {
-    for (int u = 0; ; u++) {
-      Map<String, Object> user = sim.tenant().user(u);
-      if ("Member".equals(user.get("userType"))
-          && Boolean.TRUE.equals(user.get("accountEnabled"))) {
-        return (String) user.get("userPrincipalName");
       }
     }
   }
