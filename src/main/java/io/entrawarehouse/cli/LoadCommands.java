@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.LocalDate;
@@ -218,9 +219,23 @@ final class LoadCommands {
       PrintWriter out,
       PrintWriter err)
       throws Exception {
-    long start = System.nanoTime();
     out.println("directory-load: " + launch.describe());
+    JobExecution done = launcher.completed(launch);
+    if (done != null) {
+      out.printf(
+          "directory-load already COMPLETED for these parameters (load %d, finished %s):"
+              + " nothing to do. To load again, change run.date or the window (since/until).%n",
+          done.getJobInstanceId(),
+          done.getEndTime() == null
+              ? "?"
+              : done.getEndTime()
+                  .atZone(java.time.ZoneId.systemDefault())
+                  .toOffsetDateTime()
+                  .truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
+      return summary(launcher, done, out);
+    }
     out.flush();
+    long start = System.nanoTime();
     JobExecution execution;
     try {
       execution = launcher.run(connection, launch);
@@ -250,6 +265,12 @@ final class LoadCommands {
     out.printf(
         "directory-load COMPLETED in %.1f s (load %d, peak heap %d MB)%n",
         took.toMillis() / 1000.0, execution.getJobInstanceId(), peakHeapBytes() / (1024 * 1024));
+    return summary(launcher, execution, out);
+  }
+
+  /** Rows per table of a completed load, and where the files are. */
+  private static int summary(
+      DirectoryLoadLauncher launcher, JobExecution execution, PrintWriter out) throws SQLException {
     out.printf("  %-18s %12s%n", "table", "rows");
     try (Connection c = launcher.duckdb().connect();
         Statement s = c.createStatement();

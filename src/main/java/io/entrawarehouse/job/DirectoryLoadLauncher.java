@@ -12,6 +12,7 @@ import io.entrawarehouse.write.duckdb.DuckDbLoader;
 import io.entrawarehouse.write.parquet.Lake;
 import java.util.List;
 import java.util.function.Consumer;
+import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.launch.JobOperator;
@@ -118,6 +119,16 @@ public class DirectoryLoadLauncher {
 
   public DuckDbLoader duckdb() {
     return new DuckDbLoader(properties.warehouse().duckdbFile());
+  }
+
+  /**
+   * The execution that already completed this launch, or null. Parameters identify a load, so a
+   * completed one is not run again: the same nightly launch twice in a day is a no-op.
+   */
+  public JobExecution completed(LoadParameters launch) {
+    JobExecution last =
+        repository.getLastJobExecution(DirectoryLoadJob.NAME, launch.toJobParameters());
+    return last != null && last.getStatus() == BatchStatus.COMPLETED ? last : null;
   }
 
   /**

@@ -89,6 +89,25 @@ class RunCommandTest {
   }
 
   @Test
+  void theSameLaunchAfterItCompletedIsANoOpThatSaysSo() throws Exception {
+    assertThat(run("run", "entities=users").exit()).isZero();
+    long usersServed = simulator.stats().requests("users");
+
+    Cli.Run again = run("run", "entities=users");
+
+    assertThat(again.exit()).as(again.all()).isZero();
+    assertThat(again.out())
+        .contains("already COMPLETED for these parameters (load 1,")
+        .contains("change run.date")
+        .containsPattern("users\\s+40");
+    assertThat(again.err()).doesNotContain("already exists and is complete");
+    assertThat(simulator.stats().requests("users")).isEqualTo(usersServed);
+    assertThat(users()).isEqualTo(40);
+    Cli.Run nextDay = run("run", "entities=users", "run.date=2030-01-02");
+    assertThat(nextDay.out()).as(nextDay.all()).contains("directory-load COMPLETED");
+  }
+
+  @Test
   void anUnknownEntityIsRefusedBeforeAnythingRuns() {
     Cli.Run run = run("run", "entities=users,usrs");
     assertThat(run.exit()).isEqualTo(2);
