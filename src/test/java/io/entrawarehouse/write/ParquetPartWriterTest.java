@@ -112,6 +112,53 @@ class ParquetPartWriterTest {
         .isEqualTo(30);
   }
 
+  @Test
+  void logRowsArePartitionedByTheirUtcEventDate() throws Exception {
+    Lake lake = new Lake(dir.resolve("staging"), dir.resolve("lake").toUri());
+    Entity e = Entities.SIGN_INS;
+    // Newest first, as Graph returns sign-ins: 1 minute after midnight on 2026-11-20, midnight
+    // exactly, 1 µs before it, 1 µs before the midnight a day earlier, and one without a time.
+    long midnight = 1_795_132_800_000_000L; // 2026-11-20T00:00:00Z
+    long[] times = {midnight + 60_000_000L, midnight, midnight - 1, midnight - 86_400_000_001L};
+    List<GenericRecord> rows = new ArrayList<>();
+    for (int i = 0; i < times.length + 1; i++) {
+      GenericRecord r = signIns(i, i + 1, 1, "app").get(0);
+      r.put("created_date_time", i < times.length ? times[i] : null);
+      rows.add(r);
+    }
+    ParquetPartWriter writer =
+        new ParquetPartWriter(e, lake, () -> 1L, LocalDate.parse("2026-11-25"));
+    writer.open(new ExecutionContext());
+    writer.write(new Chunk<>(rows));
+
+    assertThat(lake.stagedParts(e, 1))
+        .extracting(part -> part.getParent().getFileName().toString())
+        .containsExactlyInAnyOrder(
+            "event_date=2026-11-18",
+            "event_date=2026-11-19",
+            "event_date=2026-11-20",
+            "event_date=unknown");
+    try (Connection c = DriverManager.getConnection("jdbc:duckdb:");
+        ResultSet r =
+            c.createStatement()
+                .executeQuery(
+                    "SELECT event_date, list_sort(list(id)) FROM read_parquet('"
+                        + dir.resolve("staging")
+                        + "/**/*.parquet', hive_partitioning = true)"
+                        + " GROUP BY event_date ORDER BY event_date")) {
+      List<String> byDate = new ArrayList<>();
+      while (r.next()) {
+        byDate.add(r.getString(1) + " " + r.getString(2));
+      }
+      assertThat(byDate)
+          .containsExactly(
+              "2026-11-18 [sign-in-3]",
+              "2026-11-19 [sign-in-2]",
+              "2026-11-20 [sign-in-0, sign-in-1]",
+              "unknown [sign-in-4]");
+    }
+  }
+
   /** Sign-ins of one day, ids from..to-1, as a given load read them. */
   private static List<GenericRecord> signIns(int from, int to, long load, String app) {
     Entity e = Entities.SIGN_INS;
@@ -120,7 +167,7 @@ class ParquetPartWriterTest {
       GenericRecord r = new GenericData.Record(e.avroSchema());
       r.put("tenant_id", "t1");
       r.put("id", "sign-in-" + i);
-      // 2026-11-20T00:00:00Z plus i minutes
+      // 2025-11-20T00:00:00Z plus i minutes
       r.put("created_date_time", 1_763_596_800_000_000L + i * 60_000_000L);
       r.put("app_display_name", app);
       r.put("load_id", load);

@@ -1,9 +1,7 @@
 package io.entrawarehouse.write.parquet;
 
 import io.entrawarehouse.warehouse.Entity;
-import java.time.Instant;
 import java.time.LocalDate;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -25,12 +23,19 @@ import org.springframework.batch.infrastructure.item.ItemStreamWriter;
  */
 public class ParquetPartWriter implements ItemStreamWriter<GenericRecord> {
 
+  private static final long MICROS_PER_DAY = 86_400_000_000L;
+
   private final Entity entity;
   private final Schema schema;
   private final Lake lake;
   private final java.util.function.LongSupplier loadId;
   private final String loadDate;
+  private final int timeField;
   private int chunk;
+  // Log rows arrive sorted by time, so consecutive rows mostly share their event date: the date
+  // string is made once per day, not once per row.
+  private long lastDay;
+  private String lastDate;
 
   /**
    * @param loadId the load's id (the job instance id), known once the job has started
@@ -42,6 +47,7 @@ public class ParquetPartWriter implements ItemStreamWriter<GenericRecord> {
     this.lake = lake;
     this.loadId = loadId;
     this.loadDate = loadDate.toString();
+    this.timeField = entity.isLog() ? schema.getField(entity.timeColumn().name()).pos() : -1;
   }
 
   @Override
@@ -65,11 +71,16 @@ public class ParquetPartWriter implements ItemStreamWriter<GenericRecord> {
     if (!entity.isLog()) {
       return loadDate;
     }
-    Object micros = row.get(entity.timeColumn().name());
+    Object micros = row.get(timeField);
     if (!(micros instanceof Long m)) {
       return "unknown";
     }
-    return LocalDate.ofInstant(Instant.EPOCH.plusNanos(m * 1_000), ZoneOffset.UTC).toString();
+    long day = Math.floorDiv(m, MICROS_PER_DAY);
+    if (day != lastDay || lastDate == null) {
+      lastDay = day;
+      lastDate = LocalDate.ofEpochDay(day).toString();
+    }
+    return lastDate;
   }
 
   @Override
