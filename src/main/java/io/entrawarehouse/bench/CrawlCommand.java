@@ -33,6 +33,9 @@ import picocli.CommandLine.Spec;
             + " The client secret comes from AZURE_CLIENT_SECRET.")
 public final class CrawlCommand implements Callable<Integer> {
 
+  /** The job's default entra.graph.concurrency. */
+  private static final int CONCURRENCY = 8;
+
   @Spec CommandSpec spec;
 
   @Option(names = "--token-url", required = true, description = "The OAuth2 token endpoint.")
@@ -99,7 +102,7 @@ public final class CrawlCommand implements Callable<Integer> {
                 trustManager)
             .client(
                 new io.entrawarehouse.config.EntraProperties.Graph(
-                    null, Duration.ofSeconds(30), null, 8, Duration.ofSeconds(60)),
+                    null, Duration.ofSeconds(30), null, 8, Duration.ofSeconds(60), CONCURRENCY),
                 d -> Thread.sleep(d.toMillis()));
     if (jobReaders) {
       return crawlWithJobReaders(out, graph, tenant);
@@ -130,10 +133,10 @@ public final class CrawlCommand implements Callable<Integer> {
         List<String> groups = new ArrayList<>();
         crawl(graphUrl + "/groups?$select=id&$top=999", counts, groups);
         counts[0] = 0;
-        // Two requests in flight, as the job's reader has (the current group and the next one's
-        // first page), so the baseline is not slower than the job for a reason of its own.
+        // As many requests in flight as the job's reader has (the current group and the next
+        // groups' first pages), so the baseline is not slower than the job for a reason of its own.
         java.util.concurrent.ExecutorService pool =
-            java.util.concurrent.Executors.newFixedThreadPool(2);
+            java.util.concurrent.Executors.newFixedThreadPool(CONCURRENCY + 1);
         try {
           List<java.util.concurrent.Future<long[]>> done = new ArrayList<>();
           for (String group : groups) {
@@ -191,7 +194,7 @@ public final class CrawlCommand implements Callable<Integer> {
           reader =
               entity == io.entrawarehouse.warehouse.Entities.GROUP_MEMBERS
                   ? new io.entrawarehouse.read.GroupMembersItemReader(
-                      graph, launch.query(entity), false)
+                      graph, launch.query(entity), false, CONCURRENCY)
                   : new io.entrawarehouse.read.GraphCollectionItemReader(
                       graph,
                       entity.name(),

@@ -102,17 +102,29 @@ public record EntraProperties(
    *     simulator)
    * @param maxAttempts attempts per request before a retryable failure fails the step
    * @param maxBackoff the longest wait between attempts when Graph gives no Retry-After
+   * @param concurrency Graph requests in flight at once while reading group members, one group's
+   *     page each: a tenant's groups are thousands of small requests, so Graph's latency, not its
+   *     throughput, bounds that step (8 requests of 2 resource units each stay far below the
+   *     directory limit of 3,500–8,000 units per 10 s)
    */
   public record Graph(
       URI proxy,
       @DefaultValue("30s") Duration timeout,
       Path trustCertificate,
       @DefaultValue("8") int maxAttempts,
-      @DefaultValue("60s") Duration maxBackoff) {
+      @DefaultValue("60s") Duration maxBackoff,
+      @DefaultValue("8") int concurrency) {
+
+    public Graph {
+      if (concurrency < 1) {
+        throw new IllegalArgumentException(
+            "entra.graph.concurrency must be 1 or more, got " + concurrency);
+      }
+    }
 
     /** The same settings without a proxy (the demo tenant is on loopback). */
     public Graph direct() {
-      return new Graph(null, timeout, trustCertificate, maxAttempts, maxBackoff);
+      return new Graph(null, timeout, trustCertificate, maxAttempts, maxBackoff, concurrency);
     }
   }
 

@@ -19,9 +19,11 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLSocketFactory;
 import javax.net.ssl.X509TrustManager;
+import okhttp3.ConnectionPool;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.Response;
@@ -61,6 +63,7 @@ public final class GraphClient {
       Duration timeout,
       int maxAttempts,
       Duration maxBackoff,
+      int concurrency,
       SSLSocketFactory sslSocketFactory,
       X509TrustManager trustManager,
       java.net.Proxy proxy,
@@ -79,6 +82,10 @@ public final class GraphClient {
             .callTimeout(timeout)
             .readTimeout(timeout)
             .connectTimeout(timeout)
+            // Keep a connection per request in flight (the readers' page in hand plus the
+            // pages fetched ahead): OkHttp's default keeps 5 idle, and a sixth request in flight
+            // then cost a TLS handshake each time (measured: the medium load took 30 s, not 16).
+            .connectionPool(new ConnectionPool(concurrency + 2, 5, TimeUnit.MINUTES))
             .retryOnConnectionFailure(false);
     if (sslSocketFactory != null) {
       builder.sslSocketFactory(sslSocketFactory, trustManager);

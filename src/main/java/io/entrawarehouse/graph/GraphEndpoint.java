@@ -46,6 +46,7 @@ public record GraphEndpoint(
         settings.timeout(),
         settings.maxAttempts(),
         settings.maxBackoff(),
+        settings.concurrency(),
         ssl == null ? null : ssl.getSocketFactory(),
         trust,
         proxy,

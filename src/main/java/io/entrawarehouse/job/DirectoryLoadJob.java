@@ -63,12 +63,22 @@ public final class DirectoryLoadJob {
       Lake lake,
       DuckDbLoader duckdb,
       LoadParameters launch,
-      int chunkSize) {
+      int chunkSize,
+      int concurrency) {
     LoadContext context = new LoadContext();
     SimpleJobBuilder job = null;
     for (Entity entity : launch.entities()) {
       Step read =
-          readStep(repository, transactions, graph, lake, launch, entity, context, chunkSize);
+          readStep(
+              repository,
+              transactions,
+              graph,
+              lake,
+              launch,
+              entity,
+              context,
+              chunkSize,
+              concurrency);
       Step load = loadStep(repository, transactions, lake, duckdb, launch, entity, context);
       job =
           job == null
@@ -109,10 +119,12 @@ public final class DirectoryLoadJob {
       LoadParameters launch,
       Entity entity,
       LoadContext context,
-      int chunkSize) {
+      int chunkSize,
+      int concurrency) {
     ItemStreamReader<JsonNode> reader =
         entity == Entities.GROUP_MEMBERS
-            ? new GroupMembersItemReader(graph, launch.query(entity), launch.needsEventual(entity))
+            ? new GroupMembersItemReader(
+                graph, launch.query(entity), launch.needsEventual(entity), concurrency)
             : new GraphCollectionItemReader(
                 graph,
                 entity.name(),

@@ -151,7 +151,8 @@ public class DirectoryLoadLauncher {
               lake,
               duckdb(),
               launch,
-              properties.warehouse().chunkSize());
+              properties.warehouse().chunkSize(),
+              properties.graph().concurrency());
       return operator.start(job, launch.toJobParameters());
     }
   }

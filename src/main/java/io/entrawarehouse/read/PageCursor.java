@@ -37,9 +37,10 @@ final class PageCursor {
   private String prefetchedLink;
   private Future<GraphPage> prefetched;
 
+  // Unbounded, because the readers bound it: each cursor has at most one page in flight, and the
+  // group members reader keeps entra.graph.concurrency cursors ahead. Idle threads end after 60 s.
   private static final ExecutorService PREFETCH =
-      Executors.newFixedThreadPool(
-          2,
+      Executors.newCachedThreadPool(
           r -> {
             Thread t = new Thread(r, "graph-prefetch");
             t.setDaemon(true);

@@ -307,7 +307,12 @@ public final class GraphSimulator implements AutoCloseable {
           throw new GraphError(
               405, "Request_BadRequest", "The simulator serves GET requests only.");
         }
-        graph(exchange, path.substring("/v1.0".length()), requestId, clientRequestId);
+        log.enter();
+        try {
+          graph(exchange, path.substring("/v1.0".length()), requestId, clientRequestId);
+        } finally {
+          log.exit();
+        }
       } else if (path.matches("/[^/]+/oauth2/v2\\.0/token") && method.equals("POST")) {
         token(exchange, path.substring(1, path.indexOf('/', 1)));
       } else if (path.matches("/[^/]+/v2\\.0/\\.well-known/openid-configuration")) {

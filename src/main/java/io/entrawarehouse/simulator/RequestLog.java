@@ -3,6 +3,7 @@ package io.entrawarehouse.simulator;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -18,7 +19,8 @@ public final class RequestLog {
       long throttledWithoutRetryAfter,
       Map<String, Long> faults,
       long resourceUnits,
-      long tokensIssued) {
+      long tokensIssued,
+      int maxGraphRequestsInFlight) {
 
     public long requests(String endpoint) {
       return requests.getOrDefault(endpoint, 0L);
@@ -35,6 +37,19 @@ public final class RequestLog {
   private final LongAdder throttledWithoutRetryAfter = new LongAdder();
   private final LongAdder resourceUnits = new LongAdder();
   private final LongAdder tokens = new LongAdder();
+  private final AtomicInteger inFlight = new AtomicInteger();
+  private final AtomicInteger maxInFlight = new AtomicInteger();
+
+  /** A Graph request starts being served. */
+  void enter() {
+    int now = inFlight.incrementAndGet();
+    maxInFlight.accumulateAndGet(now, Math::max);
+  }
+
+  /** A Graph request has been answered. */
+  void exit() {
+    inFlight.decrementAndGet();
+  }
 
   void request(String endpoint) {
     requests.computeIfAbsent(endpoint, k -> new LongAdder()).increment();
@@ -66,7 +81,8 @@ public final class RequestLog {
         throttledWithoutRetryAfter.sum(),
         copy(faults),
         resourceUnits.sum(),
-        tokens.sum());
+        tokens.sum(),
+        maxInFlight.get());
   }
 
   private static Map<String, Long> copy(Map<String, LongAdder> source) {

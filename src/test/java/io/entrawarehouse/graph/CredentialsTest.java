@@ -110,7 +110,7 @@ class CredentialsTest {
     GraphEndpoint endpoint =
         TenantEndpoints.endpoint("t", tenant, sim.clientSslContext(), sim.clientTrustManager());
     return endpoint.client(
-        new EntraProperties.Graph(proxy, timeout, null, 2, Duration.ofSeconds(1)), d -> {});
+        new EntraProperties.Graph(proxy, timeout, null, 2, Duration.ofSeconds(1), 8), d -> {});
   }
 
   /** Reads one user, and returns the claims of the token that did it. */
@@ -232,7 +232,7 @@ class CredentialsTest {
       GraphEndpoint endpoint = io.entrawarehouse.job.DirectoryLoadLauncher.demoEndpoint(expired);
       GraphClient graph =
           endpoint.client(
-              new EntraProperties.Graph(null, Duration.ofSeconds(10), null, 2, Duration.ZERO),
+              new EntraProperties.Graph(null, Duration.ofSeconds(10), null, 2, Duration.ZERO, 8),
               d -> {});
       assertThatThrownBy(() -> graph.tokens().token())
           .isInstanceOf(GraphException.Auth.class)
@@ -282,7 +282,7 @@ class CredentialsTest {
               usGov.authorityHost(),
               usGov.graphBaseUrl());
       EntraProperties.Graph settings =
-          new EntraProperties.Graph(null, Duration.ofSeconds(10), null, 2, Duration.ZERO);
+          new EntraProperties.Graph(null, Duration.ofSeconds(10), null, 2, Duration.ZERO, 8);
       GraphClient right =
           TenantEndpoints.endpoint(
                   "gov", usgov, usGov.clientSslContext(), usGov.clientTrustManager())

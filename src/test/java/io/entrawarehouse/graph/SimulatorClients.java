@@ -12,7 +12,7 @@ public final class SimulatorClients {
   public static GraphClient client(GraphSimulator sim, int attempts, GraphClient.Sleeper sleeper) {
     EntraProperties.Graph settings =
         new EntraProperties.Graph(
-            null, Duration.ofSeconds(10), null, attempts, Duration.ofSeconds(8));
+            null, Duration.ofSeconds(10), null, attempts, Duration.ofSeconds(8), 8);
     return DirectoryLoadLauncher.demoEndpoint(sim).client(settings, sleeper);
   }
 }

@@ -38,7 +38,7 @@ class TenantEndpointsTest {
     return new EntraProperties(
         single,
         named,
-        new EntraProperties.Graph(null, java.time.Duration.ofSeconds(30), null, 8, null),
+        new EntraProperties.Graph(null, java.time.Duration.ofSeconds(30), null, 8, null, 8),
         null,
         null);
   }

@@ -87,10 +87,12 @@ class ReaderRestartTest {
   void theMembersReaderResumesInsideAGroup() throws Exception {
     java.util.function.Function<JsonNode, String> key =
         i -> i.get("@groupId").asText() + "/" + i.get("id").asText();
-    List<String> all = readAll(new GroupMembersItemReader(graph, "$select=id&$top=7", false), key);
+    List<String> all =
+        readAll(new GroupMembersItemReader(graph, "$select=id&$top=7", false, 3), key);
     assertThat(all).hasSize(8000).doesNotHaveDuplicates();
 
-    GroupMembersItemReader reader = new GroupMembersItemReader(graph, "$select=id&$top=7", false);
+    GroupMembersItemReader reader =
+        new GroupMembersItemReader(graph, "$select=id&$top=7", false, 3);
     ExecutionContext context = new ExecutionContext();
     reader.open(context);
     List<String> before = new ArrayList<>();
@@ -100,7 +102,8 @@ class ReaderRestartTest {
     reader.update(context);
     reader.close();
 
-    GroupMembersItemReader resumed = new GroupMembersItemReader(graph, "$select=id&$top=7", false);
+    GroupMembersItemReader resumed =
+        new GroupMembersItemReader(graph, "$select=id&$top=7", false, 3);
     resumed.open(context);
     List<String> after = readAll(resumed, key);
 
@@ -109,7 +112,7 @@ class ReaderRestartTest {
 
     // A finished reader stays finished after a restart.
     resumed.update(context);
-    GroupMembersItemReader done = new GroupMembersItemReader(graph, "$select=id&$top=7", false);
+    GroupMembersItemReader done = new GroupMembersItemReader(graph, "$select=id&$top=7", false, 3);
     done.open(context);
     assertThat(done.read()).isNull();
   }

@@ -1,0 +1,54 @@
+package io.entrawarehouse.read;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.entrawarehouse.graph.GraphClient;
+import io.entrawarehouse.graph.SimulatorClients;
+import io.entrawarehouse.simulator.GraphSimulator;
+import io.entrawarehouse.simulator.SimulatorSettings;
+import io.entrawarehouse.simulator.TenantScale;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The group members reader keeps the next groups' first pages in flight, and that changes nothing
+ * in what it returns, nor in which order.
+ */
+class GroupMembersLookaheadTest {
+
+  private static List<String> readAll(GroupMembersItemReader reader) {
+    List<String> members = new ArrayList<>();
+    for (JsonNode m = reader.read(); m != null; m = reader.read()) {
+      members.add(m.get("@groupId").asText() + "/" + m.get("id").asText());
+    }
+    return members;
+  }
+
+  @Test
+  void theNextGroupsAreFetchedConcurrentlyAndTheMembersAreTheSame() {
+    // 12 groups of one page each; 30 ms per page keeps each request in flight long enough to see.
+    SimulatorSettings settings =
+        SimulatorSettings.builder()
+            .scale(TenantScale.TINY)
+            .throttling(false)
+            .latency(Duration.ofMillis(30), Duration.ZERO)
+            .build();
+    List<String> oneAhead;
+    try (GraphSimulator simulator = GraphSimulator.start(settings)) {
+      GraphClient graph = SimulatorClients.client(simulator, 3, d -> {});
+      oneAhead = readAll(new GroupMembersItemReader(graph, "$select=id&$top=999", false, 1));
+      // The current group and the next one's first page.
+      assertThat(simulator.stats().maxGraphRequestsInFlight()).isBetween(1, 2);
+    }
+    try (GraphSimulator simulator = GraphSimulator.start(settings)) {
+      GraphClient graph = SimulatorClients.client(simulator, 3, d -> {});
+      List<String> eightAhead =
+          readAll(new GroupMembersItemReader(graph, "$select=id&$top=999", false, 8));
+      assertThat(simulator.stats().maxGraphRequestsInFlight()).isBetween(6, 9);
+      assertThat(eightAhead).hasSize(120).doesNotHaveDuplicates().isEqualTo(oneAhead);
+    }
+  }
+}
