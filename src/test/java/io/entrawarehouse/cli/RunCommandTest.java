@@ -168,6 +168,33 @@ class RunCommandTest {
   }
 
   @Test
+  void aDirectoryEntityThatFailsDoesNotStopTheLogs() throws Exception {
+    // Directory entities and logs are read side by side: a filter Graph rejects fails the users
+    // and the run, and the audits are loaded all the same (read one after the other, they never
+    // were).
+    Cli.Run run = run("run", "entities=users,directory_audits", "filter.users=displayName eqq 'x'");
+
+    assertThat(run.exit()).as(run.all()).isEqualTo(1);
+    assertThat(run.err()).contains("users").contains("filter");
+    try (Connection c =
+            DriverManager.getConnection("jdbc:duckdb:" + dir.resolve("warehouse/entra.duckdb"));
+        ResultSet r =
+            c.createStatement()
+                .executeQuery(
+                    "SELECT (SELECT count(*) FROM directory_audits),"
+                        + " (SELECT count(*) FROM information_schema.tables"
+                        + "  WHERE table_name = 'users')")) {
+      r.next();
+      assertThat(r.getLong(1)).as("audits loaded").isPositive();
+      assertThat(r.getLong(2)).as("no users table: no user was loaded").isZero();
+    }
+    Cli.Run status = run("status");
+    assertThat(status.out())
+        .containsPattern("directory_audits-load\\s+COMPLETED")
+        .containsPattern("users\\s+FAILED");
+  }
+
+  @Test
   void checkPrintsOneRowPerEntityWithTheFixForADeniedPermission() throws Exception {
     try (GraphSimulator denying =
         GraphSimulator.start(

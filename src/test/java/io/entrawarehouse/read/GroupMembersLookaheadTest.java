@@ -29,12 +29,13 @@ class GroupMembersLookaheadTest {
 
   @Test
   void theNextGroupsAreFetchedConcurrentlyAndTheMembersAreTheSame() {
-    // 12 groups of one page each; 30 ms per page keeps each request in flight long enough to see.
+    // 12 groups of one page each; 200 ms per page keeps each request in flight long enough for
+    // the next ones to connect and start, even on a loaded machine.
     SimulatorSettings settings =
         SimulatorSettings.builder()
             .scale(TenantScale.TINY)
             .throttling(false)
-            .latency(Duration.ofMillis(30), Duration.ZERO)
+            .latency(Duration.ofMillis(200), Duration.ZERO)
             .build();
     List<String> oneAhead;
     try (GraphSimulator simulator = GraphSimulator.start(settings)) {

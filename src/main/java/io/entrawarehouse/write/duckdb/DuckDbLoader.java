@@ -25,8 +25,8 @@ import org.slf4j.LoggerFactory;
  * <p>Directory entities hold current state: the tenant's rows are replaced. Logs are appended,
  * skipping ids the table already has. Rows are deduplicated by their id columns either way, so a
  * replayed load or a stream re-read after an expired link changes nothing. Each load is recorded in
- * {@code _loads}. The write connection is held only while loading. Thread-safe (one connection per
- * call).
+ * {@code _loads}. The write connection is held only while loading. Thread-safe: loads run one at a
+ * time (DuckDB lets one process, one database instance write a file), each on its own connection.
  */
 public final class DuckDbLoader {
 
@@ -81,7 +81,7 @@ public final class DuckDbLoader {
   /**
    * @return the rows of the tenant in the table after the load
    */
-  public long load(Entity entity, String tenantId, long loadId, List<Path> parts) {
+  public synchronized long load(Entity entity, String tenantId, long loadId, List<Path> parts) {
     String table = entity.name();
     String keys = String.join(", ", entity.idColumns());
     String columns = String.join(", ", entity.allColumns());
