@@ -404,6 +404,7 @@ public final class GraphSimulator implements AutoCloseable {
     doc.put("faults", s.faults());
     doc.put("resourceUnits", s.resourceUnits());
     doc.put("tokensIssued", s.tokensIssued());
+    doc.put("maxGraphRequestsInFlight", s.maxGraphRequestsInFlight());
     long used = 0;
     long peak = 0;
     for (java.lang.management.MemoryPoolMXBean pool :
