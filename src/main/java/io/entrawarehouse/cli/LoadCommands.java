@@ -271,17 +271,29 @@ final class LoadCommands {
   /** Rows per table of a completed load, and where the files are. */
   private static int summary(
       DirectoryLoadLauncher launcher, JobExecution execution, PrintWriter out) throws SQLException {
-    out.printf("  %-18s %12s%n", "table", "rows");
-    try (Connection c = launcher.duckdb().connect();
-        Statement s = c.createStatement();
-        ResultSet r =
-            s.executeQuery(
-                "SELECT table_name, row_count FROM _loads WHERE load_id = "
-                    + execution.getJobInstanceId()
-                    + " ORDER BY table_name")) {
-      while (r.next()) {
-        out.printf("  %-18s %12d%n", r.getString(1), r.getLong(2));
+    int tables = 0;
+    if (java.nio.file.Files.exists(launcher.duckdb().file())) {
+      out.printf("  %-18s %12s%n", "table", "rows");
+      try (Connection c = launcher.duckdb().connect();
+          Statement s = c.createStatement();
+          ResultSet r =
+              s.executeQuery(
+                  "SELECT table_name, row_count FROM _loads WHERE load_id = "
+                      + execution.getJobInstanceId()
+                      + " ORDER BY table_name")) {
+        for (; r.next(); tables++) {
+          out.printf("  %-18s %12d%n", r.getString(1), r.getLong(2));
+        }
+      } catch (SQLException noLoadsTable) {
+        // A DuckDB file created since the load, without its record: said below.
       }
+    }
+    if (tables == 0) {
+      out.println(
+          "  The DuckDB file holds no record of load "
+              + execution.getJobInstanceId()
+              + ": it was removed or replaced since. To load again, change run.date or the"
+              + " window (since/until).");
     }
     out.println("  DuckDB:  " + launcher.duckdb().file().toAbsolutePath());
     out.println("  Parquet: " + launcher.properties().warehouse().lake());
