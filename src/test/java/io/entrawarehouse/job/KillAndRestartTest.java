@@ -60,7 +60,8 @@ class KillAndRestartTest {
       assertThat(Files.readString(dir.resolve("second.log"))).contains("directory-load COMPLETED");
 
       try (LoadHarness h = harnessFor(simulator, warehouse)) {
-        h.assertMatchesGroundTruth(List.of(Entities.USERS, Entities.GROUP_MEMBERS));
+        h.assertMatchesGroundTruth(
+            List.of(Entities.USERS, Entities.GROUP_MEMBERS, Entities.SIGN_INS));
         // One job instance, two executions: the killed one (recovered as FAILED) and the resumed
         // one,
         // which read only what the first had not committed.
@@ -115,7 +116,8 @@ class KillAndRestartTest {
     properties.forEach((k, v) -> command.add("-D" + k + "=" + v));
     command.add("io.entrawarehouse.EntraWarehouse");
     command.add("run");
-    command.add("entities=users,group_members");
+    // Sign-ins too: read beside the directory, they are usually mid-step when the kill lands.
+    command.add("entities=users,group_members,sign_ins");
     ProcessBuilder pb =
         new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
     pb.environment().put("AZURE_CLIENT_SECRET", SimulatorSettings.DEMO_CLIENT_SECRET);
