@@ -33,8 +33,8 @@ import picocli.CommandLine.Spec;
             + " The client secret comes from AZURE_CLIENT_SECRET.")
 public final class CrawlCommand implements Callable<Integer> {
 
-  /** The job's default entra.graph.concurrency. */
-  private static final int CONCURRENCY = 8;
+  private static final int CONCURRENCY =
+      io.entrawarehouse.config.EntraProperties.Graph.DEFAULT_CONCURRENCY;
 
   @Spec CommandSpec spec;
 

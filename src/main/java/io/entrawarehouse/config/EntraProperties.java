@@ -113,7 +113,9 @@ public record EntraProperties(
       Path trustCertificate,
       @DefaultValue("8") int maxAttempts,
       @DefaultValue("60s") Duration maxBackoff,
-      @DefaultValue("8") int concurrency) {
+      @DefaultValue("" + Graph.DEFAULT_CONCURRENCY) int concurrency) {
+
+    public static final int DEFAULT_CONCURRENCY = 8;
 
     public Graph {
       if (concurrency < 1) {

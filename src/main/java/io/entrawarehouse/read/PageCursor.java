@@ -73,10 +73,13 @@ final class PageCursor {
   /** Starts fetching the current link in the background (the first page of a later group). */
   void prefetch() {
     if (page == null && prefetched == null) {
-      String target = link;
-      prefetchedLink = target;
-      prefetched = PREFETCH.submit(() -> graph.page(what, target, eventual));
+      prefetch(link);
     }
+  }
+
+  private void prefetch(String target) {
+    prefetchedLink = target;
+    prefetched = PREFETCH.submit(() -> graph.page(what, target, eventual));
   }
 
   /** The next item, or null at the end of the collection. */
@@ -85,9 +88,7 @@ final class PageCursor {
       if (page == null) {
         page = take();
         if (page.nextLink() != null) {
-          String target = page.nextLink();
-          prefetchedLink = target;
-          prefetched = PREFETCH.submit(() -> graph.page(what, target, eventual));
+          prefetch(page.nextLink());
         }
       }
       if (offset < page.items().size()) {
