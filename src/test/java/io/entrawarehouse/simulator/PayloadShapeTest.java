@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Iterator;
@@ -16,9 +14,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The simulator's items against Microsoft's documented examples in ../shared/graph-samples, field
- * for field: the same property names and, where both sides are not null, the same JSON types,
- * recursively.
+ * The simulator's items against Microsoft's documented examples (src/test/resources/graph-samples,
+ * whose README says where each came from), field for field: the same property names and, where both
+ * sides are not null, the same JSON types, recursively.
  */
 class PayloadShapeTest {
 
@@ -39,8 +37,13 @@ class PayloadShapeTest {
   }
 
   static JsonNode sample(String name) throws IOException {
-    Path dir = Path.of(System.getProperty("graph.samples.dir", "../shared/graph-samples"));
-    return SimHttp.JSON.readTree(Files.readString(dir.resolve(name)));
+    try (java.io.InputStream in =
+        PayloadShapeTest.class.getResourceAsStream("/graph-samples/" + name)) {
+      if (in == null) {
+        throw new IOException("missing test resource graph-samples/" + name);
+      }
+      return SimHttp.JSON.readTree(in);
+    }
   }
 
   @Test
