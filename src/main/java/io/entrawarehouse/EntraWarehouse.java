@@ -2,7 +2,9 @@ package io.entrawarehouse;
 
 import io.entrawarehouse.bench.CrawlCommand;
 import io.entrawarehouse.bench.ParseCommand;
+import io.entrawarehouse.cli.AbandonCommand;
 import io.entrawarehouse.cli.CheckCommand;
+import io.entrawarehouse.cli.CommandException;
 import io.entrawarehouse.cli.RestartCommand;
 import io.entrawarehouse.cli.RunCommand;
 import io.entrawarehouse.cli.SimulatorCommand;
@@ -18,6 +20,7 @@ import picocli.CommandLine.Command;
       RunCommand.class,
       CheckCommand.class,
       RestartCommand.class,
+      AbandonCommand.class,
       StatusCommand.class,
       SimulatorCommand.class,
       CrawlCommand.class,
@@ -33,11 +36,14 @@ public final class EntraWarehouse implements Runnable {
   /** The command line with its sub-commands; errors print one line, not a stack trace. */
   public static CommandLine commandLine() {
     CommandLine cli = new CommandLine(new EntraWarehouse());
+    // @file launches are expanded by the load commands, which look beside the jar too and say
+    // which paths they tried; picocli would pass a missing file on as a literal argument.
+    cli.setExpandAtFiles(false);
     cli.setExecutionExceptionHandler(
         (e, commandLine, parseResult) -> {
           commandLine.getErr().println("error: " + e.getMessage());
           commandLine.getErr().flush();
-          return 2;
+          return e instanceof CommandException failure ? failure.exitCode() : 2;
         });
     return cli;
   }

@@ -72,7 +72,10 @@ public final class CheckCommand implements Callable<Integer> {
         "Token: acquired for tenant "
             + connection.tenantId()
             + "; permissions granted: "
-            + (roles.isEmpty() ? "none" : String.join(", ", new java.util.TreeSet<>(roles))));
+            + (roles == null
+                ? "unknown (the access token is not a JWT this tool can read: Microsoft documents"
+                    + " access tokens as opaque to clients), so each entity's probe tells"
+                : roles.isEmpty() ? "none" : String.join(", ", new java.util.TreeSet<>(roles))));
     out.printf("%-17s %-40s %-8s %-6s %s%n", "entity", "needs", "granted", "probe", "fix");
     boolean allOk = true;
     for (Entity entity : launch.entities()) {
@@ -88,14 +91,27 @@ public final class CheckCommand implements Callable<Integer> {
       }
       out.printf(
           "%-17s %-40s %-8s %-6s %s%n",
-          entity.name(), needs.display(), needs.grantedBy(roles) ? "yes" : "no", probe, fix);
+          entity.name(),
+          needs.display(),
+          roles == null ? "unknown" : needs.grantedBy(roles) ? "yes" : "no",
+          probe,
+          fix);
     }
     out.flush();
     return allOk ? LoadCommands.OK : LoadCommands.FAILED;
   }
 
   private static void probe(GraphClient graph, LoadParameters launch, Entity entity) {
-    String query = launch.query(entity).replaceFirst("\\$top=\\d+", "\\$top=1");
+    java.time.Instant from = launch.effectiveSince(java.time.Instant.now());
+    try {
+      probe(graph, launch, entity, launch.query(entity, from));
+    } catch (GraphException.Query e) {
+      throw e.withHint(launch.queryHint(entity, from));
+    }
+  }
+
+  private static void probe(GraphClient graph, LoadParameters launch, Entity entity, String query) {
+    query = query.replaceFirst("\\$top=\\d+", "\\$top=1");
     if (entity == Entities.GROUP_MEMBERS) {
       GraphPage groups = graph.page("groups", graph.url("/groups?$select=id&$top=1"), false);
       if (groups.items().isEmpty()) {
@@ -119,6 +135,9 @@ public final class CheckCommand implements Callable<Integer> {
           + " out)";
     }
     if (e instanceof GraphException.Auth && e.status() == 403) {
+      if (roles == null) {
+        return "grant " + Permissions.of(entity.name()).display() + " and admin consent";
+      }
       String missing = Permissions.of(entity.name()).missing(roles);
       return missing != null
           ? "add " + missing + " and grant admin consent"
@@ -129,14 +148,23 @@ public final class CheckCommand implements Callable<Integer> {
     return e.getMessage();
   }
 
-  /** The application permissions (roles) an access token grants; delegated scopes as a fallback. */
-  static Set<String> roles(String accessToken) throws Exception {
+  /**
+   * The application permissions (roles) an access token grants, delegated scopes as a fallback;
+   * null when the token is not a JWT whose claims can be read (Microsoft documents access tokens as
+   * opaque to clients, and some are encrypted).
+   */
+  static Set<String> roles(String accessToken) {
     String[] parts = accessToken.split("\\.");
     Set<String> roles = new HashSet<>();
-    if (parts.length < 2) {
-      return roles;
+    JsonNode claims;
+    try {
+      claims = new ObjectMapper().readTree(Base64.getUrlDecoder().decode(parts[1]));
+    } catch (Exception notAReadableJwt) {
+      return null;
     }
-    JsonNode claims = new ObjectMapper().readTree(Base64.getUrlDecoder().decode(parts[1]));
+    if (claims == null || !claims.isObject()) {
+      return null;
+    }
     claims.path("roles").forEach(r -> roles.add(r.asText()));
     if (roles.isEmpty() && claims.hasNonNull("scp")) {
       roles.addAll(java.util.List.of(claims.get("scp").asText().split(" ")));

@@ -5,6 +5,7 @@ import io.entrawarehouse.graph.GraphEndpoint;
 import io.entrawarehouse.graph.TenantEndpoints;
 import io.entrawarehouse.job.DirectoryLoadJob;
 import io.entrawarehouse.job.DirectoryLoadLauncher;
+import io.entrawarehouse.job.JobRepositoryConfiguration;
 import io.entrawarehouse.job.LoadParameters;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -13,10 +14,6 @@ import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -28,7 +25,6 @@ import java.util.Map;
 import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.job.JobInstance;
-import org.springframework.batch.core.step.StepExecution;
 import org.springframework.boot.SpringApplication;
 import org.springframework.context.ConfigurableApplicationContext;
 
@@ -105,29 +101,166 @@ final class LoadCommands {
           }
         });
     app.setDefaultProperties(defaults);
-    return app.run();
+    try {
+      return app.run();
+    } catch (RuntimeException e) {
+      throw startFailure(e, dir);
+    }
+  }
+
+  /**
+   * Why the Spring context could not start, in one line: a setting with a bad value (exit 2), or a
+   * job repository that cannot be opened (exit 1), instead of the bean-creation chain.
+   */
+  static CommandException startFailure(RuntimeException e, Path warehouse) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof IllegalArgumentException bad
+          && bad.getMessage() != null
+          && bad.getMessage().startsWith("entra.")) {
+        return new CommandException(BAD_INPUT, bad.getMessage() + ".", e);
+      }
+      if (t instanceof org.springframework.boot.context.properties.bind.BindException bind
+          && bind.getProperty() != null) {
+        Throwable root = bind;
+        while (root.getCause() != null) {
+          root = root.getCause();
+        }
+        return new CommandException(
+            BAD_INPUT,
+            "The setting "
+                + bind.getProperty().getName()
+                + "="
+                + bind.getProperty().getValue()
+                + " is not a valid "
+                + bind.getTarget().getType()
+                + " ("
+                + root.getMessage()
+                + ").",
+            e);
+      }
+      if (t instanceof java.sql.SQLException sql) {
+        String url =
+            JobRepositoryConfiguration.printable(
+                System.getProperty(
+                    "spring.datasource.url",
+                    System.getenv()
+                        .getOrDefault(
+                            "SPRING_DATASOURCE_URL",
+                            "jdbc:h2:file:" + warehouse.resolve("job-repository"))));
+        String what =
+            sql.getMessage() == null
+                ? sql.toString()
+                : sql.getMessage().lines().findFirst().orElse("");
+        boolean corrupt = what.contains("orrupt") || what.contains("Wrong file format");
+        return new CommandException(
+            FAILED,
+            "The job repository ("
+                + url
+                + ") cannot be opened: "
+                + what
+                + (what.endsWith(".") ? "" : ".")
+                + (corrupt
+                    ? " Restore the file from a backup, or move it aside to start a new job"
+                        + " repository: the warehouse's tables stay, but the load history and"
+                        + " the resume points of unfinished loads are lost."
+                    : " Check spring.datasource.url, its credentials, and that the database is up"
+                        + " and has space.")
+                + " Nothing was loaded or changed.",
+            e);
+      }
+    }
+    return new CommandException(
+        FAILED, "The application could not start: " + DirectoryLoadJob.reason(e), e);
+  }
+
+  /** What a command that changes the warehouse does with the launcher; returns an exit code. */
+  interface WarehouseAction {
+    int apply(DirectoryLoadLauncher launcher) throws Exception;
+  }
+
+  /**
+   * Runs a command that changes the warehouse: holds the warehouse's lock (exit 3 when another run
+   * holds it), starts the Spring context, and releases both afterwards.
+   */
+  static int holdingWarehouse(PrintWriter err, WarehouseAction action) throws Exception {
+    WarehouseLock lock = lock(warehouseDirectory());
+    if (lock == null) {
+      return busy(err);
+    }
+    try (lock;
+        ConfigurableApplicationContext spring = spring(err)) {
+      return action.apply(spring.getBean(DirectoryLoadLauncher.class));
+    }
+  }
+
+  /** The warehouse held by this process; closing it releases the lock and its file. */
+  static final class WarehouseLock implements AutoCloseable {
+    private final FileChannel channel;
+
+    private WarehouseLock(FileChannel channel) {
+      this.channel = channel;
+    }
+
+    @Override
+    public void close() throws IOException {
+      channel.close(); // releases the lock too
+    }
   }
 
   /** Holds the warehouse for one run; null when another process holds it. */
-  static FileLock lock(Path dir) throws IOException {
-    Files.createDirectories(dir);
-    FileChannel channel =
-        FileChannel.open(dir.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+  static WarehouseLock lock(Path dir) {
+    FileChannel channel;
+    try {
+      Files.createDirectories(dir);
+      channel =
+          FileChannel.open(
+              dir.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+    } catch (IOException e) {
+      throw new CommandException(
+          FAILED,
+          "Cannot write to the warehouse directory "
+              + dir
+              + " ("
+              + (e.getMessage() == null ? e.toString() : e.getMessage())
+              + "): give this user write access, free space there, or set"
+              + " entra.warehouse.directory to another folder. Nothing was loaded or changed.",
+          e);
+    }
     FileLock lock;
     try {
       lock = channel.tryLock();
     } catch (java.nio.channels.OverlappingFileLockException heldByThisProcess) {
       lock = null;
+    } catch (IOException e) {
+      throw new CommandException(
+          FAILED, "Cannot lock the warehouse " + dir + ": " + e.getMessage(), e);
     }
     if (lock == null) {
-      channel.close();
+      try {
+        channel.close();
+      } catch (IOException ignored) {
+        // Only a descriptor of ours to release.
+      }
+      return null;
     }
-    return lock;
+    return new WarehouseLock(channel);
   }
 
   /** What a command does with one tenant's connection; returns an exit code. */
   interface TenantAction {
     int apply(DirectoryLoadLauncher.Connection connection) throws Exception;
+  }
+
+  /** Removes a {@code key=true|false} flag from the launch; false when absent. */
+  static boolean flag(Map<String, String> args, String key) {
+    String value = args.remove(key);
+    if (value == null || value.equalsIgnoreCase("false")) {
+      return false;
+    }
+    if (value.equalsIgnoreCase("true")) {
+      return true;
+    }
+    throw new IllegalArgumentException(key + " must be true or false, got '" + value + "'.");
   }
 
   /** Removes and returns the launch's tenant selection ({@code tenant=<name>|all}). */
@@ -224,21 +357,33 @@ final class LoadCommands {
     if (done != null) {
       out.printf(
           "directory-load already COMPLETED for these parameters (load %d, finished %s):"
-              + " nothing to do. To load again, change run.date or the window (since/until).%n",
-          done.getJobInstanceId(),
-          done.getEndTime() == null
-              ? "?"
-              : done.getEndTime()
-                  .atZone(java.time.ZoneId.systemDefault())
-                  .toOffsetDateTime()
-                  .truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
-      return summary(launcher, done, out);
+              + " nothing to do. To load again, add reload=true.%n",
+          done.getJobInstanceId(), LoadReport.utc(done.getEndTime()));
+      LoadReport.summary(launcher, launch, done, out);
+      return OK;
     }
     out.flush();
     long start = System.nanoTime();
     JobExecution execution;
     try {
       execution = launcher.run(connection, launch);
+    } catch (Exception e) {
+      // The job could not start, or could not record its progress: a failed run.
+      boolean repository = false;
+      for (Throwable t = e; t != null && !repository; t = t.getCause()) {
+        repository =
+            t instanceof java.sql.SQLException
+                || t instanceof org.springframework.dao.DataAccessException;
+      }
+      err.println(
+          "directory-load could not run: "
+              + (repository ? "the job repository (" + launcher.repositoryUrl() + ") failed: " : "")
+              + DirectoryLoadJob.reason(e)
+              + (repository ? ". Free space or fix the database, then" : ". Fix that, then")
+              + " run the same command again. 'status' shows which tables this load finished"
+              + " (its COMPLETED load steps); the others were not changed.");
+      err.flush();
+      return FAILED;
     } finally {
       // Close Hadoop's cached file systems while logging still works (their shutdown hook would
       // log after Spring has stopped it).
@@ -246,58 +391,13 @@ final class LoadCommands {
     }
     Duration took = Duration.ofNanos(System.nanoTime() - start);
     if (execution.getStatus() != BatchStatus.COMPLETED) {
-      err.println(
-          "directory-load "
-              + execution.getStatus()
-              + " after "
-              + took.toSeconds()
-              + " s (execution "
-              + execution.getId()
-              + "):");
-      for (Throwable t : execution.getAllFailureExceptions()) {
-        err.println("  " + rootMessage(t));
-      }
-      err.println(
-          "Nothing already loaded was changed. Fix the cause and run the same command again, or 'restart', to resume from the last committed chunk.");
-      err.flush();
+      LoadReport.failure(launcher, launch, execution, took, err);
       return FAILED;
     }
     out.printf(
         "directory-load COMPLETED in %.1f s (load %d, peak heap %d MB)%n",
         took.toMillis() / 1000.0, execution.getJobInstanceId(), peakHeapBytes() / (1024 * 1024));
-    return summary(launcher, execution, out);
-  }
-
-  /** Rows per table of a completed load, and where the files are. */
-  private static int summary(
-      DirectoryLoadLauncher launcher, JobExecution execution, PrintWriter out) throws SQLException {
-    int tables = 0;
-    if (java.nio.file.Files.exists(launcher.duckdb().file())) {
-      out.printf("  %-18s %12s%n", "table", "rows");
-      try (Connection c = launcher.duckdb().connect();
-          Statement s = c.createStatement();
-          ResultSet r =
-              s.executeQuery(
-                  "SELECT table_name, row_count FROM _loads WHERE load_id = "
-                      + execution.getJobInstanceId()
-                      + " ORDER BY table_name")) {
-        for (; r.next(); tables++) {
-          out.printf("  %-18s %12d%n", r.getString(1), r.getLong(2));
-        }
-      } catch (SQLException noLoadsTable) {
-        // A DuckDB file created since the load, without its record: said below.
-      }
-    }
-    if (tables == 0) {
-      out.println(
-          "  The DuckDB file holds no record of load "
-              + execution.getJobInstanceId()
-              + ": it was removed or replaced since. To load again, change run.date or the"
-              + " window (since/until).");
-    }
-    out.println("  DuckDB:  " + launcher.duckdb().file().toAbsolutePath());
-    out.println("  Parquet: " + launcher.properties().warehouse().lake());
-    out.flush();
+    LoadReport.summary(launcher, launch, execution, out);
     return OK;
   }
 
@@ -313,19 +413,10 @@ final class LoadCommands {
     return peak;
   }
 
-  static String rootMessage(Throwable t) {
-    Throwable root = t;
-    while (root.getCause() != null
-        && root.getCause() != root
-        && !(root instanceof io.entrawarehouse.graph.GraphException)) {
-      root = root.getCause();
-    }
-    return root.getMessage() == null ? root.toString() : root.getMessage();
-  }
-
+  /** The launch parameters, with {@code @file} launches expanded ({@link LaunchFiles}). */
   static Map<String, String> keyValues(List<String> args) {
     Map<String, String> map = new LinkedHashMap<>();
-    for (String arg : args) {
+    for (String arg : LaunchFiles.expand(args)) {
       int eq = arg.indexOf('=');
       if (eq <= 0) {
         throw new IllegalArgumentException("Parameters are key=value, got '" + arg + "'.");
@@ -339,6 +430,21 @@ final class LoadCommands {
     return LocalDate.now(ZoneOffset.UTC);
   }
 
+  /**
+   * Each tenant's newest execution, when it neither completed nor was abandoned: what {@code
+   * restart} resumes and {@code abandon} gives up on.
+   */
+  static List<JobExecution> unfinished(DirectoryLoadLauncher launcher) {
+    Map<String, JobExecution> newest = new LinkedHashMap<>();
+    for (JobExecution e : recentExecutions(launcher, 200)) {
+      newest.putIfAbsent(LoadParameters.of(e.getJobParameters()).tenantId(), e);
+    }
+    return newest.values().stream()
+        .filter(
+            e -> e.getStatus() != BatchStatus.COMPLETED && e.getStatus() != BatchStatus.ABANDONED)
+        .toList();
+  }
+
   /** The most recent executions, newest first. */
   static List<JobExecution> recentExecutions(DirectoryLoadLauncher launcher, int count) {
     List<JobExecution> executions = new ArrayList<>();
@@ -348,31 +454,5 @@ final class LoadCommands {
     }
     executions.sort(Comparator.comparing(JobExecution::getId).reversed());
     return executions.size() > count ? executions.subList(0, count) : executions;
-  }
-
-  static void printExecution(JobExecution e, PrintWriter out) {
-    out.printf(
-        "execution %d (load %d) %s, started %s, ended %s%n    %s%n",
-        e.getId(),
-        e.getJobInstanceId(),
-        e.getStatus(),
-        e.getStartTime(),
-        e.getEndTime(),
-        e.getJobParameters().parameters().stream()
-            .sorted(Comparator.comparing(p -> p.name()))
-            .map(p -> p.name() + "=" + p.value())
-            .toList());
-    List<StepExecution> steps = new ArrayList<>(e.getStepExecutions());
-    steps.sort(Comparator.comparing(StepExecution::getId));
-    for (StepExecution s : steps) {
-      out.printf(
-          "    %-22s %-9s read %8d  written %8d  skipped %5d  commits %6d%n",
-          s.getStepName(),
-          s.getStatus(),
-          s.getReadCount(),
-          s.getWriteCount(),
-          s.getSkipCount(),
-          s.getCommitCount());
-    }
   }
 }

@@ -1,13 +1,10 @@
 package io.entrawarehouse.cli;
 
-import io.entrawarehouse.job.DirectoryLoadLauncher;
 import io.entrawarehouse.job.LoadParameters;
 import java.io.PrintWriter;
-import java.nio.channels.FileLock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import org.springframework.context.ConfigurableApplicationContext;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
@@ -23,7 +20,10 @@ import picocli.CommandLine.Spec;
           + " run.date=YYYY-MM-DD (default today, UTC), since=/until= (default the 7 days before the run date),"
           + " filter.<entity>=<OData $filter>, select.<entity>=<$select>.",
       "tenant=<name> loads one configured tenant, tenant=all (the default) each in turn.",
-      "The same parameters after a failure resume the failed run from its last committed chunk."
+      "The same parameters after a failure resume the failed run from its last committed chunk;"
+          + " after it completed they do nothing, unless reload=true loads again.",
+      "@file reads parameters from a file (jobs/nightly.args): the working directory, beside the"
+          + " jar, then the launches shipped in the jar."
     })
 public final class RunCommand implements Callable<Integer> {
 
@@ -38,23 +38,21 @@ public final class RunCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     java.util.Map<String, String> args = LoadCommands.keyValues(parameters);
     String tenants = LoadCommands.tenantSelection(args);
+    boolean reload = LoadCommands.flag(args, "reload");
     LoadParameters.parse("check", args, LoadCommands.today()); // validate before touching anything
-    FileLock lock = LoadCommands.lock(LoadCommands.warehouseDirectory());
-    if (lock == null) {
-      return LoadCommands.busy(err);
-    }
-    try (lock;
-        ConfigurableApplicationContext spring = LoadCommands.spring(err)) {
-      DirectoryLoadLauncher launcher = spring.getBean(DirectoryLoadLauncher.class);
-      return LoadCommands.forEachTenant(
-          launcher,
-          tenants,
-          out,
-          connection -> {
-            LoadParameters launch =
-                LoadParameters.parse(connection.tenantId(), args, LoadCommands.today());
-            return LoadCommands.runAndReport(launcher, launch, connection, out, err);
-          });
-    }
+    return LoadCommands.holdingWarehouse(
+        err,
+        launcher ->
+            LoadCommands.forEachTenant(
+                launcher,
+                tenants,
+                out,
+                connection -> {
+                  LoadParameters launch =
+                      launcher.attemptToRun(
+                          LoadParameters.parse(connection.tenantId(), args, LoadCommands.today()),
+                          reload);
+                  return LoadCommands.runAndReport(launcher, launch, connection, out, err);
+                }));
   }
 }

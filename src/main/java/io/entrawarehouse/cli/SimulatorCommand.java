@@ -130,6 +130,13 @@ public final class SimulatorCommand implements Callable<Integer> {
   boolean noPremium;
 
   @Option(
+      names = "--opaque-tokens",
+      description =
+          "Issue access tokens whose claims are encrypted, which clients cannot read (Microsoft"
+              + " documents access tokens as opaque).")
+  boolean opaqueTokens;
+
+  @Option(
       names = "--token-lifetime",
       description = "Access token lifetime in seconds (default: ${DEFAULT-VALUE}).")
   long tokenLifetime = 3599;
@@ -202,6 +209,21 @@ public final class SimulatorCommand implements Callable<Integer> {
     }
     GraphSimulator simulator = GraphSimulator.start(settings);
     Files.writeString(certOut, simulator.certificatePem(), StandardCharsets.US_ASCII);
+    banner(out, simulator, settings);
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  simulator.close();
+                  stopped.countDown();
+                }));
+    stopped.await();
+    return 0;
+  }
+
+  /** What a client needs to reach the simulator: URLs, ids, the secret, the certificate. */
+  void banner(PrintWriter out, GraphSimulator simulator, SimulatorSettings settings) {
     TenantScale s = settings.scale();
     out.printf(
         "Entra Warehouse simulator: demo tenant '%s' (seed %d): %d users, %d devices, %d groups,"
@@ -220,20 +242,17 @@ public final class SimulatorCommand implements Callable<Integer> {
     out.printf(
         "client id:  %s (public client for the password grant: %s)%n",
         simulator.clientId(), simulator.publicClientId());
+    // The demo app's secret is documented in the README: printing it is what makes the banner
+    // enough to configure a client. A secret of the user's own (a file) is never printed.
+    out.printf(
+        "secret:     %s%n",
+        clientSecretFile == null
+            ? SimulatorSettings.DEMO_CLIENT_SECRET + " (the demo app's, documented in the README)"
+            : "the one in " + clientSecretFile.toAbsolutePath());
     out.printf(
         "trust:      %s (self-signed certificate for 127.0.0.1)%n", certOut.toAbsolutePath());
     out.printf("stats:      %s/_simulator/stats%n", simulator.authorityHost());
     out.flush();
-    CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime()
-        .addShutdownHook(
-            new Thread(
-                () -> {
-                  simulator.close();
-                  stopped.countDown();
-                }));
-    stopped.await();
-    return 0;
   }
 
   SimulatorSettings settings() throws IOException, CertificateException {
@@ -254,6 +273,7 @@ public final class SimulatorCommand implements Callable<Integer> {
             .clientSecretExpired(expiredSecret)
             .grantedPermissions(granted)
             .premium(!noPremium)
+            .opaqueTokens(opaqueTokens)
             .graphHost(io.entrawarehouse.config.Cloud.parse(cloud).graphHost())
             .tokenLifetime(Duration.ofSeconds(tokenLifetime))
             .skipTokenLifetime(Duration.ofSeconds(skipTokenLifetime))

@@ -32,7 +32,7 @@ public final class StatusCommand implements Callable<Integer> {
       if (executions.isEmpty()) {
         out.println("No directory-load has run yet.");
       }
-      executions.forEach(e -> LoadCommands.printExecution(e, out));
+      executions.forEach(e -> LoadReport.execution(e, out));
       out.flush();
       return LoadCommands.OK;
     }

@@ -118,9 +118,21 @@ public record EntraProperties(
     public static final int DEFAULT_CONCURRENCY = 8;
 
     public Graph {
-      if (concurrency < 1) {
+      if (concurrency < 1 || concurrency > 64) {
         throw new IllegalArgumentException(
-            "entra.graph.concurrency must be 1 or more, got " + concurrency);
+            "entra.graph.concurrency must be from 1 to 64 requests in flight, got " + concurrency);
+      }
+      if (maxAttempts < 1) {
+        throw new IllegalArgumentException(
+            "entra.graph.max-attempts must be 1 or more, got " + maxAttempts);
+      }
+      if (timeout != null && (timeout.isNegative() || timeout.isZero())) {
+        throw new IllegalArgumentException(
+            "entra.graph.timeout must be a positive duration (30s, 2m), got " + timeout);
+      }
+      if (maxBackoff != null && maxBackoff.isNegative()) {
+        throw new IllegalArgumentException(
+            "entra.graph.max-backoff must not be negative, got " + maxBackoff);
       }
     }
 
@@ -141,6 +153,13 @@ public record EntraProperties(
       String lakeUri,
       @DefaultValue("5000") int chunkSize) {
 
+    public Warehouse {
+      if (chunkSize < 1 || chunkSize > 1_000_000) {
+        throw new IllegalArgumentException(
+            "entra.warehouse.chunk-size must be from 1 to 1000000 items, got " + chunkSize);
+      }
+    }
+
     public Path duckdbFile() {
       return directory.resolve("entra.duckdb");
     }
@@ -154,8 +173,16 @@ public record EntraProperties(
 
   /**
    * @param scale the demo tenant's size
-   * @param port its loopback port: fixed, so a restarted run can follow links saved by the previous
-   *     process
+   * @param port its loopback port; 0 (the default) takes a free one, so demo runs side by side do
+   *     not collide (readers save links relative to the Graph URL, so a restart on another port
+   *     still follows them)
    */
-  public record Demo(@DefaultValue("small") String scale, @DefaultValue("18443") int port) {}
+  public record Demo(@DefaultValue("small") String scale, @DefaultValue("0") int port) {
+    public Demo {
+      if (port < 0 || port > 65535) {
+        throw new IllegalArgumentException(
+            "entra.demo.port must be 0 (any free port) or a port from 1 to 65535, got " + port);
+      }
+    }
+  }
 }

@@ -163,7 +163,9 @@ public final class GraphClient {
                 + url
                 + " failed ("
                 + e.getMessage()
-                + "): check the trust settings (entra.graph.trust-certificate).",
+                + "). If its certificate is not trusted (a private endpoint, a TLS-inspecting"
+                + " proxy, the simulator), set entra.graph.trust-certificate to the PEM"
+                + " certificate it presents.",
             e);
       } catch (IOException e) {
         if (attempt >= maxAttempts) {

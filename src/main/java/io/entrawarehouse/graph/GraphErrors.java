@@ -77,9 +77,7 @@ public final class GraphErrors {
               + " ("
               + status
               + (code == null ? "" : " " + code)
-              + "). Fix the $filter or $select given for "
-              + what
-              + ".",
+              + ").",
           status,
           code);
     }

@@ -42,6 +42,13 @@ public class GraphException extends RuntimeException {
     public Query(String message, int status, String code) {
       super(message, status, code);
     }
+
+    /** The same refusal, with what the caller knows of the query's origin and how to fix it. */
+    public Query withHint(String hint) {
+      Query hinted = new Query(getMessage() + " " + hint, status(), code());
+      hinted.setStackTrace(getStackTrace());
+      return hinted;
+    }
   }
 
   /** A saved nextLink Graph no longer accepts (Directory_ExpiredPageToken). */

@@ -190,8 +190,27 @@ public final class TokenProvider {
           client.errorCode());
     }
     Throwable root = cause;
-    while (root.getCause() != null && root.getCause() != root) {
-      root = root.getCause();
+    boolean tls = false;
+    for (Throwable t = cause; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      tls |=
+          t instanceof javax.net.ssl.SSLException
+              || t instanceof java.security.cert.CertificateException
+              || t instanceof java.security.cert.CertPathValidatorException
+              || t.getClass()
+                  .getName()
+                  .equals("sun.security.provider.certpath.SunCertPathBuilderException");
+      root = t;
+    }
+    if (tls) {
+      return new GraphException.Unavailable(
+          "TLS with the token endpoint of tenant '"
+              + tenant
+              + "' failed: its certificate is not trusted ("
+              + root.getMessage()
+              + "). If the login host is a private endpoint, a TLS-inspecting proxy or the"
+              + " simulator, set entra.graph.trust-certificate to the PEM certificate it presents"
+              + " (the simulator writes one, --cert-out).",
+          cause);
     }
     String why =
         root instanceof SocketTimeoutException

@@ -2,6 +2,7 @@ package io.entrawarehouse.job;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.entrawarehouse.graph.GraphClient;
+import io.entrawarehouse.graph.GraphException;
 import io.entrawarehouse.process.MalformedItemException;
 import io.entrawarehouse.process.WarehouseRowProcessor;
 import io.entrawarehouse.read.GraphCollectionItemReader;
@@ -37,6 +38,7 @@ import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.core.step.Step;
 import org.springframework.batch.core.step.StepExecution;
 import org.springframework.batch.core.step.builder.StepBuilder;
+import org.springframework.batch.infrastructure.item.ExecutionContext;
 import org.springframework.batch.infrastructure.item.ItemProcessor;
 import org.springframework.batch.infrastructure.item.ItemStreamReader;
 import org.springframework.batch.infrastructure.repeat.RepeatStatus;
@@ -52,6 +54,14 @@ import org.springframework.transaction.PlatformTransactionManager;
 public final class DirectoryLoadJob {
 
   public static final String NAME = "directory-load";
+
+  /** The job execution context key of a failed execution's cause, one line. */
+  public static final String FAILURE = "failure";
+
+  /** The load step's execution context keys: the rows it loaded and the table's rows after. */
+  public static final String ROWS_LOADED = "rows.loaded";
+
+  public static final String TABLE_ROWS = "rows";
   private static final Logger log = LoggerFactory.getLogger(DirectoryLoadJob.class);
 
   private DirectoryLoadJob() {}
@@ -69,6 +79,7 @@ public final class DirectoryLoadJob {
       Lake lake,
       DuckDbLoader duckdb,
       LoadParameters launch,
+      java.nio.file.Path rejected,
       int chunkSize,
       int concurrency) {
     LoadContext context = new LoadContext();
@@ -91,6 +102,7 @@ public final class DirectoryLoadJob {
                 launch,
                 entity,
                 context,
+                rejected,
                 chunkSize,
                 concurrency);
         Step load = loadStep(repository, transactions, lake, duckdb, launch, entity, context);
@@ -131,7 +143,17 @@ public final class DirectoryLoadJob {
               public void afterJob(JobExecution execution) {
                 if (execution.getStatus() == BatchStatus.COMPLETED) {
                   lake.discardStaging(context.loadId.get());
+                  return;
                 }
+                // The first failure's cause, one line, for 'status' (the exit description holds
+                // a whole stack trace).
+                execution.getAllFailureExceptions().stream()
+                    .findFirst()
+                    .ifPresent(
+                        failure -> {
+                          execution.getExecutionContext().putString(FAILURE, reason(failure));
+                          repository.updateExecutionContext(execution);
+                        });
               }
             })
         .build();
@@ -145,18 +167,21 @@ public final class DirectoryLoadJob {
       LoadParameters launch,
       Entity entity,
       LoadContext context,
+      java.nio.file.Path rejected,
       int chunkSize,
       int concurrency) {
-    ItemStreamReader<JsonNode> reader =
+    Instant from = from(launch, entity);
+    String query = launch.query(entity, from);
+    ItemStreamReader<JsonNode> graphReader =
         entity == Entities.GROUP_MEMBERS
-            ? new GroupMembersItemReader(
-                graph, launch.query(entity), launch.needsEventual(entity), concurrency)
+            ? new GroupMembersItemReader(graph, query, launch.needsEventual(entity), concurrency)
             : new GraphCollectionItemReader(
                 graph,
                 entity.name(),
                 entity.what(),
-                graph.url(entity.path() + "?" + launch.query(entity)),
+                graph.url(entity.path() + "?" + query),
                 launch.needsEventual(entity));
+    ItemStreamReader<JsonNode> reader = hinted(graphReader, launch.queryHint(entity, from));
     ItemProcessor<JsonNode, GenericRecord> processor =
         new ItemProcessor<>() {
           private WarehouseRowProcessor delegate;
@@ -187,10 +212,61 @@ public final class DirectoryLoadJob {
               @Override
               public void onSkipInProcess(JsonNode item, Throwable t) {
                 log.warn("{}", t.getMessage());
+                RejectedItems.append(
+                    RejectedItems.file(rejected, context.loadId.get(), entity),
+                    item,
+                    t.getMessage());
               }
             })
         .listener(new RateLogger(entity))
         .build();
+  }
+
+  /** The reader, with a refused query's message saying where the query came from. */
+  private static ItemStreamReader<JsonNode> hinted(ItemStreamReader<JsonNode> reader, String hint) {
+    return new ItemStreamReader<>() {
+      @Override
+      public JsonNode read() throws Exception {
+        try {
+          return reader.read();
+        } catch (GraphException.Query e) {
+          throw e.withHint(hint);
+        }
+      }
+
+      @Override
+      public void open(ExecutionContext context) {
+        reader.open(context);
+      }
+
+      @Override
+      public void update(ExecutionContext context) {
+        reader.update(context);
+      }
+
+      @Override
+      public void close() {
+        reader.close();
+      }
+    };
+  }
+
+  /**
+   * Where a log's window starts: {@code since}, or the oldest time Graph still keeps, with one WARN
+   * line when the window reached past it.
+   */
+  private static Instant from(LoadParameters launch, Entity entity) {
+    Instant from = launch.effectiveSince(Instant.now());
+    if (entity.isLog() && !from.equals(launch.since())) {
+      log.warn(
+          "{}: since={} reaches past the {} days Graph keeps {}; reading from {} instead",
+          entity.name(),
+          launch.since(),
+          LoadParameters.LOG_RETENTION.toDays(),
+          entity.what(),
+          from);
+    }
+    return from;
   }
 
   private static Step loadStep(
@@ -205,23 +281,65 @@ public final class DirectoryLoadJob {
         .tasklet(
             (contribution, chunkContext) -> {
               long loadId = context.loadId.get();
-              long rows =
+              DuckDbLoader.Loaded loaded =
                   duckdb.load(entity, launch.tenantId(), loadId, lake.stagedParts(entity, loadId));
               int parts = lake.publish(entity, launch.tenantId(), loadId);
-              chunkContext
-                  .getStepContext()
-                  .getStepExecution()
-                  .getExecutionContext()
-                  .putLong("rows", rows);
+              ExecutionContext step =
+                  chunkContext.getStepContext().getStepExecution().getExecutionContext();
+              step.putLong(ROWS_LOADED, loaded.rowsLoaded());
+              step.putLong(TABLE_ROWS, loaded.tableRows());
               log.info(
-                  "{}: {} rows in DuckDB for the tenant, {} Parquet parts published",
+                  "{}: {} rows loaded, {} in DuckDB for the tenant, {} Parquet parts published",
                   entity.name(),
-                  rows,
+                  loaded.rowsLoaded(),
+                  loaded.tableRows(),
                   parts);
               return RepeatStatus.FINISHED;
             },
             transactions)
         .build();
+  }
+
+  /**
+   * A failure in one line: the first message in the cause chain that already tells its cause (our
+   * own wrappers add the path or table to the cause's words, a Graph failure says what to fix),
+   * else the innermost cause's. Framework wrappers ("Encountered an error executing step …") are
+   * passed over.
+   */
+  public static String reason(Throwable t) {
+    if (t instanceof org.springframework.transaction.TransactionSystemException tx
+        && tx.getApplicationException() != null) {
+      // A rollback that failed after the real failure: the real one is what to fix.
+      return reason(tx.getApplicationException());
+    }
+    Throwable root = t;
+    while (root.getCause() != null
+        && root.getCause() != root
+        && !(root instanceof GraphException)
+        && !tellsItsCause(root)) {
+      root = root.getCause();
+    }
+    String message = root.getMessage() == null ? root.toString() : root.getMessage();
+    message = message.lines().findFirst().orElse(message);
+    // An operating-system error underneath ("No space left on device") is the cause to fix.
+    Throwable innermost = root;
+    while (innermost.getCause() != null && innermost.getCause() != innermost) {
+      innermost = innermost.getCause();
+    }
+    if (innermost instanceof java.io.IOException io
+        && io.getMessage() != null
+        && !message.contains(io.getMessage())) {
+      // A library's message that only names its own exception classes says less than the
+      // system's error beneath it.
+      message =
+          message.contains("Exception:") ? io.getMessage() : message + " (" + io.getMessage() + ")";
+    }
+    return message;
+  }
+
+  private static boolean tellsItsCause(Throwable t) {
+    String cause = t.getCause().getMessage();
+    return t.getMessage() != null && cause != null && t.getMessage().contains(cause);
   }
 
   /** One INFO line per step with counts and rate. */

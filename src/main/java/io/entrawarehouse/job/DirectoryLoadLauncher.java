@@ -15,6 +15,7 @@ import java.util.function.Consumer;
 import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.JobExecution;
+import org.springframework.batch.core.job.JobInstance;
 import org.springframework.batch.core.launch.JobOperator;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.stereotype.Component;
@@ -27,16 +28,24 @@ import org.springframework.transaction.PlatformTransactionManager;
 @Component
 public class DirectoryLoadLauncher {
 
+  private static final org.slf4j.Logger log =
+      org.slf4j.LoggerFactory.getLogger(DirectoryLoadLauncher.class);
+
   private final EntraProperties properties;
   private final JobRepository repository;
   private final JobOperator operator;
   private final PlatformTransactionManager transactions;
 
+  private final String repositoryUrl;
+
   public DirectoryLoadLauncher(
       EntraProperties properties,
       JobRepository repository,
       JobOperator operator,
-      PlatformTransactionManager transactions) {
+      PlatformTransactionManager transactions,
+      org.springframework.core.env.Environment environment) {
+    this.repositoryUrl =
+        JobRepositoryConfiguration.printable(environment.getProperty("spring.datasource.url"));
     this.properties = properties;
     this.repository = repository;
     this.operator = operator;
@@ -49,6 +58,11 @@ public class DirectoryLoadLauncher {
 
   public JobRepository repository() {
     return repository;
+  }
+
+  /** The job repository's URL, without parameters that may hold a secret. */
+  public String repositoryUrl() {
+    return repositoryUrl;
   }
 
   /**
@@ -117,8 +131,54 @@ public class DirectoryLoadLauncher {
         properties.warehouse().directory().resolve("staging"), properties.warehouse().lake());
   }
 
+  /** Where loads keep the items they skipped as malformed ({@link RejectedItems}). */
+  public java.nio.file.Path rejectedDirectory() {
+    return properties.warehouse().directory().resolve("rejected");
+  }
+
   public DuckDbLoader duckdb() {
     return new DuckDbLoader(properties.warehouse().duckdbFile());
+  }
+
+  /**
+   * The attempt of a launch to run now: the newest one; the next one when the newest was abandoned,
+   * or completed and {@code reload} asks to load again. A failed or interrupted newest attempt is
+   * kept, so running it resumes it.
+   */
+  public LoadParameters attemptToRun(LoadParameters launch, boolean reload) {
+    for (int n = 1; ; n++) {
+      LoadParameters attempt = launch.withAttempt(n);
+      JobExecution last =
+          repository.getLastJobExecution(DirectoryLoadJob.NAME, attempt.toJobParameters());
+      if (last == null) {
+        return attempt; // never ran, or never started (run() clears such an instance)
+      }
+      LoadParameters next = launch.withAttempt(n + 1);
+      if (repository.getJobInstance(DirectoryLoadJob.NAME, next.toJobParameters()) != null) {
+        continue;
+      }
+      BatchStatus status = last.getStatus();
+      return status == BatchStatus.ABANDONED || (status == BatchStatus.COMPLETED && reload)
+          ? next
+          : attempt;
+    }
+  }
+
+  /**
+   * Gives up on an execution that did not complete: it is marked ABANDONED, so {@code restart}
+   * passes it over and the next run of its parameters starts a new load ({@link #attemptToRun}).
+   * Its staged parts, which no table received, are deleted; the tables it finished keep its rows.
+   * The caller holds the warehouse lock, so an execution still shown as running was left by a dead
+   * process and is marked failed first.
+   */
+  public JobExecution abandon(JobExecution execution) throws Exception {
+    JobExecution stopped =
+        execution.getStatus().isRunning() ? operator.recover(execution) : execution;
+    JobExecution abandoned = operator.abandon(stopped);
+    try (Lake lake = lake()) {
+      lake.discardStaging(execution.getJobInstanceId());
+    }
+    return abandoned;
   }
 
   /**
@@ -137,10 +197,22 @@ public class DirectoryLoadLauncher {
    * by a dead process; it is marked failed first so it can be restarted.
    */
   public JobExecution run(Connection connection, LoadParameters launch) throws Exception {
-    JobExecution last =
-        repository.getLastJobExecution(DirectoryLoadJob.NAME, launch.toJobParameters());
-    if (last != null && last.getStatus().isRunning()) {
-      operator.recover(last);
+    JobInstance instance =
+        repository.getJobInstance(DirectoryLoadJob.NAME, launch.toJobParameters());
+    if (instance != null) {
+      JobExecution last = repository.getLastJobExecution(instance);
+      if (last == null) {
+        // The instance was created but its first execution never recorded (the process was
+        // killed in between, or the job repository failed): nothing ran, and Spring Batch
+        // refuses to start such an instance. Removing it lets this launch start afresh.
+        log.warn(
+            "Load {} was created but never started (the job repository failed or the process"
+                + " stopped); starting the launch afresh",
+            instance.getInstanceId());
+        repository.deleteJobInstance(instance);
+      } else if (last.getStatus().isRunning()) {
+        operator.recover(last);
+      }
     }
     try (Lake lake = lake()) {
       Job job =
@@ -151,6 +223,7 @@ public class DirectoryLoadLauncher {
               lake,
               duckdb(),
               launch,
+              rejectedDirectory(),
               properties.warehouse().chunkSize(),
               properties.graph().concurrency());
       return operator.start(job, launch.toJobParameters());

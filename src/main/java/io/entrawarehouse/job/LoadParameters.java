@@ -23,6 +23,10 @@ import org.springframework.batch.core.job.parameters.JobParametersBuilder;
  * <p>Keys: {@code entities} (comma list or "all"), {@code run.date} (default: today, UTC), {@code
  * since}/{@code until} (instants or dates; default: the 7 days before the run date), {@code
  * filter.<entity>}, {@code select.<entity>}.
+ *
+ * <p>{@code attempt} tells apart loads of the same parameters: the first is attempt 1 (no job
+ * parameter, so repositories written before it existed still match); a reload after a completed
+ * load, or a new load after an abandoned one, is the next attempt ({@code run.attempt}).
  */
 public record LoadParameters(
     String tenantId,
@@ -31,7 +35,23 @@ public record LoadParameters(
     Instant since,
     Instant until,
     Map<String, String> filters,
-    Map<String, String> selects) {
+    Map<String, String> selects,
+    int attempt) {
+
+  /** The job parameter that numbers the attempts of one launch after the first. */
+  public static final String ATTEMPT = "run.attempt";
+
+  /**
+   * How long Graph keeps sign-ins and directory audits: 30 days with Entra ID P1/P2, 7 without. A
+   * filter on an older time is refused ({@code 400 Invalid filter clause}).
+   */
+  public static final java.time.Duration LOG_RETENTION = java.time.Duration.ofDays(30);
+
+  /**
+   * How far inside the retention a clamped window starts: time for the last page of a long read to
+   * still be inside it, since Graph checks the filter of every next link again.
+   */
+  public static final java.time.Duration RETENTION_MARGIN = java.time.Duration.ofHours(1);
 
   private static final Pattern ADVANCED =
       Pattern.compile("(?i)(\\bne\\b|\\bnot\\b|endswith\\s*\\()");
@@ -84,7 +104,13 @@ public record LoadParameters(
         since,
         until,
         Map.copyOf(filters),
-        Map.copyOf(selects));
+        Map.copyOf(selects),
+        1);
+  }
+
+  /** The same launch as another attempt. */
+  public LoadParameters withAttempt(int number) {
+    return new LoadParameters(tenantId, entities, runDate, since, until, filters, selects, number);
   }
 
   private static String entity(String name) {
@@ -132,6 +158,9 @@ public record LoadParameters(
     b.addString("until", until.toString());
     filters.forEach((k, v) -> b.addString("filter." + k, v));
     selects.forEach((k, v) -> b.addString("select." + k, v));
+    if (attempt > 1) {
+      b.addString(ATTEMPT, Integer.toString(attempt));
+    }
     return b.toJobParameters();
   }
 
@@ -142,16 +171,41 @@ public record LoadParameters(
         .parameters()
         .forEach(
             p -> {
-              if (!p.name().equals("tenant")) {
+              if (!p.name().equals("tenant") && !p.name().equals(ATTEMPT)) {
                 args.put(p.name(), String.valueOf(p.value()));
               }
             });
+    String attempt = parameters.getString(ATTEMPT);
     return parse(
-        parameters.getString("tenant"), args, LocalDate.parse(parameters.getString("run.date")));
+            parameters.getString("tenant"), args, LocalDate.parse(parameters.getString("run.date")))
+        .withAttempt(attempt == null ? 1 : Integer.parseInt(attempt));
   }
 
-  /** The first-page query for an entity: $select, $top, $filter (with the log window for logs). */
+  /**
+   * Where a log's window starts when read at {@code now}: {@code since}, or the oldest time Graph
+   * still keeps (less a margin) when {@code since} reaches past it. Never asks for dates beyond the
+   * retention, which Graph refuses.
+   */
+  public Instant effectiveSince(Instant now) {
+    // Whole seconds: Graph's DateTimeOffset takes at most 7 fractional digits.
+    Instant oldest =
+        now.minus(LOG_RETENTION)
+            .plus(RETENTION_MARGIN)
+            .truncatedTo(java.time.temporal.ChronoUnit.SECONDS)
+            .plusSeconds(1);
+    return since.isBefore(oldest) ? oldest : since;
+  }
+
+  /** The first-page query for an entity read now: a log's window within Graph's retention. */
   public String query(Entity entity) {
+    return query(entity, effectiveSince(Instant.now()));
+  }
+
+  /**
+   * The first-page query for an entity: $select, $top, $filter (with the log window from {@code
+   * from} for logs).
+   */
+  public String query(Entity entity, Instant from) {
     StringBuilder q =
         new StringBuilder("$select=")
             .append(enc(selects.getOrDefault(entity.name(), entity.defaultSelect())));
@@ -159,7 +213,7 @@ public record LoadParameters(
     String filter = filters.get(entity.name());
     if (entity.isLog()) {
       String window =
-          entity.timeProperty() + " ge " + since + " and " + entity.timeProperty() + " lt " + until;
+          entity.timeProperty() + " ge " + from + " and " + entity.timeProperty() + " lt " + until;
       filter = filter == null ? window : window + " and (" + filter + ")";
     }
     if (filter != null) {
@@ -169,6 +223,35 @@ public record LoadParameters(
       }
     }
     return q.toString();
+  }
+
+  /**
+   * What to fix when Graph refuses an entity's query, from where the query came from: the user's
+   * filter or select, the log window, or the product itself.
+   */
+  public String queryHint(Entity entity, Instant from) {
+    List<String> given = new java.util.ArrayList<>();
+    if (filters.containsKey(entity.name())) {
+      given.add("filter." + entity.name() + "=" + filters.get(entity.name()));
+    }
+    if (selects.containsKey(entity.name())) {
+      given.add("select." + entity.name() + "=" + selects.get(entity.name()));
+    }
+    if (!given.isEmpty()) {
+      return "Fix " + String.join(" or ", given) + ".";
+    }
+    if (entity.isLog()) {
+      return "The query is the window ["
+          + from
+          + ", "
+          + until
+          + ") and no filter of yours: Graph refuses times older than it keeps "
+          + entity.what()
+          + " (30 days with Entra ID P1/P2, 7 without), so set since= within that, e.g."
+          + " since=-P7D.";
+    }
+    return "The query carried no filter or select of yours (the product's defaults): report this"
+        + " with the message above.";
   }
 
   /** Whether the entity's filter is an advanced query (ne, not, endswith). */
@@ -195,6 +278,7 @@ public record LoadParameters(
         + until
         + ")"
         + (filters.isEmpty() ? "" : " filters=" + filters.keySet())
-        + (selects.isEmpty() ? "" : " selects=" + selects.keySet()).toLowerCase(Locale.ROOT);
+        + (selects.isEmpty() ? "" : " selects=" + selects.keySet()).toLowerCase(Locale.ROOT)
+        + (attempt > 1 ? " attempt=" + attempt : "");
   }
 }

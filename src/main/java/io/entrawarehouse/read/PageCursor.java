@@ -55,15 +55,21 @@ final class PageCursor {
     this.link = firstLink;
   }
 
-  /** Resumes at a saved position. */
+  /** Resumes at a saved position ({@link #link()}: relative to the Graph base URL, or absolute). */
   void resume(String savedLink, int savedOffset) {
-    this.link = savedLink;
+    this.link = savedLink.startsWith("/") ? graph.url(savedLink) : savedLink;
     this.offset = savedOffset;
     this.page = null;
   }
 
+  /**
+   * The link of the page being consumed, to save: relative to the Graph base URL when it is under
+   * it, so a restart reaching the same tenant at another address (the demo tenant on a new port, a
+   * proxy or private endpoint changed in between) still follows it.
+   */
   String link() {
-    return link;
+    String base = graph.baseUrl() + "/";
+    return link.startsWith(base) ? link.substring(base.length() - 1) : link;
   }
 
   int offset() {

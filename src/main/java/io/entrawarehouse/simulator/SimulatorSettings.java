@@ -38,6 +38,7 @@ public record SimulatorSettings(
     Duration latencyPerItem,
     List<FaultRule> faults,
     String graphHost,
+    boolean opaqueTokens,
     Clock clock) {
 
   /** The secret of the demo tenant's app registration, documented in the README. */
@@ -84,6 +85,7 @@ public record SimulatorSettings(
     b.latencyPerItem = latencyPerItem;
     b.faults = new ArrayList<>(faults);
     b.graphHost = graphHost;
+    b.opaqueTokens = opaqueTokens;
     b.clock = clock;
     return b;
   }
@@ -118,6 +120,7 @@ public record SimulatorSettings(
     private Duration latencyPerItem = Duration.ZERO;
     private List<FaultRule> faults = new ArrayList<>();
     private String graphHost = "graph.microsoft.com";
+    private boolean opaqueTokens;
     private Clock clock = Clock.systemUTC();
 
     public Builder seed(long seed) {
@@ -302,7 +305,17 @@ public record SimulatorSettings(
           latencyPerItem,
           List.copyOf(faults),
           graphHost,
+          opaqueTokens,
           clock);
+    }
+
+    /**
+     * Access tokens whose claims are encrypted, as Microsoft may issue them: clients must treat
+     * access tokens as opaque.
+     */
+    public Builder opaqueTokens(boolean opaque) {
+      this.opaqueTokens = opaque;
+      return this;
     }
 
     private static void check(boolean ok, String message) {

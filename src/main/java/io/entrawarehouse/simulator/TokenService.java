@@ -485,7 +485,8 @@ final class TokenService {
           B64.encodeToString(
               "{\"typ\":\"JWT\",\"alg\":\"HS256\",\"kid\":\"simulator\"}"
                   .getBytes(StandardCharsets.UTF_8));
-      String payload = B64.encodeToString(JSON.writeValueAsBytes(claims));
+      byte[] claimBytes = JSON.writeValueAsBytes(claims);
+      String payload = B64.encodeToString(settings.opaqueTokens() ? seal(claimBytes) : claimBytes);
       return header + "." + payload + "." + B64.encodeToString(hmac(header + "." + payload));
     } catch (Exception e) {
       throw new IllegalStateException("could not encode a token", e);
@@ -508,7 +509,10 @@ final class TokenService {
     }
     Map<String, Object> claims;
     try {
-      claims = JSON.readValue(B64D.decode(parts[1]), new TypeReference<>() {});
+      byte[] payload = B64D.decode(parts[1]);
+      claims =
+          JSON.readValue(
+              settings.opaqueTokens() ? unseal(payload) : payload, new TypeReference<>() {});
     } catch (Exception e) {
       throw GraphError.invalidToken("Invalid JWT token.");
     }
@@ -531,6 +535,31 @@ final class TokenService {
               : Set.of();
     }
     return new Claims(String.valueOf(claims.get("appid")), permissions, delegated, expires);
+  }
+
+  /** The claims encrypted (AES-GCM, a random nonce first): an opaque token's payload. */
+  private byte[] seal(byte[] claims) throws GeneralSecurityException {
+    byte[] nonce = new byte[12];
+    new java.security.SecureRandom().nextBytes(nonce);
+    javax.crypto.Cipher aes = javax.crypto.Cipher.getInstance("AES/GCM/NoPadding");
+    aes.init(
+        javax.crypto.Cipher.ENCRYPT_MODE,
+        new SecretKeySpec(digest("SHA-256", key), "AES"),
+        new javax.crypto.spec.GCMParameterSpec(128, nonce));
+    byte[] sealed = aes.doFinal(claims);
+    byte[] out = new byte[nonce.length + sealed.length];
+    System.arraycopy(nonce, 0, out, 0, nonce.length);
+    System.arraycopy(sealed, 0, out, nonce.length, sealed.length);
+    return out;
+  }
+
+  private byte[] unseal(byte[] payload) throws GeneralSecurityException {
+    javax.crypto.Cipher aes = javax.crypto.Cipher.getInstance("AES/GCM/NoPadding");
+    aes.init(
+        javax.crypto.Cipher.DECRYPT_MODE,
+        new SecretKeySpec(digest("SHA-256", key), "AES"),
+        new javax.crypto.spec.GCMParameterSpec(128, payload, 0, 12));
+    return aes.doFinal(payload, 12, payload.length - 12);
   }
 
   private byte[] hmac(String data) {

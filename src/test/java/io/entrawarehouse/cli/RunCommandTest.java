@@ -80,12 +80,20 @@ class RunCommandTest {
     assertThat(run.exit()).as(run.all()).isZero();
     assertThat(run.out())
         .contains("directory-load COMPLETED")
-        .containsPattern("users\\s+40")
-        .containsPattern("devices\\s+30")
+        .containsPattern("table\\s+loaded\\s+in table\\s+skipped")
+        .containsPattern("users\\s+40\\s+40\\s+0")
+        .containsPattern("devices\\s+30\\s+30\\s+0")
         .contains("entra.duckdb");
     Cli.Run status = run("status");
-    assertThat(status.out()).contains("COMPLETED").containsPattern("users\\s+COMPLETED read\\s+40");
+    assertThat(status.out())
+        .contains("COMPLETED")
+        .containsPattern("started \\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ, ended \\S+Z")
+        .containsPattern("users\\s+COMPLETED read\\s+40");
     assertThat(run("restart").out()).contains("nothing to restart");
+    // No clutter: the schema is created once (H2 traced every re-creation), staging goes.
+    Path trace = dir.resolve("warehouse/job-repository.trace.db");
+    assertThat(trace).as(() -> Files.exists(trace) ? readQuietly(trace) : "").doesNotExist();
+    assertThat(dir.resolve("warehouse/staging")).doesNotExist();
   }
 
   @Test
@@ -98,7 +106,7 @@ class RunCommandTest {
     assertThat(again.exit()).as(again.all()).isZero();
     assertThat(again.out())
         .contains("already COMPLETED for these parameters (load 1,")
-        .contains("change run.date")
+        .contains("add reload=true")
         .containsPattern("users\\s+40");
     assertThat(again.err()).doesNotContain("already exists and is complete");
     assertThat(simulator.stats().requests("users")).isEqualTo(usersServed);
@@ -132,7 +140,7 @@ class RunCommandTest {
     assertThat(bad.err())
         .contains("Graph rejected the query for users")
         .contains("Invalid filter clause")
-        .contains("filter");
+        .contains("Fix filter.users=displayName eqq 'x'.");
     assertThat(users()).isEqualTo(40);
   }
 
@@ -194,10 +202,16 @@ class RunCommandTest {
       assertThat(r.getLong(1)).as("audits loaded").isPositive();
       assertThat(r.getLong(2)).as("no users table: no user was loaded").isZero();
     }
+    assertThat(run.err())
+        .contains("Changed by this run: directory_audits")
+        .contains("Not changed: users")
+        .doesNotContain("Nothing already loaded was changed");
     Cli.Run status = run("status");
     assertThat(status.out())
         .containsPattern("directory_audits-load\\s+COMPLETED")
-        .containsPattern("users\\s+FAILED");
+        .containsPattern("users\\s+FAILED")
+        .contains("failed: Graph rejected the query for users")
+        .contains("Fix filter.users=displayName eqq 'x'.");
   }
 
   @Test
@@ -229,5 +243,243 @@ class RunCommandTest {
     Cli.Run healthy = run("check");
     assertThat(healthy.exit()).as(healthy.all()).isZero();
     assertThat(healthy.out()).doesNotContain("FAILED").contains("group_members");
+  }
+
+  @Test
+  void reloadLoadsAgainAndAbandonLetsTheNextRunStartAfresh() throws Exception {
+    assertThat(run("run", "entities=users").exit()).isZero();
+    Cli.Run reload = run("run", "entities=users", "reload=true");
+    assertThat(reload.exit()).as(reload.all()).isZero();
+    assertThat(reload.out()).contains("attempt=2").contains("directory-load COMPLETED");
+    assertThat(users()).isEqualTo(40);
+
+    String[] failing = {"run", "entities=groups", "filter.groups=displayName eqq 'x'"};
+    Cli.Run failed = run(failing);
+    assertThat(failed.exit()).isEqualTo(1);
+    assertThat(run("restart").err()).contains("Graph rejected the query for groups");
+
+    Cli.Run abandon = run("abandon");
+
+    assertThat(abandon.exit()).as(abandon.all()).isZero();
+    assertThat(abandon.out())
+        .contains("Abandoned execution")
+        .contains("which failed: Graph rejected the query for groups")
+        .contains("starts a new load");
+    assertThat(run("restart").out()).contains("nothing to restart");
+    assertThat(run("status", "--last", "1").out()).contains("ABANDONED");
+    Cli.Run fresh = run(failing);
+    assertThat(fresh.out()).as("a new load, not the abandoned one").contains("attempt=2");
+    assertThat(load(fresh.err())).isGreaterThan(load(failed.err()));
+    assertThat(users()).isEqualTo(40);
+    // Only an unfinished execution can be abandoned.
+    Cli.Run completed = run("abandon", "--execution", "1");
+    assertThat(completed.exit()).isEqualTo(2);
+    assertThat(completed.err()).contains("COMPLETED");
+  }
+
+  private static String readQuietly(Path file) {
+    try {
+      return Files.readString(file);
+    } catch (java.io.IOException e) {
+      return e.toString();
+    }
+  }
+
+  /** The last line: the one error line, after the warning the test's -D secret earns. */
+  private static String lastLine(String output) {
+    java.util.List<String> lines = output.strip().lines().toList();
+    assertThat(lines).noneMatch(l -> l.contains("Exception") || l.startsWith("\tat "));
+    return lines.get(lines.size() - 1);
+  }
+
+  private static long load(String output) {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("load (\\d+)\\)").matcher(output);
+    assertThat(m.find()).as(output).isTrue();
+    return Long.parseLong(m.group(1));
+  }
+
+  @Test
+  void aWindowPastTheRetentionIsClampedBeforeAnyRequestAndLoadsEveryEvent() throws Exception {
+    // 30 days before today's midnight is past what Graph keeps by the time of the request; a
+    // refused window would fail the run (a 400 is not retried).
+    Cli.Run run = run("run", "entities=sign_ins", "since=-P30D");
+
+    assertThat(run.exit()).as(run.all()).isZero();
+    try (Connection c =
+            DriverManager.getConnection("jdbc:duckdb:" + dir.resolve("warehouse/entra.duckdb"));
+        ResultSet r = c.createStatement().executeQuery("SELECT count(*) FROM sign_ins")) {
+      r.next();
+      assertThat(r.getLong(1)).isEqualTo(simulator.tenant().scale().signIns());
+    }
+  }
+
+  @Test
+  void aWindowPastAFreeTenantsRetentionNamesSinceNotAFilterNobodyGave() throws Exception {
+    try (GraphSimulator free =
+        GraphSimulator.start(
+            SimulatorSettings.builder()
+                .scale(TenantScale.TINY)
+                .throttling(false)
+                .premium(false)
+                .build())) {
+      properties.putAll(SimulatorTenants.properties("entra.tenant.", free));
+
+      Cli.Run run = run("run", "entities=directory_audits", "since=-P20D");
+
+      assertThat(run.exit()).isEqualTo(1);
+      assertThat(run.err())
+          .contains("Invalid filter clause")
+          .contains("no filter of yours")
+          .contains("7 without")
+          .contains("since=")
+          .doesNotContain("Fix filter")
+          .doesNotContain("Fix the $filter");
+    }
+  }
+
+  @Test
+  void aMissingTrustCertificateNamesTheTrustSetting() {
+    properties.remove("entra.graph.trust-certificate");
+    Cli.Run run = run("run", "entities=users");
+    assertThat(run.exit()).isEqualTo(1);
+    assertThat(run.err()).contains("not trusted").contains("entra.graph.trust-certificate");
+  }
+
+  @Test
+  void checkProbesEveryEntityWhenTheTokenIsOpaque() {
+    try (GraphSimulator opaque =
+        GraphSimulator.start(
+            SimulatorSettings.builder()
+                .scale(TenantScale.TINY)
+                .throttling(false)
+                .opaqueTokens(true)
+                .build())) {
+      properties.putAll(SimulatorTenants.properties("entra.tenant.", opaque));
+
+      Cli.Run check = run("check");
+
+      assertThat(check.exit()).as(check.all()).isZero();
+      assertThat(check.out())
+          .contains("permissions granted: unknown")
+          .containsPattern("users\\s+User.Read.All\\s+unknown\\s+ok")
+          .containsPattern("sign_ins\\s+.*unknown\\s+ok");
+    }
+  }
+
+  @Test
+  void badSettingsAndACorruptJobRepositoryGiveOneLineThatNamesThem() throws Exception {
+    properties.put("entra.warehouse.chunk-size", "0");
+    Cli.Run chunk = run("run", "entities=users");
+    assertThat(chunk.exit()).isEqualTo(2);
+    assertThat(lastLine(chunk.err()))
+        .isEqualTo("error: entra.warehouse.chunk-size must be from 1 to 1000000 items, got 0.");
+    cli.clear();
+    properties.remove("entra.warehouse.chunk-size");
+
+    properties.put("entra.graph.concurrency", "0");
+    Cli.Run concurrency = run("check");
+    assertThat(concurrency.exit()).isEqualTo(2);
+    assertThat(lastLine(concurrency.err()))
+        .isEqualTo(
+            "error: entra.graph.concurrency must be from 1 to 64 requests in flight, got 0.");
+    cli.clear();
+    properties.remove("entra.graph.concurrency");
+
+    properties.put("entra.graph.timeout", "soon");
+    Cli.Run timeout = run("check");
+    assertThat(timeout.exit()).isEqualTo(2);
+    assertThat(timeout.err()).contains("entra.graph.timeout=soon is not a valid");
+    cli.clear();
+    properties.remove("entra.graph.timeout");
+
+    Path repository = dir.resolve("warehouse/job-repository.mv.db");
+    Files.createDirectories(repository.getParent());
+    Files.write(repository, new byte[64 * 1024]);
+    Cli.Run corrupt = run("status");
+    assertThat(corrupt.exit()).isEqualTo(1);
+    assertThat(corrupt.err()).doesNotContain("Exception");
+    assertThat(lastLine(corrupt.err()))
+        .contains("The job repository (jdbc:h2:file:" + dir.resolve("warehouse/job-repository"))
+        .contains("cannot be opened")
+        .contains("Nothing was loaded or changed");
+  }
+
+  @Test
+  void eachLoadRecordsWhatItLoadedBesideWhatTheTableThenHeld() throws Exception {
+    io.entrawarehouse.simulator.DemoTenant t = simulator.tenant();
+    java.time.Instant until = t.now();
+    java.time.Instant since = until.minus(java.time.Duration.ofDays(1));
+    long inLastDay = 0;
+    for (int i = 0; i < t.scale().signIns(); i++) {
+      java.time.Instant at =
+          java.time.OffsetDateTime.parse((String) t.signIn(i).get("createdDateTime")).toInstant();
+      inLastDay += !at.isBefore(since) && at.isBefore(until) ? 1 : 0;
+    }
+    assertThat(run("run", "entities=sign_ins", "until=" + until).exit()).isZero();
+
+    Cli.Run day =
+        run("run", "entities=sign_ins", "since=" + since, "until=" + until, "run.date=2030-01-01");
+
+    assertThat(day.exit()).as(day.all()).isZero();
+    assertThat(day.out())
+        .containsPattern("sign_ins\\s+" + inLastDay + "\\s+" + t.scale().signIns() + "\\s+0");
+    try (Connection c =
+            DriverManager.getConnection("jdbc:duckdb:" + dir.resolve("warehouse/entra.duckdb"));
+        ResultSet r =
+            c.createStatement()
+                .executeQuery(
+                    "SELECT rows_loaded, table_rows FROM _loads ORDER BY load_id DESC LIMIT 1")) {
+      r.next();
+      assertThat(r.getLong(1)).isEqualTo(inLastDay).isLessThan(t.scale().signIns());
+      assertThat(r.getLong(2)).isEqualTo(t.scale().signIns());
+    }
+  }
+
+  @Test
+  void skippedItemsAreCountedPerTableAndKeptWithTheirReason() throws Exception {
+    try (GraphSimulator faulty =
+        GraphSimulator.start(
+            SimulatorSettings.builder()
+                .scale(TenantScale.TINY)
+                .throttling(false)
+                .fault("malformed:devices:nth=1")
+                .build())) {
+      properties.putAll(SimulatorTenants.properties("entra.tenant.", faulty));
+
+      Cli.Run run = run("run", "entities=users,devices");
+
+      assertThat(run.exit()).as(run.all()).isZero();
+      assertThat(run.out())
+          .containsPattern("users\\s+40\\s+40\\s+0")
+          .containsPattern("devices\\s+29\\s+29\\s+1")
+          .contains("1 malformed items were skipped");
+      Path rejected = dir.resolve("warehouse/rejected/load-1/devices.jsonl");
+      assertThat(run.out()).contains(rejected.getParent().toString());
+      String skippedId = (String) faulty.tenant().device(0).get("id");
+      assertThat(Files.readAllLines(rejected))
+          .singleElement()
+          .satisfies(
+              line ->
+                  assertThat(line)
+                      .contains("\"reason\":")
+                      .contains("\"id\":\"" + skippedId + "\""));
+    }
+  }
+
+  @Test
+  void theDemoTenantTakesAFreePortUnlessOneIsSet() throws Exception {
+    cli.clear();
+    properties.clear();
+    properties.put("entra.warehouse.directory", dir.resolve("warehouse").toString());
+    properties.put("entra.demo.scale", "tiny");
+    // Another demo run (or anything) holds the port the demo used to be fixed to.
+    try (java.net.ServerSocket taken = new java.net.ServerSocket(18443)) {
+      Cli.Run run = run("run", "entities=users");
+
+      assertThat(run.exit()).as(run.all()).isZero();
+      assertThat(run.out())
+          .containsPattern("served by the simulator at https://127\\.0\\.0\\.1:\\d+/v1\\.0")
+          .doesNotContain(":18443/");
+    }
   }
 }

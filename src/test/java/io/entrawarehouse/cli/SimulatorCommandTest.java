@@ -46,4 +46,26 @@ class SimulatorCommandTest {
     assertThat(fault.exit()).isNotZero();
     assertThat(fault.err()).contains("KIND:ENDPOINT:nth=N");
   }
+
+  @Test
+  void theBannerGivesEverythingAClientNeedsIncludingTheDemoSecret() throws Exception {
+    SimulatorCommand command = new SimulatorCommand();
+    command.scale = "tiny";
+    io.entrawarehouse.simulator.SimulatorSettings settings = command.settings();
+    try (io.entrawarehouse.simulator.GraphSimulator simulator =
+        io.entrawarehouse.simulator.GraphSimulator.start(settings)) {
+      StringWriter out = new StringWriter();
+      command.banner(new PrintWriter(out), simulator, settings);
+
+      assertThat(out.toString())
+          .contains("token URL:  " + simulator.tokenUrl())
+          .contains("Graph URL:  " + simulator.graphBaseUrl())
+          .contains("tenant id:  " + simulator.tenantId())
+          .contains("client id:  " + simulator.clientId())
+          .contains(
+              "secret:     "
+                  + io.entrawarehouse.simulator.SimulatorSettings.DEMO_CLIENT_SECRET
+                  + " (the demo app's");
+    }
+  }
 }

@@ -52,7 +52,8 @@ class GraphErrorsTest {
   void queryAndServerErrorsAreOtherTypes() {
     assertThat(GraphErrors.map("users", 400, error("Request_UnsupportedQuery", "Unsupported")))
         .isInstanceOf(GraphException.Query.class)
-        .hasMessageContaining("Fix the $filter or $select given for users");
+        .hasMessage(
+            "Graph rejected the query for users: Unsupported (400 Request_UnsupportedQuery).");
     assertThat(GraphErrors.map("users", 400, error("Directory_ExpiredPageToken", "expired")))
         .isInstanceOf(GraphException.ExpiredLink.class);
     assertThat(GraphErrors.map("users", 503, "<html>busy</html>"))

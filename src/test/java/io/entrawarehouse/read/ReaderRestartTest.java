@@ -84,6 +84,40 @@ class ReaderRestartTest {
   }
 
   @Test
+  void aRestartReachingTheTenantAtAnotherAddressFollowsTheSavedLink() throws Exception {
+    // The demo tenant takes a free port each run: the saved link is relative to the Graph URL.
+    String first = graph.url("/users?$select=id&$top=100");
+    List<String> all =
+        readAll(
+            new GraphCollectionItemReader(graph, "users", "users", first, false),
+            i -> i.get("id").asText());
+    GraphCollectionItemReader reader =
+        new GraphCollectionItemReader(graph, "users", "users", first, false);
+    ExecutionContext context = new ExecutionContext();
+    reader.open(context);
+    List<String> before = ids(reader, 250);
+    reader.update(context);
+    reader.close();
+    assertThat(context.getString("users.link")).startsWith("/users?").contains("$skiptoken=");
+
+    try (GraphSimulator moved =
+        GraphSimulator.start(
+            SimulatorSettings.builder().scale(TenantScale.SMALL).throttling(false).build())) {
+      GraphClient elsewhere = io.entrawarehouse.graph.SimulatorClients.client(moved, 3, d -> {});
+      assertThat(elsewhere.baseUrl()).isNotEqualTo(graph.baseUrl());
+      GraphCollectionItemReader resumed =
+          new GraphCollectionItemReader(
+              elsewhere, "users", "users", elsewhere.url("/users?$select=id&$top=100"), false);
+      resumed.open(context);
+      List<String> after = readAll(resumed, i -> i.get("id").asText());
+
+      assertThat(before).containsExactlyElementsOf(all.subList(0, 250));
+      assertThat(after).containsExactlyElementsOf(all.subList(250, 1000));
+      assertThat(moved.stats().requests("users")).as("resumed at page 3, not page 1").isEqualTo(8);
+    }
+  }
+
+  @Test
   void theMembersReaderResumesInsideAGroup() throws Exception {
     java.util.function.Function<JsonNode, String> key =
         i -> i.get("@groupId").asText() + "/" + i.get("id").asText();

@@ -68,8 +68,10 @@ class ParquetPartWriterTest {
     assertThat(parts.get(0).toString()).endsWith("load_date=2026-11-20/part-7-000000.parquet");
 
     DuckDbLoader duckdb = new DuckDbLoader(dir.resolve("entra.duckdb"));
-    assertThat(duckdb.load(Entities.USERS, "t1", 7, parts)).isEqualTo(25);
-    assertThat(duckdb.load(Entities.USERS, "t1", 7, parts)).isEqualTo(25);
+    assertThat(duckdb.load(Entities.USERS, "t1", 7, parts))
+        .isEqualTo(new DuckDbLoader.Loaded(25, 25));
+    assertThat(duckdb.load(Entities.USERS, "t1", 7, parts))
+        .isEqualTo(new DuckDbLoader.Loaded(25, 25));
     assertThat(lake.publish(Entities.USERS, "t1", 7)).isEqualTo(3);
     assertThat(lake.publish(Entities.USERS, "t1", 7)).isEqualTo(3);
     try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + dir.resolve("entra.duckdb"));
@@ -105,11 +107,11 @@ class ParquetPartWriterTest {
         Entities.USERS, Entities.USERS.avroSchema(), 7, "2026-11-20", 1, users(20, 50).getItems());
     DuckDbLoader duckdb = new DuckDbLoader(dir.resolve("entra.duckdb"));
     assertThat(duckdb.load(Entities.USERS, "t1", 7, lake.stagedParts(Entities.USERS, 7)))
-        .isEqualTo(50);
+        .isEqualTo(new DuckDbLoader.Loaded(50, 50));
     // Without duplicates the plain insert path gives the same table.
     assertThat(
             duckdb.load(Entities.USERS, "t1", 7, lake.stagedParts(Entities.USERS, 7).subList(0, 1)))
-        .isEqualTo(30);
+        .isEqualTo(new DuckDbLoader.Loaded(30, 30));
   }
 
   @Test

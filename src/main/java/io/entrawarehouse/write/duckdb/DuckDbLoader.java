@@ -78,19 +78,67 @@ public final class DuckDbLoader {
     }
   }
 
+  /** What one load did to one table. */
+  public record Loaded(long rowsLoaded, long tableRows) {}
+
+  /** Creates {@code _loads}, or brings one written by an earlier version to today's columns. */
+  private static void loadsTable(Connection c) throws SQLException {
+    try (Statement s = c.createStatement()) {
+      s.execute(ddl("_loads"));
+      try (ResultSet r =
+          s.executeQuery(
+              "SELECT count(*) FROM information_schema.columns"
+                  + " WHERE table_name = '_loads' AND column_name = 'row_count'")) {
+        r.next();
+        if (r.getLong(1) > 0) {
+          // row_count was the table's rows after the load; what the load wrote was not kept.
+          s.execute("ALTER TABLE _loads RENAME COLUMN row_count TO table_rows");
+          s.execute("ALTER TABLE _loads ADD COLUMN rows_loaded BIGINT");
+        }
+      }
+    }
+  }
+
   /**
-   * @return the rows of the tenant in the table after the load
+   * What a load did to each table it loaded for a tenant, by table name; empty when the file or its
+   * record is missing. Opens the file only if it exists.
    */
-  public synchronized long load(Entity entity, String tenantId, long loadId, List<Path> parts) {
+  public java.util.Map<String, Loaded> loads(long loadId, String tenantId) throws SQLException {
+    java.util.Map<String, Loaded> loads = new java.util.TreeMap<>();
+    if (!Files.exists(file)) {
+      return loads;
+    }
+    try (Connection c = connect()) {
+      loadsTable(c);
+      try (PreparedStatement q =
+          c.prepareStatement(
+              "SELECT table_name, rows_loaded, table_rows FROM _loads"
+                  + " WHERE load_id = ? AND tenant_id = ?")) {
+        q.setLong(1, loadId);
+        q.setString(2, tenantId);
+        try (ResultSet r = q.executeQuery()) {
+          while (r.next()) {
+            long loaded = r.getLong(2);
+            loads.put(r.getString(1), new Loaded(r.wasNull() ? -1 : loaded, r.getLong(3)));
+          }
+        }
+      }
+    }
+    return loads;
+  }
+
+  /** Loads a table's parts for a tenant in one transaction and records the load. */
+  public synchronized Loaded load(Entity entity, String tenantId, long loadId, List<Path> parts) {
     String table = entity.name();
     String keys = String.join(", ", entity.idColumns());
     String columns = String.join(", ", entity.allColumns());
     try (Connection c = connect()) {
       try (Statement s = c.createStatement()) {
         s.execute(ddl(table));
-        s.execute(ddl("_loads"));
       }
+      loadsTable(c);
       c.setAutoCommit(false);
+      long rowsLoaded = 0;
       try {
         if (!entity.isLog()) {
           try (PreparedStatement delete =
@@ -120,13 +168,14 @@ public final class DuckDbLoader {
             long duplicates;
             try (ResultSet r =
                 s.executeQuery(
-                    "SELECT count(*) - count(DISTINCT ("
+                    "SELECT count(*), count(DISTINCT ("
                         + keys
                         + ")) FROM read_parquet(["
                         + files
                         + "])")) {
               r.next();
-              duplicates = r.getLong(1);
+              rowsLoaded = r.getLong(2);
+              duplicates = r.getLong(1) - rowsLoaded;
             }
             s.execute(
                 "INSERT INTO "
@@ -156,18 +205,28 @@ public final class DuckDbLoader {
           }
         }
         try (PreparedStatement record =
-            c.prepareStatement("INSERT OR REPLACE INTO _loads VALUES (?, ?, ?, ?, now())")) {
+            c.prepareStatement(
+                "INSERT OR REPLACE INTO _loads"
+                    + " (load_id, table_name, tenant_id, rows_loaded, table_rows, loaded_at)"
+                    + " VALUES (?, ?, ?, ?, ?, now())")) {
           record.setLong(1, loadId);
           record.setString(2, table);
           record.setString(3, tenantId);
-          record.setLong(4, rows);
+          record.setLong(4, rowsLoaded);
+          record.setLong(5, rows);
           record.executeUpdate();
         }
         c.commit();
         log.debug("{}: loaded {} parts, {} rows for the tenant", table, parts.size(), rows);
-        return rows;
+        return new Loaded(rowsLoaded, rows);
       } catch (SQLException | RuntimeException e) {
-        c.rollback();
+        // The failure is what the user must see; a rollback that fails too (the file is gone,
+        // the disk is full) is only added to it.
+        try {
+          c.rollback();
+        } catch (SQLException rollback) {
+          e.addSuppressed(rollback);
+        }
         throw e;
       }
     } catch (SQLException e) {

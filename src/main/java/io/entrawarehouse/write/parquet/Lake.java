@@ -209,6 +209,8 @@ public final class Lake implements AutoCloseable {
         String name = f.getFileName().toString();
         Path target = new Path(partitionDir, name);
         Path tmp = new Path(partitionDir, "." + name + ".tmp");
+        // A copy an interrupted publish left (a kill, a full disk): ours, from the same part.
+        lakeFs.delete(tmp, false);
         FileUtil.copy(f.toFile(), lakeFs, tmp, false, conf);
         if (lakeFs.exists(target)) {
           lakeFs.delete(target, false);
@@ -325,16 +327,23 @@ public final class Lake implements AutoCloseable {
     return id.toString();
   }
 
-  /** Deletes a finished load's staging directory. */
+  /**
+   * Deletes a finished (or abandoned) load's staging directory, and the staging directory itself
+   * once no load has parts there.
+   */
   public void discardStaging(long loadId) {
     java.nio.file.Path dir = loadDir(loadId);
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<java.nio.file.Path> files = Files.walk(dir)) {
-      for (java.nio.file.Path f : files.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(f);
+    try {
+      if (Files.exists(dir)) {
+        try (Stream<java.nio.file.Path> files = Files.walk(dir)) {
+          for (java.nio.file.Path f : files.sorted(Comparator.reverseOrder()).toList()) {
+            Files.delete(f);
+          }
+        }
       }
+      Files.deleteIfExists(staging);
+    } catch (java.nio.file.DirectoryNotEmptyException otherLoadsParts) {
+      // Another load's parts (one that failed, to be resumed) keep the directory.
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot delete staging " + dir + ": " + e.getMessage(), e);
     }
