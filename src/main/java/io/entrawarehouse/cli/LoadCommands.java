@@ -75,12 +75,14 @@ final class LoadCommands {
       }
     }
     Path dir = warehouseDirectory();
+    try {
+      Files.createDirectories(dir); // the job repository's file goes there
+    } catch (IOException e) {
+      throw unwritable(dir, e);
+    }
     SpringApplication app = new SpringApplication(WarehouseApplication.class);
     Map<String, Object> defaults = new LinkedHashMap<>();
-    defaults.put(
-        "spring.datasource.url",
-        "jdbc:h2:file:" + dir.resolve("job-repository") + ";DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0");
-    defaults.put("spring.datasource.username", "sa");
+    defaults.put("spring.datasource.url", JobRepositoryConfiguration.defaultUrl(dir));
     defaults.put("entra.warehouse.directory", dir.toString());
     // The standard Azure variables, at the lowest precedence: entra.* settings override them.
     Map<String, String> azure =
@@ -146,12 +148,17 @@ final class LoadCommands {
                     System.getenv()
                         .getOrDefault(
                             "SPRING_DATASOURCE_URL",
-                            "jdbc:h2:file:" + warehouse.resolve("job-repository"))));
+                            JobRepositoryConfiguration.defaultUrl(warehouse))));
         String what =
-            sql.getMessage() == null
-                ? sql.toString()
-                : sql.getMessage().lines().findFirst().orElse("");
-        boolean corrupt = what.contains("orrupt") || what.contains("Wrong file format");
+            withDiskSpace(
+                sql.getMessage() == null
+                    ? sql.toString()
+                    : sql.getMessage().lines().findFirst().orElse(""),
+                warehouse);
+        boolean corrupt =
+            what.contains("orrupt")
+                || what.contains("malformed")
+                || what.contains("not a database");
         return new CommandException(
             FAILED,
             "The job repository ("
@@ -216,15 +223,7 @@ final class LoadCommands {
           FileChannel.open(
               dir.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
     } catch (IOException e) {
-      throw new CommandException(
-          FAILED,
-          "Cannot write to the warehouse directory "
-              + dir
-              + " ("
-              + (e.getMessage() == null ? e.toString() : e.getMessage())
-              + "): give this user write access, free space there, or set"
-              + " entra.warehouse.directory to another folder. Nothing was loaded or changed.",
-          e);
+      throw unwritable(dir, e);
     }
     FileLock lock;
     try {
@@ -244,6 +243,49 @@ final class LoadCommands {
       return null;
     }
     return new WarehouseLock(channel);
+  }
+
+  /**
+   * A failure's message, with the free space of the warehouse's disk when the failure is an I/O
+   * error and that disk is nearly full: SQLite, for one, says only "disk I/O error".
+   */
+  static String withDiskSpace(String message, Path dir) {
+    if (message.contains("No space left on device")
+        || !(message.contains("I/O error")
+            || message.contains("IOERR")
+            || message.contains("SQLITE_FULL"))) {
+      return message;
+    }
+    try {
+      Path existing = dir;
+      while (existing != null && !Files.exists(existing)) {
+        existing = existing.getParent();
+      }
+      long free = existing == null ? -1 : Files.getFileStore(existing).getUsableSpace();
+      if (free >= 0 && free < 16L * 1024 * 1024) {
+        return message
+            + " No space left on device: the file system of "
+            + dir
+            + " has "
+            + free / 1024
+            + " KB free.";
+      }
+    } catch (IOException cannotTell) {
+      // The message stands as it is.
+    }
+    return message;
+  }
+
+  private static CommandException unwritable(Path dir, IOException e) {
+    return new CommandException(
+        FAILED,
+        "Cannot write to the warehouse directory "
+            + dir
+            + " ("
+            + (e.getMessage() == null ? e.toString() : e.getMessage())
+            + "): give this user write access, free space there, or set"
+            + " entra.warehouse.directory to another folder. Nothing was loaded or changed.",
+        e);
   }
 
   /** What a command does with one tenant's connection; returns an exit code. */
@@ -378,7 +420,7 @@ final class LoadCommands {
       err.println(
           "directory-load could not run: "
               + (repository ? "the job repository (" + launcher.repositoryUrl() + ") failed: " : "")
-              + DirectoryLoadJob.reason(e)
+              + withDiskSpace(DirectoryLoadJob.reason(e), warehouseDirectory())
               + (repository ? ". Free space or fix the database, then" : ". Fix that, then")
               + " run the same command again. 'status' shows which tables this load finished"
               + " (its COMPLETED load steps); the others were not changed.");

@@ -126,7 +126,10 @@ final class LoadReport {
             + execution.getJobInstanceId()
             + "):");
     for (Throwable t : execution.getAllFailureExceptions()) {
-      err.println("  " + DirectoryLoadJob.reason(t));
+      err.println(
+          "  "
+              + LoadCommands.withDiskSpace(
+                  DirectoryLoadJob.reason(t), launcher.properties().warehouse().directory()));
     }
     Map<String, DuckDbLoader.Loaded> inDuckDb;
     String duckDbUnknown = null;

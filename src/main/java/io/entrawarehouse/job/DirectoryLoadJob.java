@@ -42,6 +42,7 @@ import org.springframework.batch.infrastructure.item.ExecutionContext;
 import org.springframework.batch.infrastructure.item.ItemProcessor;
 import org.springframework.batch.infrastructure.item.ItemStreamReader;
 import org.springframework.batch.infrastructure.repeat.RepeatStatus;
+import org.springframework.batch.infrastructure.support.transaction.ResourcelessTransactionManager;
 import org.springframework.core.task.SimpleAsyncTaskExecutor;
 import org.springframework.transaction.PlatformTransactionManager;
 
@@ -74,7 +75,6 @@ public final class DirectoryLoadJob {
 
   public static Job build(
       JobRepository repository,
-      PlatformTransactionManager transactions,
       GraphClient graph,
       Lake lake,
       DuckDbLoader duckdb,
@@ -83,6 +83,11 @@ public final class DirectoryLoadJob {
       int chunkSize,
       int concurrency) {
     LoadContext context = new LoadContext();
+    // A step's own work is files (Parquet parts) and DuckDB, none of it in the job repository's
+    // database: the steps need no database transaction. Each chunk's position is then recorded
+    // in a short transaction of the repository's own, instead of one held while the chunk is read
+    // from Graph, which kept the job repository locked (status waited, the two flows queued).
+    PlatformTransactionManager transactions = new ResourcelessTransactionManager();
     // Directory entities and logs draw on separate Graph throttling budgets (resource units per
     // app and tenant, against 5 report requests per 10 s), so they are read side by side: a
     // load takes the longer of the two, not their sum.

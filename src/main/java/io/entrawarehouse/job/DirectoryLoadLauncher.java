@@ -19,7 +19,6 @@ import org.springframework.batch.core.job.JobInstance;
 import org.springframework.batch.core.launch.JobOperator;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.stereotype.Component;
-import org.springframework.transaction.PlatformTransactionManager;
 
 /**
  * Builds and launches {@code directory-load} for a tenant: the configured one, or the built-in demo
@@ -34,7 +33,6 @@ public class DirectoryLoadLauncher {
   private final EntraProperties properties;
   private final JobRepository repository;
   private final JobOperator operator;
-  private final PlatformTransactionManager transactions;
 
   private final String repositoryUrl;
 
@@ -42,14 +40,12 @@ public class DirectoryLoadLauncher {
       EntraProperties properties,
       JobRepository repository,
       JobOperator operator,
-      PlatformTransactionManager transactions,
       org.springframework.core.env.Environment environment) {
     this.repositoryUrl =
         JobRepositoryConfiguration.printable(environment.getProperty("spring.datasource.url"));
     this.properties = properties;
     this.repository = repository;
     this.operator = operator;
-    this.transactions = transactions;
   }
 
   public EntraProperties properties() {
@@ -218,7 +214,6 @@ public class DirectoryLoadLauncher {
       Job job =
           DirectoryLoadJob.build(
               repository,
-              transactions,
               connection.graph(),
               lake,
               duckdb(),

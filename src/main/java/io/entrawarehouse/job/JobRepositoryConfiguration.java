@@ -11,12 +11,22 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * The job repository's schema, created only where it is missing. Spring Boot's initializer with
- * {@code initialize-schema=always} runs Spring Batch's DDL on every start and ignores the errors
- * ("Table BATCH_JOB_INSTANCE already exists"), which H2 writes to its trace file, 25 KB a command.
+ * The job repository: by default a SQLite file in the warehouse, in WAL mode, so that any number of
+ * processes read it while one writes (status during a run); writers take the lock when their
+ * transaction begins ({@code transaction_mode=IMMEDIATE}) and wait up to 60 s for it, so two
+ * threads of a run never deadlock upgrading a read. Its schema is created only where missing:
+ * Spring Boot's initializer with {@code initialize-schema=always} runs the DDL on every start and
+ * ignores the errors.
  */
 @Configuration(proxyBeanMethods = false)
 public class JobRepositoryConfiguration {
+
+  /** The default job repository of a warehouse directory. */
+  public static String defaultUrl(java.nio.file.Path warehouse) {
+    return "jdbc:sqlite:"
+        + warehouse.toAbsolutePath().resolve("job-repository.sqlite")
+        + "?journal_mode=WAL&busy_timeout=60000&transaction_mode=IMMEDIATE&foreign_keys=true";
+  }
 
   /**
    * A job repository URL fit to print: without its parameters ({@code ?password=…}, H2's {@code ;…}

@@ -64,10 +64,7 @@ final class LoadHarness implements AutoCloseable {
   /** The properties a user would set for this tenant (the secret included: tests only). */
   static Map<String, String> properties(GraphSimulator simulator, Path warehouse, Path pem) {
     Map<String, String> p = new LinkedHashMap<>();
-    p.put(
-        "spring.datasource.url",
-        "jdbc:h2:file:" + warehouse.toAbsolutePath().resolve("job-repository") + ";WRITE_DELAY=0");
-    p.put("spring.datasource.username", "sa");
+    p.put("spring.datasource.url", JobRepositoryConfiguration.defaultUrl(warehouse));
     p.putAll(SimulatorTenants.properties("entra.tenant.", simulator));
     p.put("entra.tenant.client-secret", SimulatorSettings.DEMO_CLIENT_SECRET);
     p.put("entra.graph.trust-certificate", pem.toAbsolutePath().toString());
