@@ -1,5 +1,6 @@
 package io.entrawarehouse.cli;
 
+import io.entrawarehouse.job.DirectoryLoadJob;
 import io.entrawarehouse.job.DirectoryLoadLauncher;
 import io.entrawarehouse.job.LoadParameters;
 import java.io.PrintWriter;
@@ -77,7 +78,7 @@ public final class AbandonCommand implements Callable<Integer> {
           "Abandoned execution "
               + abandoned.getId()
               + " (load "
-              + abandoned.getJobInstanceId()
+              + DirectoryLoadJob.loadId(abandoned)
               + ", tenant "
               + launch.tenantId()
               + ", "

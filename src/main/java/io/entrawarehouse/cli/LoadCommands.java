@@ -400,7 +400,7 @@ final class LoadCommands {
       out.printf(
           "directory-load already COMPLETED for these parameters (load %d, finished %s):"
               + " nothing to do. To load again, add reload=true.%n",
-          done.getJobInstanceId(), LoadReport.utc(done.getEndTime()));
+          DirectoryLoadJob.loadId(done), LoadReport.utc(done.getEndTime()));
       LoadReport.summary(launcher, launch, done, out);
       return OK;
     }
@@ -433,12 +433,13 @@ final class LoadCommands {
     }
     Duration took = Duration.ofNanos(System.nanoTime() - start);
     if (execution.getStatus() != BatchStatus.COMPLETED) {
-      LoadReport.failure(launcher, launch, execution, took, err);
-      return FAILED;
+      return LoadReport.failure(launcher, launch, execution, took, err);
     }
     out.printf(
         "directory-load COMPLETED in %.1f s (load %d, peak heap %d MB)%n",
-        took.toMillis() / 1000.0, execution.getJobInstanceId(), peakHeapBytes() / (1024 * 1024));
+        took.toMillis() / 1000.0,
+        DirectoryLoadJob.loadId(execution),
+        peakHeapBytes() / (1024 * 1024));
     LoadReport.summary(launcher, launch, execution, out);
     return OK;
   }

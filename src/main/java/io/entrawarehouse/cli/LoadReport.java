@@ -6,6 +6,7 @@ import io.entrawarehouse.job.LoadParameters;
 import io.entrawarehouse.job.RejectedItems;
 import io.entrawarehouse.warehouse.Entity;
 import io.entrawarehouse.write.duckdb.DuckDbLoader;
+import io.entrawarehouse.write.iceberg.IcebergLake;
 import java.io.PrintWriter;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -59,62 +60,101 @@ final class LoadReport {
         .sum();
   }
 
-  /** Rows per table of a completed load, skips and where they are, and where the files are. */
+  /** The lake's commit of a load to each table of the launch that has one, by table name. */
+  private static Map<String, org.apache.iceberg.Snapshot> commits(
+      DirectoryLoadLauncher launcher, LoadParameters launch, JobExecution execution) {
+    Map<String, org.apache.iceberg.Snapshot> commits = new java.util.TreeMap<>();
+    if (!execution.getExecutionContext().containsKey(DirectoryLoadJob.LOAD_UID)) {
+      return commits;
+    }
+    String uid = execution.getExecutionContext().getString(DirectoryLoadJob.LOAD_UID);
+    try (IcebergLake lake = launcher.lake()) {
+      for (Entity entity : launch.entities()) {
+        org.apache.iceberg.Snapshot s = lake.committed(entity, uid);
+        if (s != null) {
+          commits.put(entity.name(), s);
+        }
+      }
+    }
+    return commits;
+  }
+
+  /** Rows per table of a completed load, skips and where they are, and where the data is. */
   static void summary(
       DirectoryLoadLauncher launcher,
       LoadParameters launch,
       JobExecution execution,
       PrintWriter out)
       throws SQLException {
-    long loadId = execution.getJobInstanceId();
-    Map<String, DuckDbLoader.Loaded> loads = launcher.duckdb().loads(loadId, launch.tenantId());
+    long loadId = DirectoryLoadJob.loadId(execution);
+    boolean duckdb = launcher.properties().warehouse().duckdb();
+    Map<String, DuckDbLoader.Loaded> loads =
+        duckdb ? launcher.duckdb().loads(loadId, launch.tenantId()) : Map.of();
+    Map<String, org.apache.iceberg.Snapshot> commits = commits(launcher, launch, execution);
     List<StepExecution> steps = steps(launcher, execution);
-    if (loads.isEmpty()) {
+    if (duckdb && loads.isEmpty()) {
       out.println(
           "  The DuckDB file holds no record of load "
               + loadId
-              + ": it was removed or replaced since. To load again, add reload=true.");
-    } else {
-      out.printf("  %-18s %12s %12s %8s%n", "table", "loaded", "in table", "skipped");
-      long skippedInAll = 0;
-      for (Entity entity : launch.entities()) {
-        DuckDbLoader.Loaded loaded = loads.get(entity.name());
-        long skipped = skipped(steps, entity);
-        skippedInAll += skipped;
-        out.printf(
-            "  %-18s %12s %12s %8d%n",
-            entity.name(),
-            loaded == null || loaded.rowsLoaded() < 0 ? "?" : Long.toString(loaded.rowsLoaded()),
-            loaded == null ? "?" : Long.toString(loaded.tableRows()),
-            skipped);
-      }
-      if (skippedInAll > 0) {
-        out.println(
-            "  "
-                + skippedInAll
-                + " malformed items were skipped (a WARN line each, above): they are kept, with"
-                + " the reason, in "
-                + RejectedItems.file(launcher.rejectedDirectory(), loadId, launch.entities().get(0))
-                    .getParent()
-                + "/<table>.jsonl");
-      }
+              + ": it was removed or replaced since ('refresh' builds it from the lake). To load"
+              + " again, add reload=true.");
     }
-    out.println("  DuckDB:  " + launcher.duckdb().file().toAbsolutePath());
-    out.println("  Parquet: " + launcher.properties().warehouse().lake());
+    out.printf("  %-18s %12s %12s %8s%n", "table", "loaded", "in table", "skipped");
+    long skippedInAll = 0;
+    for (Entity entity : launch.entities()) {
+      DuckDbLoader.Loaded loaded = loads.get(entity.name());
+      org.apache.iceberg.Snapshot commit = commits.get(entity.name());
+      String rows =
+          loaded != null && loaded.rowsLoaded() >= 0
+              ? Long.toString(loaded.rowsLoaded())
+              : commit != null && commit.summary().containsKey(IcebergLake.ROWS_LOADED)
+                  ? commit.summary().get(IcebergLake.ROWS_LOADED)
+                  : "?";
+      long skipped = skipped(steps, entity);
+      skippedInAll += skipped;
+      out.printf(
+          "  %-18s %12s %12s %8d%n",
+          entity.name(), rows, loaded == null ? "-" : Long.toString(loaded.tableRows()), skipped);
+    }
+    if (skippedInAll > 0) {
+      out.println(
+          "  "
+              + skippedInAll
+              + " malformed items were skipped (a WARN line each, above): they are kept, with"
+              + " the reason, in "
+              + RejectedItems.file(launcher.rejectedDirectory(), loadId, launch.entities().get(0))
+                  .getParent()
+              + "/<table>.jsonl");
+    }
+    out.println(
+        "  DuckDB:  "
+            + (duckdb
+                ? launcher.duckdb().file().toAbsolutePath()
+                : "not refreshed (entra.warehouse.duckdb=false; 'refresh' builds it)"));
+    out.println(
+        "  Lake:    "
+            + launcher.properties().warehouse().lake()
+            + " (Iceberg tables "
+            + IcebergLake.NAMESPACE
+            + ".<table>, catalog '"
+            + IcebergLake.CATALOG
+            + "' in the job repository)");
     out.flush();
   }
 
   /**
-   * The failure of a load, and exactly which tables it changed: a table's load step replaces the
-   * tenant's rows in DuckDB in one transaction (recorded in {@code _loads}), then publishes them to
-   * the lake.
+   * The failure of a load, and exactly which tables it changed: a table's load step commits it to
+   * the lake in one commit; when the job ends, DuckDB takes every table the load committed.
+   *
+   * @return the exit code: {@link LoadCommands#BUSY} when DuckDB was held by another writer
    */
-  static void failure(
+  static int failure(
       DirectoryLoadLauncher launcher,
       LoadParameters launch,
       JobExecution execution,
       Duration took,
       PrintWriter err) {
+    long loadId = DirectoryLoadJob.loadId(execution);
     err.println(
         "directory-load "
             + execution.getStatus()
@@ -123,73 +163,84 @@ final class LoadReport {
             + " s (execution "
             + execution.getId()
             + ", load "
-            + execution.getJobInstanceId()
+            + loadId
             + "):");
+    boolean busy = false;
     for (Throwable t : execution.getAllFailureExceptions()) {
+      busy |= t instanceof DuckDbLoader.Busy;
       err.println(
           "  "
               + LoadCommands.withDiskSpace(
                   DirectoryLoadJob.reason(t), launcher.properties().warehouse().directory()));
     }
-    Map<String, DuckDbLoader.Loaded> inDuckDb;
-    String duckDbUnknown = null;
+    boolean duckdb = launcher.properties().warehouse().duckdb();
+    Map<String, DuckDbLoader.Loaded> inDuckDb = Map.of();
+    Map<String, org.apache.iceberg.Snapshot> inLake = Map.of();
+    String unknown = null;
     try {
-      inDuckDb = launcher.duckdb().loads(execution.getJobInstanceId(), launch.tenantId());
+      inDuckDb = duckdb ? launcher.duckdb().loads(loadId, launch.tenantId()) : Map.of();
+      inLake = commits(launcher, launch, execution);
     } catch (SQLException | RuntimeException e) {
-      inDuckDb = Map.of();
-      duckDbUnknown = DirectoryLoadJob.reason(e);
+      unknown = DirectoryLoadJob.reason(e);
     }
     List<StepExecution> steps = steps(launcher, execution);
     List<String> now = new ArrayList<>();
     List<String> earlier = new ArrayList<>();
+    List<String> lakeOnly = new ArrayList<>();
     List<String> untouched = new ArrayList<>();
-    List<String> halfway = new ArrayList<>();
     for (Entity entity : launch.entities()) {
-      String loadStep = entity.name() + "-load";
-      StepExecution done =
-          steps.stream()
-              .filter(
-                  s -> s.getStepName().equals(loadStep) && s.getStatus() == BatchStatus.COMPLETED)
-              .findFirst()
-              .orElse(null);
-      if (done != null) {
-        (done.getJobExecutionId() == execution.getId() ? now : earlier).add(entity.name());
-      } else if (inDuckDb.containsKey(entity.name())) {
-        halfway.add(entity.name());
+      String table = entity.name();
+      if (!inLake.containsKey(table)) {
+        untouched.add(table);
+      } else if (duckdb && !inDuckDb.containsKey(table)) {
+        lakeOnly.add(table);
       } else {
-        untouched.add(entity.name());
+        boolean byEarlier =
+            steps.stream()
+                .anyMatch(
+                    s ->
+                        s.getStepName().equals(table + "-load")
+                            && s.getStatus() == BatchStatus.COMPLETED
+                            && s.getJobExecutionId() != execution.getId());
+        (byEarlier ? earlier : now).add(table);
       }
     }
+    String where = duckdb ? "the lake and DuckDB" : "the lake";
     if (!now.isEmpty()) {
       err.println(
-          "Changed by this run: "
-              + String.join(", ", now)
-              + " (DuckDB and the lake now hold this load's rows).");
+          "Changed by this run: " + String.join(", ", now) + " (" + where + " hold this load).");
     }
     if (!earlier.isEmpty()) {
       err.println(
-          "Changed by an earlier attempt of this load: " + String.join(", ", earlier) + ".");
+          "Changed by an earlier attempt of this load: "
+              + String.join(", ", earlier)
+              + " ("
+              + where
+              + ").");
     }
-    for (String table : halfway) {
+    if (!lakeOnly.isEmpty()) {
       err.println(
-          "Changed in DuckDB only: "
-              + table
-              + " (DuckDB holds this load's rows; publishing them to the lake did not finish).");
+          "Committed to the lake, not yet to DuckDB: "
+              + String.join(", ", lakeOnly)
+              + " (DuckDB still holds the previous load; it takes this one when the load"
+              + " resumes).");
     }
     if (!untouched.isEmpty()) {
       err.println(
           "Not changed: "
               + String.join(", ", untouched)
-              + (duckDbUnknown == null
+              + (unknown == null
                   ? " (they hold what they held before this run)."
-                  : " in the job repository's view; DuckDB could not be read to confirm it ("
-                      + duckDbUnknown
+                  : " as far as the job repository tells; the stores could not be read to confirm"
+                      + " it ("
+                      + unknown
                       + ")."));
     }
     err.println(
         "Fix the cause and run the same command again, or 'restart', to resume from the last"
             + " committed chunk; 'abandon' gives up on this load.");
     err.flush();
+    return busy ? LoadCommands.BUSY : LoadCommands.FAILED;
   }
 
   /** One execution for {@code status}: parameters, times in UTC, failure cause, steps. */
@@ -197,7 +248,7 @@ final class LoadReport {
     out.printf(
         "execution %d (load %d) %s, started %s, ended %s%n    %s%n",
         e.getId(),
-        e.getJobInstanceId(),
+        DirectoryLoadJob.loadId(e),
         e.getStatus(),
         utc(e.getStartTime()),
         utc(e.getEndTime()),

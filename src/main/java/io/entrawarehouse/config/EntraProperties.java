@@ -147,16 +147,35 @@ public record EntraProperties(
    * @param lakeUri where Parquet files go; any Hadoop FileSystem URI ({@code file:}, {@code hdfs:},
    *     {@code s3a:}); default {@code <directory>/lake}
    * @param chunkSize items per chunk, the unit of commit and restart
+   * @param duckdb whether loads refresh the DuckDB file; false for workers that only load the lake
+   *     (several processes, several tenants, one lake), whose DuckDB file is built with {@code
+   *     refresh}
+   * @param snapshotRetention how long earlier states of the lake's tables stay reachable by time
+   *     travel; older snapshots and the files only they use are removed as loads commit
+   * @param duckdbWait how long a load waits for another process that holds the DuckDB file for
+   *     writing (readers never hold it up)
    */
   public record Warehouse(
       @DefaultValue("warehouse") Path directory,
       String lakeUri,
-      @DefaultValue("5000") int chunkSize) {
+      @DefaultValue("5000") int chunkSize,
+      @DefaultValue("true") boolean duckdb,
+      @DefaultValue("30d") Duration snapshotRetention,
+      @DefaultValue("10m") Duration duckdbWait) {
 
     public Warehouse {
       if (chunkSize < 1 || chunkSize > 1_000_000) {
         throw new IllegalArgumentException(
             "entra.warehouse.chunk-size must be from 1 to 1000000 items, got " + chunkSize);
+      }
+      if (snapshotRetention != null && snapshotRetention.isNegative()) {
+        throw new IllegalArgumentException(
+            "entra.warehouse.snapshot-retention must not be negative (30d, 12h), got "
+                + snapshotRetention);
+      }
+      if (duckdbWait != null && duckdbWait.isNegative()) {
+        throw new IllegalArgumentException(
+            "entra.warehouse.duckdb-wait must not be negative (10m, 30s), got " + duckdbWait);
       }
     }
 

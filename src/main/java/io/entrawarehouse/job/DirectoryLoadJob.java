@@ -9,8 +9,7 @@ import io.entrawarehouse.read.GraphCollectionItemReader;
 import io.entrawarehouse.read.GroupMembersItemReader;
 import io.entrawarehouse.warehouse.Entities;
 import io.entrawarehouse.warehouse.Entity;
-import io.entrawarehouse.write.duckdb.DuckDbLoader;
-import io.entrawarehouse.write.parquet.Lake;
+import io.entrawarehouse.write.iceberg.IcebergLake;
 import io.entrawarehouse.write.parquet.ParquetPartWriter;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -48,9 +47,12 @@ import org.springframework.transaction.PlatformTransactionManager;
 
 /**
  * The {@code directory-load} job: per entity, a chunk step named after it (Graph → row → Parquet
- * part in staging) and a {@code <entity>-load} step that loads the staged parts into DuckDB in one
- * transaction and publishes them to the lake. Both are idempotent, so a restart resumes from the
- * last committed chunk and replays loads harmlessly. Staging is removed when the job completes.
+ * part in local staging) and a {@code <entity>-load} step that commits the staged parts to the
+ * entity's Iceberg table in one commit. When the job ends, completed or not, DuckDB takes from the
+ * lake every table this load committed, in one swap. All of it is idempotent: a restart resumes
+ * from the last committed chunk, a commit found in the table's history is not made again, and
+ * DuckDB is refreshed only where it does not record the load yet. Staging is removed when the job
+ * completes.
  */
 public final class DirectoryLoadJob {
 
@@ -59,10 +61,14 @@ public final class DirectoryLoadJob {
   /** The job execution context key of a failed execution's cause, one line. */
   public static final String FAILURE = "failure";
 
-  /** The load step's execution context keys: the rows it loaded and the table's rows after. */
+  /** The job execution context keys of the load's id and unique id, kept across restarts. */
+  public static final String LOAD_ID = "load.id";
+
+  public static final String LOAD_UID = "load.uid";
+
+  /** The load step's execution context key: the rows it committed. */
   public static final String ROWS_LOADED = "rows.loaded";
 
-  public static final String TABLE_ROWS = "rows";
   private static final Logger log = LoggerFactory.getLogger(DirectoryLoadJob.class);
 
   private DirectoryLoadJob() {}
@@ -70,22 +76,31 @@ public final class DirectoryLoadJob {
   /** What a step needs that is only known once the job instance exists. */
   private static final class LoadContext {
     final AtomicLong loadId = new AtomicLong();
+    final AtomicReference<String> loadUid = new AtomicReference<>();
     final AtomicReference<Instant> loadedAt = new AtomicReference<>();
+  }
+
+  /**
+   * The warehouse id of a load's execution: its load id, or the job instance's before there was
+   * one.
+   */
+  public static long loadId(JobExecution execution) {
+    return execution.getExecutionContext().containsKey(LOAD_ID)
+        ? execution.getExecutionContext().getLong(LOAD_ID)
+        : execution.getJobInstanceId();
   }
 
   public static Job build(
       JobRepository repository,
       GraphClient graph,
-      Lake lake,
-      DuckDbLoader duckdb,
+      LoadStores stores,
       LoadParameters launch,
-      java.nio.file.Path rejected,
       int chunkSize,
       int concurrency) {
     LoadContext context = new LoadContext();
-    // A step's own work is files (Parquet parts) and DuckDB, none of it in the job repository's
-    // database: the steps need no database transaction. Each chunk's position is then recorded
-    // in a short transaction of the repository's own, instead of one held while the chunk is read
+    // A step's own work is files (Parquet parts) and the lake's catalog commit, which is atomic on
+    // its own: the steps need no database transaction. Each chunk's position is then recorded in
+    // a short transaction of the repository's own, instead of one held while the chunk is read
     // from Graph, which kept the job repository locked (status waited, the two flows queued).
     PlatformTransactionManager transactions = new ResourcelessTransactionManager();
     // Directory entities and logs draw on separate Graph throttling budgets (resource units per
@@ -98,19 +113,20 @@ public final class DirectoryLoadJob {
         if (entity.isLog() != logs) {
           continue;
         }
+        Instant from = from(launch, entity);
         Step read =
             readStep(
                 repository,
                 transactions,
                 graph,
-                lake,
+                stores,
                 launch,
                 entity,
+                from,
                 context,
-                rejected,
                 chunkSize,
                 concurrency);
-        Step load = loadStep(repository, transactions, lake, duckdb, launch, entity, context);
+        Step load = loadStep(repository, transactions, stores, launch, entity, from, context);
         flow =
             flow == null
                 ? new FlowBuilder<SimpleFlow>(logs ? "logs" : "directory").start(read).next(load)
@@ -132,8 +148,22 @@ public final class DirectoryLoadJob {
             new JobExecutionListener() {
               @Override
               public void beforeJob(JobExecution execution) {
-                long instance = execution.getJobInstance().getInstanceId();
-                context.loadId.set(instance);
+                ExecutionContext ec = execution.getExecutionContext();
+                if (!ec.containsKey(LOAD_ID)) {
+                  // A restart carries the first execution's context: one id per load.
+                  ec.putLong(
+                      LOAD_ID,
+                      stores
+                          .loadIds()
+                          .next(
+                              launch.tenantId(),
+                              execution.getJobInstance().getInstanceId(),
+                              stores.lake().maxLoadId(List.copyOf(Entities.ALL.values()))));
+                  ec.putString(LOAD_UID, java.util.UUID.randomUUID().toString());
+                  repository.updateExecutionContext(execution);
+                }
+                context.loadId.set(ec.getLong(LOAD_ID));
+                context.loadUid.set(ec.getString(LOAD_UID));
                 // The first execution's creation time: the same on every restart of this load.
                 Instant first =
                     repository.getJobExecutions(execution.getJobInstance()).stream()
@@ -146,8 +176,18 @@ public final class DirectoryLoadJob {
 
               @Override
               public void afterJob(JobExecution execution) {
+                if (stores.duckdb() != null) {
+                  try {
+                    LakeToDuckDb.refresh(stores, launch, load(context, launch, null, null));
+                  } catch (RuntimeException e) {
+                    // The lake holds what was committed; DuckDB takes it when the load resumes.
+                    execution.setStatus(BatchStatus.FAILED);
+                    execution.setExitStatus(ExitStatus.FAILED.addExitDescription(e));
+                    execution.addFailureException(e);
+                  }
+                }
                 if (execution.getStatus() == BatchStatus.COMPLETED) {
-                  lake.discardStaging(context.loadId.get());
+                  stores.staging().discard(context.loadId.get());
                   return;
                 }
                 // The first failure's cause, one line, for 'status' (the exit description holds
@@ -164,18 +204,28 @@ public final class DirectoryLoadJob {
         .build();
   }
 
+  private static IcebergLake.Load load(
+      LoadContext context, LoadParameters launch, Instant from, Instant until) {
+    return new IcebergLake.Load(
+        context.loadId.get(),
+        context.loadUid.get(),
+        launch.tenantId(),
+        launch.runDate(),
+        from,
+        until);
+  }
+
   private static Step readStep(
       JobRepository repository,
       PlatformTransactionManager transactions,
       GraphClient graph,
-      Lake lake,
+      LoadStores stores,
       LoadParameters launch,
       Entity entity,
+      Instant from,
       LoadContext context,
-      java.nio.file.Path rejected,
       int chunkSize,
       int concurrency) {
-    Instant from = from(launch, entity);
     String query = launch.query(entity, from);
     ItemStreamReader<JsonNode> graphReader =
         entity == Entities.GROUP_MEMBERS
@@ -202,7 +252,8 @@ public final class DirectoryLoadJob {
           }
         };
     ParquetPartWriter writer =
-        new ParquetPartWriter(entity, lake, () -> context.loadId.get(), launch.runDate());
+        new ParquetPartWriter(
+            entity, stores.staging(), () -> context.loadId.get(), launch.runDate());
     return new StepBuilder(entity.name(), repository)
         .<JsonNode, GenericRecord>chunk(chunkSize)
         .transactionManager(transactions)
@@ -218,7 +269,7 @@ public final class DirectoryLoadJob {
               public void onSkipInProcess(JsonNode item, Throwable t) {
                 log.warn("{}", t.getMessage());
                 RejectedItems.append(
-                    RejectedItems.file(rejected, context.loadId.get(), entity),
+                    RejectedItems.file(stores.rejected(), context.loadId.get(), entity),
                     item,
                     t.getMessage());
               }
@@ -277,28 +328,38 @@ public final class DirectoryLoadJob {
   private static Step loadStep(
       JobRepository repository,
       PlatformTransactionManager transactions,
-      Lake lake,
-      DuckDbLoader duckdb,
+      LoadStores stores,
       LoadParameters launch,
       Entity entity,
+      Instant from,
       LoadContext context) {
     return new StepBuilder(entity.name() + "-load", repository)
         .tasklet(
             (contribution, chunkContext) -> {
               long loadId = context.loadId.get();
-              DuckDbLoader.Loaded loaded =
-                  duckdb.load(entity, launch.tenantId(), loadId, lake.stagedParts(entity, loadId));
-              int parts = lake.publish(entity, launch.tenantId(), loadId);
-              ExecutionContext step =
-                  chunkContext.getStepContext().getStepExecution().getExecutionContext();
-              step.putLong(ROWS_LOADED, loaded.rowsLoaded());
-              step.putLong(TABLE_ROWS, loaded.tableRows());
+              List<java.nio.file.Path> parts = stores.staging().stagedParts(entity, loadId);
+              long twice = stores.staging().deduplicate(entity, parts);
+              IcebergLake.Commit commit =
+                  stores
+                      .lake()
+                      .commit(
+                          entity,
+                          entity.isLog()
+                              ? load(context, launch, from, launch.until())
+                              : load(context, launch, null, null),
+                          parts);
+              chunkContext
+                  .getStepContext()
+                  .getStepExecution()
+                  .getExecutionContext()
+                  .putLong(ROWS_LOADED, commit.rowsLoaded());
               log.info(
-                  "{}: {} rows loaded, {} in DuckDB for the tenant, {} Parquet parts published",
+                  "{}: {} rows {} the lake (snapshot {}){}",
                   entity.name(),
-                  loaded.rowsLoaded(),
-                  loaded.tableRows(),
-                  parts);
+                  commit.rowsLoaded(),
+                  commit.already() ? "were already committed to" : "committed to",
+                  commit.snapshotId(),
+                  twice > 0 ? ", " + twice + " rows read twice left out" : "");
               return RepeatStatus.FINISHED;
             },
             transactions)

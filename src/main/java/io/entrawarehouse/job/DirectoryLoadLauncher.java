@@ -9,7 +9,8 @@ import io.entrawarehouse.simulator.GraphSimulator;
 import io.entrawarehouse.simulator.SimulatorSettings;
 import io.entrawarehouse.simulator.TenantScale;
 import io.entrawarehouse.write.duckdb.DuckDbLoader;
-import io.entrawarehouse.write.parquet.Lake;
+import io.entrawarehouse.write.iceberg.IcebergLake;
+import io.entrawarehouse.write.parquet.Staging;
 import java.util.List;
 import java.util.function.Consumer;
 import org.springframework.batch.core.BatchStatus;
@@ -35,12 +36,17 @@ public class DirectoryLoadLauncher {
   private final JobOperator operator;
 
   private final String repositoryUrl;
+  private final org.springframework.core.env.Environment environment;
+  private final org.springframework.jdbc.core.JdbcTemplate jdbc;
 
   public DirectoryLoadLauncher(
       EntraProperties properties,
       JobRepository repository,
       JobOperator operator,
-      org.springframework.core.env.Environment environment) {
+      org.springframework.core.env.Environment environment,
+      org.springframework.jdbc.core.JdbcTemplate jdbc) {
+    this.environment = environment;
+    this.jdbc = jdbc;
     this.repositoryUrl =
         JobRepositoryConfiguration.printable(environment.getProperty("spring.datasource.url"));
     this.properties = properties;
@@ -122,9 +128,26 @@ public class DirectoryLoadLauncher {
 
   private static final GraphClient.Sleeper SLEEP = d -> Thread.sleep(d.toMillis());
 
-  public Lake lake() {
-    return new Lake(
-        properties.warehouse().directory().resolve("staging"), properties.warehouse().lake());
+  /** The lake, through the catalog in the job repository's database. Close it after use. */
+  public IcebergLake lake() {
+    return new IcebergLake(
+        properties.warehouse().lake(),
+        environment.getProperty("spring.datasource.url"),
+        environment.getProperty("spring.datasource.username"),
+        environment.getProperty("spring.datasource.password"),
+        properties.warehouse().snapshotRetention());
+  }
+
+  /** Where a load writes, for one run. Close it after use. */
+  public LoadStores stores() {
+    java.nio.file.Path dir = properties.warehouse().directory();
+    return new LoadStores(
+        new Staging(dir.resolve("staging"), Staging.configuration()),
+        lake(),
+        properties.warehouse().duckdb() ? duckdb() : null,
+        rejectedDirectory(),
+        new LoadIds(jdbc),
+        dir.resolve(".lake-fetch"));
   }
 
   /** Where loads keep the items they skipped as malformed ({@link RejectedItems}). */
@@ -133,7 +156,8 @@ public class DirectoryLoadLauncher {
   }
 
   public DuckDbLoader duckdb() {
-    return new DuckDbLoader(properties.warehouse().duckdbFile());
+    return new DuckDbLoader(
+        properties.warehouse().duckdbFile(), properties.warehouse().duckdbWait());
   }
 
   /**
@@ -171,9 +195,8 @@ public class DirectoryLoadLauncher {
     JobExecution stopped =
         execution.getStatus().isRunning() ? operator.recover(execution) : execution;
     JobExecution abandoned = operator.abandon(stopped);
-    try (Lake lake = lake()) {
-      lake.discardStaging(execution.getJobInstanceId());
-    }
+    new Staging(properties.warehouse().directory().resolve("staging"), Staging.configuration())
+        .discard(DirectoryLoadJob.loadId(stopped));
     return abandoned;
   }
 
@@ -210,15 +233,13 @@ public class DirectoryLoadLauncher {
         operator.recover(last);
       }
     }
-    try (Lake lake = lake()) {
+    try (LoadStores stores = stores()) {
       Job job =
           DirectoryLoadJob.build(
               repository,
               connection.graph(),
-              lake,
-              duckdb(),
+              stores,
               launch,
-              rejectedDirectory(),
               properties.warehouse().chunkSize(),
               properties.graph().concurrency());
       return operator.start(job, launch.toJobParameters());

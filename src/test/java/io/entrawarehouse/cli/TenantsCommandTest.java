@@ -112,7 +112,8 @@ class TenantsCommandTest {
           assertThat(ids).as(table).hasSize((int) truth.get(table).count());
           assertThat(GroundTruth.checksum(ids)).isEqualTo(truth.get(table).checksum());
         }
-        assertThat(dir.resolve("warehouse/lake/users/tenant=" + sim.tenantId())).isDirectory();
+        assertThat(dir.resolve("warehouse/lake/entra/users/data/tenant_id=" + sim.tenantId()))
+            .isDirectory();
       }
 
       // One tenant by name: the other's rows and files stay.

@@ -38,13 +38,18 @@ class DirectoryLoadJobTest {
       h.assertMatchesGroundTruth(LoadHarness.all());
       // One token for the whole run: it is reused, not requested per page.
       assertThat(h.simulator.stats().tokensIssued()).isEqualTo(1);
-      // Staging is gone and the lake holds no hidden temporary files.
-      assertThat(Files.exists(dir.resolve("staging/load-" + execution.getJobInstanceId())))
-          .isFalse();
+      // Staging is gone, the lake holds no hidden or temporary file, and DuckDB holds exactly
+      // the lake's current snapshot, every column compared.
+      assertThat(dir.resolve("staging")).doesNotExist();
       try (Stream<Path> files = Files.walk(dir.resolve("lake"))) {
         assertThat(files.filter(Files::isRegularFile).map(p -> p.getFileName().toString()))
             .isNotEmpty()
-            .allMatch(n -> n.endsWith(".parquet") && !n.startsWith("."));
+            .noneMatch(n -> n.startsWith(".") || n.endsWith(".tmp") || n.endsWith(".crc"));
+      }
+      try (var lake = h.launcher.lake()) {
+        for (var e : LoadHarness.all()) {
+          LakeReads.assertDuckDbEqualsLake(dir.resolve("entra.duckdb"), lake, e);
+        }
       }
     }
   }

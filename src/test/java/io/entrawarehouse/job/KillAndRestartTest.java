@@ -81,9 +81,23 @@ class KillAndRestartTest {
                 .getReadCount();
         assertThat(resumedReads).isPositive().isLessThanOrEqualTo(8000 - 50 * (partsAtKill - 1));
       }
+      // No temporary file anywhere, and every data file is one the current snapshots read.
       try (Stream<Path> files = Files.walk(warehouse.resolve("lake"))) {
         assertThat(files.filter(Files::isRegularFile).map(p -> p.getFileName().toString()))
-            .allMatch(n -> n.endsWith(".parquet") && !n.startsWith("."));
+            .noneMatch(n -> n.startsWith(".") || n.endsWith(".tmp"));
+      }
+      try (var h = harnessFor(simulator, warehouse);
+          var lake = h.launcher.lake()) {
+        for (var e : List.of(Entities.USERS, Entities.GROUP_MEMBERS, Entities.SIGN_INS)) {
+          var current = new java.util.HashSet<>(LakeReads.currentFiles(lake.table(e)));
+          try (Stream<Path> files =
+              Files.walk(warehouse.resolve("lake/entra/" + e.name() + "/data"))) {
+            assertThat(files.filter(Files::isRegularFile).map(Path::toString))
+                .as(e.name())
+                .allMatch(current::contains);
+          }
+          LakeReads.assertDuckDbEqualsLake(warehouse.resolve("entra.duckdb"), lake, e);
+        }
       }
     }
   }

@@ -82,21 +82,31 @@ final class LoadHarness implements AutoCloseable {
     }
   }
 
-  /** The ids (joined id columns) of a table in DuckDB, or in the lake's Parquet files. */
+  /**
+   * The ids (joined id columns) of a table in DuckDB, or in the lake's current snapshot as
+   * Iceberg's own reader returns it.
+   */
   List<String> ids(Entity entity, boolean fromLake) throws Exception {
+    if (fromLake) {
+      List<String> ids = new ArrayList<>();
+      try (io.entrawarehouse.write.iceberg.IcebergLake lake = launcher.lake()) {
+        for (org.apache.iceberg.data.Record r : LakeReads.rows(lake, entity)) {
+          List<String> key = new ArrayList<>();
+          for (String c : entity.idColumns()) {
+            key.add(String.valueOf(r.getField(c)));
+          }
+          ids.add(String.join("/", key));
+        }
+      }
+      return ids;
+    }
     String key = String.join(" || '/' || ", entity.idColumns());
-    String source =
-        fromLake
-            ? "read_parquet('"
-                + warehouse.resolve("lake").resolve(entity.name()).toAbsolutePath()
-                + "/**/*.parquet', hive_partitioning = true)"
-            : entity.name();
     List<String> ids = new ArrayList<>();
     try (Connection c =
             DriverManager.getConnection(
                 "jdbc:duckdb:" + warehouse.resolve("entra.duckdb").toAbsolutePath());
         Statement s = c.createStatement();
-        ResultSet r = s.executeQuery("SELECT " + key + " FROM " + source)) {
+        ResultSet r = s.executeQuery("SELECT " + key + " FROM " + entity.name())) {
       while (r.next()) {
         ids.add(r.getString(1));
       }

@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.entrawarehouse.warehouse.Entities;
 import io.entrawarehouse.warehouse.Entity;
 import io.entrawarehouse.write.duckdb.DuckDbLoader;
-import io.entrawarehouse.write.parquet.Lake;
 import io.entrawarehouse.write.parquet.ParquetPartWriter;
+import io.entrawarehouse.write.parquet.Staging;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -22,7 +22,8 @@ import org.springframework.batch.infrastructure.item.Chunk;
 import org.springframework.batch.infrastructure.item.ExecutionContext;
 
 /**
- * Chunk numbering survives a restart, a replayed chunk rewrites its part, and loads are idempotent.
+ * Chunk numbering survives a restart, a replayed chunk rewrites its part, ids read twice are left
+ * once, and log rows go to their UTC event day.
  */
 class ParquetPartWriterTest {
 
@@ -46,7 +47,7 @@ class ParquetPartWriterTest {
 
   @Test
   void aReplayedChunkRewritesTheSamePartAndTheLoadHasNoDuplicate() throws Exception {
-    Lake lake = new Lake(dir.resolve("staging"), dir.resolve("lake").toUri());
+    Staging lake = new Staging(dir.resolve("staging"), Staging.configuration());
     LocalDate day = LocalDate.parse("2026-11-20");
     ParquetPartWriter writer = new ParquetPartWriter(Entities.USERS, lake, () -> 7L, day);
     ExecutionContext context = new ExecutionContext();
@@ -67,20 +68,14 @@ class ParquetPartWriterTest {
     assertThat(parts).hasSize(3);
     assertThat(parts.get(0).toString()).endsWith("load_date=2026-11-20/part-7-000000.parquet");
 
-    DuckDbLoader duckdb = new DuckDbLoader(dir.resolve("entra.duckdb"));
-    assertThat(duckdb.load(Entities.USERS, "t1", 7, parts))
-        .isEqualTo(new DuckDbLoader.Loaded(25, 25));
-    assertThat(duckdb.load(Entities.USERS, "t1", 7, parts))
-        .isEqualTo(new DuckDbLoader.Loaded(25, 25));
-    assertThat(lake.publish(Entities.USERS, "t1", 7)).isEqualTo(3);
-    assertThat(lake.publish(Entities.USERS, "t1", 7)).isEqualTo(3);
-    try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + dir.resolve("entra.duckdb"));
+    assertThat(lake.deduplicate(Entities.USERS, parts)).isZero();
+    try (Connection c = DriverManager.getConnection("jdbc:duckdb:");
         ResultSet r =
             c.createStatement()
                 .executeQuery(
                     "SELECT count(*), count(DISTINCT id), min(proxy_addresses[1]) FROM read_parquet('"
-                        + dir.resolve("lake/users")
-                        + "/**/*.parquet', hive_partitioning = true)")) {
+                        + dir.resolve("staging")
+                        + "/**/*.parquet', hive_partitioning = false)")) {
       r.next();
       assertThat(r.getLong(1)).isEqualTo(25);
       assertThat(r.getLong(2)).isEqualTo(25);
@@ -98,25 +93,37 @@ class ParquetPartWriterTest {
   }
 
   @Test
-  void duplicateIdsAcrossPartsLoadOnce() throws Exception {
-    // A stream restarted from its first page (an expired link) reads some users twice.
-    Lake lake = new Lake(dir.resolve("staging"), dir.resolve("lake").toUri());
+  void idsReadTwiceAreLeftOnceInTheirLastRead() throws Exception {
+    // A stream restarted from its first page reads some users twice.
+    Staging lake = new Staging(dir.resolve("staging"), Staging.configuration());
     lake.writePart(
         Entities.USERS, Entities.USERS.avroSchema(), 7, "2026-11-20", 0, users(0, 30).getItems());
-    lake.writePart(
-        Entities.USERS, Entities.USERS.avroSchema(), 7, "2026-11-20", 1, users(20, 50).getItems());
-    DuckDbLoader duckdb = new DuckDbLoader(dir.resolve("entra.duckdb"));
-    assertThat(duckdb.load(Entities.USERS, "t1", 7, lake.stagedParts(Entities.USERS, 7)))
-        .isEqualTo(new DuckDbLoader.Loaded(50, 50));
-    // Without duplicates the plain insert path gives the same table.
-    assertThat(
-            duckdb.load(Entities.USERS, "t1", 7, lake.stagedParts(Entities.USERS, 7).subList(0, 1)))
-        .isEqualTo(new DuckDbLoader.Loaded(30, 30));
+    List<GenericRecord> again = new ArrayList<>(users(20, 50).getItems());
+    again.forEach(r -> r.put("display_name", "Again " + r.get("id")));
+    lake.writePart(Entities.USERS, Entities.USERS.avroSchema(), 7, "2026-11-20", 1, again);
+    List<Path> parts = lake.stagedParts(Entities.USERS, 7);
+
+    assertThat(lake.deduplicate(Entities.USERS, parts)).isEqualTo(10);
+    assertThat(lake.deduplicate(Entities.USERS, parts)).as("idempotent").isZero();
+
+    try (Connection c = DriverManager.getConnection("jdbc:duckdb:");
+        ResultSet r =
+            c.createStatement()
+                .executeQuery(
+                    "SELECT count(*), count(DISTINCT id), count(*) FILTER (WHERE display_name LIKE"
+                        + " 'Again%') FROM read_parquet('"
+                        + dir.resolve("staging")
+                        + "/**/*.parquet', hive_partitioning = false)")) {
+      r.next();
+      assertThat(r.getLong(1)).isEqualTo(50);
+      assertThat(r.getLong(2)).isEqualTo(50);
+      assertThat(r.getLong(3)).as("the later read is kept").isEqualTo(30);
+    }
   }
 
   @Test
   void logRowsArePartitionedByTheirUtcEventDate() throws Exception {
-    Lake lake = new Lake(dir.resolve("staging"), dir.resolve("lake").toUri());
+    Staging lake = new Staging(dir.resolve("staging"), Staging.configuration());
     Entity e = Entities.SIGN_INS;
     // Newest first, as Graph returns sign-ins: 1 minute after midnight on 2026-11-20, midnight
     // exactly, 1 µs before it, 1 µs before the midnight a day earlier, and one without a time.
@@ -177,53 +184,6 @@ class ParquetPartWriterTest {
       rows.add(r);
     }
     return rows;
-  }
-
-  private long[] lakeSignIns(String where) throws Exception {
-    try (Connection c = DriverManager.getConnection("jdbc:duckdb:");
-        ResultSet r =
-            c.createStatement()
-                .executeQuery(
-                    "SELECT count(*), count(DISTINCT id), count(*) FILTER (WHERE "
-                        + where
-                        + ") FROM read_parquet('"
-                        + dir.resolve("lake/sign_ins")
-                        + "/**/*.parquet', hive_partitioning = true)")) {
-      r.next();
-      return new long[] {r.getLong(1), r.getLong(2), r.getLong(3)};
-    }
-  }
-
-  @Test
-  void overlappingLogWindowsLeaveEachEventInTheLakeOnceInItsNewestVersion() throws Exception {
-    Lake lake = new Lake(dir.resolve("staging"), dir.resolve("lake").toUri());
-    Entity e = Entities.SIGN_INS;
-    // Load 1 reads events 0..99 in two parts, load 2 reads 50..149 (its window overlaps).
-    lake.writePart(e, e.avroSchema(), 1, "2026-11-20", 0, signIns(0, 40, 1, "old"));
-    lake.writePart(e, e.avroSchema(), 1, "2026-11-20", 1, signIns(40, 100, 1, "old"));
-    lake.publish(e, "t1", 1);
-    assertThat(lakeSignIns("true")).containsExactly(100, 100, 100);
-
-    lake.writePart(e, e.avroSchema(), 2, "2026-11-20", 0, signIns(50, 150, 2, "new"));
-    lake.publish(e, "t1", 2);
-
-    // Part 1-0 (0..39) is untouched, part 1-1 (40..99) keeps 40..49, load 2 holds 50..149.
-    assertThat(lakeSignIns("app_display_name = 'new'")).containsExactly(150, 150, 100);
-    try (var files = java.nio.file.Files.walk(dir.resolve("lake/sign_ins"))) {
-      assertThat(files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".parquet")))
-          .containsExactlyInAnyOrder(
-              "part-1-000000.parquet", "part-1-000001.parquet", "part-2-000000.parquet");
-    }
-    // A replay of load 2's publish changes nothing; a load that reads it all again replaces it.
-    lake.publish(e, "t1", 2);
-    assertThat(lakeSignIns("app_display_name = 'new'")).containsExactly(150, 150, 100);
-    lake.writePart(e, e.avroSchema(), 3, "2026-11-20", 0, signIns(0, 150, 3, "newest"));
-    lake.publish(e, "t1", 3);
-    assertThat(lakeSignIns("app_display_name = 'newest'")).containsExactly(150, 150, 150);
-    try (var files = java.nio.file.Files.walk(dir.resolve("lake/sign_ins"))) {
-      assertThat(files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".parquet")))
-          .containsExactly("part-3-000000.parquet");
-    }
   }
 
   @Test

@@ -4,43 +4,83 @@ import io.entrawarehouse.warehouse.Entity;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Loads an entity's Parquet parts into the DuckDB file in one transaction, with DuckDB's own {@code
- * read_parquet} (JDBC batch inserts are 50–100x slower, NOTES.md).
+ * The analysts' DuckDB file, filled from the lake: each refresh replaces, per table, one slice (a
+ * tenant's rows, or for a log the tenant's events in a time window) with the same slice of the
+ * lake's current snapshot, read from its Parquet files by DuckDB's own {@code read_parquet}. DuckDB
+ * and the lake then hold the same rows, in the same versions.
  *
- * <p>Directory entities hold current state: the tenant's rows are replaced. Logs are appended,
- * skipping ids the table already has. Rows are deduplicated by their id columns either way, so a
- * replayed load or a stream re-read after an expired link changes nothing. Each load is recorded in
- * {@code _loads}. The write connection is held only while loading. Thread-safe: loads run one at a
- * time (DuckDB lets one process, one database instance write a file), each on its own connection.
+ * <p>Analysts' sessions are never blocked and never see half a load: a refresh works on a copy of
+ * the file and renames it over the original (an atomic rename). A session open on the original
+ * keeps reading the state it opened until it reconnects. A process that holds the file for writing
+ * is waited for, up to a set time; then {@link Busy} names it. Each load is recorded in {@code
+ * _loads}. Thread-safe: refreshes run one at a time.
  */
 public final class DuckDbLoader {
 
   private static final Logger log = LoggerFactory.getLogger(DuckDbLoader.class);
 
   private final Path file;
+  private final Duration writerWait;
 
-  public DuckDbLoader(Path file) {
-    this.file = file;
+  public DuckDbLoader(Path file, Duration writerWait) {
+    this.file = file.toAbsolutePath();
+    this.writerWait = writerWait;
   }
 
   public Path file() {
     return file;
   }
+
+  /** Another process holds the DuckDB file for writing, for longer than the refresh waits. */
+  public static final class Busy extends RuntimeException {
+    public Busy(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+
+  /** What one load did to one table. {@code rowsLoaded} is -1 when it was not recorded. */
+  public record Loaded(long rowsLoaded, long tableRows) {}
+
+  /**
+   * One table's slice to take from the lake: a tenant's rows; for a log, those with an event time
+   * in [{@code from}, {@code until}) or none (null bounds: the tenant's whole table).
+   *
+   * @param files local paths of the lake's current files that may hold the slice's rows
+   * @param loadId the load this refresh records, with the rows it loaded
+   */
+  public record Slice(
+      Entity entity,
+      String tenantId,
+      Instant from,
+      Instant until,
+      List<Path> files,
+      long loadId,
+      long rowsLoaded) {}
 
   /** The DDL the product ships in sql/ for a table. */
   public static String ddl(String table) {
@@ -54,66 +94,33 @@ public final class DuckDbLoader {
     }
   }
 
-  /** Opens the file for writing, naming the process that holds it when it is locked. */
-  public Connection connect() throws SQLException {
-    try {
-      Files.createDirectories(file.toAbsolutePath().getParent());
-    } catch (IOException e) {
-      throw new UncheckedIOException(
-          "Cannot create " + file.getParent() + ": " + e.getMessage(), e);
-    }
-    try {
-      return DriverManager.getConnection("jdbc:duckdb:" + file.toAbsolutePath());
-    } catch (SQLException e) {
-      if (String.valueOf(e.getMessage()).contains("lock")) {
-        throw new SQLException(
-            "The warehouse "
-                + file
-                + " is open in another process: "
-                + e.getMessage()
-                + " Close that session (analysts can open it read-only) and run again.",
-            e);
-      }
-      throw e;
-    }
-  }
-
-  /** What one load did to one table. */
-  public record Loaded(long rowsLoaded, long tableRows) {}
-
-  /** Creates {@code _loads}, or brings one written by an earlier version to today's columns. */
-  private static void loadsTable(Connection c) throws SQLException {
-    try (Statement s = c.createStatement()) {
-      s.execute(ddl("_loads"));
-      try (ResultSet r =
-          s.executeQuery(
-              "SELECT count(*) FROM information_schema.columns"
-                  + " WHERE table_name = '_loads' AND column_name = 'row_count'")) {
-        r.next();
-        if (r.getLong(1) > 0) {
-          // row_count was the table's rows after the load; what the load wrote was not kept.
-          s.execute("ALTER TABLE _loads RENAME COLUMN row_count TO table_rows");
-          s.execute("ALTER TABLE _loads ADD COLUMN rows_loaded BIGINT");
-        }
-      }
-    }
+  /** A read-only connection, as analysts open it: it never blocks them nor they it. */
+  public Connection read() throws SQLException {
+    Properties readOnly = new Properties();
+    readOnly.setProperty("duckdb.read_only", "true");
+    return DriverManager.getConnection("jdbc:duckdb:" + file, readOnly);
   }
 
   /**
    * What a load did to each table it loaded for a tenant, by table name; empty when the file or its
-   * record is missing. Opens the file only if it exists.
+   * record is missing.
    */
-  public java.util.Map<String, Loaded> loads(long loadId, String tenantId) throws SQLException {
-    java.util.Map<String, Loaded> loads = new java.util.TreeMap<>();
+  public Map<String, Loaded> loads(long loadId, String tenantId) throws SQLException {
+    Map<String, Loaded> loads = new TreeMap<>();
     if (!Files.exists(file)) {
       return loads;
     }
-    try (Connection c = connect()) {
-      loadsTable(c);
+    try (Connection c = read()) {
+      if (!hasTable(c, "_loads")) {
+        return loads;
+      }
+      boolean old = hasColumn(c, "_loads", "row_count");
       try (PreparedStatement q =
           c.prepareStatement(
-              "SELECT table_name, rows_loaded, table_rows FROM _loads"
-                  + " WHERE load_id = ? AND tenant_id = ?")) {
+              old
+                  ? "SELECT table_name, -1, row_count FROM _loads WHERE load_id = ? AND tenant_id = ?"
+                  : "SELECT table_name, rows_loaded, table_rows FROM _loads"
+                      + " WHERE load_id = ? AND tenant_id = ?")) {
         q.setLong(1, loadId);
         q.setString(2, tenantId);
         try (ResultSet r = q.executeQuery()) {
@@ -127,111 +134,256 @@ public final class DuckDbLoader {
     return loads;
   }
 
-  /** Loads a table's parts for a tenant in one transaction and records the load. */
-  public synchronized Loaded load(Entity entity, String tenantId, long loadId, List<Path> parts) {
-    String table = entity.name();
-    String keys = String.join(", ", entity.idColumns());
-    String columns = String.join(", ", entity.allColumns());
-    try (Connection c = connect()) {
-      try (Statement s = c.createStatement()) {
-        s.execute(ddl(table));
+  /**
+   * Replaces each slice with the lake's, in a copy of the file that is then renamed over it.
+   *
+   * @return per table, what the load did to it
+   */
+  public synchronized Map<String, Loaded> refresh(List<Slice> slices) {
+    Map<String, Loaded> loaded = new TreeMap<>();
+    if (slices.isEmpty()) {
+      return loaded;
+    }
+    Path swap = file.resolveSibling("." + file.getFileName() + ".swap");
+    try {
+      Files.createDirectories(file.getParent());
+      Files.deleteIfExists(swap);
+      Files.deleteIfExists(swap.resolveSibling(swap.getFileName() + ".wal"));
+      if (Files.exists(file)) {
+        waitForWriters();
+        Files.copy(file, swap, StandardCopyOption.REPLACE_EXISTING);
       }
-      loadsTable(c);
-      c.setAutoCommit(false);
-      long rowsLoaded = 0;
+      try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + swap)) {
+        try (Statement s = c.createStatement()) {
+          s.execute("SET TimeZone = 'UTC'");
+        }
+        loadsTable(c);
+        for (Slice slice : slices) {
+          loaded.put(slice.entity().name(), apply(c, slice));
+        }
+        try (Statement s = c.createStatement()) {
+          s.execute("CHECKPOINT");
+        }
+      }
+      try (FileChannel ch = FileChannel.open(swap, StandardOpenOption.WRITE)) {
+        ch.force(true);
+      }
+      Files.move(swap, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      return loaded;
+    } catch (SQLException e) {
+      throw new IllegalStateException(
+          "Refreshing " + file + " from the lake failed: " + e.getMessage(), e);
+    } catch (IOException e) {
+      throw new UncheckedIOException(
+          "Refreshing " + file + " from the lake failed: " + e.getMessage(), e);
+    } finally {
       try {
-        if (!entity.isLog()) {
-          try (PreparedStatement delete =
-              c.prepareStatement("DELETE FROM " + table + " WHERE tenant_id = ?")) {
-            delete.setString(1, tenantId);
-            delete.executeUpdate();
+        Files.deleteIfExists(swap);
+        Files.deleteIfExists(swap.resolveSibling(swap.getFileName() + ".wal"));
+      } catch (IOException e) {
+        log.warn("Could not remove {}: {}", swap, e.getMessage());
+      }
+    }
+  }
+
+  /**
+   * Waits while another process holds the file for writing (a read-only open fails then), and
+   * replays a write-ahead log such a process left; throws {@link Busy} after {@code writerWait}.
+   */
+  private void waitForWriters() throws SQLException {
+    long deadline = System.nanoTime() + writerWait.toNanos();
+    Path wal = file.resolveSibling(file.getFileName() + ".wal");
+    while (true) {
+      try {
+        if (Files.exists(wal)) {
+          try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + file);
+              Statement s = c.createStatement()) {
+            s.execute("CHECKPOINT");
           }
         }
-        if (!parts.isEmpty()) {
-          String files =
-              parts.stream()
-                  .map(p -> "'" + p.toAbsolutePath().toString().replace("'", "''") + "'")
-                  .collect(Collectors.joining(", "));
-          String fresh =
-              entity.isLog()
-                  ? " WHERE NOT EXISTS (SELECT 1 FROM "
-                      + table
-                      + " t WHERE t.tenant_id = p.tenant_id AND "
-                      + entity.idColumns().stream()
-                          .map(k -> "t." + k + " = p." + k)
-                          .collect(Collectors.joining(" AND "))
-                      + ")"
-                  : "";
-          try (Statement s = c.createStatement()) {
-            // Deduplicating costs a window over every row (a third of the insert for sign-ins);
-            // counting distinct ids first costs a few ms, and most loads have no duplicate.
-            long duplicates;
-            try (ResultSet r =
-                s.executeQuery(
-                    "SELECT count(*), count(DISTINCT ("
-                        + keys
-                        + ")) FROM read_parquet(["
-                        + files
-                        + "])")) {
-              r.next();
-              rowsLoaded = r.getLong(2);
-              duplicates = r.getLong(1) - rowsLoaded;
-            }
-            s.execute(
+        try (Connection c = read()) {
+          return;
+        }
+      } catch (SQLException e) {
+        if (!String.valueOf(e.getMessage()).contains("lock")) {
+          throw e;
+        }
+        if (System.nanoTime() > deadline) {
+          throw new Busy(
+              "Another process holds "
+                  + file
+                  + " for writing ("
+                  + e.getMessage().lines().findFirst().orElse("")
+                  + "), for longer than entra.warehouse.duckdb-wait ("
+                  + writerWait
+                  + "): close that session (analysts can open the file read-only, which never"
+                  + " blocks a load), then run the same command again. The lake already holds"
+                  + " this load.",
+              e);
+        }
+        try {
+          Thread.sleep(500);
+        } catch (InterruptedException interrupted) {
+          Thread.currentThread().interrupt();
+          throw e;
+        }
+      }
+    }
+  }
+
+  private static Loaded apply(Connection c, Slice slice) throws SQLException {
+    Entity entity = slice.entity();
+    String table = entity.name();
+    try (Statement s = c.createStatement()) {
+      s.execute(ddl(table));
+      // Columns added to the entity since the table was made (old rows read them as null).
+      Set<String> have = columns(c, table);
+      for (io.entrawarehouse.warehouse.Column col : entity.columns()) {
+        if (!have.contains(col.name())) {
+          s.execute(
+              "ALTER TABLE " + table + " ADD COLUMN " + col.name() + " " + col.type().duckdb());
+        }
+      }
+    }
+    String where = predicate(slice);
+    c.setAutoCommit(false);
+    try {
+      try (PreparedStatement delete =
+          c.prepareStatement("DELETE FROM " + table + " WHERE " + where)) {
+        delete.setString(1, slice.tenantId());
+        delete.executeUpdate();
+      }
+      if (!slice.files().isEmpty()) {
+        String files =
+            slice.files().stream()
+                .map(p -> "'" + p.toAbsolutePath().toString().replace("'", "''") + "'")
+                .collect(Collectors.joining(", "));
+        String source =
+            "read_parquet([" + files + "], hive_partitioning = false, union_by_name = true)";
+        Set<String> present = new HashSet<>();
+        try (Statement s = c.createStatement();
+            ResultSet r = s.executeQuery("DESCRIBE SELECT * FROM " + source)) {
+          while (r.next()) {
+            present.add(r.getString(1));
+          }
+        }
+        String select =
+            entity.allColumns().stream()
+                .map(col -> present.contains(col) ? col : "NULL AS " + col)
+                .collect(Collectors.joining(", "));
+        try (PreparedStatement insert =
+            c.prepareStatement(
                 "INSERT INTO "
                     + table
                     + " ("
-                    + columns
+                    + String.join(", ", entity.allColumns())
                     + ") SELECT "
-                    + columns
-                    + " FROM read_parquet(["
-                    + files
-                    + "]) p"
-                    + fresh
-                    + (duplicates == 0
-                        ? ""
-                        : " QUALIFY row_number() OVER (PARTITION BY "
-                            + keys
-                            + " ORDER BY load_id DESC) = 1"));
-          }
+                    + select
+                    + " FROM "
+                    + source
+                    + " WHERE "
+                    + where)) {
+          insert.setString(1, slice.tenantId());
+          insert.executeUpdate();
         }
-        long rows;
-        try (PreparedStatement count =
-            c.prepareStatement("SELECT count(*) FROM " + table + " WHERE tenant_id = ?")) {
-          count.setString(1, tenantId);
-          try (ResultSet r = count.executeQuery()) {
-            r.next();
-            rows = r.getLong(1);
-          }
-        }
-        try (PreparedStatement record =
-            c.prepareStatement(
-                "INSERT OR REPLACE INTO _loads"
-                    + " (load_id, table_name, tenant_id, rows_loaded, table_rows, loaded_at)"
-                    + " VALUES (?, ?, ?, ?, ?, now())")) {
-          record.setLong(1, loadId);
-          record.setString(2, table);
-          record.setString(3, tenantId);
-          record.setLong(4, rowsLoaded);
-          record.setLong(5, rows);
-          record.executeUpdate();
-        }
-        c.commit();
-        log.debug("{}: loaded {} parts, {} rows for the tenant", table, parts.size(), rows);
-        return new Loaded(rowsLoaded, rows);
-      } catch (SQLException | RuntimeException e) {
-        // The failure is what the user must see; a rollback that fails too (the file is gone,
-        // the disk is full) is only added to it.
-        try {
-          c.rollback();
-        } catch (SQLException rollback) {
-          e.addSuppressed(rollback);
-        }
-        throw e;
       }
-    } catch (SQLException e) {
-      throw new IllegalStateException(
-          "Loading " + table + " into " + file + " failed: " + e.getMessage(), e);
+      long rows;
+      try (PreparedStatement count =
+          c.prepareStatement("SELECT count(*) FROM " + table + " WHERE tenant_id = ?")) {
+        count.setString(1, slice.tenantId());
+        try (ResultSet r = count.executeQuery()) {
+          r.next();
+          rows = r.getLong(1);
+        }
+      }
+      try (PreparedStatement record =
+          c.prepareStatement(
+              "INSERT OR REPLACE INTO _loads"
+                  + " (load_id, table_name, tenant_id, rows_loaded, table_rows, loaded_at)"
+                  + " VALUES (?, ?, ?, ?, ?, now())")) {
+        record.setLong(1, slice.loadId());
+        record.setString(2, table);
+        record.setString(3, slice.tenantId());
+        record.setLong(4, slice.rowsLoaded());
+        record.setLong(5, rows);
+        record.executeUpdate();
+      }
+      c.commit();
+      log.debug(
+          "{}: {} files from the lake, {} rows for the tenant", table, slice.files().size(), rows);
+      return new Loaded(slice.rowsLoaded(), rows);
+    } catch (SQLException | RuntimeException e) {
+      try {
+        c.rollback();
+      } catch (SQLException rollback) {
+        e.addSuppressed(rollback);
+      }
+      throw e;
+    } finally {
+      c.setAutoCommit(true);
     }
+  }
+
+  /** The slice as SQL, with the tenant as its one parameter. */
+  private static String predicate(Slice slice) {
+    String tenant = Entity.TENANT + " = ?";
+    if (!slice.entity().isLog() || slice.from() == null) {
+      return tenant;
+    }
+    String time = slice.entity().timeColumn().name();
+    return tenant
+        + " AND (("
+        + time
+        + " >= TIMESTAMPTZ '"
+        + slice.from()
+        + "' AND "
+        + time
+        + " < TIMESTAMPTZ '"
+        + slice.until()
+        + "') OR "
+        + time
+        + " IS NULL)";
+  }
+
+  /** Creates {@code _loads}, or brings one written by an earlier version to today's columns. */
+  private static void loadsTable(Connection c) throws SQLException {
+    try (Statement s = c.createStatement()) {
+      s.execute(ddl("_loads"));
+      if (hasColumn(c, "_loads", "row_count")) {
+        // row_count was the table's rows after the load; what the load wrote was not kept.
+        s.execute("ALTER TABLE _loads RENAME COLUMN row_count TO table_rows");
+        s.execute("ALTER TABLE _loads ADD COLUMN rows_loaded BIGINT");
+      }
+    }
+  }
+
+  private static boolean hasTable(Connection c, String table) throws SQLException {
+    try (PreparedStatement q =
+        c.prepareStatement("SELECT count(*) FROM information_schema.tables WHERE table_name = ?")) {
+      q.setString(1, table);
+      try (ResultSet r = q.executeQuery()) {
+        r.next();
+        return r.getLong(1) > 0;
+      }
+    }
+  }
+
+  private static boolean hasColumn(Connection c, String table, String column) throws SQLException {
+    return columns(c, table).contains(column);
+  }
+
+  private static Set<String> columns(Connection c, String table) throws SQLException {
+    Set<String> columns = new HashSet<>();
+    try (PreparedStatement q =
+        c.prepareStatement(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = ?")) {
+      q.setString(1, table);
+      try (ResultSet r = q.executeQuery()) {
+        while (r.next()) {
+          columns.add(r.getString(1));
+        }
+      }
+    }
+    return columns;
   }
 }

@@ -27,7 +27,7 @@ public class ParquetPartWriter implements ItemStreamWriter<GenericRecord> {
 
   private final Entity entity;
   private final Schema schema;
-  private final Lake lake;
+  private final Staging staging;
   private final java.util.function.LongSupplier loadId;
   private final String loadDate;
   private final int timeField;
@@ -38,13 +38,13 @@ public class ParquetPartWriter implements ItemStreamWriter<GenericRecord> {
   private String lastDate;
 
   /**
-   * @param loadId the load's id (the job instance id), known once the job has started
+   * @param loadId the load's id, known once the job has started
    */
   public ParquetPartWriter(
-      Entity entity, Lake lake, java.util.function.LongSupplier loadId, LocalDate loadDate) {
+      Entity entity, Staging staging, java.util.function.LongSupplier loadId, LocalDate loadDate) {
     this.entity = entity;
     this.schema = entity.avroSchema();
-    this.lake = lake;
+    this.staging = staging;
     this.loadId = loadId;
     this.loadDate = loadDate.toString();
     this.timeField = entity.isLog() ? schema.getField(entity.timeColumn().name()).pos() : -1;
@@ -62,7 +62,7 @@ public class ParquetPartWriter implements ItemStreamWriter<GenericRecord> {
       byPartition.computeIfAbsent(partition(row), k -> new ArrayList<>()).add(row);
     }
     for (Map.Entry<String, List<GenericRecord>> e : byPartition.entrySet()) {
-      lake.writePart(entity, schema, loadId.getAsLong(), e.getKey(), chunk, e.getValue());
+      staging.writePart(entity, schema, loadId.getAsLong(), e.getKey(), chunk, e.getValue());
     }
     chunk++;
   }
@@ -73,7 +73,7 @@ public class ParquetPartWriter implements ItemStreamWriter<GenericRecord> {
     }
     Object micros = row.get(timeField);
     if (!(micros instanceof Long m)) {
-      return "unknown";
+      return Staging.NO_TIME;
     }
     long day = Math.floorDiv(m, MICROS_PER_DAY);
     if (day != lastDay || lastDate == null) {

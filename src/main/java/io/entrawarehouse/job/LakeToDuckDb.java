@@ -1,0 +1,113 @@
+package io.entrawarehouse.job;
+
+import io.entrawarehouse.warehouse.Entity;
+import io.entrawarehouse.write.duckdb.DuckDbLoader;
+import io.entrawarehouse.write.iceberg.IcebergLake;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.apache.iceberg.DataFile;
+import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.Table;
+
+/**
+ * Brings DuckDB to the lake's state for the tables a load committed: for each, the tenant's slice
+ * (a log's: the load's window) is taken from the lake's current snapshot, all in one swap of the
+ * DuckDB file. Tables DuckDB already records for the load are left alone, so it runs again
+ * harmlessly after a crash. Files on a lake DuckDB cannot read ({@code hdfs:}, {@code s3a:}) are
+ * fetched to a scratch folder first.
+ */
+final class LakeToDuckDb {
+
+  private LakeToDuckDb() {}
+
+  static Map<String, DuckDbLoader.Loaded> refresh(
+      LoadStores stores, LoadParameters launch, IcebergLake.Load load) {
+    DuckDbLoader duckdb = stores.duckdb();
+    Map<String, DuckDbLoader.Loaded> recorded;
+    try {
+      recorded = duckdb.loads(load.id(), launch.tenantId());
+    } catch (java.sql.SQLException e) {
+      throw new IllegalStateException("Cannot read " + duckdb.file() + ": " + e.getMessage(), e);
+    }
+    Path scratch = stores.scratch().resolve("load-" + load.id());
+    try {
+      List<DuckDbLoader.Slice> slices = new ArrayList<>();
+      for (Entity entity : launch.entities()) {
+        if (recorded.containsKey(entity.name())) {
+          continue;
+        }
+        Table table = stores.lake().table(entity);
+        Snapshot snapshot = IcebergLake.committed(table, load.uid());
+        if (snapshot == null) {
+          continue; // this load has not committed the table
+        }
+        Instant from = instant(snapshot, IcebergLake.WINDOW_FROM);
+        Instant until = instant(snapshot, IcebergLake.WINDOW_UNTIL);
+        List<Path> files = new ArrayList<>();
+        for (DataFile f :
+            stores.lake().files(table, entity, launch.tenantId(), from, until, true)) {
+          files.add(local(stores.lake(), f, scratch));
+        }
+        String rows = snapshot.summary().get(IcebergLake.ROWS_LOADED);
+        slices.add(
+            new DuckDbLoader.Slice(
+                entity,
+                launch.tenantId(),
+                from,
+                until,
+                files,
+                load.id(),
+                rows == null ? -1 : Long.parseLong(rows)));
+      }
+      return duckdb.refresh(slices);
+    } finally {
+      delete(scratch);
+    }
+  }
+
+  private static Instant instant(Snapshot snapshot, String key) {
+    String value = snapshot.summary().get(key);
+    return value == null ? null : Instant.parse(value);
+  }
+
+  /** A lake file as a local path: itself on a {@code file:} lake, else a fetched copy. */
+  private static Path local(IcebergLake lake, DataFile file, Path scratch) {
+    URI uri = URI.create(file.location());
+    if (uri.getScheme() == null || uri.getScheme().equals("file")) {
+      return uri.getScheme() == null ? Path.of(file.location()) : Path.of(uri);
+    }
+    try {
+      Files.createDirectories(scratch);
+      org.apache.hadoop.fs.Path source = new org.apache.hadoop.fs.Path(uri);
+      Path target = scratch.resolve(Integer.toHexString(uri.hashCode()) + "-" + source.getName());
+      lake.fileSystem()
+          .copyToLocalFile(false, source, new org.apache.hadoop.fs.Path(target.toUri()), true);
+      return target;
+    } catch (IOException e) {
+      throw new UncheckedIOException(
+          "Cannot fetch " + file.location() + " for DuckDB: " + e.getMessage(), e);
+    }
+  }
+
+  private static void delete(Path dir) {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> files = Files.walk(dir)) {
+      for (Path f : files.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(f);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot delete " + dir + ": " + e.getMessage(), e);
+    }
+  }
+}

@@ -1,0 +1,599 @@
+package io.entrawarehouse.write.iceberg;
+
+import io.entrawarehouse.warehouse.Entity;
+import io.entrawarehouse.write.parquet.Staging;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.iceberg.BaseTable;
+import org.apache.iceberg.CatalogProperties;
+import org.apache.iceberg.DataFile;
+import org.apache.iceberg.DataFiles;
+import org.apache.iceberg.FileFormat;
+import org.apache.iceberg.FileScanTask;
+import org.apache.iceberg.Metrics;
+import org.apache.iceberg.MetricsConfig;
+import org.apache.iceberg.OverwriteFiles;
+import org.apache.iceberg.Schema;
+import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.StructLike;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.TableProperties;
+import org.apache.iceberg.catalog.Namespace;
+import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.iceberg.exceptions.AlreadyExistsException;
+import org.apache.iceberg.expressions.Expression;
+import org.apache.iceberg.expressions.Expressions;
+import org.apache.iceberg.io.CloseableIterable;
+import org.apache.iceberg.jdbc.JdbcCatalog;
+import org.apache.iceberg.mapping.MappingUtil;
+import org.apache.iceberg.mapping.NameMapping;
+import org.apache.iceberg.mapping.NameMappingParser;
+import org.apache.iceberg.parquet.ParquetUtil;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The lake: one Apache Iceberg table per warehouse table, in namespace {@code entra}, committed
+ * through Iceberg's JDBC catalog in the job repository's database. The data files are the staged
+ * Parquet parts (written by parquet-avro), copied under the table's location and registered with
+ * their metrics and a name mapping.
+ *
+ * <p>A load is one commit per table, tagged in the snapshot summary with the load's id, its unique
+ * id, the tenant and the run date, so a commit retried after a crash at any point is recognised and
+ * not made twice. A directory table's commit replaces the tenant's rows; a log table's commit adds
+ * the load's events and, in the same commit, removes the earlier copies of events it read again
+ * (rewriting the files that held them). Readers see whole commits only. Each commit also writes
+ * {@code metadata/version-hint.text} for readers without the catalog, and expires snapshots older
+ * than the retention. Thread-safe; several processes may commit to one table (Iceberg retries a
+ * conflicting commit on the fresh state).
+ */
+public final class IcebergLake implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(IcebergLake.class);
+
+  public static final String CATALOG = "entra";
+  public static final Namespace NAMESPACE = Namespace.of("entra");
+
+  /** Snapshot summary keys of a load's commit. */
+  public static final String LOAD_ID = "entra.load-id";
+
+  public static final String LOAD_UID = "entra.load-uid";
+  public static final String TENANT = "entra.tenant";
+  public static final String RUN_DATE = "entra.run-date";
+  public static final String ROWS_LOADED = "entra.rows-loaded";
+  public static final String WINDOW_FROM = "entra.window-from";
+  public static final String WINDOW_UNTIL = "entra.window-until";
+
+  /** A load as the lake records it. {@code from}/{@code until}: a log's window, else null. */
+  public record Load(
+      long id, String uid, String tenantId, LocalDate runDate, Instant from, Instant until) {}
+
+  /**
+   * A load's commit to one table: its snapshot, the rows it loaded, whether it was there already.
+   */
+  public record Commit(long snapshotId, long rowsLoaded, boolean already) {}
+
+  private final JdbcCatalog catalog;
+  private final Configuration conf;
+  private final FileSystem fs;
+  private final String location;
+  private final Duration retention;
+
+  /**
+   * @param lakeUri where the tables go: any Hadoop FileSystem URI
+   * @param jdbcUrl the catalog's database (the job repository's)
+   * @param retention how long earlier snapshots stay reachable by time travel
+   */
+  public IcebergLake(
+      URI lakeUri, String jdbcUrl, String user, String password, Duration retention) {
+    this.conf = Staging.configuration();
+    this.retention = retention;
+    String uri = lakeUri.toString();
+    this.location = uri.endsWith("/") ? uri.substring(0, uri.length() - 1) : uri;
+    try {
+      this.fs = FileSystem.newInstance(lakeUri, conf);
+      fs.setWriteChecksum(false);
+    } catch (org.apache.hadoop.fs.UnsupportedFileSystemException e) {
+      throw noFileSystem(lakeUri, e);
+    } catch (RuntimeException e) {
+      // core-default.xml names S3AFileSystem for s3a:, so a missing connector is a missing class.
+      if (e.getCause() instanceof ClassNotFoundException) {
+        throw noFileSystem(lakeUri, e);
+      }
+      throw e;
+    } catch (IOException e) {
+      throw new UncheckedIOException(
+          "Cannot open the lake at " + lakeUri + ": " + e.getMessage(), e);
+    }
+    Map<String, String> properties = new HashMap<>();
+    properties.put(CatalogProperties.URI, jdbcUrl);
+    properties.put(CatalogProperties.WAREHOUSE_LOCATION, location);
+    properties.put(CatalogProperties.FILE_IO_IMPL, "org.apache.iceberg.hadoop.HadoopFileIO");
+    properties.put("jdbc.schema-version", "V1");
+    if (user != null && !user.isBlank()) {
+      properties.put(JdbcCatalog.PROPERTY_PREFIX + "user", user);
+    }
+    if (password != null && !password.isBlank()) {
+      properties.put(JdbcCatalog.PROPERTY_PREFIX + "password", password);
+    }
+    this.catalog = new JdbcCatalog();
+    catalog.setConf(conf);
+    catalog.initialize(CATALOG, properties);
+  }
+
+  private static IllegalArgumentException noFileSystem(URI lakeUri, Exception cause) {
+    return new IllegalArgumentException(
+        "No Hadoop file system for the lake URI "
+            + lakeUri
+            + " ("
+            + cause.getMessage()
+            + "): file: and hdfs: are built in; for s3a: put hadoop-aws "
+            + org.apache.hadoop.util.VersionInfo.getVersion()
+            + " and its AWS SDK bundle in a directory and run with -Dloader.path=<that directory>.",
+        cause);
+  }
+
+  public String location() {
+    return location;
+  }
+
+  public Configuration configuration() {
+    return conf;
+  }
+
+  public static TableIdentifier identifier(Entity entity) {
+    return TableIdentifier.of(NAMESPACE, entity.name());
+  }
+
+  private String tableLocation(Entity entity) {
+    return location + "/" + NAMESPACE.level(0) + "/" + entity.name();
+  }
+
+  // ------------------------------------------------------------------ tables
+
+  /**
+   * An entity's table: loaded; or re-registered from its latest metadata file when the catalog has
+   * lost it (a job repository restored or recreated), so no earlier data is lost or overwritten; or
+   * created. Columns the entity has and the table lacks are added (old rows read them as null).
+   */
+  public synchronized Table table(Entity entity) {
+    TableIdentifier id = identifier(entity);
+    if (!catalog.namespaceExists(NAMESPACE)) {
+      try {
+        catalog.createNamespace(NAMESPACE, Map.of());
+      } catch (AlreadyExistsException createdMeanwhile) {
+        // another worker
+      }
+    }
+    Table table;
+    if (catalog.tableExists(id)) {
+      table = catalog.loadTable(id);
+    } else {
+      String latest = latestMetadata(entity);
+      if (latest != null) {
+        log.warn(
+            "{}: the catalog has no entry for the table; registering its latest metadata {} (the"
+                + " job repository was replaced?)",
+            entity.name(),
+            latest);
+        table = catalog.registerTable(id, latest);
+      } else {
+        try {
+          Schema schema = IcebergSchemas.schema(entity);
+          table =
+              catalog
+                  .buildTable(id, schema)
+                  .withLocation(tableLocation(entity))
+                  .withPartitionSpec(IcebergSchemas.spec(entity, schema))
+                  .withProperties(properties(schema))
+                  .create();
+        } catch (AlreadyExistsException createdMeanwhile) {
+          table = catalog.loadTable(id);
+        }
+      }
+    }
+    evolve(entity, table);
+    return table;
+  }
+
+  private static Map<String, String> properties(Schema schema) {
+    Map<String, String> p = new LinkedHashMap<>();
+    p.put(TableProperties.FORMAT_VERSION, "2");
+    p.put(
+        TableProperties.DEFAULT_NAME_MAPPING, NameMappingParser.toJson(MappingUtil.create(schema)));
+    p.put(TableProperties.DEFAULT_FILE_FORMAT, "parquet");
+    // Workers loading other tenants commit to the same tables; 20 retries landed every commit of
+    // two processes racing (NOTES.md), the default 4 did not.
+    p.put(TableProperties.COMMIT_NUM_RETRIES, "20");
+    p.put(TableProperties.METADATA_DELETE_AFTER_COMMIT_ENABLED, "true");
+    p.put(TableProperties.METADATA_PREVIOUS_VERSIONS_MAX, "20");
+    return p;
+  }
+
+  /** Adds the entity's columns the table lacks, and keeps the name mapping in step. */
+  private static void evolve(Entity entity, Table table) {
+    Schema wanted = IcebergSchemas.schema(entity);
+    boolean missing =
+        wanted.columns().stream().anyMatch(c -> table.schema().findField(c.name()) == null);
+    if (missing) {
+      table.updateSchema().unionByNameWith(wanted).commit();
+      table
+          .updateProperties()
+          .set(
+              TableProperties.DEFAULT_NAME_MAPPING,
+              NameMappingParser.toJson(MappingUtil.create(table.schema())))
+          .commit();
+    }
+  }
+
+  /** The newest metadata file under the table's location, or null when there is none. */
+  private String latestMetadata(Entity entity) {
+    Path metadata = new Path(tableLocation(entity) + "/metadata");
+    try {
+      if (!fs.exists(metadata)) {
+        return null;
+      }
+      String best = null;
+      for (FileStatus f : fs.listStatus(metadata)) {
+        String name = f.getPath().getName();
+        if (name.endsWith(".metadata.json") && (best == null || version(name) > version(best))) {
+          best = name;
+        }
+      }
+      return best == null ? null : new Path(metadata, best).toString();
+    } catch (IOException e) {
+      throw new UncheckedIOException(
+          "Cannot list the metadata of "
+              + entity.name()
+              + " at "
+              + metadata
+              + ": "
+              + e.getMessage(),
+          e);
+    }
+  }
+
+  private static long version(String metadataFile) {
+    String digits = metadataFile.replaceAll("^v?(\\d+)[-.].*$", "$1");
+    try {
+      return Long.parseLong(digits);
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+
+  // ------------------------------------------------------------------ commits
+
+  /** The snapshot in which the load with this unique id committed to the table, or null. */
+  public static Snapshot committed(Table table, String loadUid) {
+    for (Snapshot s : table.snapshots()) {
+      if (loadUid.equals(s.summary().get(LOAD_UID))) {
+        return s;
+      }
+    }
+    return null;
+  }
+
+  /** The load's commit to an entity's table, or null; creates nothing. */
+  public Snapshot committed(Entity entity, String loadUid) {
+    TableIdentifier id = identifier(entity);
+    if (!catalog.tableExists(id)) {
+      return null;
+    }
+    return committed(catalog.loadTable(id), loadUid);
+  }
+
+  /** The highest load id any table has committed: a new load id must be above it. */
+  public long maxLoadId(List<Entity> entities) {
+    long max = 0;
+    for (Entity entity : entities) {
+      if (!catalog.tableExists(identifier(entity)) && latestMetadata(entity) == null) {
+        continue;
+      }
+      for (Snapshot s : table(entity).snapshots()) {
+        String id = s.summary().get(LOAD_ID);
+        if (id != null) {
+          max = Math.max(max, Long.parseLong(id));
+        }
+      }
+    }
+    return max;
+  }
+
+  /**
+   * Commits a load's staged parts to the entity's table, once: a load found in a snapshot summary
+   * is not committed again. The parts must hold each id once ({@link Staging#deduplicate}).
+   */
+  public Commit commit(Entity entity, Load load, List<java.nio.file.Path> staged) {
+    Table table = table(entity);
+    table.refresh();
+    Snapshot done = committed(table, load.uid());
+    if (done != null) {
+      return new Commit(done.snapshotId(), rowsLoaded(done), true);
+    }
+    try {
+      List<DataFile> added = new ArrayList<>();
+      long rows = 0;
+      NameMapping mapping = MappingUtil.create(table.schema());
+      for (java.nio.file.Path part : staged) {
+        DataFile file = copy(table, entity, load, part, mapping);
+        added.add(file);
+        rows += file.recordCount();
+      }
+      Snapshot base = table.currentSnapshot();
+      OverwriteFiles overwrite = table.newOverwrite();
+      Expression tenant = Expressions.equal(Entity.TENANT, load.tenantId());
+      if (entity.isLog()) {
+        supersede(table, entity, load, staged, added, overwrite, mapping);
+        overwrite.conflictDetectionFilter(tenant).validateNoConflictingDeletes();
+        if (base != null) {
+          overwrite.validateFromSnapshot(base.snapshotId());
+        }
+        overwrite
+            .set(WINDOW_FROM, load.from().toString())
+            .set(WINDOW_UNTIL, load.until().toString());
+      } else {
+        overwrite.overwriteByRowFilter(tenant);
+      }
+      added.forEach(overwrite::addFile);
+      overwrite
+          .set(LOAD_ID, Long.toString(load.id()))
+          .set(LOAD_UID, load.uid())
+          .set(TENANT, load.tenantId())
+          .set(RUN_DATE, load.runDate().toString())
+          .set(ROWS_LOADED, Long.toString(rows))
+          .commit();
+      table.refresh();
+      Snapshot mine = committed(table, load.uid());
+      afterCommit(table);
+      return new Commit(mine.snapshotId(), rows, false);
+    } catch (IOException e) {
+      throw new UncheckedIOException(
+          "Committing "
+              + entity.name()
+              + " to the lake at "
+              + location
+              + " failed: "
+              + e.getMessage(),
+          e);
+    }
+  }
+
+  private static long rowsLoaded(Snapshot s) {
+    String rows = s.summary().get(ROWS_LOADED);
+    return rows == null ? -1 : Long.parseLong(rows);
+  }
+
+  /**
+   * Copies a staged part to its place under the table (a name from the load's unique id, so a
+   * retried copy replaces its own earlier attempt and never another load's file) and describes it.
+   */
+  private DataFile copy(
+      Table table, Entity entity, Load load, java.nio.file.Path part, NameMapping mapping)
+      throws IOException {
+    StructLike partition = partition(entity, load.tenantId(), Staging.partitionValue(part));
+    String target =
+        table
+            .locationProvider()
+            .newDataLocation(
+                table.spec(), partition, load.uid() + "-" + part.getFileName().toString());
+    fs.copyFromLocalFile(false, true, new Path(part.toUri()), new Path(target));
+    return dataFile(table, target, Files.size(part), partition, localMetrics(table, part, mapping));
+  }
+
+  private static Metrics localMetrics(Table table, java.nio.file.Path part, NameMapping mapping) {
+    return ParquetUtil.fileMetrics(
+        org.apache.iceberg.Files.localInput(part.toFile()), MetricsConfig.forTable(table), mapping);
+  }
+
+  private static DataFile dataFile(
+      Table table, String path, long size, StructLike partition, Metrics metrics) {
+    return DataFiles.builder(table.spec())
+        .withPath(path)
+        .withFormat(FileFormat.PARQUET)
+        .withFileSizeInBytes(size)
+        .withPartition(partition)
+        .withMetrics(metrics)
+        .build();
+  }
+
+  /** The partition of a tenant's rows: the tenant, and for logs the event day (null: no time). */
+  private static StructLike partition(Entity entity, String tenantId, String stagedValue) {
+    if (!entity.isLog()) {
+      return new Row(tenantId);
+    }
+    Integer day = stagedValue == null ? null : (int) LocalDate.parse(stagedValue).toEpochDay();
+    return new Row(tenantId, day);
+  }
+
+  /**
+   * Removes from the tenant's earlier files the events this load read again: in the event days this
+   * load touches, a file whose rows all came again is deleted, a file with some is rewritten
+   * without them (a new file named after this load) and replaced, all in the load's one commit.
+   */
+  private void supersede(
+      Table table,
+      Entity entity,
+      Load load,
+      List<java.nio.file.Path> staged,
+      List<DataFile> added,
+      OverwriteFiles overwrite,
+      NameMapping mapping)
+      throws IOException {
+    Set<String> fresh = new HashSet<>();
+    for (java.nio.file.Path part : staged) {
+      fresh.addAll(Staging.ids(entity, new org.apache.parquet.io.LocalInputFile(part), conf));
+    }
+    Set<Integer> days = new HashSet<>();
+    boolean noTime = false;
+    for (DataFile f : added) {
+      Integer day = f.partition().get(1, Integer.class);
+      if (day == null) {
+        noTime = true;
+      } else {
+        days.add(day);
+      }
+    }
+    if (fresh.isEmpty() || table.currentSnapshot() == null) {
+      return;
+    }
+    TreeSet<Integer> sorted = new TreeSet<>(days);
+    Instant from = sorted.isEmpty() ? null : Instant.ofEpochSecond(sorted.first() * 86_400L);
+    Instant until = sorted.isEmpty() ? null : Instant.ofEpochSecond((sorted.last() + 1) * 86_400L);
+    Set<String> addedPaths = new HashSet<>();
+    added.forEach(f -> addedPaths.add(f.location()));
+    for (DataFile f : files(table, entity, load.tenantId(), from, until, noTime)) {
+      Integer day = f.partition().get(1, Integer.class);
+      if (addedPaths.contains(f.location()) || !(day == null ? noTime : days.contains(day))) {
+        continue;
+      }
+      List<String> ids =
+          Staging.ids(
+              entity,
+              org.apache.parquet.hadoop.util.HadoopInputFile.fromPath(new Path(f.location()), conf),
+              conf);
+      Set<String> again = new HashSet<>();
+      for (String id : ids) {
+        if (fresh.contains(id)) {
+          again.add(id);
+        }
+      }
+      if (again.isEmpty()) {
+        continue;
+      }
+      overwrite.deleteFile(f);
+      if (again.size() == new HashSet<>(ids).size()) {
+        continue;
+      }
+      Path original = new Path(f.location());
+      Path rewritten =
+          new Path(original.getParent(), load.uid() + "-rewritten-" + original.getName());
+      Staging.rewriteWithout(
+          entity,
+          org.apache.parquet.hadoop.util.HadoopInputFile.fromPath(original, conf),
+          org.apache.parquet.hadoop.util.HadoopOutputFile.fromPath(rewritten, conf),
+          again,
+          conf);
+      long size = fs.getFileStatus(rewritten).getLen();
+      Metrics metrics =
+          ParquetUtil.fileMetrics(
+              org.apache.iceberg.hadoop.HadoopInputFile.fromLocation(rewritten.toString(), fs),
+              MetricsConfig.forTable(table),
+              mapping);
+      overwrite.addFile(dataFile(table, rewritten.toString(), size, f.partition(), metrics));
+    }
+  }
+
+  /** After each commit: the version hint for catalog-less readers, and snapshot expiry. */
+  private void afterCommit(Table table) {
+    String metadata = ((BaseTable) table).operations().current().metadataFileLocation();
+    String name = new Path(metadata).getName().replaceFirst("\\.metadata\\.json$", "");
+    Path hint = new Path(table.location() + "/metadata/version-hint.text");
+    try (var out = fs.create(hint, true)) {
+      out.write(name.getBytes(StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      log.warn("Could not write {}: {}", hint, e.getMessage());
+    }
+    long cutoff = System.currentTimeMillis() - retention.toMillis();
+    Snapshot oldest = null;
+    for (Snapshot s : table.snapshots()) {
+      if (oldest == null || s.timestampMillis() < oldest.timestampMillis()) {
+        oldest = s;
+      }
+    }
+    if (oldest != null && oldest.timestampMillis() < cutoff) {
+      table.expireSnapshots().expireOlderThan(cutoff).retainLast(1).commit();
+    }
+  }
+
+  // ------------------------------------------------------------------ reading
+
+  /**
+   * The data files of the current snapshot that may hold a tenant's rows: all of them for a
+   * directory table; for a log, those with events in [{@code from}, {@code until}), and with no
+   * event time when {@code noTime}.
+   */
+  public List<DataFile> files(
+      Table table, Entity entity, String tenantId, Instant from, Instant until, boolean noTime) {
+    Expression filter = Expressions.equal(Entity.TENANT, tenantId);
+    if (entity.isLog() && from != null) {
+      String time = entity.timeColumn().name();
+      Expression window =
+          Expressions.and(
+              Expressions.greaterThanOrEqual(time, micros(from)),
+              Expressions.lessThan(time, micros(until)));
+      filter =
+          Expressions.and(
+              filter, noTime ? Expressions.or(window, Expressions.isNull(time)) : window);
+    } else if (entity.isLog() && noTime) {
+      filter = Expressions.and(filter, Expressions.isNull(entity.timeColumn().name()));
+    }
+    List<DataFile> files = new ArrayList<>();
+    if (table.currentSnapshot() == null) {
+      return files;
+    }
+    try (CloseableIterable<FileScanTask> tasks = table.newScan().filter(filter).planFiles()) {
+      for (FileScanTask task : tasks) {
+        files.add(task.file());
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return files;
+  }
+
+  public static long micros(Instant t) {
+    return Math.addExact(Math.multiplyExact(t.getEpochSecond(), 1_000_000L), t.getNano() / 1_000);
+  }
+
+  /** The lake's file system, to fetch files a local reader (DuckDB) cannot reach. */
+  public FileSystem fileSystem() {
+    return fs;
+  }
+
+  @Override
+  public void close() {
+    catalog.close();
+    try {
+      fs.close();
+    } catch (IOException e) {
+      throw new UncheckedIOException("Closing the lake's file system failed: " + e.getMessage(), e);
+    }
+  }
+
+  /** A partition tuple. */
+  private record Row(Object... values) implements StructLike {
+    @Override
+    public int size() {
+      return values.length;
+    }
+
+    @Override
+    public <T> T get(int pos, Class<T> javaClass) {
+      return javaClass.cast(values[pos]);
+    }
+
+    @Override
+    public <T> void set(int pos, T value) {
+      values[pos] = value;
+    }
+  }
+}

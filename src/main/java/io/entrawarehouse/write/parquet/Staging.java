@@ -1,0 +1,286 @@
+package io.entrawarehouse.write.parquet;
+
+import io.entrawarehouse.warehouse.Column;
+import io.entrawarehouse.warehouse.Entity;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.parquet.avro.AvroParquetReader;
+import org.apache.parquet.avro.AvroParquetWriter;
+import org.apache.parquet.avro.AvroReadSupport;
+import org.apache.parquet.hadoop.ParquetFileWriter;
+import org.apache.parquet.hadoop.ParquetReader;
+import org.apache.parquet.hadoop.ParquetWriter;
+import org.apache.parquet.hadoop.metadata.CompressionCodecName;
+import org.apache.parquet.io.InputFile;
+import org.apache.parquet.io.LocalInputFile;
+import org.apache.parquet.io.LocalOutputFile;
+import org.apache.parquet.io.OutputFile;
+
+/**
+ * A load's Parquet parts on local disk, before the lake commits them: {@code
+ * <staging>/load-<id>/<table>/<partition>=<value>/part-<id>-<chunk>.parquet}. Names are
+ * deterministic, so a chunk replayed after a crash rewrites the same part; each part is written
+ * under a hidden name and renamed, so no half-written part is ever listed. Also the one place that
+ * says how every part is written and how a part is rewritten without some rows, for the staged
+ * parts and the lake's files alike. Thread-safe for distinct parts.
+ */
+public final class Staging {
+
+  /** The partition value of log rows without an event time. */
+  public static final String NO_TIME = "unknown";
+
+  private final Path directory;
+  private final Configuration conf;
+
+  public Staging(Path directory, Configuration conf) {
+    this.directory = directory.toAbsolutePath();
+    this.conf = conf;
+  }
+
+  private Path loadDir(long loadId) {
+    return directory.resolve("load-" + loadId);
+  }
+
+  private Path stagedTable(Entity entity, long loadId) {
+    return loadDir(loadId).resolve(entity.name());
+  }
+
+  /** Writes one part; replaces an earlier part of the same name (a replayed chunk). */
+  public void writePart(
+      Entity entity,
+      Schema schema,
+      long loadId,
+      String partition,
+      int chunk,
+      List<? extends GenericRecord> rows) {
+    Path dir = stagedTable(entity, loadId).resolve(entity.partitionColumn() + "=" + partition);
+    String name = String.format(Locale.ROOT, "part-%d-%06d.parquet", loadId, chunk);
+    Path tmp = dir.resolve("." + name + ".tmp");
+    Path part = dir.resolve(name);
+    try {
+      Files.createDirectories(dir);
+      try (ParquetWriter<GenericRecord> writer =
+          builder(entity, schema, new LocalOutputFile(tmp), conf).build()) {
+        for (GenericRecord row : rows) {
+          writer.write(row);
+        }
+      }
+      Files.move(tmp, part, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      throw new UncheckedIOException(
+          "Writing Parquet part "
+              + part
+              + " failed: "
+              + e.getMessage()
+              + ". Check free space and permissions in the warehouse directory.",
+          e);
+    }
+  }
+
+  /** How every part is written: codec, LIST form, per-column dictionary and statistics. */
+  public static AvroParquetWriter.Builder<GenericRecord> builder(
+      Entity entity, Schema schema, OutputFile file, Configuration conf) {
+    AvroParquetWriter.Builder<GenericRecord> builder =
+        AvroParquetWriter.<GenericRecord>builder(file)
+            .withSchema(schema)
+            .withConf(conf)
+            .withDataModel(GenericData.get())
+            .withCompressionCodec(CompressionCodecName.SNAPPY)
+            .withWriteMode(ParquetFileWriter.Mode.OVERWRITE);
+    for (Column c : entity.columns()) {
+      if (!c.dictionary()) {
+        builder.withDictionaryEncoding(c.parquetPath(), false);
+      }
+      if (c.type() == Column.Type.JSON) {
+        // Min and max of JSON text prune nothing: not worth comparing every value.
+        builder.withStatisticsEnabled(c.parquetPath(), false);
+      }
+    }
+    return builder;
+  }
+
+  /** The Hadoop settings every part is written and read with. */
+  public static Configuration configuration() {
+    Configuration conf = new Configuration();
+    // Standard three-level LIST groups, as Spark, Trino and DuckDB expect, not Avro's legacy form.
+    conf.setBoolean("parquet.avro.write-old-list-structure", false);
+    conf.setClass("fs.file.impl", NioLocalFileSystem.class, org.apache.hadoop.fs.FileSystem.class);
+    return conf;
+  }
+
+  /** The local paths of an entity's staged parts for one load, in name (chunk) order. */
+  public List<Path> stagedParts(Entity entity, long loadId) {
+    Path dir = stagedTable(entity, loadId);
+    if (!Files.isDirectory(dir)) {
+      return List.of();
+    }
+    try (Stream<Path> files = Files.walk(dir)) {
+      return files
+          .filter(
+              f -> {
+                String name = f.getFileName().toString();
+                return name.endsWith(".parquet") && !name.startsWith(".");
+              })
+          .sorted(Comparator.comparing(f -> f.getFileName().toString()))
+          .toList();
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot list " + dir + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** A staged part's partition value (the folder it is in): an event date, a load date, or null. */
+  public static String partitionValue(Path part) {
+    String folder = part.getParent().getFileName().toString();
+    String value = folder.substring(folder.indexOf('=') + 1);
+    return value.equals(NO_TIME) ? null : value;
+  }
+
+  /**
+   * Leaves each id once among a load's staged parts, in its last (newest) read: a stream restarted
+   * from its first page reads rows again. Parts that hold an id a later part holds too are
+   * rewritten without it (under a hidden name, then renamed). Idempotent.
+   *
+   * @return how many rows were removed
+   */
+  public long deduplicate(Entity entity, List<Path> parts) {
+    try {
+      Map<Path, List<String>> idsByPart = new HashMap<>();
+      for (Path part : parts) {
+        idsByPart.put(part, ids(entity, new LocalInputFile(part), conf));
+      }
+      Set<String> later = new HashSet<>();
+      long removed = 0;
+      for (int i = parts.size() - 1; i >= 0; i--) {
+        Path part = parts.get(i);
+        List<String> ids = idsByPart.get(part);
+        Set<String> again = new HashSet<>();
+        for (String id : ids) {
+          if (later.contains(id)) {
+            again.add(id);
+          }
+        }
+        // An id twice in one part (a page read twice within one chunk) is kept once too.
+        boolean twiceInPart = new HashSet<>(ids).size() < ids.size();
+        later.addAll(ids);
+        if (!again.isEmpty() || twiceInPart) {
+          Path tmp = part.resolveSibling("." + part.getFileName() + ".dedup");
+          removed +=
+              rewriteWithout(
+                  entity, new LocalInputFile(part), new LocalOutputFile(tmp), again, conf);
+          Files.move(
+              tmp, part, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        }
+      }
+      return removed;
+    } catch (IOException e) {
+      throw new UncheckedIOException(
+          "Deduplicating the staged " + entity.name() + " parts failed: " + e.getMessage(), e);
+    }
+  }
+
+  /** The row ids of a part, read through a projection of the id columns only. */
+  public static List<String> ids(Entity entity, InputFile part, Configuration conf)
+      throws IOException {
+    Configuration projected = new Configuration(conf);
+    AvroReadSupport.setRequestedProjection(projected, entity.idSchema());
+    List<String> ids = new ArrayList<>();
+    try (ParquetReader<GenericRecord> in =
+        AvroParquetReader.<GenericRecord>builder(part)
+            .withDataModel(GenericData.get())
+            .withConf(projected)
+            .build()) {
+      for (GenericRecord row = in.read(); row != null; row = in.read()) {
+        ids.add(id(entity, row));
+      }
+    }
+    return ids;
+  }
+
+  /**
+   * Copies a part without the rows whose id is in {@code drop}; an id that occurs twice in the part
+   * keeps only its last occurrence.
+   *
+   * @return the rows left out
+   */
+  public static long rewriteWithout(
+      Entity entity, InputFile in, OutputFile out, Set<String> drop, Configuration conf)
+      throws IOException {
+    List<GenericRecord> rows = new ArrayList<>();
+    try (ParquetReader<GenericRecord> reader =
+        AvroParquetReader.<GenericRecord>builder(in)
+            .withDataModel(GenericData.get())
+            .withConf(conf)
+            .build()) {
+      for (GenericRecord row = reader.read(); row != null; row = reader.read()) {
+        rows.add(row);
+      }
+    }
+    Map<String, Integer> last = new HashMap<>();
+    for (int i = 0; i < rows.size(); i++) {
+      last.put(id(entity, rows.get(i)), i);
+    }
+    long left = 0;
+    try (ParquetWriter<GenericRecord> writer =
+        builder(entity, entity.avroSchema(), out, conf).build()) {
+      for (int i = 0; i < rows.size(); i++) {
+        String id = id(entity, rows.get(i));
+        if (!drop.contains(id) && last.get(id) == i) {
+          writer.write(rows.get(i));
+        } else {
+          left++;
+        }
+      }
+    }
+    return left;
+  }
+
+  /** A row's id: its id columns joined by "/". */
+  public static String id(Entity entity, GenericRecord row) {
+    StringBuilder id = new StringBuilder();
+    for (String column : entity.idColumns()) {
+      if (id.length() > 0) {
+        id.append('/');
+      }
+      id.append(row.get(column));
+    }
+    return id.toString();
+  }
+
+  /**
+   * Deletes a finished (or abandoned) load's staging directory, and the staging directory itself
+   * once no load has parts there.
+   */
+  public void discard(long loadId) {
+    Path dir = loadDir(loadId);
+    try {
+      if (Files.exists(dir)) {
+        try (Stream<Path> files = Files.walk(dir)) {
+          for (Path f : files.sorted(Comparator.reverseOrder()).toList()) {
+            Files.delete(f);
+          }
+        }
+      }
+      Files.deleteIfExists(directory);
+    } catch (java.nio.file.DirectoryNotEmptyException otherLoadsParts) {
+      // Another load's parts (one that failed, to be resumed) keep the directory.
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot delete staging " + dir + ": " + e.getMessage(), e);
+    }
+  }
+}
