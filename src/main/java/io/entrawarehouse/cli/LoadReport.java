@@ -178,8 +178,11 @@ final class LoadReport {
     Map<String, org.apache.iceberg.Snapshot> inLake = Map.of();
     String unknown = null;
     try {
-      inDuckDb = duckdb ? launcher.duckdb().loads(loadId, launch.tenantId()) : Map.of();
       inLake = commits(launcher, launch, execution);
+      // A busy DuckDB file was not touched: the refresh waits before it changes anything.
+      if (duckdb && !busy) {
+        inDuckDb = launcher.duckdb().loads(loadId, launch.tenantId());
+      }
     } catch (SQLException | RuntimeException e) {
       unknown = DirectoryLoadJob.reason(e);
     }

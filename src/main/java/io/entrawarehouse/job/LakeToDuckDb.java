@@ -34,6 +34,7 @@ final class LakeToDuckDb {
     DuckDbLoader duckdb = stores.duckdb();
     Map<String, DuckDbLoader.Loaded> recorded;
     try {
+      duckdb.waitForWriters();
       recorded = duckdb.loads(load.id(), launch.tenantId());
     } catch (java.sql.SQLException e) {
       throw new IllegalStateException("Cannot read " + duckdb.file() + ": " + e.getMessage(), e);

@@ -99,4 +99,93 @@ class SideBySideTest {
     pb.environment().put("AZURE_CLIENT_SECRET", SimulatorSettings.DEMO_CLIENT_SECRET);
     return pb.start();
   }
+
+  /** Starts an analyst's DuckDB session in another process; returns it once it has answered. */
+  private static Process analyst(Path duckdb, String query, boolean write) throws Exception {
+    Process p =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                DuckDbHolder.class.getName(),
+                duckdb.toString(),
+                query,
+                write ? "write" : "read")
+            .redirectErrorStream(true)
+            .start();
+    return p;
+  }
+
+  private static String answer(Process analyst) throws Exception {
+    java.io.BufferedReader out =
+        new java.io.BufferedReader(
+            new java.io.InputStreamReader(analyst.getInputStream(), StandardCharsets.UTF_8));
+    for (String line = out.readLine(); line != null; line = out.readLine()) {
+      if (line.startsWith("answer ")) {
+        return line.substring(7);
+      }
+    }
+    throw new AssertionError("the analyst's session ended without an answer");
+  }
+
+  private static void ask(Process analyst) throws Exception {
+    analyst.getOutputStream().write('\n');
+    analyst.getOutputStream().flush();
+  }
+
+  @Test
+  void anAnalystHoldingDuckDbOpenNeverFailsALoadAndSeesThePreviousStateUntilReconnecting()
+      throws Exception {
+    try (GraphSimulator simulator =
+        GraphSimulator.start(
+            SimulatorSettings.builder().scale(TenantScale.TINY).throttling(false).build())) {
+      Path warehouse = dir.resolve("warehouse");
+      Path duckdb = warehouse.resolve("entra.duckdb");
+      Path pem = dir.resolve("simulator.pem");
+      Files.writeString(pem, simulator.certificatePem(), StandardCharsets.US_ASCII);
+      Cli cli = new Cli();
+      cli.properties.putAll(SimulatorTenants.properties("entra.tenant.", simulator));
+      cli.properties.put("entra.tenant.client-secret", SimulatorSettings.DEMO_CLIENT_SECRET);
+      cli.properties.put("entra.graph.trust-certificate", pem.toString());
+      cli.properties.put("entra.warehouse.directory", warehouse.toString());
+      cli.properties.put("entra.warehouse.duckdb-wait", "2s");
+      try {
+        // Guests first, then every user: the two states differ.
+        assertThat(cli.run("run", "entities=users", "filter.users=userType eq 'Guest'").exit())
+            .isZero();
+        Process reader = analyst(duckdb, "SELECT count(*) FROM users", false);
+        String before = answer(reader);
+        assertThat(Long.parseLong(before)).isPositive().isLessThan(40);
+
+        Cli.Run all = cli.run("run", "entities=users");
+
+        assertThat(all.exit()).as(all.all()).isZero();
+        ask(reader);
+        assertThat(answer(reader)).as("the open session keeps its state").isEqualTo(before);
+        reader.getOutputStream().close();
+        assertThat(reader.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        Process reconnected = analyst(duckdb, "SELECT count(*) FROM users", false);
+        assertThat(answer(reconnected)).isEqualTo("40");
+        reconnected.getOutputStream().close();
+        reconnected.waitFor(30, TimeUnit.SECONDS);
+
+        // A process writing the file is waited for, then named; the lake has the load already.
+        Process writer = analyst(duckdb, "SELECT count(*) FROM users", true);
+        answer(writer);
+        Cli.Run blocked = cli.run("run", "entities=users", "reload=true");
+        assertThat(blocked.exit()).as(blocked.all()).isEqualTo(3);
+        assertThat(blocked.err())
+            .contains("Another process holds " + duckdb)
+            .contains("entra.warehouse.duckdb-wait")
+            .contains("Committed to the lake, not yet to DuckDB: users");
+        writer.getOutputStream().close();
+        assertThat(writer.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        Cli.Run resumed = cli.run("run", "entities=users", "reload=true");
+        assertThat(resumed.exit()).as(resumed.all()).isZero();
+        assertThat(resumed.out()).containsPattern("users\\s+40\\s+40\\s+0");
+      } finally {
+        cli.clear();
+      }
+    }
+  }
 }

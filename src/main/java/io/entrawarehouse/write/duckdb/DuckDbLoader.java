@@ -189,8 +189,12 @@ public final class DuckDbLoader {
   /**
    * Waits while another process holds the file for writing (a read-only open fails then), and
    * replays a write-ahead log such a process left; throws {@link Busy} after {@code writerWait}.
+   * Returns at once when the file does not exist.
    */
-  private void waitForWriters() throws SQLException {
+  public void waitForWriters() throws SQLException {
+    if (!Files.exists(file)) {
+      return;
+    }
     long deadline = System.nanoTime() + writerWait.toNanos();
     Path wal = file.resolveSibling(file.getFileName() + ".wal");
     while (true) {
