@@ -5,6 +5,7 @@ import io.entrawarehouse.bench.ParseCommand;
 import io.entrawarehouse.cli.AbandonCommand;
 import io.entrawarehouse.cli.CheckCommand;
 import io.entrawarehouse.cli.CommandException;
+import io.entrawarehouse.cli.RefreshCommand;
 import io.entrawarehouse.cli.RestartCommand;
 import io.entrawarehouse.cli.RunCommand;
 import io.entrawarehouse.cli.SimulatorCommand;
@@ -21,6 +22,7 @@ import picocli.CommandLine.Command;
       CheckCommand.class,
       RestartCommand.class,
       AbandonCommand.class,
+      RefreshCommand.class,
       StatusCommand.class,
       SimulatorCommand.class,
       CrawlCommand.class,

@@ -25,7 +25,7 @@ import org.apache.iceberg.Table;
  * harmlessly after a crash. Files on a lake DuckDB cannot read ({@code hdfs:}, {@code s3a:}) are
  * fetched to a scratch folder first.
  */
-final class LakeToDuckDb {
+public final class LakeToDuckDb {
 
   private LakeToDuckDb() {}
 
@@ -72,6 +72,69 @@ final class LakeToDuckDb {
       return duckdb.refresh(slices);
     } finally {
       delete(scratch);
+    }
+  }
+
+  /** What a rebuild took: per table, the tenants and their rows. */
+  public record Rebuilt(String table, String tenantId, long loadId, long rows) {}
+
+  /**
+   * Builds the DuckDB file anew from the lake's current snapshots: every table, every tenant, each
+   * recorded in {@code _loads} under the tenant's latest load. For a lake loaded by lake-only
+   * workers, or a DuckDB file lost or out of step.
+   */
+  public static List<Rebuilt> rebuild(IcebergLake lake, DuckDbLoader duckdb, Path scratch) {
+    Path fetched = scratch.resolve("rebuild");
+    try {
+      List<DuckDbLoader.Slice> slices = new ArrayList<>();
+      for (Entity entity : io.entrawarehouse.warehouse.Entities.ALL.values()) {
+        if (!lake.exists(entity)) {
+          continue;
+        }
+        Table table = lake.table(entity);
+        Map<String, List<Path>> byTenant = new java.util.TreeMap<>();
+        for (DataFile f : lake.files(table, entity, null, null, null, false)) {
+          String tenant = f.partition().get(0, String.class);
+          byTenant.computeIfAbsent(tenant, t -> new ArrayList<>()).add(local(lake, f, fetched));
+        }
+        for (Map.Entry<String, List<Path>> tenant : byTenant.entrySet()) {
+          Snapshot latest = null;
+          for (Snapshot s : table.snapshots()) {
+            if (tenant.getKey().equals(s.summary().get(IcebergLake.TENANT))
+                && (latest == null || s.sequenceNumber() > latest.sequenceNumber())) {
+              latest = s;
+            }
+          }
+          String id = latest == null ? null : latest.summary().get(IcebergLake.LOAD_ID);
+          String rows = latest == null ? null : latest.summary().get(IcebergLake.ROWS_LOADED);
+          slices.add(
+              new DuckDbLoader.Slice(
+                  entity,
+                  tenant.getKey(),
+                  null,
+                  null,
+                  tenant.getValue(),
+                  id == null ? 0 : Long.parseLong(id),
+                  rows == null ? -1 : Long.parseLong(rows)));
+        }
+      }
+      Map<String, DuckDbLoader.Loaded> done = new java.util.LinkedHashMap<>();
+      List<Rebuilt> rebuilt = new ArrayList<>();
+      duckdb.refresh(slices, true);
+      try {
+        for (DuckDbLoader.Slice s : slices) {
+          Map<String, DuckDbLoader.Loaded> loads = duckdb.loads(s.loadId(), s.tenantId());
+          DuckDbLoader.Loaded l = loads.get(s.entity().name());
+          rebuilt.add(
+              new Rebuilt(
+                  s.entity().name(), s.tenantId(), s.loadId(), l == null ? 0 : l.tableRows()));
+        }
+      } catch (java.sql.SQLException e) {
+        throw new IllegalStateException("Cannot read " + duckdb.file() + ": " + e.getMessage(), e);
+      }
+      return rebuilt;
+    } finally {
+      delete(fetched);
     }
   }
 

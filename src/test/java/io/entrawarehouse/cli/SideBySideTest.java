@@ -13,8 +13,6 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -81,23 +79,16 @@ class SideBySideTest {
 
   private static Process launch(GraphSimulator simulator, Path warehouse, Path pem, Path log)
       throws Exception {
-    List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.add("-Xmx512m");
-    command.add("-cp");
-    command.add(System.getProperty("java.class.path"));
     Map<String, String> properties = SimulatorTenants.properties("entra.tenant.", simulator);
     properties.put("entra.warehouse.directory", warehouse.toString());
     properties.put("entra.graph.trust-certificate", pem.toString());
     properties.put("entra.warehouse.chunk-size", "200");
-    properties.forEach((k, v) -> command.add("-D" + k + "=" + v));
-    command.add("io.entrawarehouse.EntraWarehouse");
-    command.add("run");
-    command.add("entities=users,groups,group_members,sign_ins");
-    ProcessBuilder pb =
-        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
-    pb.environment().put("AZURE_CLIENT_SECRET", SimulatorSettings.DEMO_CLIENT_SECRET);
-    return pb.start();
+    return Processes.start(
+        properties,
+        Map.of("AZURE_CLIENT_SECRET", SimulatorSettings.DEMO_CLIENT_SECRET),
+        log,
+        "run",
+        "entities=users,groups,group_members,sign_ins");
   }
 
   /** Starts an analyst's DuckDB session in another process; returns it once it has answered. */

@@ -140,8 +140,16 @@ public final class DuckDbLoader {
    * @return per table, what the load did to it
    */
   public synchronized Map<String, Loaded> refresh(List<Slice> slices) {
+    return refresh(slices, false);
+  }
+
+  /**
+   * The same; with {@code fresh}, the copy starts empty instead of from the file, so the result
+   * holds the slices and nothing else (a rebuild from the lake).
+   */
+  public synchronized Map<String, Loaded> refresh(List<Slice> slices, boolean fresh) {
     Map<String, Loaded> loaded = new TreeMap<>();
-    if (slices.isEmpty()) {
+    if (slices.isEmpty() && !fresh) {
       return loaded;
     }
     Path swap = file.resolveSibling("." + file.getFileName() + ".swap");
@@ -149,8 +157,8 @@ public final class DuckDbLoader {
       Files.createDirectories(file.getParent());
       Files.deleteIfExists(swap);
       Files.deleteIfExists(swap.resolveSibling(swap.getFileName() + ".wal"));
-      if (Files.exists(file)) {
-        waitForWriters();
+      waitForWriters();
+      if (Files.exists(file) && !fresh) {
         Files.copy(file, swap, StandardCopyOption.REPLACE_EXISTING);
       }
       try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + swap)) {

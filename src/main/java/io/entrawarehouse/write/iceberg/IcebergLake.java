@@ -292,6 +292,11 @@ public final class IcebergLake implements AutoCloseable {
     return null;
   }
 
+  /** Whether the entity has a table (in the catalog, or metadata files to register). */
+  public boolean exists(Entity entity) {
+    return catalog.tableExists(identifier(entity)) || latestMetadata(entity) != null;
+  }
+
   /** The load's commit to an entity's table, or null; creates nothing. */
   public Snapshot committed(Entity entity, String loadUid) {
     TableIdentifier id = identifier(entity);
@@ -305,7 +310,7 @@ public final class IcebergLake implements AutoCloseable {
   public long maxLoadId(List<Entity> entities) {
     long max = 0;
     for (Entity entity : entities) {
-      if (!catalog.tableExists(identifier(entity)) && latestMetadata(entity) == null) {
+      if (!exists(entity)) {
         continue;
       }
       for (Snapshot s : table(entity).snapshots()) {
@@ -527,13 +532,14 @@ public final class IcebergLake implements AutoCloseable {
   // ------------------------------------------------------------------ reading
 
   /**
-   * The data files of the current snapshot that may hold a tenant's rows: all of them for a
-   * directory table; for a log, those with events in [{@code from}, {@code until}), and with no
-   * event time when {@code noTime}.
+   * The data files of the current snapshot that may hold a tenant's rows (every tenant's when
+   * {@code tenantId} is null): all of them for a directory table; for a log, those with events in
+   * [{@code from}, {@code until}), and with no event time when {@code noTime}.
    */
   public List<DataFile> files(
       Table table, Entity entity, String tenantId, Instant from, Instant until, boolean noTime) {
-    Expression filter = Expressions.equal(Entity.TENANT, tenantId);
+    Expression filter =
+        tenantId == null ? Expressions.alwaysTrue() : Expressions.equal(Entity.TENANT, tenantId);
     if (entity.isLog() && from != null) {
       String time = entity.timeColumn().name();
       Expression window =
