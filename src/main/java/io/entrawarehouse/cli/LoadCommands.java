@@ -397,6 +397,16 @@ final class LoadCommands {
     out.println("directory-load: " + launch.describe());
     JobExecution done = launcher.completed(launch);
     if (done != null) {
+      java.util.Set<String> caughtUp = launcher.catchUp(done, launch);
+      if (!caughtUp.isEmpty()) {
+        out.println(
+            "DuckDB took "
+                + String.join(", ", caughtUp)
+                + " from the lake: it did not hold load "
+                + DirectoryLoadJob.loadId(done)
+                + ", which had committed them (the load's process stopped first, or the file was"
+                + " removed or replaced since).");
+      }
       out.printf(
           "directory-load already COMPLETED for these parameters (load %d, finished %s):"
               + " nothing to do. To load again, add reload=true.%n",

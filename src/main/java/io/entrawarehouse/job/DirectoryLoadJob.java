@@ -9,6 +9,7 @@ import io.entrawarehouse.read.GraphCollectionItemReader;
 import io.entrawarehouse.read.GroupMembersItemReader;
 import io.entrawarehouse.warehouse.Entities;
 import io.entrawarehouse.warehouse.Entity;
+import io.entrawarehouse.warehouse.KillPoints;
 import io.entrawarehouse.write.iceberg.IcebergLake;
 import io.entrawarehouse.write.parquet.ParquetPartWriter;
 import java.time.Instant;
@@ -178,7 +179,9 @@ public final class DirectoryLoadJob {
               public void afterJob(JobExecution execution) {
                 if (stores.duckdb() != null) {
                   try {
+                    KillPoints.reached("before-duckdb");
                     LakeToDuckDb.refresh(stores, launch, load(context, launch, null, null));
+                    KillPoints.reached("after-duckdb");
                   } catch (RuntimeException e) {
                     // The lake holds what was committed; DuckDB takes it when the load resumes.
                     execution.setStatus(BatchStatus.FAILED);
@@ -336,6 +339,7 @@ public final class DirectoryLoadJob {
     return new StepBuilder(entity.name() + "-load", repository)
         .tasklet(
             (contribution, chunkContext) -> {
+              KillPoints.reached("after-staging:" + entity.name());
               long loadId = context.loadId.get();
               List<java.nio.file.Path> parts = stores.staging().stagedParts(entity, loadId);
               long twice = stores.staging().deduplicate(entity, parts);

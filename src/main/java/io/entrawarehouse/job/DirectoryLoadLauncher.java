@@ -201,6 +201,38 @@ public class DirectoryLoadLauncher {
   }
 
   /**
+   * Finishes what a completed load's end left undone when the process died there (the job
+   * repository records the load as completed before its end runs): DuckDB takes the tables the load
+   * committed and does not record yet, and the load's staging goes.
+   *
+   * @return the tables DuckDB took now (empty when it was up to date)
+   */
+  public java.util.Set<String> catchUp(JobExecution completed, LoadParameters launch) {
+    long loadId = DirectoryLoadJob.loadId(completed);
+    java.util.Set<String> taken = java.util.Set.of();
+    if (properties.warehouse().duckdb()
+        && completed.getExecutionContext().containsKey(DirectoryLoadJob.LOAD_UID)) {
+      try (LoadStores stores = stores()) {
+        taken =
+            LakeToDuckDb.refresh(
+                    stores,
+                    launch,
+                    new IcebergLake.Load(
+                        loadId,
+                        completed.getExecutionContext().getString(DirectoryLoadJob.LOAD_UID),
+                        launch.tenantId(),
+                        launch.runDate(),
+                        null,
+                        null))
+                .keySet();
+      }
+    }
+    new Staging(properties.warehouse().directory().resolve("staging"), Staging.configuration())
+        .discard(loadId);
+    return taken;
+  }
+
+  /**
    * The execution that already completed this launch, or null. Parameters identify a load, so a
    * completed one is not run again: the same nightly launch twice in a day is a no-op.
    */

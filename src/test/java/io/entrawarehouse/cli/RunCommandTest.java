@@ -115,12 +115,15 @@ class RunCommandTest {
     assertThat(again.err()).doesNotContain("already exists and is complete");
     assertThat(simulator.stats().requests("users")).isEqualTo(usersServed);
     assertThat(users()).isEqualTo(40);
-    // The DuckDB file removed since: said, and not recreated empty.
+    // The DuckDB file removed since: said, and taken again from the lake, without Graph.
     Files.delete(dir.resolve("warehouse/entra.duckdb"));
     Cli.Run removed = run("run", "entities=users");
     assertThat(removed.exit()).as(removed.all()).isZero();
-    assertThat(removed.out()).contains("The DuckDB file holds no record of load 1");
-    assertThat(dir.resolve("warehouse/entra.duckdb")).doesNotExist();
+    assertThat(removed.out())
+        .contains("DuckDB took users from the lake: it did not hold load 1")
+        .containsPattern("users\\s+40\\s+40\\s+0");
+    assertThat(users()).isEqualTo(40);
+    assertThat(simulator.stats().requests("users")).isEqualTo(usersServed);
     Cli.Run nextDay = run("run", "entities=users", "run.date=2030-01-02");
     assertThat(nextDay.out()).as(nextDay.all()).contains("directory-load COMPLETED");
   }

@@ -195,6 +195,43 @@ class DirectoryLoadJobTest {
     }
   }
 
+  @Test
+  void aRestartThatFallsBackToTheFirstPageLeavesNoDuplicateInEitherStore() throws Exception {
+    io.entrawarehouse.simulator.MutableClock clock =
+        new io.entrawarehouse.simulator.MutableClock(java.time.Instant.now());
+    // 2,500 users: pages of 999, 999 and 502; the third page fails once, after 1,900 users were
+    // committed at a position inside the second page (a skiptoken link).
+    SimulatorSettings settings =
+        tenant()
+            .scale(TenantScale.SMALL.with(2500, -1, -1, -1, -1, -1))
+            .clock(clock)
+            .tokenLifetime(java.time.Duration.ofDays(1))
+            .skipTokenLifetime(java.time.Duration.ofHours(1))
+            .fault("503:users:nth=3")
+            .build();
+    try (LoadHarness h =
+        new LoadHarness(
+            settings,
+            dir,
+            Map.of("entra.warehouse.chunk-size", "100", "entra.graph.max-attempts", "1"))) {
+      JobExecution failed = h.run(Map.of("entities", "users"));
+      assertThat(failed.getStatus()).isEqualTo(BatchStatus.FAILED);
+      assertThat(step(failed, "users").getWriteCount()).isEqualTo(1900);
+
+      clock.advance(java.time.Duration.ofHours(2)); // the saved skiptoken has expired
+      JobExecution resumed = h.run(Map.of("entities", "users"));
+
+      assertThat(resumed.getStatus()).isEqualTo(BatchStatus.COMPLETED);
+      assertThat(step(resumed, "users").getReadCount())
+          .as("everything again, from the first page")
+          .isEqualTo(2500);
+      h.assertMatchesGroundTruth(java.util.List.of(Entities.USERS));
+      try (var lake = h.launcher.lake()) {
+        LakeReads.assertDuckDbEqualsLake(dir.resolve("entra.duckdb"), lake, Entities.USERS);
+      }
+    }
+  }
+
   private static StepExecution step(JobExecution e, String name) {
     return e.getStepExecutions().stream()
         .filter(s -> s.getStepName().equals(name))

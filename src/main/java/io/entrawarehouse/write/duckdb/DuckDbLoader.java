@@ -1,6 +1,7 @@
 package io.entrawarehouse.write.duckdb;
 
 import io.entrawarehouse.warehouse.Entity;
+import io.entrawarehouse.warehouse.KillPoints;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -176,6 +177,7 @@ public final class DuckDbLoader {
       try (FileChannel ch = FileChannel.open(swap, StandardOpenOption.WRITE)) {
         ch.force(true);
       }
+      KillPoints.reached("mid-duckdb"); // the new state written, not yet swapped in
       Files.move(swap, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
       return loaded;
     } catch (SQLException e) {

@@ -1,6 +1,7 @@
 package io.entrawarehouse.write.iceberg;
 
 import io.entrawarehouse.warehouse.Entity;
+import io.entrawarehouse.warehouse.KillPoints;
 import io.entrawarehouse.write.parquet.Staging;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -359,6 +360,7 @@ public final class IcebergLake implements AutoCloseable {
         overwrite.overwriteByRowFilter(tenant);
       }
       added.forEach(overwrite::addFile);
+      KillPoints.reached("mid-commit:" + entity.name()); // files copied, catalog not updated
       overwrite
           .set(LOAD_ID, Long.toString(load.id()))
           .set(LOAD_UID, load.uid())
@@ -366,6 +368,7 @@ public final class IcebergLake implements AutoCloseable {
           .set(RUN_DATE, load.runDate().toString())
           .set(ROWS_LOADED, Long.toString(rows))
           .commit();
+      KillPoints.reached("after-commit:" + entity.name());
       table.refresh();
       Snapshot mine = committed(table, load.uid());
       afterCommit(table);

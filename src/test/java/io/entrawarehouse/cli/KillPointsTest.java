@@ -1,0 +1,166 @@
+package io.entrawarehouse.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.entrawarehouse.job.LakeReads;
+import io.entrawarehouse.simulator.GraphSimulator;
+import io.entrawarehouse.simulator.SimulatorSettings;
+import io.entrawarehouse.simulator.SimulatorTenants;
+import io.entrawarehouse.simulator.TenantScale;
+import io.entrawarehouse.warehouse.Entities;
+import io.entrawarehouse.warehouse.Entity;
+import io.entrawarehouse.warehouse.KillPoints;
+import io.entrawarehouse.write.iceberg.IcebergLake;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * SIGKILL at chosen points of a load (a directory table and a log): after staging, mid-commit
+ * (files copied, catalog not updated), after the commit, before, during (the new file written, not
+ * swapped in) and after the DuckDB refresh. The same command then ends with both stores equal to an
+ * uninterrupted load, every column compared, no temporary file left and no data file outside the
+ * current snapshot.
+ */
+class KillPointsTest {
+
+  static GraphSimulator simulator;
+  static Path reference;
+  static final List<Entity> ENTITIES = List.of(Entities.USERS, Entities.SIGN_INS);
+
+  @TempDir static Path shared;
+  @TempDir Path dir;
+
+  @BeforeAll
+  static void loadOnceUninterrupted() throws Exception {
+    simulator =
+        GraphSimulator.start(
+            SimulatorSettings.builder()
+                .scale(TenantScale.TINY)
+                .throttling(false)
+                .latency(Duration.ofMillis(5), Duration.ZERO)
+                .build());
+    reference = shared.resolve("reference");
+    Process run = run(reference, null, shared.resolve("reference.log"));
+    assertThat(run.waitFor(120, TimeUnit.SECONDS)).isTrue();
+    assertThat(run.exitValue()).as(Files.readString(shared.resolve("reference.log"))).isZero();
+  }
+
+  @AfterAll
+  static void stop() {
+    simulator.close();
+  }
+
+  private static Process run(Path warehouse, String haltAt, Path log) throws Exception {
+    Path pem = warehouse.resolveSibling(warehouse.getFileName() + ".pem");
+    Files.writeString(pem, simulator.certificatePem(), StandardCharsets.US_ASCII);
+    Map<String, String> p =
+        new LinkedHashMap<>(SimulatorTenants.properties("entra.tenant.", simulator));
+    p.put("entra.graph.trust-certificate", pem.toString());
+    p.put("entra.warehouse.directory", warehouse.toString());
+    p.put("entra.warehouse.chunk-size", "40");
+    if (haltAt != null) {
+      p.put(KillPoints.PROPERTY, haltAt);
+    }
+    return Processes.start(
+        p,
+        Map.of("AZURE_CLIENT_SECRET", SimulatorSettings.DEMO_CLIENT_SECRET),
+        log,
+        "run",
+        "entities=users,sign_ins",
+        "run.date=2030-01-01",
+        "until=" + simulator.tenant().now());
+  }
+
+  private static Map<String, String> digests(Path warehouse) throws Exception {
+    Map<String, String> digests = new LinkedHashMap<>();
+    Properties readOnly = new Properties();
+    readOnly.setProperty("duckdb.read_only", "true");
+    try (Connection c =
+            DriverManager.getConnection(
+                "jdbc:duckdb:" + warehouse.resolve("entra.duckdb"), readOnly);
+        IcebergLake lake = lake(warehouse)) {
+      for (Entity e : ENTITIES) {
+        digests.put(e.name() + " in DuckDB", LakeReads.digest(c, e.name()));
+        digests.put(
+            e.name() + " in the lake",
+            LakeReads.digest(c, LakeReads.parquet(e, LakeReads.currentFiles(lake.table(e)))));
+      }
+    }
+    return digests;
+  }
+
+  private static IcebergLake lake(Path warehouse) {
+    return new IcebergLake(
+        warehouse.resolve("lake").toUri(),
+        io.entrawarehouse.job.JobRepositoryConfiguration.defaultUrl(warehouse),
+        null,
+        null,
+        Duration.ofDays(30));
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "after-staging:users",
+        "mid-commit:users",
+        "after-commit:users",
+        "mid-commit:sign_ins",
+        "after-commit:sign_ins",
+        "before-duckdb",
+        "mid-duckdb",
+        "after-duckdb"
+      })
+  void aKillAtThisPointThenTheSameCommandEndsEqualToAnUninterruptedLoad(String point)
+      throws Exception {
+    Path warehouse = dir.resolve("warehouse");
+
+    Process killed = run(warehouse, point, dir.resolve("killed.log"));
+    assertThat(killed.waitFor(120, TimeUnit.SECONDS)).isTrue();
+    assertThat(killed.exitValue()).as(Files.readString(dir.resolve("killed.log"))).isEqualTo(137);
+    assertThat(Files.readString(dir.resolve("killed.log"))).contains("halting at " + point);
+
+    Process again = run(warehouse, null, dir.resolve("again.log"));
+    assertThat(again.waitFor(120, TimeUnit.SECONDS)).isTrue();
+    String log = Files.readString(dir.resolve("again.log"));
+    assertThat(again.exitValue()).as(log).isZero();
+    // Killed in the job's end, the load is recorded as completed: the same command then finishes
+    // what the end left undone. Killed earlier, it resumes the load.
+    assertThat(log).containsAnyOf("directory-load COMPLETED", "already COMPLETED");
+
+    Map<String, String> expected = digests(reference);
+    assertThat(digests(warehouse)).isEqualTo(expected);
+    try (Stream<Path> files = Files.walk(warehouse)) {
+      assertThat(files.filter(Files::isRegularFile).map(p -> p.getFileName().toString()))
+          .noneMatch(n -> n.endsWith(".tmp") || n.endsWith(".swap") || n.endsWith(".dedup"));
+    }
+    assertThat(warehouse.resolve("staging")).doesNotExist();
+    try (IcebergLake lake = lake(warehouse)) {
+      for (Entity e : ENTITIES) {
+        var current = new HashSet<>(LakeReads.currentFiles(lake.table(e)));
+        try (Stream<Path> files =
+            Files.walk(warehouse.resolve("lake/entra/" + e.name() + "/data"))) {
+          assertThat(files.filter(Files::isRegularFile).map(Path::toString))
+              .as(e.name() + ": every data file is the current snapshot's")
+              .allMatch(current::contains);
+        }
+        assertThat(lake.table(e).snapshots()).as(e.name() + ": one commit for the load").hasSize(1);
+      }
+    }
+  }
+}
