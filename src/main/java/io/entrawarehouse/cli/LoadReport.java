@@ -211,7 +211,12 @@ final class LoadReport {
     String where = duckdb ? "the lake and DuckDB" : "the lake";
     if (!now.isEmpty()) {
       err.println(
-          "Changed by this run: " + String.join(", ", now) + " (" + where + " hold this load).");
+          "Changed by this run: "
+              + String.join(", ", now)
+              + " ("
+              + where
+              + (duckdb ? " hold" : " holds")
+              + " this load).");
     }
     if (!earlier.isEmpty()) {
       err.println(

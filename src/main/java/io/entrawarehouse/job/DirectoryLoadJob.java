@@ -371,10 +371,10 @@ public final class DirectoryLoadJob {
   }
 
   /**
-   * A failure in one line: the first message in the cause chain that already tells its cause (our
-   * own wrappers add the path or table to the cause's words, a Graph failure says what to fix),
-   * else the innermost cause's. Framework wrappers ("Encountered an error executing step …") are
-   * passed over.
+   * A failure in one line: the message of the first exception in the cause chain that is not a
+   * framework's wrapper ("Encountered an error executing step …", a failed rollback, Spring's data
+   * access exceptions); our own exceptions already say what failed and where. An operating-system
+   * error underneath ("No space left on device") is added when the message lacks it.
    */
   public static String reason(Throwable t) {
     if (t instanceof org.springframework.transaction.TransactionSystemException tx
@@ -385,13 +385,12 @@ public final class DirectoryLoadJob {
     Throwable root = t;
     while (root.getCause() != null
         && root.getCause() != root
-        && !(root instanceof GraphException)
-        && !tellsItsCause(root)) {
+        && (root.getClass().getName().startsWith("org.springframework.")
+            || root.getMessage() == null)) {
       root = root.getCause();
     }
     String message = root.getMessage() == null ? root.toString() : root.getMessage();
     message = message.lines().findFirst().orElse(message);
-    // An operating-system error underneath ("No space left on device") is the cause to fix.
     Throwable innermost = root;
     while (innermost.getCause() != null && innermost.getCause() != innermost) {
       innermost = innermost.getCause();
@@ -405,11 +404,6 @@ public final class DirectoryLoadJob {
           message.contains("Exception:") ? io.getMessage() : message + " (" + io.getMessage() + ")";
     }
     return message;
-  }
-
-  private static boolean tellsItsCause(Throwable t) {
-    String cause = t.getCause().getMessage();
-    return t.getMessage() != null && cause != null && t.getMessage().contains(cause);
   }
 
   /** One INFO line per step with counts and rate. */

@@ -1,7 +1,6 @@
 package io.entrawarehouse.job;
 
 import java.time.Instant;
-import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
@@ -36,9 +35,14 @@ public final class LoadIds {
             jobInstanceId,
             Instant.now().toString());
         return id;
-      } catch (DuplicateKeyException takenMeanwhile) {
-        if (attempt > 100) {
-          throw takenMeanwhile;
+      } catch (org.springframework.dao.DataAccessException e) {
+        // Another worker took this id (SQLite's constraint error is not always translated into
+        // a DuplicateKeyException): try the next one; anything else is a real failure.
+        Integer taken =
+            jdbc.queryForObject(
+                "SELECT count(*) FROM entra_loads WHERE load_id = ?", Integer.class, id);
+        if (taken == null || taken == 0 || attempt > 100) {
+          throw e;
         }
       }
     }

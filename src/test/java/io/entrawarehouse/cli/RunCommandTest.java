@@ -482,4 +482,44 @@ class RunCommandTest {
           .doesNotContain(":18443/");
     }
   }
+
+  @Test
+  void aLostJobRepositoryNeitherReusesLoadIdsNorOverwritesTheLake() throws Exception {
+    assertThat(run("run", "entities=users,sign_ins").exit()).isZero();
+    Path repository = dir.resolve("warehouse/job-repository.sqlite");
+    Files.delete(repository);
+    Files.deleteIfExists(dir.resolve("warehouse/job-repository.sqlite-wal"));
+    Files.deleteIfExists(dir.resolve("warehouse/job-repository.sqlite-shm"));
+
+    Cli.Run again = run("run", "entities=users,sign_ins");
+
+    assertThat(again.exit()).as(again.all()).isZero();
+    assertThat(again.out()).contains("(load 2,");
+    try (io.entrawarehouse.write.iceberg.IcebergLake lake =
+        new io.entrawarehouse.write.iceberg.IcebergLake(
+            dir.resolve("warehouse/lake").toUri(),
+            io.entrawarehouse.job.JobRepositoryConfiguration.defaultUrl(dir.resolve("warehouse")),
+            null,
+            null,
+            java.time.Duration.ofDays(30))) {
+      for (io.entrawarehouse.warehouse.Entity e :
+          java.util.List.of(
+              io.entrawarehouse.warehouse.Entities.USERS,
+              io.entrawarehouse.warehouse.Entities.SIGN_INS)) {
+        var table = lake.table(e);
+        assertThat(table.snapshots())
+            .extracting(s -> s.summary().get(io.entrawarehouse.write.iceberg.IcebergLake.LOAD_ID))
+            .as(e.name() + ": both loads' commits, the first one kept")
+            .containsExactly("1", "2");
+        long first = table.snapshots().iterator().next().snapshotId();
+        assertThat(io.entrawarehouse.job.LakeReads.rows(table, first))
+            .as("time travel to the first load")
+            .hasSize(e == io.entrawarehouse.warehouse.Entities.USERS ? 40 : 150)
+            .allMatch(r -> Long.valueOf(1).equals(r.getField("load_id")));
+        assertThat(io.entrawarehouse.job.LakeReads.rows(lake, e))
+            .allMatch(r -> Long.valueOf(2).equals(r.getField("load_id")));
+      }
+    }
+    assertThat(users()).isEqualTo(40);
+  }
 }

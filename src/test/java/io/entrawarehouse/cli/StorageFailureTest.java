@@ -165,6 +165,47 @@ class StorageFailureTest {
   }
 
   @Test
+  void aFullDiskUnderTheLakeFailsTheCommitCleanlyAndTheRetryIsExact() throws Exception {
+    Cli.Run reference = load(dir.resolve("reference"));
+    assertThat(reference.exit()).as(reference.all()).isZero();
+    Map<String, String> expected = digests(dir.resolve("reference"));
+    // Staging, DuckDB and the catalog on the ordinary disk; only the lake on the small one.
+    Path warehouse = dir.resolve("warehouse");
+    cli.properties.put("entra.warehouse.lake-uri", mount.resolve("lake").toUri().toString());
+    try {
+      assertThat(load(warehouse).exit()).isZero();
+      Map<String, String> before = digests(warehouse);
+      Path filler = fill(64);
+
+      Cli.Run full = load(warehouse, "reload=true");
+
+      assertThat(full.exit()).as(full.all()).isEqualTo(1);
+      assertThat(full.err()).contains("No space left on device").contains(mount.toString());
+      // A table either took the load whole (in both stores) or is as it was.
+      Map<String, String> after = digests(warehouse);
+      String changed =
+          full.err()
+              .lines()
+              .filter(l -> l.startsWith("Changed by this run: "))
+              .findFirst()
+              .orElse("");
+      for (String table : TABLES) {
+        if (!changed.contains(table)) {
+          assertThat(after.get(table)).as(table).isEqualTo(before.get(table));
+        }
+      }
+      Files.delete(filler);
+
+      Cli.Run retried = load(warehouse, "reload=true");
+
+      assertThat(retried.exit()).as(retried.all()).isZero();
+      assertThat(digests(warehouse)).isEqualTo(expected);
+    } finally {
+      cli.properties.remove("entra.warehouse.lake-uri");
+    }
+  }
+
+  @Test
   void aReadOnlyWarehouseIsRefusedWithTheFixAndLeftAsItWas() throws Exception {
     Path warehouse = mount.resolve("warehouse");
     assertThat(load(warehouse).exit()).isZero();

@@ -195,7 +195,12 @@ public final class IcebergLake implements AutoCloseable {
                 + " job repository was replaced?)",
             entity.name(),
             latest);
-        table = catalog.registerTable(id, latest);
+        try {
+          table = catalog.registerTable(id, latest);
+        } catch (AlreadyExistsException registeredMeanwhile) {
+          // Another worker created or registered it between our two looks.
+          table = catalog.loadTable(id);
+        }
       } else {
         try {
           Schema schema = IcebergSchemas.schema(entity);
@@ -335,9 +340,9 @@ public final class IcebergLake implements AutoCloseable {
     if (done != null) {
       return new Commit(done.snapshotId(), rowsLoaded(done), true);
     }
+    long rows = 0;
     try {
       List<DataFile> added = new ArrayList<>();
-      long rows = 0;
       NameMapping mapping = MappingUtil.create(table.schema());
       for (java.nio.file.Path part : staged) {
         DataFile file = copy(table, entity, load, part, mapping);
@@ -368,21 +373,52 @@ public final class IcebergLake implements AutoCloseable {
           .set(RUN_DATE, load.runDate().toString())
           .set(ROWS_LOADED, Long.toString(rows))
           .commit();
-      KillPoints.reached("after-commit:" + entity.name());
-      table.refresh();
-      Snapshot mine = committed(table, load.uid());
-      afterCommit(table);
-      return new Commit(mine.snapshotId(), rows, false);
-    } catch (IOException e) {
-      throw new UncheckedIOException(
+    } catch (org.apache.iceberg.exceptions.CommitStateUnknownException e) {
+      throw new IllegalStateException(
           "Committing "
               + entity.name()
               + " to the lake at "
               + location
-              + " failed: "
-              + e.getMessage(),
+              + ": the catalog did not tell whether the commit landed ("
+              + innermost(e)
+              + "). Run the same command again: it finds the commit in the table's history or"
+              + " makes it.",
+          e);
+    } catch (IOException | RuntimeException | org.apache.hadoop.fs.FSError e) {
+      // FSError: Hadoop's local file system reports a full disk as an Error.
+      throw new IllegalStateException(
+          "Committing "
+              + entity.name()
+              + " to the lake at "
+              + location
+              + " failed ("
+              + innermost(e)
+              + "); nothing of this load was committed to "
+              + entity.name()
+              + ".",
           e);
     }
+    KillPoints.reached("after-commit:" + entity.name());
+    table.refresh();
+    Snapshot mine = committed(table, load.uid());
+    try {
+      afterCommit(table);
+    } catch (RuntimeException e) {
+      // The commit stands; the hint and the expiry are done again after the next commit.
+      log.warn(
+          "{}: committed, but writing the version hint or expiring old snapshots failed: {}",
+          entity.name(),
+          innermost(e));
+    }
+    return new Commit(mine.snapshotId(), rows, false);
+  }
+
+  private static String innermost(Throwable e) {
+    Throwable t = e;
+    while (t.getCause() != null && t.getCause() != t) {
+      t = t.getCause();
+    }
+    return t.getMessage() == null ? t.toString() : t.getMessage();
   }
 
   private static long rowsLoaded(Snapshot s) {
