@@ -141,9 +141,10 @@ public class DirectoryLoadLauncher {
   /** Where a load writes, for one run. Close it after use. */
   public LoadStores stores() {
     java.nio.file.Path dir = properties.warehouse().directory();
+    IcebergLake lake = lake();
     return new LoadStores(
-        new Staging(dir.resolve("staging"), Staging.configuration()),
-        lake(),
+        new Staging(dir.resolve("staging"), Staging.configuration(), lake::parquetSchema),
+        lake,
         properties.warehouse().duckdb() ? duckdb() : null,
         rejectedDirectory(),
         new LoadIds(jdbc),

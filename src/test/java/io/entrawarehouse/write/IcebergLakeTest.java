@@ -41,7 +41,8 @@ class IcebergLakeTest {
   void open() throws Exception {
     Files.createDirectories(dir.resolve("warehouse"));
     lake = lake();
-    staging = new Staging(dir.resolve("staging"), Staging.configuration());
+    staging =
+        new Staging(dir.resolve("staging"), Staging.configuration(), e -> lake.parquetSchema(e));
   }
 
   private IcebergLake lake() {
@@ -178,5 +179,71 @@ class IcebergLakeTest {
     lake.commit(users, load(2, "t2", users), stage(users, "t2", 2, 0, 5, "two"));
     assertThat(names(users, "t1")).hasSize(30);
     assertThat(names(users, "t2")).hasSize(5);
+  }
+
+  @Test
+  void aColumnAddedToAnEntityIsAddedToItsTableAndOldRowsReadItAsNull() throws Exception {
+    Entity full = Entities.USERS;
+    Entity narrow =
+        new Entity(
+            full.name(),
+            full.what(),
+            full.path(),
+            full.pageSize(),
+            null,
+            full.columns().subList(0, 3), // id, user_principal_name, display_name
+            full.idColumns());
+    lake.commit(narrow, load(1, "t1", narrow), stage(narrow, "t1", 1, 0, 5, "narrow"));
+    assertThat(lake.table(narrow).schema().findField("surname")).isNull();
+
+    List<GenericRecord> rows = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      GenericRecord r = row(full, "t2", "user-" + i, 2, "full");
+      r.put("surname", "Surname " + i);
+      rows.add(r);
+    }
+    staging.writePart(full, full.avroSchema(), 2, "2026-11-25", 0, rows);
+    lake.commit(full, load(2, "t2", full), staging.stagedParts(full, 2));
+
+    Table table = lake.table(full);
+    assertThat(table.schema().findField("surname")).isNotNull();
+    List<Record> all = LakeReads.rows(table, null);
+    assertThat(all).hasSize(8);
+    assertThat(all)
+        .filteredOn(r -> "t1".equals(r.getField("tenant_id")))
+        .allMatch(r -> r.getField("surname") == null);
+    assertThat(all)
+        .filteredOn(r -> "t2".equals(r.getField("tenant_id")))
+        .extracting(r -> r.getField("surname"))
+        .containsExactlyInAnyOrder("Surname 0", "Surname 1", "Surname 2");
+  }
+
+  @Test
+  void snapshotsPastTheRetentionExpireWithTheFilesOnlyTheyUsed() throws Exception {
+    lake.close();
+    lake =
+        new IcebergLake(
+            dir.resolve("lake").toUri(),
+            JobRepositoryConfiguration.defaultUrl(dir.resolve("warehouse")),
+            null,
+            null,
+            Duration.ZERO);
+    Entity users = Entities.USERS;
+    lake.commit(users, load(1, "t1", users), stage(users, "t1", 1, 0, 30, "one"));
+    String firstFile = LakeReads.currentFiles(lake.table(users)).get(0);
+    lake.commit(users, load(2, "t1", users), stage(users, "t1", 2, 0, 30, "two"));
+    String secondFile = LakeReads.currentFiles(lake.table(users)).get(0);
+
+    lake.commit(users, load(3, "t1", users), stage(users, "t1", 3, 0, 30, "three"));
+
+    // Iceberg removes a data file once the snapshot that removed it has expired: the first load's
+    // file went with the second snapshot; the second's stays until the third snapshot expires.
+    Table table = lake.table(users);
+    assertThat(table.snapshots()).hasSize(1);
+    assertThat(Path.of(firstFile)).doesNotExist();
+    assertThat(Path.of(secondFile)).exists();
+    assertThat(names(users, "t1"))
+        .hasSize(30)
+        .allSatisfy((id, name) -> assertThat(name).isEqualTo("three"));
   }
 }

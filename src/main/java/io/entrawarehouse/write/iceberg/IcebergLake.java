@@ -2,6 +2,7 @@ package io.entrawarehouse.write.iceberg;
 
 import io.entrawarehouse.warehouse.Entity;
 import io.entrawarehouse.warehouse.KillPoints;
+import io.entrawarehouse.write.parquet.ParquetSchemas;
 import io.entrawarehouse.write.parquet.Staging;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -237,10 +238,13 @@ public final class IcebergLake implements AutoCloseable {
   /** Adds the entity's columns the table lacks, and keeps the name mapping in step. */
   private static void evolve(Entity entity, Table table) {
     Schema wanted = IcebergSchemas.schema(entity);
-    boolean missing =
-        wanted.columns().stream().anyMatch(c -> table.schema().findField(c.name()) == null);
-    if (missing) {
-      table.updateSchema().unionByNameWith(wanted).commit();
+    List<org.apache.iceberg.types.Types.NestedField> missing =
+        wanted.columns().stream().filter(c -> table.schema().findField(c.name()) == null).toList();
+    if (!missing.isEmpty()) {
+      // New columns are optional; the update gives them (and a list's element) fresh ids.
+      org.apache.iceberg.UpdateSchema update = table.updateSchema();
+      missing.forEach(c -> update.addColumn(c.name(), c.type(), c.doc()));
+      update.commit();
       table
           .updateProperties()
           .set(
@@ -296,6 +300,18 @@ public final class IcebergLake implements AutoCloseable {
       }
     }
     return null;
+  }
+
+  private final Map<Entity, org.apache.parquet.schema.MessageType> parquetSchemas =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  /**
+   * The Parquet schema an entity's parts are written with: its table's field ids included (the
+   * table is created or evolved first). Made once per lake instance, that is per run.
+   */
+  public org.apache.parquet.schema.MessageType parquetSchema(Entity entity) {
+    return parquetSchemas.computeIfAbsent(
+        entity, e -> ParquetSchemas.withIds(e, table(e).schema(), conf));
   }
 
   /** Whether the entity has a table (in the catalog, or metadata files to register). */
@@ -535,6 +551,7 @@ public final class IcebergLake implements AutoCloseable {
           org.apache.parquet.hadoop.util.HadoopInputFile.fromPath(original, conf),
           org.apache.parquet.hadoop.util.HadoopOutputFile.fromPath(rewritten, conf),
           again,
+          ParquetSchemas.withIds(entity, table.schema(), conf),
           conf);
       long size = fs.getFileStatus(rewritten).getLen();
       Metrics metrics =

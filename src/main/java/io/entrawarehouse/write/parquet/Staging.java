@@ -21,7 +21,6 @@ import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.parquet.avro.AvroParquetReader;
-import org.apache.parquet.avro.AvroParquetWriter;
 import org.apache.parquet.avro.AvroReadSupport;
 import org.apache.parquet.hadoop.ParquetFileWriter;
 import org.apache.parquet.hadoop.ParquetReader;
@@ -31,6 +30,7 @@ import org.apache.parquet.io.InputFile;
 import org.apache.parquet.io.LocalInputFile;
 import org.apache.parquet.io.LocalOutputFile;
 import org.apache.parquet.io.OutputFile;
+import org.apache.parquet.schema.MessageType;
 
 /**
  * A load's Parquet parts on local disk, before the lake commits them: {@code
@@ -47,10 +47,24 @@ public final class Staging {
 
   private final Path directory;
   private final Configuration conf;
+  private final java.util.function.Function<Entity, MessageType> schemas;
 
-  public Staging(Path directory, Configuration conf) {
+  /**
+   * @param schemas the Parquet schema of each entity's parts ({@link ParquetSchemas}): the lake
+   *     table's field ids included
+   */
+  public Staging(
+      Path directory,
+      Configuration conf,
+      java.util.function.Function<Entity, MessageType> schemas) {
     this.directory = directory.toAbsolutePath();
     this.conf = conf;
+    this.schemas = schemas;
+  }
+
+  /** Staging whose parts carry no field ids (tests of the staging alone). */
+  public Staging(Path directory, Configuration conf) {
+    this(directory, conf, e -> ParquetSchemas.plain(e, conf));
   }
 
   private Path loadDir(long loadId) {
@@ -76,7 +90,7 @@ public final class Staging {
     try {
       Files.createDirectories(dir);
       try (ParquetWriter<GenericRecord> writer =
-          builder(entity, schema, new LocalOutputFile(tmp), conf).build()) {
+          writer(entity, schema, schemas.apply(entity), new LocalOutputFile(tmp), conf)) {
         for (GenericRecord row : rows) {
           writer.write(row);
         }
@@ -93,14 +107,16 @@ public final class Staging {
     }
   }
 
-  /** How every part is written: codec, LIST form, per-column dictionary and statistics. */
-  public static AvroParquetWriter.Builder<GenericRecord> builder(
-      Entity entity, Schema schema, OutputFile file, Configuration conf) {
-    AvroParquetWriter.Builder<GenericRecord> builder =
-        AvroParquetWriter.<GenericRecord>builder(file)
-            .withSchema(schema)
+  /**
+   * A writer of parts: parquet-avro's write support laying out {@code avro} records as {@code
+   * parquet} (with field ids), snappy, standard LISTs, per-column dictionary and statistics.
+   */
+  public static ParquetWriter<GenericRecord> writer(
+      Entity entity, Schema avro, MessageType parquet, OutputFile file, Configuration conf)
+      throws IOException {
+    PartWriterBuilder builder =
+        new PartWriterBuilder(file, avro, parquet)
             .withConf(conf)
-            .withDataModel(GenericData.get())
             .withCompressionCodec(CompressionCodecName.SNAPPY)
             .withWriteMode(ParquetFileWriter.Mode.OVERWRITE);
     for (Column c : entity.columns()) {
@@ -112,7 +128,31 @@ public final class Staging {
         builder.withStatisticsEnabled(c.parquetPath(), false);
       }
     }
-    return builder;
+    return builder.build();
+  }
+
+  /** parquet-avro's write support with a given Parquet schema (AvroParquetWriter derives one). */
+  private static final class PartWriterBuilder
+      extends ParquetWriter.Builder<GenericRecord, PartWriterBuilder> {
+    private final Schema avro;
+    private final MessageType parquet;
+
+    PartWriterBuilder(OutputFile file, Schema avro, MessageType parquet) {
+      super(file);
+      this.avro = avro;
+      this.parquet = parquet;
+    }
+
+    @Override
+    protected PartWriterBuilder self() {
+      return this;
+    }
+
+    @Override
+    protected org.apache.parquet.hadoop.api.WriteSupport<GenericRecord> getWriteSupport(
+        Configuration conf) {
+      return new org.apache.parquet.avro.AvroWriteSupport<>(parquet, avro, GenericData.get());
+    }
   }
 
   /** The Hadoop settings every part is written and read with. */
@@ -182,7 +222,12 @@ public final class Staging {
           Path tmp = part.resolveSibling("." + part.getFileName() + ".dedup");
           removed +=
               rewriteWithout(
-                  entity, new LocalInputFile(part), new LocalOutputFile(tmp), again, conf);
+                  entity,
+                  new LocalInputFile(part),
+                  new LocalOutputFile(tmp),
+                  again,
+                  schemas.apply(entity),
+                  conf);
           Files.move(
               tmp, part, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         }
@@ -219,7 +264,12 @@ public final class Staging {
    * @return the rows left out
    */
   public static long rewriteWithout(
-      Entity entity, InputFile in, OutputFile out, Set<String> drop, Configuration conf)
+      Entity entity,
+      InputFile in,
+      OutputFile out,
+      Set<String> drop,
+      MessageType parquet,
+      Configuration conf)
       throws IOException {
     List<GenericRecord> rows = new ArrayList<>();
     try (ParquetReader<GenericRecord> reader =
@@ -237,7 +287,7 @@ public final class Staging {
     }
     long left = 0;
     try (ParquetWriter<GenericRecord> writer =
-        builder(entity, entity.avroSchema(), out, conf).build()) {
+        writer(entity, entity.avroSchema(), parquet, out, conf)) {
       for (int i = 0; i < rows.size(); i++) {
         String id = id(entity, rows.get(i));
         if (!drop.contains(id) && last.get(id) == i) {
