@@ -10,6 +10,7 @@ import io.entrawarehouse.read.GroupMembersItemReader;
 import io.entrawarehouse.warehouse.Entities;
 import io.entrawarehouse.warehouse.Entity;
 import io.entrawarehouse.warehouse.KillPoints;
+import io.entrawarehouse.write.duckdb.DuckDbLoader;
 import io.entrawarehouse.write.iceberg.IcebergLake;
 import io.entrawarehouse.write.parquet.ParquetPartWriter;
 import java.time.Instant;
@@ -79,6 +80,20 @@ public final class DirectoryLoadJob {
     final AtomicLong loadId = new AtomicLong();
     final AtomicReference<String> loadUid = new AtomicReference<>();
     final AtomicReference<Instant> loadedAt = new AtomicReference<>();
+
+    /**
+     * The DuckDB refresh of this run, opened by the first commit: each table is applied as soon as
+     * it is committed (while the other flow still reads Graph), and the copy is swapped in when the
+     * job ends.
+     */
+    final AtomicReference<DuckDbLoader.Session> session = new AtomicReference<>();
+
+    synchronized DuckDbLoader.Session session(DuckDbLoader duckdb) {
+      if (session.get() == null) {
+        session.set(duckdb.open(false));
+      }
+      return session.get();
+    }
   }
 
   /**
@@ -177,16 +192,29 @@ public final class DirectoryLoadJob {
 
               @Override
               public void afterJob(JobExecution execution) {
-                if (stores.duckdb() != null) {
-                  try {
+                boolean busy =
+                    execution.getAllFailureExceptions().stream()
+                        .anyMatch(DuckDbLoader.Busy.class::isInstance);
+                if (stores.duckdb() != null && !busy) {
+                  try (DuckDbLoader.Session session = context.session.get()) {
                     KillPoints.reached("before-duckdb");
-                    LakeToDuckDb.refresh(stores, launch, load(context, launch, null, null));
+                    IcebergLake.Load load = load(context, launch, null, null);
+                    if (session == null) {
+                      // No table committed in this execution (a restart of a load whose commits
+                      // all came earlier, or a failure before any): what is missing, if anything.
+                      LakeToDuckDb.refresh(stores, launch, load);
+                    } else {
+                      LakeToDuckDb.applyCommitted(stores, launch, load, session, launch.entities());
+                      session.finish();
+                    }
                     KillPoints.reached("after-duckdb");
                   } catch (RuntimeException e) {
                     // The lake holds what was committed; DuckDB takes it when the load resumes.
                     execution.setStatus(BatchStatus.FAILED);
                     execution.setExitStatus(ExitStatus.FAILED.addExitDescription(e));
                     execution.addFailureException(e);
+                  } finally {
+                    context.session.set(null);
                   }
                 }
                 if (execution.getStatus() == BatchStatus.COMPLETED) {
@@ -357,6 +385,14 @@ public final class DirectoryLoadJob {
                   .getStepExecution()
                   .getExecutionContext()
                   .putLong(ROWS_LOADED, commit.rowsLoaded());
+              if (stores.duckdb() != null) {
+                LakeToDuckDb.apply(
+                    stores,
+                    launch.tenantId(),
+                    load(context, launch, null, null),
+                    context.session(stores.duckdb()),
+                    entity);
+              }
               log.info(
                   "{}: {} rows {} the lake (snapshot {}){}",
                   entity.name(),

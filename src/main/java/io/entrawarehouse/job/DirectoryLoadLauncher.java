@@ -216,16 +216,15 @@ public class DirectoryLoadLauncher {
       try (LoadStores stores = stores()) {
         taken =
             LakeToDuckDb.refresh(
-                    stores,
-                    launch,
-                    new IcebergLake.Load(
-                        loadId,
-                        completed.getExecutionContext().getString(DirectoryLoadJob.LOAD_UID),
-                        launch.tenantId(),
-                        launch.runDate(),
-                        null,
-                        null))
-                .keySet();
+                stores,
+                launch,
+                new IcebergLake.Load(
+                    loadId,
+                    completed.getExecutionContext().getString(DirectoryLoadJob.LOAD_UID),
+                    launch.tenantId(),
+                    launch.runDate(),
+                    null,
+                    null));
       }
     }
     new Staging(properties.warehouse().directory().resolve("staging"), Staging.configuration())

@@ -29,50 +29,103 @@ public final class LakeToDuckDb {
 
   private LakeToDuckDb() {}
 
-  static Map<String, DuckDbLoader.Loaded> refresh(
-      LoadStores stores, LoadParameters launch, IcebergLake.Load load) {
-    DuckDbLoader duckdb = stores.duckdb();
-    Map<String, DuckDbLoader.Loaded> recorded;
+  /**
+   * Applies to a refresh session every table of the launch that the load committed and the session
+   * does not record yet.
+   */
+  static void applyCommitted(
+      LoadStores stores,
+      LoadParameters launch,
+      IcebergLake.Load load,
+      DuckDbLoader.Session session,
+      List<Entity> entities) {
+    java.util.Set<String> recorded;
     try {
-      duckdb.waitForWriters();
-      recorded = duckdb.loads(load.id(), launch.tenantId());
+      recorded = session.recorded(load.id(), launch.tenantId());
     } catch (java.sql.SQLException e) {
-      throw new IllegalStateException("Cannot read " + duckdb.file() + ": " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "Cannot read the DuckDB copy being refreshed: " + e.getMessage(), e);
     }
-    Path scratch = stores.scratch().resolve("load-" + load.id());
-    try {
-      List<DuckDbLoader.Slice> slices = new ArrayList<>();
-      for (Entity entity : launch.entities()) {
-        if (recorded.containsKey(entity.name())) {
-          continue;
-        }
-        Table table = stores.lake().table(entity);
-        Snapshot snapshot = IcebergLake.committed(table, load.uid());
-        if (snapshot == null) {
-          continue; // this load has not committed the table
-        }
-        Instant from = instant(snapshot, IcebergLake.WINDOW_FROM);
-        Instant until = instant(snapshot, IcebergLake.WINDOW_UNTIL);
-        List<Path> files = new ArrayList<>();
-        for (DataFile f :
-            stores.lake().files(table, entity, launch.tenantId(), from, until, true)) {
-          files.add(local(stores.lake(), f, scratch));
-        }
-        String rows = snapshot.summary().get(IcebergLake.ROWS_LOADED);
-        slices.add(
-            new DuckDbLoader.Slice(
-                entity,
-                launch.tenantId(),
-                from,
-                until,
-                files,
-                load.id(),
-                rows == null ? -1 : Long.parseLong(rows)));
+    for (Entity entity : entities) {
+      if (!recorded.contains(entity.name())) {
+        apply(stores, launch.tenantId(), load, session, entity);
       }
-      return duckdb.refresh(slices);
+    }
+  }
+
+  /**
+   * Applies one table's slice, as the lake's current snapshot has it, if the load committed the
+   * table; returns whether it did.
+   */
+  static boolean apply(
+      LoadStores stores,
+      String tenantId,
+      IcebergLake.Load load,
+      DuckDbLoader.Session session,
+      Entity entity) {
+    Table table = stores.lake().table(entity);
+    Snapshot snapshot = IcebergLake.committed(table, load.uid());
+    if (snapshot == null) {
+      return false; // this load has not committed the table
+    }
+    Instant from = instant(snapshot, IcebergLake.WINDOW_FROM);
+    Instant until = instant(snapshot, IcebergLake.WINDOW_UNTIL);
+    Path scratch = stores.scratch().resolve("load-" + load.id()).resolve(entity.name());
+    try {
+      List<Path> files = new ArrayList<>();
+      for (DataFile f : stores.lake().files(table, entity, tenantId, from, until, true)) {
+        files.add(local(stores.lake(), f, scratch));
+      }
+      String rows = snapshot.summary().get(IcebergLake.ROWS_LOADED);
+      session.apply(
+          new DuckDbLoader.Slice(
+              entity,
+              tenantId,
+              from,
+              until,
+              files,
+              load.id(),
+              rows == null ? -1 : Long.parseLong(rows)));
+      return true;
     } finally {
       delete(scratch);
     }
+  }
+
+  /**
+   * Brings DuckDB up to what a load committed, in one swap, outside a run (a completed load whose
+   * end did not happen).
+   *
+   * @return the tables DuckDB took
+   */
+  static java.util.Set<String> refresh(
+      LoadStores stores, LoadParameters launch, IcebergLake.Load load) {
+    DuckDbLoader duckdb = stores.duckdb();
+    java.util.Set<String> pending = new java.util.TreeSet<>();
+    try {
+      duckdb.waitForWriters();
+      Map<String, DuckDbLoader.Loaded> recorded = duckdb.loads(load.id(), launch.tenantId());
+      for (Entity entity : launch.entities()) {
+        if (!recorded.containsKey(entity.name())
+            && IcebergLake.committed(stores.lake().table(entity), load.uid()) != null) {
+          pending.add(entity.name());
+        }
+      }
+    } catch (java.sql.SQLException e) {
+      throw new IllegalStateException("Cannot read " + duckdb.file() + ": " + e.getMessage(), e);
+    }
+    if (pending.isEmpty()) {
+      return pending;
+    }
+    try (DuckDbLoader.Session session = duckdb.open(false)) {
+      for (Entity entity : launch.entities()) {
+        if (pending.contains(entity.name())) {
+          apply(stores, launch.tenantId(), load, session, entity);
+        }
+      }
+      session.finish();
+    }
+    return pending;
   }
 
   /** What a rebuild took: per table, the tenants and their rows. */

@@ -140,7 +140,7 @@ public final class DuckDbLoader {
    *
    * @return per table, what the load did to it
    */
-  public synchronized Map<String, Loaded> refresh(List<Slice> slices) {
+  public Map<String, Loaded> refresh(List<Slice> slices) {
     return refresh(slices, false);
   }
 
@@ -148,11 +148,29 @@ public final class DuckDbLoader {
    * The same; with {@code fresh}, the copy starts empty instead of from the file, so the result
    * holds the slices and nothing else (a rebuild from the lake).
    */
-  public synchronized Map<String, Loaded> refresh(List<Slice> slices, boolean fresh) {
-    Map<String, Loaded> loaded = new TreeMap<>();
+  public Map<String, Loaded> refresh(List<Slice> slices, boolean fresh) {
     if (slices.isEmpty() && !fresh) {
-      return loaded;
+      return new TreeMap<>();
     }
+    Session session = open(fresh);
+    try {
+      Map<String, Loaded> loaded = new TreeMap<>();
+      for (Slice slice : slices) {
+        loaded.put(slice.entity().name(), session.apply(slice));
+      }
+      session.finish();
+      return loaded;
+    } finally {
+      session.close();
+    }
+  }
+
+  /**
+   * Starts changing the file: waits for writers ({@link Busy}), then copies the file to a hidden
+   * swap file that slices are applied to; nothing is visible until {@link Session#finish()} renames
+   * it over the file. Close the session in every case: unfinished, it discards the copy.
+   */
+  public Session open(boolean fresh) {
     Path swap = file.resolveSibling("." + file.getFileName() + ".swap");
     try {
       Files.createDirectories(file.getParent());
@@ -165,44 +183,124 @@ public final class DuckDbLoader {
         Files.copy(file, swap, StandardCopyOption.REPLACE_EXISTING);
         copied = Files.size(swap);
       }
-      long afterCopy = System.nanoTime();
-      try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + swap)) {
-        try (Statement s = c.createStatement()) {
-          s.execute("SET TimeZone = 'UTC'");
-        }
-        loadsTable(c);
-        for (Slice slice : slices) {
-          loaded.put(slice.entity().name(), apply(c, slice));
-        }
-        try (Statement s = c.createStatement()) {
-          s.execute("CHECKPOINT");
-        }
+      Connection c = DriverManager.getConnection("jdbc:duckdb:" + swap);
+      try (Statement st = c.createStatement()) {
+        st.execute("SET TimeZone = 'UTC'");
       }
-      try (FileChannel ch = FileChannel.open(swap, StandardOpenOption.WRITE)) {
-        ch.force(true);
-      }
-      KillPoints.reached("mid-duckdb"); // the new state written, not yet swapped in
-      Files.move(swap, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      // The price of never blocking readers: copying the file before changing the copy.
-      log.info(
-          "DuckDB: {} tables from the lake in {} s, on a copy of {} MB made in {} s, swapped in",
-          slices.size(),
-          String.format(java.util.Locale.ROOT, "%.1f", (System.nanoTime() - afterCopy) / 1e9),
-          copied / (1024 * 1024),
-          String.format(java.util.Locale.ROOT, "%.1f", (afterCopy - started) / 1e9));
-      return loaded;
+      loadsTable(c);
+      return new Session(swap, c, copied, System.nanoTime() - started);
     } catch (SQLException e) {
       throw new IllegalStateException(
           "Refreshing " + file + " from the lake failed: " + e.getMessage(), e);
     } catch (IOException e) {
       throw new UncheckedIOException(
           "Refreshing " + file + " from the lake failed: " + e.getMessage(), e);
-    } finally {
+    }
+  }
+
+  /**
+   * A refresh in progress, on the hidden copy: slices are applied one at a time (thread-safe), and
+   * {@link #finish()} swaps the copy in.
+   */
+  public final class Session implements AutoCloseable {
+    private final Path swap;
+    private final Connection connection;
+    private final long copiedBytes;
+    private final long copyNanos;
+    private long applyNanos;
+    private int applied;
+    private boolean done;
+
+    private Session(Path swap, Connection connection, long copiedBytes, long copyNanos) {
+      this.swap = swap;
+      this.connection = connection;
+      this.copiedBytes = copiedBytes;
+      this.copyNanos = copyNanos;
+    }
+
+    /** Replaces the slice with the lake's, in one transaction of the copy. */
+    public synchronized Loaded apply(Slice slice) {
+      long started = System.nanoTime();
       try {
-        Files.deleteIfExists(swap);
-        Files.deleteIfExists(swap.resolveSibling(swap.getFileName() + ".wal"));
+        return DuckDbLoader.apply(connection, slice);
+      } catch (SQLException e) {
+        throw new IllegalStateException(
+            "Refreshing "
+                + slice.entity().name()
+                + " in "
+                + file
+                + " from the lake failed: "
+                + e.getMessage(),
+            e);
+      } finally {
+        applyNanos += System.nanoTime() - started;
+        applied++;
+      }
+    }
+
+    /** The tables the copy records for a load and tenant. */
+    public synchronized Set<String> recorded(long loadId, String tenantId) throws SQLException {
+      Set<String> tables = new HashSet<>();
+      try (PreparedStatement q =
+          connection.prepareStatement(
+              "SELECT table_name FROM _loads WHERE load_id = ? AND tenant_id = ?")) {
+        q.setLong(1, loadId);
+        q.setString(2, tenantId);
+        try (ResultSet r = q.executeQuery()) {
+          while (r.next()) {
+            tables.add(r.getString(1));
+          }
+        }
+      }
+      return tables;
+    }
+
+    /** Writes the copy out and renames it over the file: readers who reconnect see it all. */
+    public synchronized void finish() {
+      try {
+        try (Statement st = connection.createStatement()) {
+          st.execute("CHECKPOINT");
+        }
+        connection.close();
+        try (FileChannel ch = FileChannel.open(swap, StandardOpenOption.WRITE)) {
+          ch.force(true);
+        }
+        KillPoints.reached("mid-duckdb"); // the new state written, not yet swapped in
+        Files.move(swap, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        done = true;
+        // The price of never blocking readers: copying the file before changing the copy.
+        log.info(
+            "DuckDB: {} tables from the lake in {} s, on a copy of {} MB made in {} s, swapped in",
+            applied,
+            String.format(java.util.Locale.ROOT, "%.1f", applyNanos / 1e9),
+            copiedBytes / (1024 * 1024),
+            String.format(java.util.Locale.ROOT, "%.1f", copyNanos / 1e9));
+      } catch (SQLException e) {
+        throw new IllegalStateException(
+            "Refreshing " + file + " from the lake failed: " + e.getMessage(), e);
       } catch (IOException e) {
-        log.warn("Could not remove {}: {}", swap, e.getMessage());
+        throw new UncheckedIOException(
+            "Refreshing " + file + " from the lake failed: " + e.getMessage(), e);
+      }
+    }
+
+    /** Discards the copy unless it was swapped in. */
+    @Override
+    public synchronized void close() {
+      try {
+        if (!connection.isClosed()) {
+          connection.close();
+        }
+      } catch (SQLException e) {
+        log.debug("closing the DuckDB copy: {}", e.getMessage());
+      }
+      if (!done) {
+        try {
+          Files.deleteIfExists(swap);
+          Files.deleteIfExists(swap.resolveSibling(swap.getFileName() + ".wal"));
+        } catch (IOException e) {
+          log.warn("Could not remove {}: {}", swap, e.getMessage());
+        }
       }
     }
   }

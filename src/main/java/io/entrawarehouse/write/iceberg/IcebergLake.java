@@ -498,9 +498,8 @@ public final class IcebergLake implements AutoCloseable {
       OverwriteFiles overwrite,
       NameMapping mapping)
       throws IOException {
-    Set<String> fresh = new HashSet<>();
-    for (java.nio.file.Path part : staged) {
-      fresh.addAll(Staging.ids(entity, new org.apache.parquet.io.LocalInputFile(part), conf));
+    if (table.currentSnapshot() == null) {
+      return; // the table's first commit: nothing earlier to supersede
     }
     Set<Integer> days = new HashSet<>();
     boolean noTime = false;
@@ -512,18 +511,22 @@ public final class IcebergLake implements AutoCloseable {
         days.add(day);
       }
     }
-    if (fresh.isEmpty() || table.currentSnapshot() == null) {
-      return;
-    }
     TreeSet<Integer> sorted = new TreeSet<>(days);
     Instant from = sorted.isEmpty() ? null : Instant.ofEpochSecond(sorted.first() * 86_400L);
     Instant until = sorted.isEmpty() ? null : Instant.ofEpochSecond((sorted.last() + 1) * 86_400L);
     Set<String> addedPaths = new HashSet<>();
     added.forEach(f -> addedPaths.add(f.location()));
+    Set<String> fresh = null; // this load's ids, read once there is an earlier file to compare
     for (DataFile f : files(table, entity, load.tenantId(), from, until, noTime)) {
       Integer day = f.partition().get(1, Integer.class);
       if (addedPaths.contains(f.location()) || !(day == null ? noTime : days.contains(day))) {
         continue;
+      }
+      if (fresh == null) {
+        fresh = new HashSet<>();
+        for (java.nio.file.Path part : staged) {
+          fresh.addAll(Staging.ids(entity, new org.apache.parquet.io.LocalInputFile(part), conf));
+        }
       }
       List<String> ids =
           Staging.ids(
