@@ -50,11 +50,11 @@ import org.springframework.transaction.PlatformTransactionManager;
 /**
  * The {@code directory-load} job: per entity, a chunk step named after it (Graph → row → Parquet
  * part in local staging) and a {@code <entity>-load} step that commits the staged parts to the
- * entity's Iceberg table in one commit. When the job ends, completed or not, DuckDB takes from the
- * lake every table this load committed, in one swap. All of it is idempotent: a restart resumes
- * from the last committed chunk, a commit found in the table's history is not made again, and
- * DuckDB is refreshed only where it does not record the load yet. Staging is removed when the job
- * completes.
+ * entity's Iceberg table in one commit and applies the committed table to a copy of the DuckDB
+ * file; when the job ends, completed or not, the copy is swapped in (with any table an earlier
+ * execution of the load committed). All of it is idempotent: a restart resumes from the last
+ * committed chunk, a commit found in the table's history is not made again, and DuckDB is refreshed
+ * only where it does not record the load yet. Staging is removed when the job completes.
  */
 public final class DirectoryLoadJob {
 

@@ -171,9 +171,8 @@ public final class LakeToDuckDb {
                   rows == null ? -1 : Long.parseLong(rows)));
         }
       }
-      Map<String, DuckDbLoader.Loaded> done = new java.util.LinkedHashMap<>();
       List<Rebuilt> rebuilt = new ArrayList<>();
-      duckdb.refresh(slices, true);
+      duckdb.rebuild(slices);
       try {
         for (DuckDbLoader.Slice s : slices) {
           Map<String, DuckDbLoader.Loaded> loads = duckdb.loads(s.loadId(), s.tenantId());

@@ -136,32 +136,15 @@ public final class DuckDbLoader {
   }
 
   /**
-   * Replaces each slice with the lake's, in a copy of the file that is then renamed over it.
-   *
-   * @return per table, what the load did to it
+   * Builds the file anew from slices: a copy that starts empty, swapped in, so the result holds the
+   * slices and nothing else (a rebuild from the lake).
    */
-  public Map<String, Loaded> refresh(List<Slice> slices) {
-    return refresh(slices, false);
-  }
-
-  /**
-   * The same; with {@code fresh}, the copy starts empty instead of from the file, so the result
-   * holds the slices and nothing else (a rebuild from the lake).
-   */
-  public Map<String, Loaded> refresh(List<Slice> slices, boolean fresh) {
-    if (slices.isEmpty() && !fresh) {
-      return new TreeMap<>();
-    }
-    Session session = open(fresh);
-    try {
-      Map<String, Loaded> loaded = new TreeMap<>();
+  public void rebuild(List<Slice> slices) {
+    try (Session session = open(true)) {
       for (Slice slice : slices) {
-        loaded.put(slice.entity().name(), session.apply(slice));
+        session.apply(slice);
       }
       session.finish();
-      return loaded;
-    } finally {
-      session.close();
     }
   }
 
