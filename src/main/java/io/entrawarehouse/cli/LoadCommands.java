@@ -488,14 +488,19 @@ final class LoadCommands {
    * restart} resumes and {@code abandon} gives up on.
    */
   static List<JobExecution> unfinished(DirectoryLoadLauncher launcher) {
+    return newest(launcher).stream()
+        .filter(
+            e -> e.getStatus() != BatchStatus.COMPLETED && e.getStatus() != BatchStatus.ABANDONED)
+        .toList();
+  }
+
+  /** Each tenant's newest execution. */
+  static List<JobExecution> newest(DirectoryLoadLauncher launcher) {
     Map<String, JobExecution> newest = new LinkedHashMap<>();
     for (JobExecution e : recentExecutions(launcher, 200)) {
       newest.putIfAbsent(LoadParameters.of(e.getJobParameters()).tenantId(), e);
     }
-    return newest.values().stream()
-        .filter(
-            e -> e.getStatus() != BatchStatus.COMPLETED && e.getStatus() != BatchStatus.ABANDONED)
-        .toList();
+    return List.copyOf(newest.values());
   }
 
   /** The most recent executions, newest first. */

@@ -1,10 +1,12 @@
 package io.entrawarehouse.cli;
 
+import io.entrawarehouse.job.DirectoryLoadJob;
 import io.entrawarehouse.job.DirectoryLoadLauncher;
 import io.entrawarehouse.job.LoadParameters;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.job.JobExecution;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -32,6 +34,22 @@ public final class RestartCommand implements Callable<Integer> {
       throws Exception {
     List<JobExecution> unfinished = LoadCommands.unfinished(launcher);
     if (unfinished.isEmpty()) {
+      // A completed load whose end was cut short (the job repository records completion first)
+      // may have left DuckDB behind the lake: bring it up to date.
+      for (JobExecution done : LoadCommands.newest(launcher)) {
+        if (done.getStatus() == BatchStatus.COMPLETED) {
+          java.util.Set<String> taken =
+              launcher.catchUp(done, LoadParameters.of(done.getJobParameters()));
+          if (!taken.isEmpty()) {
+            out.println(
+                "DuckDB took "
+                    + String.join(", ", taken)
+                    + " from the lake for the completed load "
+                    + DirectoryLoadJob.loadId(done)
+                    + ".");
+          }
+        }
+      }
       out.println(
           "The last directory-load of each tenant completed or was abandoned: nothing to"
               + " restart.");

@@ -188,9 +188,9 @@ public class DirectoryLoadLauncher {
   /**
    * Gives up on an execution that did not complete: it is marked ABANDONED, so {@code restart}
    * passes it over and the next run of its parameters starts a new load ({@link #attemptToRun}).
-   * Its staged parts, which no table received, are deleted; the tables it finished keep its rows.
-   * The caller holds the warehouse lock, so an execution still shown as running was left by a dead
-   * process and is marked failed first.
+   * Its staged parts, and the lake files it copied but never committed, are deleted; the tables it
+   * finished keep its rows. The caller holds the warehouse lock, so an execution still shown as
+   * running was left by a dead process and is marked failed first.
    */
   public JobExecution abandon(JobExecution execution) throws Exception {
     JobExecution stopped =
@@ -198,6 +198,15 @@ public class DirectoryLoadLauncher {
     JobExecution abandoned = operator.abandon(stopped);
     new Staging(properties.warehouse().directory().resolve("staging"), Staging.configuration())
         .discard(DirectoryLoadJob.loadId(stopped));
+    if (stopped.getExecutionContext().containsKey(DirectoryLoadJob.LOAD_UID)) {
+      String uid = stopped.getExecutionContext().getString(DirectoryLoadJob.LOAD_UID);
+      try (IcebergLake lake = lake()) {
+        for (io.entrawarehouse.warehouse.Entity e :
+            LoadParameters.of(stopped.getJobParameters()).entities()) {
+          lake.removeUncommitted(e, uid);
+        }
+      }
+    }
     return abandoned;
   }
 

@@ -67,6 +67,18 @@ class KillPointsTest {
   }
 
   private static Process run(Path warehouse, String haltAt, Path log) throws Exception {
+    return command(
+        warehouse,
+        haltAt,
+        log,
+        "run",
+        "entities=users,sign_ins",
+        "run.date=2030-01-01",
+        "until=" + simulator.tenant().now());
+  }
+
+  private static Process command(Path warehouse, String haltAt, Path log, String... args)
+      throws Exception {
     Path pem = warehouse.resolveSibling(warehouse.getFileName() + ".pem");
     Files.writeString(pem, simulator.certificatePem(), StandardCharsets.US_ASCII);
     Map<String, String> p =
@@ -78,13 +90,57 @@ class KillPointsTest {
       p.put(KillPoints.PROPERTY, haltAt);
     }
     return Processes.start(
-        p,
-        Map.of("AZURE_CLIENT_SECRET", SimulatorSettings.DEMO_CLIENT_SECRET),
-        log,
-        "run",
-        "entities=users,sign_ins",
-        "run.date=2030-01-01",
-        "until=" + simulator.tenant().now());
+        p, Map.of("AZURE_CLIENT_SECRET", SimulatorSettings.DEMO_CLIENT_SECRET), log, args);
+  }
+
+  private static String finish(Process p, Path log) throws Exception {
+    assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+    return Files.readString(log);
+  }
+
+  private static long files(Path dir) throws Exception {
+    if (!Files.exists(dir)) {
+      return 0;
+    }
+    try (Stream<Path> files = Files.walk(dir)) {
+      return files.filter(Files::isRegularFile).count();
+    }
+  }
+
+  @org.junit.jupiter.api.Test
+  void aLoadKilledMidCommitThenAbandonedLeavesNoFileBehindAndTheNextLoadIsExact() throws Exception {
+    Path warehouse = dir.resolve("warehouse");
+    Path usersData = warehouse.resolve("lake/entra/users/data");
+    Process killed = run(warehouse, "mid-commit:users", dir.resolve("killed.log"));
+    finish(killed, dir.resolve("killed.log"));
+    assertThat(killed.exitValue()).isEqualTo(137);
+    assertThat(files(usersData)).as("copied, never committed").isPositive();
+
+    Process abandon = command(warehouse, null, dir.resolve("abandon.log"), "abandon");
+    String abandoned = finish(abandon, dir.resolve("abandon.log"));
+
+    assertThat(abandon.exitValue()).as(abandoned).isZero();
+    assertThat(files(usersData)).as("the abandoned load's copies are gone").isZero();
+    Process again = run(warehouse, null, dir.resolve("again.log"));
+    String log = finish(again, dir.resolve("again.log"));
+    assertThat(again.exitValue()).as(log).isZero();
+    assertThat(log).contains("attempt=2").contains("directory-load COMPLETED");
+    assertThat(digests(warehouse)).isEqualTo(digests(reference));
+  }
+
+  @org.junit.jupiter.api.Test
+  void restartAlsoCatchesDuckDbUpWithALoadKilledAfterItsCommits() throws Exception {
+    Path warehouse = dir.resolve("warehouse");
+    Process killed = run(warehouse, "before-duckdb", dir.resolve("killed.log"));
+    finish(killed, dir.resolve("killed.log"));
+    assertThat(killed.exitValue()).isEqualTo(137);
+
+    Process restart = command(warehouse, null, dir.resolve("restart.log"), "restart");
+    String log = finish(restart, dir.resolve("restart.log"));
+
+    assertThat(restart.exitValue()).as(log).isZero();
+    assertThat(log).contains("DuckDB took sign_ins, users from the lake");
+    assertThat(digests(warehouse)).isEqualTo(digests(reference));
   }
 
   private static Map<String, String> digests(Path warehouse) throws Exception {

@@ -328,6 +328,44 @@ public final class IcebergLake implements AutoCloseable {
     return committed(catalog.loadTable(id), loadUid);
   }
 
+  /**
+   * Deletes the data files a load copied under an entity's table but never committed (an abandoned
+   * load killed mid-commit): files named after its unique id, in a table whose history has no
+   * commit of it. A table the load did commit is left alone.
+   *
+   * @return how many files were deleted
+   */
+  public int removeUncommitted(Entity entity, String loadUid) {
+    if (!exists(entity) || committed(table(entity), loadUid) != null) {
+      return 0;
+    }
+    Path data = new Path(tableLocation(entity) + "/data");
+    int removed = 0;
+    try {
+      if (!fs.exists(data)) {
+        return 0;
+      }
+      var files = fs.listFiles(data, true);
+      while (files.hasNext()) {
+        Path f = files.next().getPath();
+        if (f.getName().startsWith(loadUid + "-")) {
+          fs.delete(f, false);
+          removed++;
+        }
+      }
+      return removed;
+    } catch (IOException e) {
+      throw new UncheckedIOException(
+          "Cannot remove the uncommitted files of load "
+              + loadUid
+              + " under "
+              + data
+              + ": "
+              + e.getMessage(),
+          e);
+    }
+  }
+
   /** The highest load id any table has committed: a new load id must be above it. */
   public long maxLoadId(List<Entity> entities) {
     long max = 0;
