@@ -185,40 +185,54 @@ public final class IcebergLake implements AutoCloseable {
         // another worker
       }
     }
-    Table table;
-    if (catalog.tableExists(id)) {
-      table = catalog.loadTable(id);
-    } else {
+    Table table = null;
+    // A metadata file without a catalog entry is either a lost catalog's (register it) or another
+    // worker's table being created this instant (its file half written, its entry not yet there):
+    // look again a few times before taking a failed registration as final.
+    for (int attempt = 1; table == null; attempt++) {
+      if (catalog.tableExists(id)) {
+        table = catalog.loadTable(id);
+        break;
+      }
       String latest = latestMetadata(entity);
-      if (latest != null) {
-        log.warn(
-            "{}: the catalog has no entry for the table; registering its latest metadata {} (the"
-                + " job repository was replaced?)",
-            entity.name(),
-            latest);
-        try {
-          table = catalog.registerTable(id, latest);
-        } catch (AlreadyExistsException registeredMeanwhile) {
-          // Another worker created or registered it between our two looks.
-          table = catalog.loadTable(id);
+      try {
+        table = latest != null ? register(entity, id, latest) : create(entity, id);
+      } catch (AlreadyExistsException createdMeanwhile) {
+        table = catalog.loadTable(id);
+      } catch (RuntimeException unreadable) {
+        if (latest == null || attempt >= 20) {
+          throw unreadable;
         }
-      } else {
         try {
-          Schema schema = IcebergSchemas.schema(entity);
-          table =
-              catalog
-                  .buildTable(id, schema)
-                  .withLocation(tableLocation(entity))
-                  .withPartitionSpec(IcebergSchemas.spec(entity, schema))
-                  .withProperties(properties(schema))
-                  .create();
-        } catch (AlreadyExistsException createdMeanwhile) {
-          table = catalog.loadTable(id);
+          Thread.sleep(100L * attempt);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw unreadable;
         }
       }
     }
     evolve(entity, table);
     return table;
+  }
+
+  private Table register(Entity entity, TableIdentifier id, String metadata) {
+    Table table = catalog.registerTable(id, metadata);
+    log.warn(
+        "{}: the catalog had no entry for the table; registered its latest metadata {} (the job"
+            + " repository was replaced?)",
+        entity.name(),
+        metadata);
+    return table;
+  }
+
+  private Table create(Entity entity, TableIdentifier id) {
+    Schema schema = IcebergSchemas.schema(entity);
+    return catalog
+        .buildTable(id, schema)
+        .withLocation(tableLocation(entity))
+        .withPartitionSpec(IcebergSchemas.spec(entity, schema))
+        .withProperties(properties(schema))
+        .create();
   }
 
   private static Map<String, String> properties(Schema schema) {
