@@ -90,7 +90,10 @@ final class LoadReport {
     boolean duckdb = launcher.properties().warehouse().duckdb();
     Map<String, DuckDbLoader.Loaded> loads =
         duckdb ? launcher.duckdb().loads(loadId, launch.tenantId()) : Map.of();
-    Map<String, org.apache.iceberg.Snapshot> commits = commits(launcher, launch, execution);
+    // The lake's commit summaries are read only for what DuckDB does not record (lake-only mode).
+    boolean allInDuckDb = launch.entities().stream().allMatch(e -> loads.containsKey(e.name()));
+    Map<String, org.apache.iceberg.Snapshot> commits =
+        allInDuckDb ? Map.of() : commits(launcher, launch, execution);
     List<StepExecution> steps = steps(launcher, execution);
     if (duckdb && loads.isEmpty()) {
       out.println(

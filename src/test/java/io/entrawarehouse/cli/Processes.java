@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Map;
 
 /** The command line in a JVM of its own, as an operator or a scheduler starts it. */
-final class Processes {
+public final class Processes {
 
   private Processes() {}
 
@@ -14,7 +14,7 @@ final class Processes {
    * Starts {@code entra-warehouse <args>} with these system properties and environment, its output
    * to {@code log}.
    */
-  static Process start(
+  public static Process start(
       Map<String, String> properties, Map<String, String> environment, Path log, String... args)
       throws Exception {
     List<String> command = new ArrayList<>();

@@ -127,23 +127,16 @@ class KillAndRestartTest {
 
   private Process launch(GraphSimulator simulator, Path warehouse, Path pem, Path log)
       throws Exception {
-    List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.add("-Xmx512m");
-    command.add("-cp");
-    command.add(System.getProperty("java.class.path"));
     Map<String, String> properties = LoadHarness.properties(simulator, warehouse, pem);
     properties.remove("entra.tenant.client-secret"); // from the environment, as in production
     properties.put("entra.warehouse.chunk-size", "50");
-    properties.forEach((k, v) -> command.add("-D" + k + "=" + v));
-    command.add("io.entrawarehouse.EntraWarehouse");
-    command.add("run");
     // Sign-ins too: read beside the directory, they are usually mid-step when the kill lands.
-    command.add("entities=users,group_members,sign_ins");
-    ProcessBuilder pb =
-        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
-    pb.environment().put("AZURE_CLIENT_SECRET", SimulatorSettings.DEMO_CLIENT_SECRET);
-    return pb.start();
+    return io.entrawarehouse.cli.Processes.start(
+        properties,
+        Map.of("AZURE_CLIENT_SECRET", SimulatorSettings.DEMO_CLIENT_SECRET),
+        log,
+        "run",
+        "entities=users,group_members,sign_ins");
   }
 
   private LoadHarness harnessFor(GraphSimulator simulator, Path warehouse) throws Exception {

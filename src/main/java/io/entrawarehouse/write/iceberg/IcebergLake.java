@@ -177,6 +177,12 @@ public final class IcebergLake implements AutoCloseable {
    * created. Columns the entity has and the table lacks are added (old rows read them as null).
    */
   public synchronized Table table(Entity entity) {
+    // Once per entity and lake instance (one run): each lookup reads the catalog and the table's
+    // metadata file, and a commit refreshes the table it holds.
+    Table known = tables.get(entity);
+    if (known != null) {
+      return known;
+    }
     TableIdentifier id = identifier(entity);
     if (!catalog.namespaceExists(NAMESPACE)) {
       try {
@@ -212,8 +218,11 @@ public final class IcebergLake implements AutoCloseable {
       }
     }
     evolve(entity, table);
+    tables.put(entity, table);
     return table;
   }
+
+  private final Map<Entity, Table> tables = new java.util.concurrent.ConcurrentHashMap<>();
 
   private Table register(Entity entity, TableIdentifier id, String metadata) {
     Table table = catalog.registerTable(id, metadata);
