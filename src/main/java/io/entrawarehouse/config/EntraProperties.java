@@ -154,6 +154,9 @@ public record EntraProperties(
    *     travel; older snapshots and the files only they use are removed as loads commit
    * @param duckdbWait how long a load waits for another process that holds the DuckDB file for
    *     writing (readers never hold it up)
+   * @param hadoop Hadoop settings for the lake's file system, such as {@code fs.s3a.endpoint} or
+   *     {@code fs.s3a.path.style.access} ({@code entra.warehouse.hadoop.[fs.s3a.endpoint]=...});
+   *     they apply over any {@code core-site.xml} on the class path
    */
   public record Warehouse(
       @DefaultValue("warehouse") Path directory,
@@ -161,9 +164,11 @@ public record EntraProperties(
       @DefaultValue("5000") int chunkSize,
       @DefaultValue("true") boolean duckdb,
       @DefaultValue("30d") Duration snapshotRetention,
-      @DefaultValue("10m") Duration duckdbWait) {
+      @DefaultValue("10m") Duration duckdbWait,
+      Map<String, String> hadoop) {
 
     public Warehouse {
+      hadoop = hadoop == null ? Map.of() : Map.copyOf(hadoop);
       if (chunkSize < 1 || chunkSize > 1_000_000) {
         throw new IllegalArgumentException(
             "entra.warehouse.chunk-size must be from 1 to 1000000 items, got " + chunkSize);

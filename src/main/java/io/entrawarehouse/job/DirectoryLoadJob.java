@@ -427,6 +427,14 @@ public final class DirectoryLoadJob {
     }
     String message = root.getMessage() == null ? root.toString() : root.getMessage();
     message = message.lines().findFirst().orElse(message);
+    if (root instanceof LinkageError) {
+      // A bare class name says nothing to an operator: say that a jar is missing.
+      return root.getClass().getSimpleName()
+          + ": "
+          + message
+          + " is missing from the class path (a jar added with -Dloader.path, such as hadoop-aws,"
+          + " needs its own dependencies beside it)";
+    }
     Throwable innermost = root;
     while (innermost.getCause() != null && innermost.getCause() != innermost) {
       innermost = innermost.getCause();

@@ -135,7 +135,8 @@ public class DirectoryLoadLauncher {
         environment.getProperty("spring.datasource.url"),
         environment.getProperty("spring.datasource.username"),
         environment.getProperty("spring.datasource.password"),
-        properties.warehouse().snapshotRetention());
+        properties.warehouse().snapshotRetention(),
+        properties.warehouse().hadoop());
   }
 
   /** Where a load writes, for one run. Close it after use. */

@@ -167,7 +167,8 @@ class KillPointsTest {
         io.entrawarehouse.job.JobRepositoryConfiguration.defaultUrl(warehouse),
         null,
         null,
-        Duration.ofDays(30));
+        Duration.ofDays(30),
+        Map.of());
   }
 
   @ParameterizedTest

@@ -501,7 +501,8 @@ class RunCommandTest {
             io.entrawarehouse.job.JobRepositoryConfiguration.defaultUrl(dir.resolve("warehouse")),
             null,
             null,
-            java.time.Duration.ofDays(30))) {
+            java.time.Duration.ofDays(30),
+            java.util.Map.of())) {
       for (io.entrawarehouse.warehouse.Entity e :
           java.util.List.of(
               io.entrawarehouse.warehouse.Entities.USERS,

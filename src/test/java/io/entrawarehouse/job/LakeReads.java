@@ -85,6 +85,28 @@ public final class LakeReads {
         + "], hive_partitioning = false, union_by_name = true))";
   }
 
+  /**
+   * A digest of rows as Iceberg's reader returns them, every column but the load's own id and time,
+   * independent of row order: two lakes loaded from one tenant give the same digest.
+   */
+  public static String digest(Entity entity, List<Record> rows) throws Exception {
+    List<String> lines = new ArrayList<>();
+    for (Record r : rows) {
+      StringBuilder line = new StringBuilder();
+      for (String c : entity.allColumns()) {
+        if (!c.equals("load_id") && !c.equals("loaded_at")) {
+          line.append(c).append('=').append(r.getField(c)).append('\u0001');
+        }
+      }
+      lines.add(line.toString());
+    }
+    java.util.Collections.sort(lines);
+    byte[] sha =
+        java.security.MessageDigest.getInstance("SHA-256")
+            .digest(String.join("\n", lines).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    return rows.size() + ":" + java.util.HexFormat.of().formatHex(sha);
+  }
+
   /** Asserts the DuckDB file's table and the lake's current snapshot hold the same rows. */
   public static void assertDuckDbEqualsLake(
       java.nio.file.Path duckdbFile, IcebergLake lake, Entity entity) throws Exception {

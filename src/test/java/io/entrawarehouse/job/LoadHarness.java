@@ -39,6 +39,12 @@ final class LoadHarness implements AutoCloseable {
     this(GraphSimulator.start(settings), warehouse, extra, true);
   }
 
+  /** A harness over a running simulator it does not own (several warehouses, one tenant). */
+  static LoadHarness over(GraphSimulator simulator, Path warehouse, Map<String, String> extra)
+      throws Exception {
+    return new LoadHarness(simulator, warehouse, extra, false);
+  }
+
   /** A harness over a simulator and warehouse that already exist (to inspect a finished load). */
   static LoadHarness attach(GraphSimulator simulator, Path warehouse) throws Exception {
     return new LoadHarness(simulator, warehouse, Map.of(), false);

@@ -51,7 +51,8 @@ class IcebergLakeTest {
         JobRepositoryConfiguration.defaultUrl(dir.resolve("warehouse")),
         null,
         null,
-        Duration.ofDays(30));
+        Duration.ofDays(30),
+        Map.of());
   }
 
   @AfterEach
@@ -227,7 +228,8 @@ class IcebergLakeTest {
             JobRepositoryConfiguration.defaultUrl(dir.resolve("warehouse")),
             null,
             null,
-            Duration.ZERO);
+            Duration.ZERO,
+            Map.of());
     Entity users = Entities.USERS;
     lake.commit(users, load(1, "t1", users), stage(users, "t1", 1, 0, 30, "one"));
     String firstFile = LakeReads.currentFiles(lake.table(users)).get(0);

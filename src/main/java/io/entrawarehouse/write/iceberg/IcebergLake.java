@@ -103,10 +103,17 @@ public final class IcebergLake implements AutoCloseable {
    * @param lakeUri where the tables go: any Hadoop FileSystem URI
    * @param jdbcUrl the catalog's database (the job repository's)
    * @param retention how long earlier snapshots stay reachable by time travel
+   * @param hadoop Hadoop settings for the lake's file system (fs.s3a.endpoint and the like)
    */
   public IcebergLake(
-      URI lakeUri, String jdbcUrl, String user, String password, Duration retention) {
+      URI lakeUri,
+      String jdbcUrl,
+      String user,
+      String password,
+      Duration retention,
+      Map<String, String> hadoop) {
     this.conf = Staging.configuration();
+    hadoop.forEach(conf::set);
     this.retention = retention;
     String uri = lakeUri.toString();
     this.location = uri.endsWith("/") ? uri.substring(0, uri.length() - 1) : uri;
@@ -116,7 +123,8 @@ public final class IcebergLake implements AutoCloseable {
     } catch (org.apache.hadoop.fs.UnsupportedFileSystemException e) {
       throw noFileSystem(lakeUri, e);
     } catch (RuntimeException e) {
-      // core-default.xml names S3AFileSystem for s3a:, so a missing connector is a missing class.
+      // core-default.xml names connectors (abfs:, gs: among them), so a missing one is a missing
+      // class.
       if (e.getCause() instanceof ClassNotFoundException) {
         throw noFileSystem(lakeUri, e);
       }
@@ -147,9 +155,10 @@ public final class IcebergLake implements AutoCloseable {
             + lakeUri
             + " ("
             + cause.getMessage()
-            + "): file: and hdfs: are built in; for s3a: put hadoop-aws "
+            + "): file:, hdfs: and s3a: are built in; for another, put its Hadoop "
             + org.apache.hadoop.util.VersionInfo.getVersion()
-            + " and its AWS SDK bundle in a directory and run with -Dloader.path=<that directory>.",
+            + " connector and its dependencies in a directory and run with"
+            + " -Dloader.path=<that directory>.",
         cause);
   }
 
