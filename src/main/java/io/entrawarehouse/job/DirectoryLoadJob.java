@@ -164,6 +164,7 @@ public final class DirectoryLoadJob {
             new JobExecutionListener() {
               @Override
               public void beforeJob(JobExecution execution) {
+                DuckDbLoader.preload();
                 ExecutionContext ec = execution.getExecutionContext();
                 if (!ec.containsKey(LOAD_ID)) {
                   // A restart carries the first execution's context: one id per load.

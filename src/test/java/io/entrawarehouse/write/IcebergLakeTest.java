@@ -248,4 +248,23 @@ class IcebergLakeTest {
         .hasSize(30)
         .allSatisfy((id, name) -> assertThat(name).isEqualTo("three"));
   }
+
+  @Test
+  void aPartOnTheLakesFileSystemIsLinkedNotCopiedAndRestagingLeavesTheLakeAlone() throws Exception {
+    Entity users = Entities.USERS;
+    List<Path> parts = stage(users, "t1", 1, 0, 30, "one");
+    lake.commit(users, load(1, "t1", users), parts);
+    List<String> files = LakeReads.currentFiles(lake.table(users));
+    assertThat(files).hasSize(1);
+    Path inLake = Path.of(files.get(0));
+    assertThat(Files.isSameFile(inLake, parts.get(0))).as("hard-linked").isTrue();
+    // The same chunk staged again (a replayed chunk) is a new file: the lake's is unchanged.
+    stage(users, "t1", 1, 0, 30, "two");
+    assertThat(Files.isSameFile(inLake, parts.get(0))).isFalse();
+    assertThat(names(users, "t1"))
+        .hasSize(30)
+        .allSatisfy((id, name) -> assertThat(name).isEqualTo("one"));
+    staging.discard(1);
+    assertThat(names(users, "t1")).hasSize(30);
+  }
 }

@@ -95,6 +95,26 @@ public final class DuckDbLoader {
     }
   }
 
+  /**
+   * Loads DuckDB's native library in the background: the first connection in a process unpacks and
+   * links it (a quarter of a second here), which a load can spend while its first pages are fetched
+   * instead of when its first table is staged.
+   */
+  public static void preload() {
+    Thread t =
+        new Thread(
+            () -> {
+              try (Connection c = DriverManager.getConnection("jdbc:duckdb:")) {
+                // Opened and closed: the library stays loaded.
+              } catch (SQLException e) {
+                log.debug("Preloading DuckDB failed (the first real use will say why): {}", e);
+              }
+            },
+            "duckdb-preload");
+    t.setDaemon(true);
+    t.start();
+  }
+
   /** A read-only connection, as analysts open it: it never blocks them nor they it. */
   public Connection read() throws SQLException {
     Properties readOnly = new Properties();

@@ -513,8 +513,8 @@ public final class IcebergLake implements AutoCloseable {
   }
 
   /**
-   * Copies a staged part to its place under the table (a name from the load's unique id, so a
-   * retried copy replaces its own earlier attempt and never another load's file) and describes it.
+   * Places a staged part under the table (a name from the load's unique id, so a retried commit
+   * replaces its own earlier attempt and never another load's file) and describes it.
    */
   private DataFile copy(
       Table table, Entity entity, Load load, java.nio.file.Path part, NameMapping mapping)
@@ -525,8 +525,30 @@ public final class IcebergLake implements AutoCloseable {
             .locationProvider()
             .newDataLocation(
                 table.spec(), partition, load.uid() + "-" + part.getFileName().toString());
-    fs.copyFromLocalFile(false, true, new Path(part.toUri()), new Path(target));
+    place(part, target);
     return dataFile(table, target, Files.size(part), partition, localMetrics(table, part, mapping));
+  }
+
+  /**
+   * Puts a staged part at its place in the lake. On a {@code file:} lake on the staging area's file
+   * system the part is hard-linked, so no byte is copied (staged parts are never written in place:
+   * a part is written to a temporary name and renamed, so the lake's link is never changed); on
+   * another device or file system it is copied.
+   */
+  private void place(java.nio.file.Path part, String target) throws IOException {
+    URI uri = URI.create(target);
+    if ("file".equals(uri.getScheme())) {
+      java.nio.file.Path local = java.nio.file.Path.of(uri);
+      Files.createDirectories(local.getParent());
+      Files.deleteIfExists(local); // this load's own earlier attempt
+      try {
+        Files.createLink(local, part);
+        return;
+      } catch (IOException | UnsupportedOperationException e) {
+        log.debug("Copying {} to the lake (no hard link: {})", part, e.toString());
+      }
+    }
+    fs.copyFromLocalFile(false, true, new Path(part.toUri()), new Path(target));
   }
 
   private static Metrics localMetrics(Table table, java.nio.file.Path part, NameMapping mapping) {
