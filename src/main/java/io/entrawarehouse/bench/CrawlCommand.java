@@ -129,9 +129,9 @@ public final class CrawlCommand implements Callable<Integer> {
       }
       long t0 = System.nanoTime();
       long[] counts = new long[2];
-      if (entity == io.entrawarehouse.warehouse.Entities.GROUP_MEMBERS) {
+      if (entity.parent() != null) {
         List<String> groups = new ArrayList<>();
-        crawl(graphUrl + "/groups?$select=id&$top=999", counts, groups);
+        crawl(graphUrl + entity.parent().path() + "?$select=id&$top=999", counts, groups);
         counts[0] = 0;
         // As many requests in flight as the job's reader has (the current group and the next
         // groups' first pages), so the baseline is not slower than the job for a reason of its own.
@@ -144,10 +144,7 @@ public final class CrawlCommand implements Callable<Integer> {
                 pool.submit(
                     () -> {
                       long[] c = new long[2];
-                      crawl(
-                          graphUrl + "/groups/" + group + "/members?" + launch.query(entity),
-                          c,
-                          null);
+                      crawl(graphUrl + entity.pathFor(group) + "?" + launch.query(entity), c, null);
                       return c;
                     }));
           }
@@ -192,9 +189,9 @@ public final class CrawlCommand implements Callable<Integer> {
       org.springframework.batch.infrastructure.item.ItemReader<
               com.fasterxml.jackson.databind.JsonNode>
           reader =
-              entity == io.entrawarehouse.warehouse.Entities.GROUP_MEMBERS
-                  ? new io.entrawarehouse.read.GroupMembersItemReader(
-                      graph, launch.query(entity), false, CONCURRENCY)
+              entity.parent() != null
+                  ? new io.entrawarehouse.read.PerParentItemReader(
+                      graph, entity, launch.query(entity), false, CONCURRENCY)
                   : new io.entrawarehouse.read.GraphCollectionItemReader(
                       graph,
                       entity.name(),

@@ -5,10 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.entrawarehouse.graph.GraphClient;
 import io.entrawarehouse.graph.GraphException;
 import io.entrawarehouse.graph.GraphPage;
-import io.entrawarehouse.graph.Permissions;
 import io.entrawarehouse.job.DirectoryLoadLauncher;
 import io.entrawarehouse.job.LoadParameters;
-import io.entrawarehouse.warehouse.Entities;
 import io.entrawarehouse.warehouse.Entity;
 import java.io.PrintWriter;
 import java.util.Base64;
@@ -79,7 +77,7 @@ public final class CheckCommand implements Callable<Integer> {
     out.printf("%-17s %-40s %-8s %-6s %s%n", "entity", "needs", "granted", "probe", "fix");
     boolean allOk = true;
     for (Entity entity : launch.entities()) {
-      Permissions.Requirement needs = Permissions.of(entity.name());
+      io.entrawarehouse.warehouse.Permission needs = entity.permission();
       String probe = "ok";
       String fix = "";
       try {
@@ -112,16 +110,16 @@ public final class CheckCommand implements Callable<Integer> {
 
   private static void probe(GraphClient graph, LoadParameters launch, Entity entity, String query) {
     query = query.replaceFirst("\\$top=\\d+", "\\$top=1");
-    if (entity == Entities.GROUP_MEMBERS) {
-      GraphPage groups = graph.page("groups", graph.url("/groups?$select=id&$top=1"), false);
-      if (groups.items().isEmpty()) {
+    if (entity.parent() != null) {
+      String parents = entity.parent().path();
+      GraphPage first =
+          graph.page(parents.substring(1), graph.url(parents + "?$select=id&$top=1"), false);
+      if (first.items().isEmpty()) {
         return;
       }
-      String id = groups.items().get(0).get("id").asText();
+      String id = first.items().get(0).get("id").asText();
       graph.page(
-          entity.what(),
-          graph.url("/groups/" + id + "/members?" + query),
-          launch.needsEventual(entity));
+          entity.what(), graph.url(entity.pathFor(id) + "?" + query), launch.needsEventual(entity));
       return;
     }
     graph.page(entity.what(), graph.url(entity.path() + "?" + query), launch.needsEventual(entity));
@@ -136,9 +134,9 @@ public final class CheckCommand implements Callable<Integer> {
     }
     if (e instanceof GraphException.Auth && e.status() == 403) {
       if (roles == null) {
-        return "grant " + Permissions.of(entity.name()).display() + " and admin consent";
+        return "grant " + entity.permission().display() + " and admin consent";
       }
-      String missing = Permissions.of(entity.name()).missing(roles);
+      String missing = entity.permission().missing(roles);
       return missing != null
           ? "add " + missing + " and grant admin consent"
           : "the token has the permission but Graph refused: grant admin consent again, or give"

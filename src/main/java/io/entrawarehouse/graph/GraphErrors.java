@@ -59,7 +59,7 @@ public final class GraphErrors {
               + " was denied: the app lacks an application permission ("
               + graphSays
               + "). Grant "
-              + Permissions.of(what).display()
+              + permission(what)
               + " to the app and grant admin consent.",
           status,
           code);
@@ -83,5 +83,11 @@ public final class GraphErrors {
     }
     return new GraphException.Unavailable(
         "Reading " + what + " failed: " + graphSays, status, code);
+  }
+
+  /** The permission to grant for reading {@code what}, as the entity names it. */
+  private static String permission(String what) {
+    io.entrawarehouse.warehouse.Entity e = io.entrawarehouse.warehouse.Entities.named(what);
+    return e == null ? "the permission its endpoint documents" : e.permission().display();
   }
 }

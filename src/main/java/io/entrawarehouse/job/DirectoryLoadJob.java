@@ -6,7 +6,7 @@ import io.entrawarehouse.graph.GraphException;
 import io.entrawarehouse.process.MalformedItemException;
 import io.entrawarehouse.process.WarehouseRowProcessor;
 import io.entrawarehouse.read.GraphCollectionItemReader;
-import io.entrawarehouse.read.GroupMembersItemReader;
+import io.entrawarehouse.read.PerParentItemReader;
 import io.entrawarehouse.warehouse.Entities;
 import io.entrawarehouse.warehouse.Entity;
 import io.entrawarehouse.warehouse.KillPoints;
@@ -260,8 +260,9 @@ public final class DirectoryLoadJob {
       int concurrency) {
     String query = launch.query(entity, from);
     ItemStreamReader<JsonNode> graphReader =
-        entity == Entities.GROUP_MEMBERS
-            ? new GroupMembersItemReader(graph, query, launch.needsEventual(entity), concurrency)
+        entity.parent() != null
+            ? new PerParentItemReader(
+                graph, entity, query, launch.needsEventual(entity), concurrency)
             : new GraphCollectionItemReader(
                 graph,
                 entity.name(),
@@ -278,7 +279,11 @@ public final class DirectoryLoadJob {
             if (delegate == null) {
               delegate =
                   new WarehouseRowProcessor(
-                      entity, launch.tenantId(), context.loadId.get(), context.loadedAt.get());
+                      entity,
+                      launch.tenantId(),
+                      context.loadId.get(),
+                      context.loadedAt.get(),
+                      launch.keepsRawJson(entity));
             }
             return delegate.process(item);
           }

@@ -36,6 +36,7 @@ public record LoadParameters(
     Instant until,
     Map<String, String> filters,
     Map<String, String> selects,
+    String rawJson,
     int attempt) {
 
   /** The job parameter that numbers the attempts of one launch after the first. */
@@ -65,11 +66,12 @@ public record LoadParameters(
         filters.put(entity(key.substring(7)), e.getValue());
       } else if (key.startsWith("select.")) {
         selects.put(entity(key.substring(7)), e.getValue());
-      } else if (!List.of("entities", "run.date", "since", "until").contains(key)) {
+      } else if (!List.of("entities", "run.date", "since", "until", "raw_json").contains(key)) {
         throw new IllegalArgumentException(
             "Unknown parameter '"
                 + key
-                + "': use entities, run.date, since, until, filter.<entity> or select.<entity>.");
+                + "': use entities, run.date, since, until, raw_json, filter.<entity> or"
+                + " select.<entity>.");
       }
     }
     LocalDate runDate =
@@ -97,6 +99,10 @@ public record LoadParameters(
       throw new IllegalArgumentException(
           "since (" + since + ") must be before until (" + until + ").");
     }
+    String rawJson = args.get("raw_json");
+    if (rawJson != null && !rawJson.equals("none")) {
+      Entities.parse(rawJson); // names every table, or says which are unknown
+    }
     return new LoadParameters(
         tenantId,
         Entities.parse(args.get("entities")),
@@ -105,12 +111,25 @@ public record LoadParameters(
         until,
         Map.copyOf(filters),
         Map.copyOf(selects),
+        rawJson,
         1);
   }
 
   /** The same launch as another attempt. */
   public LoadParameters withAttempt(int number) {
-    return new LoadParameters(tenantId, entities, runDate, since, until, filters, selects, number);
+    return new LoadParameters(
+        tenantId, entities, runDate, since, until, filters, selects, rawJson, number);
+  }
+
+  /**
+   * Whether this launch keeps the entity's items as Graph sent them in {@code raw_json}: as {@code
+   * raw_json=} says (a list of tables, {@code all} or {@code none}), else the table's default.
+   */
+  public boolean keepsRawJson(Entity entity) {
+    if (rawJson == null) {
+      return entity.rawJson();
+    }
+    return !rawJson.equals("none") && Entities.parse(rawJson).contains(entity);
   }
 
   private static String entity(String name) {
@@ -158,6 +177,9 @@ public record LoadParameters(
     b.addString("until", until.toString());
     filters.forEach((k, v) -> b.addString("filter." + k, v));
     selects.forEach((k, v) -> b.addString("select." + k, v));
+    if (rawJson != null) {
+      b.addString("raw_json", rawJson);
+    }
     if (attempt > 1) {
       b.addString(ATTEMPT, Integer.toString(attempt));
     }
@@ -206,10 +228,10 @@ public record LoadParameters(
    * from} for logs).
    */
   public String query(Entity entity, Instant from) {
-    StringBuilder q =
-        new StringBuilder("$select=")
-            .append(enc(selects.getOrDefault(entity.name(), entity.defaultSelect())));
-    q.append("&$top=").append(entity.pageSize());
+    StringBuilder q = new StringBuilder("$select=").append(enc(select(entity)));
+    if (entity.pageSize() > 0) {
+      q.append("&$top=").append(entity.pageSize());
+    }
     String filter = filters.get(entity.name());
     if (entity.isLog()) {
       String window =
@@ -223,6 +245,29 @@ public record LoadParameters(
       }
     }
     return q.toString();
+  }
+
+  /**
+   * The $select for an entity: the product's default, the user's {@code select.<entity>=} in its
+   * place, or the default plus the properties of a {@code select.<entity>=+a,b} (which land in
+   * raw_json).
+   */
+  public String select(Entity entity) {
+    String given = selects.get(entity.name());
+    if (given == null) {
+      return entity.defaultSelect();
+    }
+    if (given.startsWith("+")) {
+      java.util.Set<String> all =
+          new java.util.LinkedHashSet<>(List.of(entity.defaultSelect().split(",")));
+      for (String p : given.substring(1).split(",")) {
+        if (!p.isBlank()) {
+          all.add(p.trim());
+        }
+      }
+      return String.join(",", all);
+    }
+    return given;
   }
 
   /**

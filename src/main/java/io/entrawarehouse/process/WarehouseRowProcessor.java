@@ -1,12 +1,14 @@
 package io.entrawarehouse.process;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.entrawarehouse.warehouse.Column;
 import io.entrawarehouse.warehouse.Entity;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.UnaryOperator;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
@@ -18,8 +20,6 @@ import org.springframework.batch.infrastructure.item.ItemProcessor;
  * MalformedItemException}, which the step skips and logs.
  */
 public class WarehouseRowProcessor implements ItemProcessor<JsonNode, GenericRecord> {
-
-  private static final String ODATA_TYPE_PREFIX = "#microsoft.graph.";
 
   /** Converts a column's non-null JSON value; {@code item} is for messages. */
   private interface Reader {
@@ -34,8 +34,15 @@ public class WarehouseRowProcessor implements ItemProcessor<JsonNode, GenericRec
   private final List<Column> columns;
   private final Reader[] readers;
 
-  public WarehouseRowProcessor(Entity entity, String tenantId, long loadId, Instant loadedAt) {
+  private final boolean rawJson;
+
+  /**
+   * @param rawJson whether to keep the item's JSON, as Graph sent it, in {@code raw_json}
+   */
+  public WarehouseRowProcessor(
+      Entity entity, String tenantId, long loadId, Instant loadedAt, boolean rawJson) {
     this.entity = entity;
+    this.rawJson = rawJson;
     this.schema = entity.avroSchema();
     this.tenantId = tenantId;
     this.loadId = loadId;
@@ -63,22 +70,21 @@ public class WarehouseRowProcessor implements ItemProcessor<JsonNode, GenericRec
           break;
         }
       }
+      UnaryOperator<JsonNode> transform = columns.get(i).transform();
+      if (node != null && transform != null && !node.isNull()) {
+        node = transform.apply(node);
+      }
       row.put(i + 1, node == null || node.isNull() ? null : readers[i].read(node, item));
     }
     row.put(readers.length + 1, loadId);
     row.put(readers.length + 2, loadedAtMicros);
+    if (rawJson) {
+      row.put(readers.length + 3, graphJson(item));
+    }
     return row;
   }
 
   private Reader reader(Column c) {
-    if (c.name().equals("member_type")) {
-      return (node, item) -> {
-        String type = node.isValueNode() ? node.asText() : node.toString();
-        return type.startsWith(ODATA_TYPE_PREFIX)
-            ? type.substring(ODATA_TYPE_PREFIX.length())
-            : type;
-      };
-    }
     switch (c.type()) {
       case STRING:
         return (node, item) -> node.isValueNode() ? node.asText() : node.toString();
@@ -137,6 +143,22 @@ public class WarehouseRowProcessor implements ItemProcessor<JsonNode, GenericRec
       default:
         throw new IllegalArgumentException("no reader for column type " + c.type());
     }
+  }
+
+  /**
+   * The item as Graph sent it: without the parent id a per-parent reader adds (taken out and put
+   * back, since a retried chunk processes the item again).
+   */
+  private static String graphJson(JsonNode item) {
+    if (item instanceof ObjectNode o && o.has(Entity.Parent.FIELD)) {
+      JsonNode parent = o.remove(Entity.Parent.FIELD);
+      try {
+        return o.toString();
+      } finally {
+        o.set(Entity.Parent.FIELD, parent);
+      }
+    }
+    return item.toString();
   }
 
   private MalformedItemException malformed(Column c, JsonNode item, JsonNode value) {

@@ -18,14 +18,20 @@ public final class Entities {
 
   private Entities() {}
 
+  private static final Permission GROUP_READ =
+      Permission.anyOf(
+          "GroupMember.Read.All or Group.Read.All",
+          "GroupMember.Read.All",
+          "Group.Read.All",
+          "Group.ReadWrite.All");
+  private static final Permission AUDIT_LOG_READ =
+      Permission.allOf("AuditLog.Read.All", "Directory.Read.All");
+
   public static final Entity USERS =
-      new Entity(
-          "users",
-          "users",
-          "/users",
-          999,
-          null,
-          List.of(
+      Entity.builder("users", "/users")
+          .pageSize(999)
+          .permission(Permission.anyOf("User.Read.All", "User.Read.All", "User.ReadWrite.All"))
+          .columns(
               of("id", STRING, "id").highCardinality(),
               of("user_principal_name", STRING, "userPrincipalName").highCardinality(),
               of("display_name", STRING, "displayName").highCardinality(),
@@ -59,17 +65,14 @@ public final class Entities {
               listOf("assigned_license_sku_ids", "assignedLicenses", "skuId"),
               of("assigned_licenses", JSON, "assignedLicenses"),
               listOf("proxy_addresses", "proxyAddresses", null).highCardinality(),
-              listOf("other_mails", "otherMails", null).highCardinality()),
-          List.of("id"));
+              listOf("other_mails", "otherMails", null).highCardinality())
+          .build();
 
   public static final Entity GROUPS =
-      new Entity(
-          "groups",
-          "groups",
-          "/groups",
-          999,
-          null,
-          List.of(
+      Entity.builder("groups", "/groups")
+          .pageSize(999)
+          .permission(GROUP_READ)
+          .columns(
               of("id", STRING, "id").highCardinality(),
               of("display_name", STRING, "displayName").highCardinality(),
               of("description", STRING, "description").highCardinality(),
@@ -92,32 +95,29 @@ public final class Entities {
                   .highCardinality(),
               of("on_premises_last_sync_date_time", TIMESTAMP, "onPremisesLastSyncDateTime"),
               listOf("proxy_addresses", "proxyAddresses", null).highCardinality(),
-              listOf("resource_provisioning_options", "resourceProvisioningOptions", null)),
-          List.of("id"));
+              listOf("resource_provisioning_options", "resourceProvisioningOptions", null))
+          .build();
 
   /** Direct members of every group; nested groups are members, not expanded. */
   public static final Entity GROUP_MEMBERS =
-      new Entity(
-          "group_members",
-          "group members",
-          "/groups/{id}/members",
-          999,
-          null,
-          List.of(
-              of("group_id", STRING, "@groupId"),
+      Entity.builder("group_members", "/groups/{id}/members")
+          .pageSize(999)
+          .under("/groups")
+          .permission(GROUP_READ)
+          .columns(
+              of("group_id", STRING, Entity.Parent.FIELD),
               of("member_id", STRING, "id").highCardinality(),
-              of("member_type", STRING, "@odata.type"),
-              of("member_display_name", STRING, "displayName").highCardinality()),
-          List.of("group_id", "member_id"));
+              of("member_type", STRING, "@odata.type").map(Column.ODATA_TYPE_NAME),
+              of("member_display_name", STRING, "displayName").highCardinality())
+          .ids("group_id", "member_id")
+          .build();
 
   public static final Entity DEVICES =
-      new Entity(
-          "devices",
-          "devices",
-          "/devices",
-          999,
-          null,
-          List.of(
+      Entity.builder("devices", "/devices")
+          .pageSize(999)
+          .permission(
+              Permission.anyOf("Device.Read.All", "Device.Read.All", "Device.ReadWrite.All"))
+          .columns(
               of("id", STRING, "id").highCardinality(),
               of("device_id", STRING, "deviceId").highCardinality(),
               of("display_name", STRING, "displayName").highCardinality(),
@@ -147,17 +147,15 @@ public final class Entities {
               of("on_premises_security_identifier", STRING, "onPremisesSecurityIdentifier")
                   .highCardinality(),
               listOf("physical_ids", "physicalIds", null).highCardinality(),
-              listOf("system_labels", "systemLabels", null)),
-          List.of("id"));
+              listOf("system_labels", "systemLabels", null))
+          .build();
 
   public static final Entity DIRECTORY_AUDITS =
-      new Entity(
-          "directory_audits",
-          "directory audits",
-          "/auditLogs/directoryAudits",
-          999,
-          "activityDateTime",
-          List.of(
+      Entity.builder("directory_audits", "/auditLogs/directoryAudits")
+          .pageSize(999)
+          .log("activityDateTime")
+          .permission(AUDIT_LOG_READ)
+          .columns(
               of("id", STRING, "id").highCardinality(),
               of("activity_date_time", TIMESTAMP, "activityDateTime"),
               of("activity_display_name", STRING, "activityDisplayName"),
@@ -177,17 +175,17 @@ public final class Entities {
               of("initiated_by", JSON, "initiatedBy"),
               listOf("target_resource_ids", "targetResources", "id").highCardinality(),
               of("target_resources", JSON, "targetResources"),
-              of("additional_details", JSON, "additionalDetails")),
-          List.of("id"));
+              of("additional_details", JSON, "additionalDetails"))
+          .build();
 
   public static final Entity SIGN_INS =
-      new Entity(
-          "sign_ins",
-          "sign-ins",
-          "/auditLogs/signIns",
-          1000,
-          "createdDateTime",
-          List.of(
+      Entity.builder("sign_ins", "/auditLogs/signIns")
+          .what("sign-ins")
+          .pageSize(1000)
+          .log("createdDateTime")
+          .permission(AUDIT_LOG_READ)
+          .licence("P1")
+          .columns(
               of("id", STRING, "id").highCardinality(),
               of("created_date_time", TIMESTAMP, "createdDateTime"),
               of("user_id", STRING, "userId").highCardinality(),
@@ -226,8 +224,8 @@ public final class Entities {
               of("location_state", STRING, "location/state"),
               of("location_country_or_region", STRING, "location/countryOrRegion"),
               of("location_latitude", DOUBLE, "location/geoCoordinates/latitude"),
-              of("location_longitude", DOUBLE, "location/geoCoordinates/longitude")),
-          List.of("id"));
+              of("location_longitude", DOUBLE, "location/geoCoordinates/longitude"))
+          .build();
 
   /** Every entity by name, in load order. */
   public static final Map<String, Entity> ALL =
@@ -239,6 +237,18 @@ public final class Entities {
       map.put(e.name(), e);
     }
     return java.util.Collections.unmodifiableMap(map);
+  }
+
+  /**
+   * An entity by its table name or the way messages name it ("sign-ins"), or null: how a Graph
+   * error about a request finds the permission to name.
+   */
+  public static Entity named(String nameOrWhat) {
+    Entity e = ALL.get(nameOrWhat);
+    if (e != null) {
+      return e;
+    }
+    return ALL.values().stream().filter(x -> x.what().equals(nameOrWhat)).findFirst().orElse(null);
   }
 
   /** Resolves a comma-separated entity list; an unknown name fails with the valid ones. */

@@ -9,17 +9,26 @@ import org.apache.avro.Schema;
 import org.apache.avro.SchemaBuilder;
 
 /**
- * Everything about one loaded entity in one place: its Graph endpoint and default $select, its
- * warehouse table, columns, Avro schema and partitioning. Generic readers, processors and writers
- * are configured from it; adding an entity means adding one of these.
+ * Everything about one loaded entity in one place: its Graph endpoint, default $select, page size,
+ * permission and licence, its warehouse table, columns, Avro schema and partitioning. The generic
+ * readers, processor, writers, DDL and {@code check} are configured from it: adding a Graph
+ * collection means adding one of these to {@link Entities} (and its data to the simulator).
  *
  * @param name the entity and table name (snake_case): users, sign_ins, …
  * @param what how messages name it
- * @param path the Graph collection path, e.g. {@code /auditLogs/signIns}
- * @param pageSize the $top asked for: Graph's maximum for the endpoint
+ * @param path the Graph collection path, e.g. {@code /auditLogs/signIns}; for a per-parent
+ *     collection with {@code {id}} where the parent's id goes
+ * @param pageSize the $top asked for (Graph's maximum for the endpoint), or 0 for an endpoint that
+ *     takes no $top
  * @param timeProperty for logs, the event-time property windows filter on; null otherwise
  * @param columns the warehouse columns after {@code tenant_id}
  * @param idColumns the columns whose values, joined by "/", identify a row
+ * @param parent for a per-parent collection (a group's members), the collection whose ids fill
+ *     {@code {id}}; null otherwise
+ * @param permission the application permission the endpoint needs
+ * @param licence the Entra ID licence the endpoint needs ("P1", "P2"), or null
+ * @param rawJson whether loads keep each item's Graph JSON in {@code raw_json} unless the launch
+ *     says otherwise (chosen per table from what it costs: README, "raw_json")
  */
 public record Entity(
     String name,
@@ -28,13 +37,144 @@ public record Entity(
     int pageSize,
     String timeProperty,
     List<Column> columns,
-    List<String> idColumns) {
+    List<String> idColumns,
+    Parent parent,
+    Permission permission,
+    String licence,
+    boolean rawJson) {
+
+  /**
+   * The collection a per-parent endpoint is read under: each parent's id is put in the child's path
+   * and in each child item as {@link #FIELD}, which a column reads.
+   *
+   * @param path the parents' collection, e.g. {@code /groups}
+   */
+  public record Parent(String path) {
+    /** The item field carrying the parent's id. */
+    public static final String FIELD = "@parentId";
+  }
+
+  /** This entity with other columns (schema evolution tests). */
+  public Entity withColumns(List<Column> other) {
+    return new Entity(
+        name,
+        what,
+        path,
+        pageSize,
+        timeProperty,
+        other,
+        idColumns,
+        parent,
+        permission,
+        licence,
+        rawJson);
+  }
+
+  /** The path of one parent's collection. */
+  public String pathFor(String parentId) {
+    return path.replace(
+        "{id}", java.net.URLEncoder.encode(parentId, java.nio.charset.StandardCharsets.UTF_8));
+  }
+
+  static Builder builder(String name, String path) {
+    return new Builder(name, path);
+  }
+
+  /** Builds an entity; only name, path, permission and columns are required. */
+  static final class Builder {
+    private final String name;
+    private final String path;
+    private String what;
+    private int pageSize;
+    private String timeProperty;
+    private List<Column> columns;
+    private List<String> ids = List.of("id");
+    private Parent parent;
+    private Permission permission;
+    private String licence;
+    private boolean rawJson = true;
+
+    private Builder(String name, String path) {
+      this.name = name;
+      this.path = path;
+      this.what = name.replace('_', ' ');
+    }
+
+    Builder what(String what) {
+      this.what = what;
+      return this;
+    }
+
+    Builder pageSize(int pageSize) {
+      this.pageSize = pageSize;
+      return this;
+    }
+
+    /** A log: windows filter on this event-time property. */
+    Builder log(String timeProperty) {
+      this.timeProperty = timeProperty;
+      return this;
+    }
+
+    Builder columns(Column... columns) {
+      this.columns = List.of(columns);
+      return this;
+    }
+
+    Builder ids(String... ids) {
+      this.ids = List.of(ids);
+      return this;
+    }
+
+    Builder under(String parentPath) {
+      this.parent = new Parent(parentPath);
+      return this;
+    }
+
+    Builder permission(Permission permission) {
+      this.permission = permission;
+      return this;
+    }
+
+    Builder licence(String licence) {
+      this.licence = licence;
+      return this;
+    }
+
+    /** Whether raw_json is kept unless a launch says otherwise (default: yes). */
+    Builder rawJson(boolean byDefault) {
+      this.rawJson = byDefault;
+      return this;
+    }
+
+    Entity build() {
+      return new Entity(
+          name,
+          what,
+          path,
+          pageSize,
+          timeProperty,
+          columns,
+          ids,
+          parent,
+          java.util.Objects.requireNonNull(permission, name + ": no permission"),
+          licence,
+          rawJson);
+    }
+  }
 
   /** Columns every row carries besides the entity's own. */
   public static final String TENANT = "tenant_id";
 
   public static final String LOAD_ID = "load_id";
   public static final String LOADED_AT = "loaded_at";
+
+  /**
+   * The item as Graph sent it (JSON in DuckDB, a string in Parquet): properties no column models,
+   * and those a launch adds with {@code select.<entity>=+property}, are never lost. NULL when the
+   * launch does not keep it for the table.
+   */
+  public static final String RAW_JSON = "raw_json";
 
   public boolean isLog() {
     return timeProperty != null;
@@ -75,6 +215,7 @@ public record Entity(
     }
     fields.name(LOAD_ID).type().longType().noDefault();
     fields.name(LOADED_AT).type(timestampMicros()).noDefault();
+    fields.name(RAW_JSON).type(nullable(Schema.create(Schema.Type.STRING))).withDefault(null);
     return fields.endRecord();
   }
 
@@ -95,10 +236,11 @@ public record Entity(
     columns.forEach(c -> names.add(c.name()));
     names.add(LOAD_ID);
     names.add(LOADED_AT);
+    names.add(RAW_JSON);
     return names;
   }
 
-  /** CREATE TABLE for DuckDB; the files in sql/ are this text. */
+  /** CREATE TABLE for DuckDB. */
   public String duckdbDdl() {
     StringBuilder b = new StringBuilder("CREATE TABLE IF NOT EXISTS ").append(name).append(" (\n");
     b.append("  ").append(TENANT).append(" VARCHAR NOT NULL,\n");
@@ -106,7 +248,8 @@ public record Entity(
       b.append("  ").append(c.name()).append(' ').append(c.type().duckdb()).append(",\n");
     }
     b.append("  ").append(LOAD_ID).append(" BIGINT NOT NULL,\n");
-    b.append("  ").append(LOADED_AT).append(" TIMESTAMPTZ NOT NULL\n");
+    b.append("  ").append(LOADED_AT).append(" TIMESTAMPTZ NOT NULL,\n");
+    b.append("  ").append(RAW_JSON).append(" JSON\n");
     return b.append(");\n").toString();
   }
 

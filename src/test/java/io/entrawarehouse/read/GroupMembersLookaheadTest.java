@@ -8,6 +8,8 @@ import io.entrawarehouse.graph.SimulatorClients;
 import io.entrawarehouse.simulator.GraphSimulator;
 import io.entrawarehouse.simulator.SimulatorSettings;
 import io.entrawarehouse.simulator.TenantScale;
+import io.entrawarehouse.warehouse.Entities;
+import io.entrawarehouse.warehouse.Entity;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,10 +21,10 @@ import org.junit.jupiter.api.Test;
  */
 class GroupMembersLookaheadTest {
 
-  private static List<String> readAll(GroupMembersItemReader reader) {
+  private static List<String> readAll(PerParentItemReader reader) {
     List<String> members = new ArrayList<>();
     for (JsonNode m = reader.read(); m != null; m = reader.read()) {
-      members.add(m.get("@groupId").asText() + "/" + m.get("id").asText());
+      members.add(m.get(Entity.Parent.FIELD).asText() + "/" + m.get("id").asText());
     }
     return members;
   }
@@ -40,14 +42,19 @@ class GroupMembersLookaheadTest {
     List<String> oneAhead;
     try (GraphSimulator simulator = GraphSimulator.start(settings)) {
       GraphClient graph = SimulatorClients.client(simulator, 3, d -> {});
-      oneAhead = readAll(new GroupMembersItemReader(graph, "$select=id&$top=999", false, 1));
+      oneAhead =
+          readAll(
+              new PerParentItemReader(
+                  graph, Entities.GROUP_MEMBERS, "$select=id&$top=999", false, 1));
       // The current group and the next one's first page.
       assertThat(simulator.stats().maxGraphRequestsInFlight()).isBetween(1, 2);
     }
     try (GraphSimulator simulator = GraphSimulator.start(settings)) {
       GraphClient graph = SimulatorClients.client(simulator, 3, d -> {});
       List<String> eightAhead =
-          readAll(new GroupMembersItemReader(graph, "$select=id&$top=999", false, 8));
+          readAll(
+              new PerParentItemReader(
+                  graph, Entities.GROUP_MEMBERS, "$select=id&$top=999", false, 8));
       assertThat(simulator.stats().maxGraphRequestsInFlight()).isBetween(6, 9);
       assertThat(eightAhead).hasSize(120).doesNotHaveDuplicates().isEqualTo(oneAhead);
     }

@@ -7,6 +7,8 @@ import io.entrawarehouse.graph.GraphClient;
 import io.entrawarehouse.simulator.GraphSimulator;
 import io.entrawarehouse.simulator.SimulatorSettings;
 import io.entrawarehouse.simulator.TenantScale;
+import io.entrawarehouse.warehouse.Entities;
+import io.entrawarehouse.warehouse.Entity;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -120,13 +122,15 @@ class ReaderRestartTest {
   @Test
   void theMembersReaderResumesInsideAGroup() throws Exception {
     java.util.function.Function<JsonNode, String> key =
-        i -> i.get("@groupId").asText() + "/" + i.get("id").asText();
+        i -> i.get(Entity.Parent.FIELD).asText() + "/" + i.get("id").asText();
     List<String> all =
-        readAll(new GroupMembersItemReader(graph, "$select=id&$top=7", false, 3), key);
+        readAll(
+            new PerParentItemReader(graph, Entities.GROUP_MEMBERS, "$select=id&$top=7", false, 3),
+            key);
     assertThat(all).hasSize(8000).doesNotHaveDuplicates();
 
-    GroupMembersItemReader reader =
-        new GroupMembersItemReader(graph, "$select=id&$top=7", false, 3);
+    PerParentItemReader reader =
+        new PerParentItemReader(graph, Entities.GROUP_MEMBERS, "$select=id&$top=7", false, 3);
     ExecutionContext context = new ExecutionContext();
     reader.open(context);
     List<String> before = new ArrayList<>();
@@ -136,8 +140,8 @@ class ReaderRestartTest {
     reader.update(context);
     reader.close();
 
-    GroupMembersItemReader resumed =
-        new GroupMembersItemReader(graph, "$select=id&$top=7", false, 3);
+    PerParentItemReader resumed =
+        new PerParentItemReader(graph, Entities.GROUP_MEMBERS, "$select=id&$top=7", false, 3);
     resumed.open(context);
     List<String> after = readAll(resumed, key);
 
@@ -146,7 +150,8 @@ class ReaderRestartTest {
 
     // A finished reader stays finished after a restart.
     resumed.update(context);
-    GroupMembersItemReader done = new GroupMembersItemReader(graph, "$select=id&$top=7", false, 3);
+    PerParentItemReader done =
+        new PerParentItemReader(graph, Entities.GROUP_MEMBERS, "$select=id&$top=7", false, 3);
     done.open(context);
     assertThat(done.read()).isNull();
   }

@@ -186,14 +186,7 @@ class IcebergLakeTest {
   void aColumnAddedToAnEntityIsAddedToItsTableAndOldRowsReadItAsNull() throws Exception {
     Entity full = Entities.USERS;
     Entity narrow =
-        new Entity(
-            full.name(),
-            full.what(),
-            full.path(),
-            full.pageSize(),
-            null,
-            full.columns().subList(0, 3), // id, user_principal_name, display_name
-            full.idColumns());
+        full.withColumns(full.columns().subList(0, 3)); // id, user_principal_name, display_name
     lake.commit(narrow, load(1, "t1", narrow), stage(narrow, "t1", 1, 0, 5, "narrow"));
     assertThat(lake.table(narrow).schema().findField("surname")).isNull();
 

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.entrawarehouse.warehouse.Entities;
 import io.entrawarehouse.warehouse.Entity;
-import io.entrawarehouse.write.duckdb.DuckDbLoader;
 import io.entrawarehouse.write.parquet.ParquetPartWriter;
 import io.entrawarehouse.write.parquet.Staging;
 import java.nio.file.Path;
@@ -184,14 +183,5 @@ class ParquetPartWriterTest {
       rows.add(r);
     }
     return rows;
-  }
-
-  @Test
-  void theDdlInSqlIsTheEntitysSchema() {
-    for (Entity e : Entities.ALL.values()) {
-      assertThat(DuckDbLoader.ddl(e.name()))
-          .as("sql/" + e.name() + ".sql")
-          .isEqualTo(e.duckdbDdl());
-    }
   }
 }

@@ -83,7 +83,7 @@ public final class DuckDbLoader {
       long loadId,
       long rowsLoaded) {}
 
-  /** The DDL the product ships in sql/ for a table. */
+  /** The DDL the product ships in sql/ for its own tables (_loads); entities make their own. */
   public static String ddl(String table) {
     try (InputStream in = DuckDbLoader.class.getResourceAsStream("/sql/" + table + ".sql")) {
       if (in == null) {
@@ -361,7 +361,7 @@ public final class DuckDbLoader {
     Entity entity = slice.entity();
     String table = entity.name();
     try (Statement s = c.createStatement()) {
-      s.execute(ddl(table));
+      s.execute(entity.duckdbDdl());
       // Columns added to the entity since the table was made (old rows read them as null).
       Set<String> have = columns(c, table);
       for (io.entrawarehouse.warehouse.Column col : entity.columns()) {
@@ -369,6 +369,9 @@ public final class DuckDbLoader {
           s.execute(
               "ALTER TABLE " + table + " ADD COLUMN " + col.name() + " " + col.type().duckdb());
         }
+      }
+      if (!have.contains(Entity.RAW_JSON)) {
+        s.execute("ALTER TABLE " + table + " ADD COLUMN " + Entity.RAW_JSON + " JSON");
       }
     }
     String where = predicate(slice);

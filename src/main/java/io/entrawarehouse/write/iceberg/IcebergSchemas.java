@@ -20,14 +20,16 @@ public final class IcebergSchemas {
 
   public static Schema schema(Entity entity) {
     List<Types.NestedField> fields = new ArrayList<>();
-    int[] id = {entity.columns().size() + 4}; // after the top-level fields 1..n+3
+    int[] id = {entity.columns().size() + 5}; // after the top-level fields 1..n+4
     int field = 1;
     fields.add(Types.NestedField.required(field++, Entity.TENANT, Types.StringType.get()));
     for (Column c : entity.columns()) {
       fields.add(Types.NestedField.optional(field++, c.name(), type(c.type(), id)));
     }
     fields.add(Types.NestedField.required(field++, Entity.LOAD_ID, Types.LongType.get()));
-    fields.add(Types.NestedField.required(field, Entity.LOADED_AT, Types.TimestampType.withZone()));
+    fields.add(
+        Types.NestedField.required(field++, Entity.LOADED_AT, Types.TimestampType.withZone()));
+    fields.add(Types.NestedField.optional(field, Entity.RAW_JSON, Types.StringType.get()));
     return new Schema(fields);
   }
 
