@@ -74,7 +74,8 @@ public final class CheckCommand implements Callable<Integer> {
                 ? "unknown (the access token is not a JWT this tool can read: Microsoft documents"
                     + " access tokens as opaque to clients), so each entity's probe tells"
                 : roles.isEmpty() ? "none" : String.join(", ", new java.util.TreeSet<>(roles))));
-    out.printf("%-17s %-40s %-8s %-6s %s%n", "entity", "needs", "granted", "probe", "fix");
+    out.printf(
+        "%-17s %-40s %-8s %-8s %-6s %s%n", "entity", "needs", "granted", "licence", "probe", "fix");
     boolean allOk = true;
     for (Entity entity : launch.entities()) {
       io.entrawarehouse.warehouse.Permission needs = entity.permission();
@@ -88,10 +89,11 @@ public final class CheckCommand implements Callable<Integer> {
         allOk = false;
       }
       out.printf(
-          "%-17s %-40s %-8s %-6s %s%n",
+          "%-17s %-40s %-8s %-8s %-6s %s%n",
           entity.name(),
           needs.display(),
           roles == null ? "unknown" : needs.grantedBy(roles) ? "yes" : "no",
+          entity.licence() == null ? "any" : entity.licence(),
           probe,
           fix);
     }

@@ -134,6 +134,23 @@ final class Catalog {
               "createdDateTime appOwnerOrganizationId"),
           null);
 
+  /** One page of every SKU: no $top, no $filter, only $select (as documented). */
+  static final GraphCollection SUBSCRIBED_SKUS =
+      new GraphCollection(
+          "subscribedSkus",
+          "SubscribedSku",
+          "microsoft.graph.subscribedSku",
+          "subscribedSkus",
+          1000,
+          0,
+          1,
+          false,
+          union(Set.of("Organization.Read.All", "Organization.ReadWrite.All"), DIRECTORY_READ),
+          Set.of(),
+          List.of(),
+          Map.of(),
+          null);
+
   static final GraphCollection DIRECTORY_AUDITS =
       new GraphCollection(
           "directoryAudits",

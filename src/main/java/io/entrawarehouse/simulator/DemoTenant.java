@@ -653,6 +653,109 @@ public final class DemoTenant {
     return m;
   }
 
+  // ---------------------------------------------------------------- subscribed SKUs
+
+  /** Service plans: id, name, what they apply to. Ids and names as Microsoft's licensing list. */
+  private static final String[][] PLANS = {
+    {"efb87545-963c-4e0d-99df-69c6916d9eb0", "EXCHANGE_S_ENTERPRISE", "User"},
+    {"5dbe027f-2339-4123-9542-606e4d348a72", "SHAREPOINTENTERPRISE", "User"},
+    {"0feaeb32-d00e-4d66-bd5a-43b5b83db82c", "MCOSTANDARD", "User"},
+    {"a23b959c-7ce8-4e57-9140-b90eb88a9e97", "SWAY", "User"},
+    {"41781fb2-bc02-4b7c-bd55-b576c07bb09d", "AAD_PREMIUM", "User"},
+    {"eec0eb4f-6444-4f95-aba0-50c24d67f998", "AAD_PREMIUM_P2", "User"},
+    {"c1ec4a95-1f05-45b3-a911-aa3fa01094f5", "INTUNE_A", "User"},
+    {"70d33638-9c74-4d01-bfd3-562de28bd4ba", "BI_AZURE_P2", "User"},
+    {"8c098270-9dd4-4350-9b30-ba4703f3b36b", "ADALLOM_S_O365", "Company"},
+  };
+
+  /** Per SKU in {@link #SKUS} order: part number, its plans (indexes in PLANS), status. */
+  private static final Object[][] SKU_INFO = {
+    {"SPE_E3", new int[] {0, 1, 2, 3, 4, 6}, "Enabled"},
+    {"SPE_E5", new int[] {0, 1, 2, 3, 4, 5, 6, 8}, "Enabled"},
+    {"ENTERPRISEPACK", new int[] {0, 1, 2, 3}, "Warning"},
+    {"EMS", new int[] {4, 6}, "Enabled"},
+    {"POWER_BI_PRO", new int[] {7}, "Suspended"},
+  };
+
+  private long[] consumed;
+
+  /** A subscribed SKU's properties, as {@link #subscribedSku} writes them. */
+  public static final java.util.Set<String> SUBSCRIBED_SKU_PROPERTIES =
+      java.util.Set.of(
+          "accountName",
+          "accountId",
+          "appliesTo",
+          "capabilityStatus",
+          "consumedUnits",
+          "id",
+          "prepaidUnits",
+          "servicePlans",
+          "skuId",
+          "skuPartNumber",
+          "subscriptionIds");
+
+  /** How many SKUs the tenant has bought: those its users' licences come from. */
+  public int subscribedSkus() {
+    return SKUS.size();
+  }
+
+  /**
+   * Subscribed SKU {@code k}: consumed units are the users holding it, prepaid units cover them
+   * with room to spare (a suspended SKU's units are all suspended, one in warning has some).
+   */
+  public Map<String, Object> subscribedSku(int k) {
+    Pick p = pick(TENANT + 200, k);
+    String sku = SKUS.get(k);
+    Object[] info = SKU_INFO[k];
+    long used = consumed()[k];
+    long bought = used + 5 + p.below(50);
+    String status = (String) info[2];
+    Map<String, Object> prepaid = new LinkedHashMap<>();
+    prepaid.put("enabled", status.equals("Suspended") ? 0 : bought);
+    prepaid.put("lockedOut", 0);
+    prepaid.put("suspended", status.equals("Suspended") ? bought : 0);
+    prepaid.put("warning", status.equals("Warning") ? 10 : 0);
+    List<Object> plans = new ArrayList<>();
+    for (int i : (int[]) info[1]) {
+      Map<String, Object> plan = new LinkedHashMap<>();
+      plan.put("servicePlanId", PLANS[i][0]);
+      plan.put("servicePlanName", PLANS[i][1]);
+      plan.put("provisioningStatus", status.equals("Suspended") ? "Disabled" : "Success");
+      plan.put("appliesTo", PLANS[i][2]);
+      plans.add(plan);
+    }
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("accountName", "Contoso");
+    m.put("accountId", Hashing.uuid(seed, TENANT, 7));
+    m.put("appliesTo", "User");
+    m.put("capabilityStatus", status);
+    m.put("consumedUnits", used);
+    m.put("id", tenantId + "_" + sku);
+    m.put("prepaidUnits", prepaid);
+    m.put("servicePlans", plans);
+    m.put("skuId", sku);
+    m.put("skuPartNumber", info[0]);
+    m.put("subscriptionIds", List.of(Hashing.uuid(seed, TENANT, 100 + k)));
+    return m;
+  }
+
+  /** Users holding each SKU, counted over every user once (the first time it is asked). */
+  private synchronized long[] consumed() {
+    if (consumed == null) {
+      long[] counts = new long[SKUS.size()];
+      for (int u = 0; u < scale.users(); u++) {
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> licences =
+            (List<Map<String, Object>>) user(u).get("assignedLicenses");
+        for (Map<String, Object> l : licences) {
+          counts[SKUS.indexOf((String) l.get("skuId"))]++;
+        }
+      }
+      consumed = counts;
+    }
+    return consumed;
+  }
+
   // ---------------------------------------------------------------- service principals
 
   /** Service principal {@code s}: the non-user members some groups hold. */

@@ -115,6 +115,7 @@ public final class GraphSimulator implements AutoCloseable {
     knownProperties.put(Catalog.GROUPS, tenant.group(0).keySet());
     knownProperties.put(Catalog.DEVICES, tenant.device(0).keySet());
     knownProperties.put(Catalog.SERVICE_PRINCIPALS, tenant.servicePrincipal(0).keySet());
+    knownProperties.put(Catalog.SUBSCRIBED_SKUS, DemoTenant.SUBSCRIBED_SKU_PROPERTIES);
     knownProperties.put(Catalog.SIGN_INS, tenant.signIn(0).keySet());
     knownProperties.put(Catalog.DIRECTORY_AUDITS, tenant.directoryAudit(0).keySet());
     Set<String> memberProperties = new LinkedHashSet<>(DemoTenant.USER_DEFAULTS);
@@ -457,6 +458,13 @@ public final class GraphSimulator implements AutoCloseable {
           path,
           countOnly);
     }
+    if (shape.equals("subscribedSkus") && !countOnly) {
+      return new Route(
+          Catalog.SUBSCRIBED_SKUS,
+          source(tenant.subscribedSkus(), i -> tenant.subscribedSku((int) i)),
+          path,
+          false);
+    }
     if (shape.equals("auditLogs/directoryAudits") && !countOnly) {
       return new Route(
           Catalog.DIRECTORY_AUDITS,
@@ -651,7 +659,12 @@ public final class GraphSimulator implements AutoCloseable {
     GraphCollection collection = route.collection();
     int maxTop = signInActivity ? 500 : collection.maxTop();
     int top = collection.defaultTop();
-    if (params.containsKey("$top")) {
+    if (maxTop == 0) {
+      // A collection served whole, that takes no $top (subscribedSkus).
+      if (params.containsKey("$top")) {
+        throw GraphError.badRequest("Query option 'Top' is not allowed.");
+      }
+    } else if (params.containsKey("$top")) {
       try {
         top = Integer.parseInt(params.get("$top").trim());
       } catch (NumberFormatException e) {

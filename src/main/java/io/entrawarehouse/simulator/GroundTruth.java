@@ -43,6 +43,9 @@ public final class GroundTruth {
         "directory_audits",
         ids(s.directoryAudits(), i -> (String) tenant.directoryAudit(i).get("id")));
     out.put("sign_ins", ids(s.signIns(), i -> tenant.id(DemoTenant.SIGN_IN, i)));
+    out.put(
+        "subscribed_skus",
+        ids(tenant.subscribedSkus(), k -> (String) tenant.subscribedSku(k).get("id")));
     return out;
   }
 

@@ -4,6 +4,7 @@ import static io.entrawarehouse.warehouse.Column.Type.BOOLEAN;
 import static io.entrawarehouse.warehouse.Column.Type.DOUBLE;
 import static io.entrawarehouse.warehouse.Column.Type.INT;
 import static io.entrawarehouse.warehouse.Column.Type.JSON;
+import static io.entrawarehouse.warehouse.Column.Type.LONG;
 import static io.entrawarehouse.warehouse.Column.Type.STRING;
 import static io.entrawarehouse.warehouse.Column.Type.TIMESTAMP;
 import static io.entrawarehouse.warehouse.Column.listOf;
@@ -227,9 +228,35 @@ public final class Entities {
               of("location_longitude", DOUBLE, "location/geoCoordinates/longitude"))
           .build();
 
+  /** The licences the tenant bought: what analysts join users' SKU ids with. */
+  public static final Entity SUBSCRIBED_SKUS =
+      Entity.builder("subscribed_skus", "/subscribedSkus")
+          .what("subscribed SKUs")
+          .permission(
+              Permission.anyOf(
+                  "Organization.Read.All", "Organization.Read.All", "Organization.ReadWrite.All"))
+          .columns(
+              of("id", STRING, "id"),
+              of("sku_id", STRING, "skuId"),
+              of("sku_part_number", STRING, "skuPartNumber"),
+              of("capability_status", STRING, "capabilityStatus"),
+              of("applies_to", STRING, "appliesTo"),
+              of("account_name", STRING, "accountName"),
+              of("account_id", STRING, "accountId"),
+              of("consumed_units", LONG, "consumedUnits"),
+              of("prepaid_enabled", LONG, "prepaidUnits/enabled"),
+              of("prepaid_suspended", LONG, "prepaidUnits/suspended"),
+              of("prepaid_warning", LONG, "prepaidUnits/warning"),
+              of("prepaid_locked_out", LONG, "prepaidUnits/lockedOut"),
+              listOf("service_plan_ids", "servicePlans", "servicePlanId"),
+              listOf("service_plan_names", "servicePlans", "servicePlanName"),
+              of("service_plans", JSON, "servicePlans"),
+              listOf("subscription_ids", "subscriptionIds", null))
+          .build();
+
   /** Every entity by name, in load order. */
   public static final Map<String, Entity> ALL =
-      index(USERS, GROUPS, GROUP_MEMBERS, DEVICES, DIRECTORY_AUDITS, SIGN_INS);
+      index(USERS, GROUPS, GROUP_MEMBERS, DEVICES, DIRECTORY_AUDITS, SIGN_INS, SUBSCRIBED_SKUS);
 
   private static Map<String, Entity> index(Entity... entities) {
     Map<String, Entity> map = new LinkedHashMap<>();

@@ -238,10 +238,12 @@ class RunCommandTest {
 
       assertThat(check.exit()).as(check.all()).isEqualTo(1);
       assertThat(check.out())
-          .containsPattern("users\\s+User.Read.All\\s+yes\\s+ok")
+          .containsPattern("users\\s+User.Read.All\\s+yes\\s+any\\s+ok")
           .containsPattern(
-              "devices\\s+Device.Read.All\\s+no\\s+FAILED\\s+add Device.Read.All and grant admin consent")
-          .containsPattern("sign_ins\\s+AuditLog.Read.All \\+ Directory.Read.All\\s+no\\s+FAILED");
+              "devices\\s+Device.Read.All\\s+no\\s+any\\s+FAILED\\s+add Device.Read.All and grant"
+                  + " admin consent")
+          .containsPattern(
+              "sign_ins\\s+AuditLog.Read.All \\+ Directory.Read.All\\s+no\\s+P1\\s+FAILED");
       assertThat(check.all())
           .doesNotContain(SimulatorSettings.DEMO_CLIENT_SECRET)
           .doesNotContain("eyJ");
@@ -360,8 +362,9 @@ class RunCommandTest {
       assertThat(check.exit()).as(check.all()).isZero();
       assertThat(check.out())
           .contains("permissions granted: unknown")
-          .containsPattern("users\\s+User.Read.All\\s+unknown\\s+ok")
-          .containsPattern("sign_ins\\s+.*unknown\\s+ok");
+          .containsPattern("users\\s+User.Read.All\\s+unknown\\s+any\\s+ok")
+          .containsPattern("subscribed_skus\\s+Organization.Read.All\\s+unknown\\s+any\\s+ok")
+          .containsPattern("sign_ins\\s+.*unknown\\s+P1\\s+ok");
     }
   }
 
