@@ -41,7 +41,18 @@ final class LoadCommands {
   static final int BAD_INPUT = 2;
   static final int BUSY = 3;
 
+  /**
+   * The load completed but Graph denied some tables (a permission, a licence): left as they were.
+   */
+  static final int PARTIAL = 4;
+
   private LoadCommands() {}
+
+  /** The worse of two exit codes: failed, bad input, busy, partial, ok. */
+  static int worse(int a, int b) {
+    List<Integer> order = List.of(OK, PARTIAL, BUSY, BAD_INPUT, FAILED);
+    return order.indexOf(a) >= order.indexOf(b) ? a : b;
+  }
 
   static Path warehouseDirectory() {
     String configured =
@@ -329,7 +340,7 @@ final class LoadCommands {
     for (GraphEndpoint endpoint : TenantEndpoints.select(configured, selection)) {
       say(out).accept(describe(endpoint));
       try (DirectoryLoadLauncher.Connection connection = launcher.connect(endpoint)) {
-        worst = Math.max(worst, action.apply(connection));
+        worst = worse(worst, action.apply(connection));
       }
     }
     return worst;
@@ -412,7 +423,7 @@ final class LoadCommands {
               + " nothing to do. To load again, add reload=true.%n",
           DirectoryLoadJob.loadId(done), LoadReport.utc(done.getEndTime()));
       LoadReport.summary(launcher, launch, done, out);
-      return OK;
+      return denied(launcher, launch, done, err);
     }
     out.flush();
     long start = System.nanoTime();
@@ -445,13 +456,46 @@ final class LoadCommands {
     if (execution.getStatus() != BatchStatus.COMPLETED) {
       return LoadReport.failure(launcher, launch, execution, took, err);
     }
+    java.util.Map<String, String> denied =
+        DirectoryLoadJob.denied(launcher.repository(), execution);
     out.printf(
-        "directory-load COMPLETED in %.1f s (load %d, peak heap %d MB)%n",
+        "directory-load %s in %.1f s (load %d, peak heap %d MB)%n",
+        denied.isEmpty()
+            ? "COMPLETED"
+            : denied.size() < launch.entities().size() ? "PARTIAL" : "FAILED",
         took.toMillis() / 1000.0,
         DirectoryLoadJob.loadId(execution),
         peakHeapBytes() / (1024 * 1024));
     LoadReport.summary(launcher, launch, execution, out);
-    return OK;
+    return denied(launcher, launch, execution, err);
+  }
+
+  /**
+   * Names each table Graph denied a completed load, with what to grant; returns {@link #PARTIAL}
+   * when other tables loaded, {@link #FAILED} when Graph denied every table of the launch, else
+   * {@link #OK}.
+   */
+  private static int denied(
+      DirectoryLoadLauncher launcher, LoadParameters launch, JobExecution load, PrintWriter err) {
+    java.util.Map<String, String> denied = DirectoryLoadJob.denied(launcher.repository(), load);
+    if (denied.isEmpty()) {
+      return OK;
+    }
+    boolean all = denied.size() >= launch.entities().size();
+    err.println(
+        all
+            ? "directory-load FAILED: Graph denied every table of this launch, and none was"
+                + " changed:"
+            : "directory-load PARTIAL: every other table loaded; these were left as they were, as"
+                + " Graph denied them:");
+    denied.forEach((table, why) -> err.println("  " + table + ": " + why));
+    err.println(
+        "Grant what is named (and admin consent), then load "
+            + (all ? "again" : "them")
+            + " with reload=true"
+            + (all ? "." : ", or leave them out of entities=."));
+    err.flush();
+    return all ? FAILED : PARTIAL;
   }
 
   /** The sum of the heap pools' peak usage: an upper bound of the peak heap. */

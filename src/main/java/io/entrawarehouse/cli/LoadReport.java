@@ -102,17 +102,20 @@ final class LoadReport {
               + ": it was removed or replaced since ('refresh' builds it from the lake). To load"
               + " again, add reload=true.");
     }
+    Map<String, String> denied = DirectoryLoadJob.denied(launcher.repository(), execution);
     out.printf("  %-18s %12s %12s %8s%n", "table", "loaded", "in table", "skipped");
     long skippedInAll = 0;
     for (Entity entity : launch.entities()) {
       DuckDbLoader.Loaded loaded = loads.get(entity.name());
       org.apache.iceberg.Snapshot commit = commits.get(entity.name());
       String rows =
-          loaded != null && loaded.rowsLoaded() >= 0
-              ? Long.toString(loaded.rowsLoaded())
-              : commit != null && commit.summary().containsKey(IcebergLake.ROWS_LOADED)
-                  ? commit.summary().get(IcebergLake.ROWS_LOADED)
-                  : "?";
+          denied.containsKey(entity.name())
+              ? "denied"
+              : loaded != null && loaded.rowsLoaded() >= 0
+                  ? Long.toString(loaded.rowsLoaded())
+                  : commit != null && commit.summary().containsKey(IcebergLake.ROWS_LOADED)
+                      ? commit.summary().get(IcebergLake.ROWS_LOADED)
+                      : "?";
       long skipped = skipped(steps, entity);
       skippedInAll += skipped;
       out.printf(

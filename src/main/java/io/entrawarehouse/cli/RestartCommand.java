@@ -68,11 +68,13 @@ public final class RestartCommand implements Callable<Integer> {
                 + launch.tenantId()
                 + ", which is not configured now: configure that tenant to restart it.");
         err.flush();
-        worst = Math.max(worst, LoadCommands.BAD_INPUT);
+        worst = LoadCommands.worse(worst, LoadCommands.BAD_INPUT);
         continue;
       }
       try (connection) {
-        worst = Math.max(worst, LoadCommands.runAndReport(launcher, launch, connection, out, err));
+        worst =
+            LoadCommands.worse(
+                worst, LoadCommands.runAndReport(launcher, launch, connection, out, err));
       }
     }
     return worst;

@@ -63,6 +63,12 @@ public final class DirectoryLoadJob {
   /** The job execution context key of a failed execution's cause, one line. */
   public static final String FAILURE = "failure";
 
+  /** In a read step's context: Graph denied the table (permission or licence), and why. */
+  public static final String DENIED = "denied";
+
+  /** The exit status of a completed load that left tables Graph denied as they were. */
+  public static final String PARTIAL = "PARTIAL";
+
   /** The job execution context keys of the load's id and unique id, kept across restarts. */
   public static final String LOAD_ID = "load.id";
 
@@ -220,6 +226,12 @@ public final class DirectoryLoadJob {
                 }
                 if (execution.getStatus() == BatchStatus.COMPLETED) {
                   stores.staging().discard(context.loadId.get());
+                  java.util.Map<String, String> denied = denied(repository, execution);
+                  if (!denied.isEmpty()) {
+                    execution.setExitStatus(
+                        new ExitStatus(
+                            PARTIAL, "Graph denied " + String.join(", ", denied.keySet())));
+                  }
                   return;
                 }
                 // The first failure's cause, one line, for 'status' (the exit description holds
@@ -269,7 +281,8 @@ public final class DirectoryLoadJob {
                 entity.what(),
                 graph.url(entity.path() + "?" + query),
                 launch.needsEventual(entity));
-    ItemStreamReader<JsonNode> reader = hinted(graphReader, launch.queryHint(entity, from));
+    ItemStreamReader<JsonNode> reader =
+        guarded(graphReader, entity, launch.queryHint(entity, from));
     ItemProcessor<JsonNode, GenericRecord> processor =
         new ItemProcessor<>() {
           private WarehouseRowProcessor delegate;
@@ -315,26 +328,56 @@ public final class DirectoryLoadJob {
         .build();
   }
 
-  /** The reader, with a refused query's message saying where the query came from. */
-  private static ItemStreamReader<JsonNode> hinted(ItemStreamReader<JsonNode> reader, String hint) {
+  /**
+   * The reader, with a refused query's message saying where the query came from, and a table Graph
+   * denies from its first request (a permission not granted, a licence the tenant lacks) read as
+   * empty and marked {@link #DENIED} in the step's context: the load step leaves that table as it
+   * was and the rest of the load goes on, ending PARTIAL. A denial after the first item fails the
+   * step as any error does.
+   */
+  private static ItemStreamReader<JsonNode> guarded(
+      ItemStreamReader<JsonNode> reader, Entity entity, String hint) {
     return new ItemStreamReader<>() {
+      private boolean started;
+      private String denied;
+
       @Override
       public JsonNode read() throws Exception {
+        if (denied != null) {
+          return null;
+        }
         try {
-          return reader.read();
+          JsonNode item = reader.read();
+          started = true;
+          return item;
         } catch (GraphException.Query e) {
           throw e.withHint(hint);
+        } catch (GraphException.Auth e) {
+          if (started || e.status() != 403) {
+            throw e;
+          }
+          denied = e.getMessage();
+          log.warn(
+              "{}: {} The table is left as it was; the rest of the load goes on.",
+              entity.name(),
+              denied);
+          return null;
         }
       }
 
       @Override
       public void open(ExecutionContext context) {
+        denied = context.containsKey(DENIED) ? context.getString(DENIED) : null;
+        started = context.containsKey(entity.name() + ".link");
         reader.open(context);
       }
 
       @Override
       public void update(ExecutionContext context) {
         reader.update(context);
+        if (denied != null) {
+          context.putString(DENIED, denied);
+        }
       }
 
       @Override
@@ -342,6 +385,23 @@ public final class DirectoryLoadJob {
         reader.close();
       }
     };
+  }
+
+  /**
+   * The tables of a load Graph denied, with why and what to grant: from the read steps of all its
+   * executions (a restart keeps an earlier execution's denial).
+   */
+  public static java.util.Map<String, String> denied(
+      JobRepository repository, JobExecution execution) {
+    java.util.Map<String, String> denied = new java.util.TreeMap<>();
+    for (JobExecution e : repository.getJobExecutions(execution.getJobInstance())) {
+      for (StepExecution s : e.getStepExecutions()) {
+        if (s.getExecutionContext().containsKey(DENIED)) {
+          denied.put(s.getStepName(), s.getExecutionContext().getString(DENIED));
+        }
+      }
+    }
+    return denied;
   }
 
   /**
@@ -374,6 +434,19 @@ public final class DirectoryLoadJob {
         .tasklet(
             (contribution, chunkContext) -> {
               KillPoints.reached("after-staging:" + entity.name());
+              StepExecution read =
+                  repository.getLastStepExecution(
+                      chunkContext
+                          .getStepContext()
+                          .getStepExecution()
+                          .getJobExecution()
+                          .getJobInstance(),
+                      entity.name());
+              if (read != null && read.getExecutionContext().containsKey(DENIED)) {
+                log.info(
+                    "{}: not committed, Graph denied it; the table is as it was", entity.name());
+                return RepeatStatus.FINISHED;
+              }
               long loadId = context.loadId.get();
               List<java.nio.file.Path> parts = stores.staging().stagedParts(entity, loadId);
               long twice = stores.staging().deduplicate(entity, parts);

@@ -315,6 +315,57 @@ class RunCommandTest {
   }
 
   @Test
+  void aTableTheTenantIsNotLicensedForEndsTheRunPartialWithEveryOtherTableLoaded()
+      throws Exception {
+    try (GraphSimulator free =
+        GraphSimulator.start(
+            SimulatorSettings.builder()
+                .scale(TenantScale.TINY)
+                .throttling(false)
+                .premium(false)
+                .build())) {
+      properties.putAll(SimulatorTenants.properties("entra.tenant.", free));
+
+      Cli.Run check = run("check", "entities=users,sign_ins,subscribed_skus");
+      assertThat(check.exit()).as(check.all()).isEqualTo(1);
+      assertThat(check.out())
+          .containsPattern("users\\s+User.Read.All\\s+yes\\s+any\\s+ok")
+          .containsPattern("subscribed_skus\\s+Organization.Read.All\\s+yes\\s+any\\s+ok")
+          .containsPattern("sign_ins\\s+.*\\s+yes\\s+P1\\s+FAILED\\s+sign-ins need Entra ID P1/P2");
+
+      Cli.Run run = run("run", "entities=users,sign_ins,subscribed_skus");
+
+      assertThat(run.exit()).as(run.all()).isEqualTo(4);
+      assertThat(run.out())
+          .contains("directory-load PARTIAL")
+          .containsPattern("users\\s+40\\s+40\\s+0")
+          .containsPattern("subscribed_skus\\s+5\\s+5\\s+0")
+          .containsPattern("sign_ins\\s+denied");
+      assertThat(run.err())
+          .contains("directory-load PARTIAL: every other table loaded")
+          .contains("sign_ins: Reading sign-ins needs Entra ID P1 or P2");
+      try (Connection c =
+              DriverManager.getConnection("jdbc:duckdb:" + dir.resolve("warehouse/entra.duckdb"));
+          ResultSet r =
+              c.createStatement()
+                  .executeQuery(
+                      "SELECT (SELECT count(*) FROM users), (SELECT count(*) FROM subscribed_skus),"
+                          + " (SELECT count(*) FROM information_schema.tables"
+                          + " WHERE table_name = 'sign_ins')")) {
+        r.next();
+        assertThat(r.getLong(1)).isEqualTo(40);
+        assertThat(r.getLong(2)).isEqualTo(5);
+        assertThat(r.getLong(3)).as("sign_ins was never made").isZero();
+      }
+      // The same launch again: already done, still partial, nothing loaded twice.
+      Cli.Run again = run("run", "entities=users,sign_ins,subscribed_skus");
+      assertThat(again.exit()).as(again.all()).isEqualTo(4);
+      assertThat(again.out()).contains("already COMPLETED");
+      assertThat(again.err()).contains("PARTIAL");
+    }
+  }
+
+  @Test
   void aWindowPastAFreeTenantsRetentionNamesSinceNotAFilterNobodyGave() throws Exception {
     try (GraphSimulator free =
         GraphSimulator.start(

@@ -218,9 +218,10 @@ class TenantsCommandTest {
       Cli.Run check = run("check", "entities=users,devices,sign_ins");
       assertThat(check.exit()).isEqualTo(1);
       assertThat(check.out())
-          .containsPattern("users\\s+User.Read.All\\s+yes\\s+ok")
-          .containsPattern("devices\\s+Device.Read.All\\s+no\\s+FAILED\\s+add Device.Read.All")
-          .containsPattern("sign_ins\\s+.*yes\\s+FAILED\\s+sign-ins need Entra ID P1/P2");
+          .containsPattern("users\\s+User.Read.All\\s+yes\\s+any\\s+ok")
+          .containsPattern(
+              "devices\\s+Device.Read.All\\s+no\\s+any\\s+FAILED\\s+add Device.Read.All")
+          .containsPattern("sign_ins\\s+.*yes\\s+P1\\s+FAILED\\s+sign-ins need Entra ID P1/P2");
       // Given as a system property (-D), the secret is visible in the process list: warned.
       assertThat(check.err())
           .contains("warning: entra.tenants.contoso.client-secret was given on the command line")
