@@ -3,12 +3,14 @@
 # Serves the medium demo tenant (no latency, throttling off so both sides fetch the same pages at
 # full speed), fetches every page the job would fetch and discards them (bench-crawl, twice: the
 # second, warm run is the baseline), then runs directory-load against it, and prints the ratio.
-# Usage: src/bench/load.sh [scale]   (after ./mvnw -q -DskipTests package)
+# Usage: src/bench/load.sh [scale [launch parameters…]]   (after ./mvnw -q -DskipTests package)
+# e.g. src/bench/load.sh medium raw_json=none: the launch parameters go to the job's run.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 JAR=$PWD/target/entra-warehouse.jar
 [ -f "$JAR" ] || ./mvnw -q -DskipTests package
 SCALE=${1:-medium}
+shift || true
 PORT=${PORT:-19543}
 WORK=$(mktemp -d)
 PEM=$WORK/simulator.pem
@@ -35,7 +37,11 @@ crawl --with-job-readers | tee "$WORK/crawl.txt"
 echo "== directory-load"
 (cd "$WORK" && AZURE_TENANT_ID=$TENANT AZURE_CLIENT_ID=$CLIENT AZURE_AUTHORITY_HOST=https://127.0.0.1:$PORT \
   java -Dentra.tenant.graph-url="https://127.0.0.1:$PORT/v1.0" -Dentra.graph.trust-certificate="$PEM" \
-  -jar "$JAR" run) | tee "$WORK/load.txt"
+  -jar "$JAR" run "$@") | tee "$WORK/load.txt"
+echo "== lake bytes per table (data files of the current and retained snapshots)"
+for t in "$WORK"/warehouse/lake/entra/*/; do
+  printf '%-20s %12d\n' "$(basename "$t")" "$(du -sb "$t/data" | cut -f1)"
+done
 
 base=$(awk '/^total/ {print $3}' "$WORK/crawl.txt")
 job=$(sed -n 's/.*COMPLETED in \([0-9.]*\) s.*/\1/p' "$WORK/load.txt")

@@ -37,7 +37,19 @@ public record LoadParameters(
     Map<String, String> filters,
     Map<String, String> selects,
     String rawJson,
+    Map<String, String> toggles,
     int attempt) {
+
+  /**
+   * The toggles asset tools offer, as launch parameters that add {@code $filter} clauses (and'ed
+   * with the user's own filter, so they only ever narrow it): {@code inactive=exclude} leaves out
+   * disabled users and devices (the default, {@code include}, loads them: a disabled account that
+   * still holds licences or group memberships is what analysts look for), {@code
+   * devices.company_owned=true} keeps company-owned devices only, and {@code
+   * devices.seen_within_days=N} leaves out devices not signed in for N days before {@code until}.
+   */
+  public static final List<String> TOGGLES =
+      List.of("inactive", "devices.company_owned", "devices.seen_within_days");
 
   /** The job parameter that numbers the attempts of one launch after the first. */
   public static final String ATTEMPT = "run.attempt";
@@ -60,18 +72,22 @@ public record LoadParameters(
   public static LoadParameters parse(String tenantId, Map<String, String> args, LocalDate today) {
     Map<String, String> filters = new LinkedHashMap<>();
     Map<String, String> selects = new LinkedHashMap<>();
+    Map<String, String> toggles = new java.util.TreeMap<>();
     for (Map.Entry<String, String> e : args.entrySet()) {
       String key = e.getKey();
       if (key.startsWith("filter.")) {
         filters.put(entity(key.substring(7)), e.getValue());
       } else if (key.startsWith("select.")) {
         selects.put(entity(key.substring(7)), e.getValue());
+      } else if (TOGGLES.contains(key)) {
+        toggles.put(key, toggle(key, e.getValue()));
       } else if (!List.of("entities", "run.date", "since", "until", "raw_json").contains(key)) {
         throw new IllegalArgumentException(
             "Unknown parameter '"
                 + key
-                + "': use entities, run.date, since, until, raw_json, filter.<entity> or"
-                + " select.<entity>.");
+                + "': use entities, run.date, since, until, raw_json, "
+                + String.join(", ", TOGGLES)
+                + ", filter.<entity> or select.<entity>.");
       }
     }
     LocalDate runDate =
@@ -112,13 +128,58 @@ public record LoadParameters(
         Map.copyOf(filters),
         Map.copyOf(selects),
         rawJson,
+        java.util.Collections.unmodifiableMap(toggles),
         1);
+  }
+
+  private static String toggle(String key, String value) {
+    String v = value.trim().toLowerCase(Locale.ROOT);
+    boolean ok =
+        switch (key) {
+          case "inactive" -> v.equals("include") || v.equals("exclude");
+          case "devices.company_owned" -> v.equals("true") || v.equals("false");
+          default -> v.matches("[1-9][0-9]{0,4}");
+        };
+    if (!ok) {
+      throw new IllegalArgumentException(
+          key
+              + " must be "
+              + switch (key) {
+                case "inactive" -> "include or exclude";
+                case "devices.company_owned" -> "true or false";
+                default -> "a number of days from 1 to 99999";
+              }
+              + ", got '"
+              + value
+              + "'.");
+    }
+    return v;
+  }
+
+  /** The $filter clauses the toggles add for an entity, in a fixed order. */
+  public List<String> toggleClauses(Entity entity) {
+    List<String> clauses = new java.util.ArrayList<>();
+    boolean users = entity.name().equals("users");
+    boolean devices = entity.name().equals("devices");
+    if ((users || devices) && "exclude".equals(toggles.get("inactive"))) {
+      clauses.add("accountEnabled eq true");
+    }
+    if (devices && "true".equals(toggles.get("devices.company_owned"))) {
+      clauses.add("deviceOwnership eq 'Company'");
+    }
+    if (devices && toggles.containsKey("devices.seen_within_days")) {
+      Instant since =
+          until.minus(
+              java.time.Duration.ofDays(Long.parseLong(toggles.get("devices.seen_within_days"))));
+      clauses.add("approximateLastSignInDateTime ge " + since);
+    }
+    return clauses;
   }
 
   /** The same launch as another attempt. */
   public LoadParameters withAttempt(int number) {
     return new LoadParameters(
-        tenantId, entities, runDate, since, until, filters, selects, rawJson, number);
+        tenantId, entities, runDate, since, until, filters, selects, rawJson, toggles, number);
   }
 
   /**
@@ -180,6 +241,7 @@ public record LoadParameters(
     if (rawJson != null) {
       b.addString("raw_json", rawJson);
     }
+    toggles.forEach(b::addString);
     if (attempt > 1) {
       b.addString(ATTEMPT, Integer.toString(attempt));
     }
@@ -238,6 +300,9 @@ public record LoadParameters(
           entity.timeProperty() + " ge " + from + " and " + entity.timeProperty() + " lt " + until;
       filter = filter == null ? window : window + " and (" + filter + ")";
     }
+    for (String clause : toggleClauses(entity)) {
+      filter = filter == null ? clause : "(" + filter + ") and " + clause;
+    }
     if (filter != null) {
       q.append("&$filter=").append(enc(filter));
       if (needsEventual(entity)) {
@@ -282,6 +347,14 @@ public record LoadParameters(
     if (selects.containsKey(entity.name())) {
       given.add("select." + entity.name() + "=" + selects.get(entity.name()));
     }
+    if (!toggleClauses(entity).isEmpty()) {
+      toggles.forEach(
+          (k, v) -> {
+            if (k.equals("inactive") || k.startsWith(entity.name() + ".")) {
+              given.add(k + "=" + v);
+            }
+          });
+    }
     if (!given.isEmpty()) {
       return "Fix " + String.join(" or ", given) + ".";
     }
@@ -302,7 +375,10 @@ public record LoadParameters(
   /** Whether the entity's filter is an advanced query (ne, not, endswith). */
   public boolean needsEventual(Entity entity) {
     String filter = filters.get(entity.name());
-    return filter != null && !entity.isLog() && ADVANCED.matcher(filter).find();
+    // deviceOwnership is filterable only as an advanced query.
+    return !entity.isLog()
+        && ((filter != null && ADVANCED.matcher(filter).find())
+            || toggleClauses(entity).stream().anyMatch(c -> c.startsWith("deviceOwnership")));
   }
 
   private static String enc(String s) {
@@ -324,6 +400,7 @@ public record LoadParameters(
         + ")"
         + (filters.isEmpty() ? "" : " filters=" + filters.keySet())
         + (selects.isEmpty() ? "" : " selects=" + selects.keySet()).toLowerCase(Locale.ROOT)
+        + (toggles.isEmpty() ? "" : " " + toggles)
         + (attempt > 1 ? " attempt=" + attempt : "");
   }
 }

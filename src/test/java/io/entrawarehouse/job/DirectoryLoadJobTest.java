@@ -196,6 +196,52 @@ class DirectoryLoadJobTest {
   }
 
   @Test
+  void togglesNarrowUsersAndDevicesAndCombineWithTheUsersFilter() throws Exception {
+    try (LoadHarness h = new LoadHarness(tenant().build(), dir, Map.of())) {
+      io.entrawarehouse.simulator.DemoTenant t = h.simulator.tenant();
+      java.time.Instant until =
+          java.time.LocalDate.now(java.time.ZoneOffset.UTC)
+              .atStartOfDay(java.time.ZoneOffset.UTC)
+              .toInstant();
+      java.time.Instant seen = until.minus(java.time.Duration.ofDays(30));
+      java.util.Set<String> users = new java.util.TreeSet<>();
+      for (int u = 0; u < t.scale().users(); u++) {
+        Map<String, Object> user = t.user(u);
+        if (Boolean.TRUE.equals(user.get("accountEnabled"))) {
+          users.add((String) user.get("id"));
+        }
+      }
+      java.util.Set<String> devices = new java.util.TreeSet<>();
+      for (int d = 0; d < t.scale().devices(); d++) {
+        Map<String, Object> device = t.device(d);
+        Object last = device.get("approximateLastSignInDateTime");
+        if (Boolean.TRUE.equals(device.get("accountEnabled"))
+            && "Company".equals(device.get("deviceOwnership"))
+            && "Windows".equals(device.get("operatingSystem"))
+            && last != null
+            && !java.time.OffsetDateTime.parse((String) last).toInstant().isBefore(seen)) {
+          devices.add((String) device.get("id"));
+        }
+      }
+      assertThat(devices).as("the tenant has such devices").isNotEmpty();
+
+      JobExecution execution =
+          h.run(
+              Map.of(
+                  "entities", "users,devices",
+                  "inactive", "exclude",
+                  "devices.company_owned", "true",
+                  "devices.seen_within_days", "30",
+                  "filter.devices", "operatingSystem eq 'Windows'"));
+
+      assertThat(execution.getStatus()).isEqualTo(BatchStatus.COMPLETED);
+      assertThat(new java.util.TreeSet<>(h.ids(Entities.USERS, false))).isEqualTo(users);
+      assertThat(new java.util.TreeSet<>(h.ids(Entities.DEVICES, false))).isEqualTo(devices);
+      assertThat(new java.util.TreeSet<>(h.ids(Entities.DEVICES, true))).isEqualTo(devices);
+    }
+  }
+
+  @Test
   void aRestartThatFallsBackToTheFirstPageLeavesNoDuplicateInEitherStore() throws Exception {
     io.entrawarehouse.simulator.MutableClock clock =
         new io.entrawarehouse.simulator.MutableClock(java.time.Instant.now());

@@ -1,0 +1,60 @@
+package io.entrawarehouse.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.entrawarehouse.warehouse.Entities;
+import java.time.LocalDate;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class LoadParametersTest {
+
+  private static final LocalDate TODAY = LocalDate.parse("2026-11-30");
+
+  @Test
+  void togglesOnlyNarrowTheUsersFilterAndABadValueNamesWhatIsAllowed() {
+    LoadParameters launch =
+        LoadParameters.parse(
+            "t",
+            Map.of(
+                "inactive", "exclude",
+                "devices.seen_within_days", "7",
+                "filter.devices", "operatingSystem eq 'Windows' or isManaged eq true"),
+            TODAY);
+    String devices =
+        java.net.URLDecoder.decode(
+            launch.query(Entities.DEVICES), java.nio.charset.StandardCharsets.UTF_8);
+    // The user's filter stays whole, in parentheses, and'ed with each toggle's clause.
+    assertThat(devices)
+        .contains(
+            "$filter=((operatingSystem eq 'Windows' or isManaged eq true) and accountEnabled eq"
+                + " true) and approximateLastSignInDateTime ge 2026-11-23T00:00:00Z");
+    assertThat(
+            java.net.URLDecoder.decode(
+                launch.query(Entities.USERS), java.nio.charset.StandardCharsets.UTF_8))
+        .contains("$filter=accountEnabled eq true");
+    assertThat(launch.query(Entities.GROUPS)).doesNotContain("$filter");
+    assertThat(launch.toJobParameters().getString("inactive")).isEqualTo("exclude");
+
+    assertThatThrownBy(() -> LoadParameters.parse("t", Map.of("inactive", "maybe"), TODAY))
+        .hasMessage("inactive must be include or exclude, got 'maybe'.");
+    assertThatThrownBy(
+            () -> LoadParameters.parse("t", Map.of("devices.seen_within_days", "0"), TODAY))
+        .hasMessageContaining("a number of days from 1 to 99999");
+  }
+
+  @Test
+  void aPlusSelectAddsToTheDefaultAndRawJsonNamesTables() {
+    LoadParameters launch =
+        LoadParameters.parse(
+            "t", Map.of("select.users", "+employeeHireDate,id", "raw_json", "users"), TODAY);
+    assertThat(launch.select(Entities.USERS))
+        .startsWith(Entities.USERS.defaultSelect())
+        .endsWith(",employeeHireDate");
+    assertThat(launch.keepsRawJson(Entities.USERS)).isTrue();
+    assertThat(launch.keepsRawJson(Entities.GROUPS)).isFalse();
+    assertThatThrownBy(() -> LoadParameters.parse("t", Map.of("raw_json", "userz"), TODAY))
+        .hasMessageContaining("Unknown entity 'userz'");
+  }
+}
