@@ -104,6 +104,7 @@ public final class Entities {
       Entity.builder("group_members", "/groups/{id}/members")
           .pageSize(999)
           .under("/groups")
+          .rawJson(false)
           .permission(GROUP_READ)
           .columns(
               of("group_id", STRING, Entity.Parent.FIELD),
@@ -155,6 +156,7 @@ public final class Entities {
       Entity.builder("directory_audits", "/auditLogs/directoryAudits")
           .pageSize(999)
           .log("activityDateTime")
+          .rawJson(false)
           .permission(AUDIT_LOG_READ)
           .columns(
               of("id", STRING, "id").highCardinality(),
@@ -184,6 +186,7 @@ public final class Entities {
           .what("sign-ins")
           .pageSize(1000)
           .log("createdDateTime")
+          .rawJson(false)
           .permission(AUDIT_LOG_READ)
           .licence("P1")
           .columns(
