@@ -5,6 +5,7 @@ import io.entrawarehouse.graph.GraphClient;
 import io.entrawarehouse.graph.GraphException;
 import io.entrawarehouse.process.MalformedItemException;
 import io.entrawarehouse.process.WarehouseRowProcessor;
+import io.entrawarehouse.read.ElementsItemReader;
 import io.entrawarehouse.read.GraphCollectionItemReader;
 import io.entrawarehouse.read.PerParentItemReader;
 import io.entrawarehouse.warehouse.Entities;
@@ -275,12 +276,18 @@ public final class DirectoryLoadJob {
         entity.parent() != null
             ? new PerParentItemReader(
                 graph, entity, query, launch.needsEventual(entity), concurrency)
-            : new GraphCollectionItemReader(
-                graph,
-                entity.name(),
-                entity.what(),
-                graph.url(entity.path() + "?" + query),
-                launch.needsEventual(entity));
+            : entity.each() != null
+                ? new ElementsItemReader(
+                    graph,
+                    entity,
+                    graph.url(entity.path() + "?" + query),
+                    launch.needsEventual(entity))
+                : new GraphCollectionItemReader(
+                    graph,
+                    entity.name(),
+                    entity.what(),
+                    graph.url(entity.path() + "?" + query),
+                    launch.needsEventual(entity));
     ItemStreamReader<JsonNode> reader =
         guarded(graphReader, entity, launch.queryHint(entity, from));
     ItemProcessor<JsonNode, GenericRecord> processor =

@@ -145,20 +145,31 @@ public class WarehouseRowProcessor implements ItemProcessor<JsonNode, GenericRec
     }
   }
 
+  /** The fields readers add to an item: the parent's id, a looked-up value. */
+  private static final String[] ADDED = {Entity.Parent.FIELD, Entity.Lookup.FIELD};
+
   /**
-   * The item as Graph sent it: without the parent id a per-parent reader adds (taken out and put
-   * back, since a retried chunk processes the item again).
+   * The item as Graph sent it: without the fields readers add (taken out and put back, since a
+   * retried chunk processes the item again).
    */
   private static String graphJson(JsonNode item) {
-    if (item instanceof ObjectNode o && o.has(Entity.Parent.FIELD)) {
-      JsonNode parent = o.remove(Entity.Parent.FIELD);
-      try {
-        return o.toString();
-      } finally {
-        o.set(Entity.Parent.FIELD, parent);
+    if (!(item instanceof ObjectNode o)
+        || (!o.has(Entity.Parent.FIELD) && !o.has(Entity.Lookup.FIELD))) {
+      return item.toString();
+    }
+    JsonNode[] taken = new JsonNode[ADDED.length];
+    for (int i = 0; i < ADDED.length; i++) {
+      taken[i] = o.remove(ADDED[i]);
+    }
+    try {
+      return o.toString();
+    } finally {
+      for (int i = 0; i < ADDED.length; i++) {
+        if (taken[i] != null) {
+          o.set(ADDED[i], taken[i]);
+        }
       }
     }
-    return item.toString();
   }
 
   private MalformedItemException malformed(Column c, JsonNode item, JsonNode value) {

@@ -43,6 +43,19 @@ public final class GroundTruth {
         "directory_audits",
         ids(s.directoryAudits(), i -> (String) tenant.directoryAudit(i).get("id")));
     out.put("sign_ins", ids(s.signIns(), i -> tenant.id(DemoTenant.SIGN_IN, i)));
+    long licences = 0;
+    long licenceSum = 0;
+    for (int u = 0; u < s.users(); u++) {
+      Map<String, Object> user = tenant.user(u);
+      @SuppressWarnings("unchecked")
+      java.util.List<Map<String, Object>> assigned =
+          (java.util.List<Map<String, Object>>) user.get("assignedLicenses");
+      for (Map<String, Object> l : assigned) {
+        licenceSum += Hashing.idChecksumTerm(user.get("id") + "/" + l.get("skuId"));
+        licences++;
+      }
+    }
+    out.put("user_licenses", new Entity(licences, licenceSum));
     out.put(
         "subscribed_skus",
         ids(tenant.subscribedSkus(), k -> (String) tenant.subscribedSku(k).get("id")));

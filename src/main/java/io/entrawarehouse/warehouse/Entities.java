@@ -257,9 +257,39 @@ public final class Entities {
               listOf("subscription_ids", "subscriptionIds", null))
           .build();
 
+  /**
+   * One row per user and licence, from the users' assignedLicenses joined with the SKUs' part
+   * numbers: one pass over /users and one request for /subscribedSkus, none per user.
+   */
+  public static final Entity USER_LICENSES =
+      Entity.builder("user_licenses", "/users")
+          .what("user licences")
+          .pageSize(999)
+          .each("assignedLicenses")
+          .lookup("/subscribedSkus", "skuId", "skuPartNumber", "skuId")
+          .permission(
+              Permission.anyOf(
+                  "User.Read.All + Organization.Read.All, or Directory.Read.All",
+                  "Directory.Read.All"))
+          .columns(
+              of("user_id", STRING, Entity.Parent.FIELD).highCardinality(),
+              of("sku_id", STRING, "skuId"),
+              of("sku_part_number", STRING, Entity.Lookup.FIELD),
+              listOf("disabled_plan_ids", "disabledPlans", null))
+          .ids("user_id", "sku_id")
+          .build();
+
   /** Every entity by name, in load order. */
   public static final Map<String, Entity> ALL =
-      index(USERS, GROUPS, GROUP_MEMBERS, DEVICES, DIRECTORY_AUDITS, SIGN_INS, SUBSCRIBED_SKUS);
+      index(
+          USERS,
+          GROUPS,
+          GROUP_MEMBERS,
+          DEVICES,
+          DIRECTORY_AUDITS,
+          SIGN_INS,
+          SUBSCRIBED_SKUS,
+          USER_LICENSES);
 
   private static Map<String, Entity> index(Entity... entities) {
     Map<String, Entity> map = new LinkedHashMap<>();

@@ -29,6 +29,11 @@ import org.apache.avro.SchemaBuilder;
  * @param licence the Entra ID licence the endpoint needs ("P1", "P2"), or null
  * @param rawJson whether loads keep each item's Graph JSON in {@code raw_json} unless the launch
  *     says otherwise (chosen per table from what it costs: README, "raw_json")
+ * @param each for a table of the elements of an array property of each item (a user's assigned
+ *     licences), that property; each element is a row, with its item's id as {@link Parent#FIELD};
+ *     null otherwise
+ * @param lookup for such a table, another collection whose values the elements are joined with (a
+ *     licence's SKU part number); null otherwise
  */
 public record Entity(
     String name,
@@ -41,7 +46,9 @@ public record Entity(
     Parent parent,
     Permission permission,
     String licence,
-    boolean rawJson) {
+    boolean rawJson,
+    String each,
+    Lookup lookup) {
 
   /**
    * The collection a per-parent endpoint is read under: each parent's id is put in the child's path
@@ -52,6 +59,18 @@ public record Entity(
   public record Parent(String path) {
     /** The item field carrying the parent's id. */
     public static final String FIELD = "@parentId";
+  }
+
+  /**
+   * A collection read once per load (one page or a few) to join values into each element: the
+   * element's {@code from} property is looked up by the collection items' {@code key}, and their
+   * {@code value} is put in the element as {@link #FIELD}, which a column reads.
+   *
+   * @param path the collection, e.g. {@code /subscribedSkus}
+   */
+  public record Lookup(String path, String key, String value, String from) {
+    /** The element field carrying the looked-up value. */
+    public static final String FIELD = "@lookup";
   }
 
   /** This entity with other columns (schema evolution tests). */
@@ -67,7 +86,9 @@ public record Entity(
         parent,
         permission,
         licence,
-        rawJson);
+        rawJson,
+        each,
+        lookup);
   }
 
   /** The path of one parent's collection. */
@@ -93,6 +114,8 @@ public record Entity(
     private Permission permission;
     private String licence;
     private boolean rawJson = true;
+    private String each;
+    private Lookup lookup;
 
     private Builder(String name, String path) {
       this.name = name;
@@ -147,6 +170,18 @@ public record Entity(
       return this;
     }
 
+    /** Rows are the elements of this array property of each item. */
+    Builder each(String arrayProperty) {
+      this.each = arrayProperty;
+      return this;
+    }
+
+    /** Each element's {@code from} joined with the {@code key} of another collection's items. */
+    Builder lookup(String path, String key, String value, String from) {
+      this.lookup = new Lookup(path, key, value, from);
+      return this;
+    }
+
     Entity build() {
       return new Entity(
           name,
@@ -159,7 +194,9 @@ public record Entity(
           parent,
           java.util.Objects.requireNonNull(permission, name + ": no permission"),
           licence,
-          rawJson);
+          rawJson,
+          each,
+          lookup);
     }
   }
 
@@ -187,6 +224,9 @@ public record Entity(
 
   /** The default $select: every property a column reads, never Graph's short default set. */
   public String defaultSelect() {
+    if (each != null) {
+      return "id," + each; // the items' id and array, not the elements' properties
+    }
     Set<String> properties = new LinkedHashSet<>();
     for (Column c : columns) {
       if (!c.path().startsWith("@")) {

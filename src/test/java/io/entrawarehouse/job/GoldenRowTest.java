@@ -53,20 +53,48 @@ class GoldenRowTest {
               DriverManager.getConnection("jdbc:duckdb:" + dir.resolve("entra.duckdb"))) {
         for (Entity e : Entities.ALL.values()) {
           JsonNode item = item(graph.graph(), launch, e);
-          String parent =
-              item.has(Entity.Parent.FIELD) ? item.get(Entity.Parent.FIELD).asText() : null;
-          if (parent != null) {
-            ((com.fasterxml.jackson.databind.node.ObjectNode) item).remove(Entity.Parent.FIELD);
-          }
-          assertRowEquals(db, e, item, parent);
+          com.fasterxml.jackson.databind.node.ObjectNode o =
+              (com.fasterxml.jackson.databind.node.ObjectNode) item;
+          JsonNode parent = o.remove(Entity.Parent.FIELD);
+          JsonNode looked = o.remove(Entity.Lookup.FIELD);
+          assertRowEquals(
+              db,
+              e,
+              item,
+              parent == null ? null : parent.asText(),
+              looked == null || looked.isNull() ? null : looked.asText());
         }
       }
     }
   }
 
-  /** The third item of the entity's first page (of its first parent's, per parent). */
+  /**
+   * The third item of the entity's first page (of its first parent's, per parent; the first element
+   * of the first item that has one, per element, with the value this test looks up itself).
+   */
   private static JsonNode item(GraphClient graph, LoadParameters launch, Entity e) {
     String query = launch.query(e, launch.effectiveSince(Instant.now()));
+    if (e.each() != null) {
+      Map<String, String> lookup = new java.util.HashMap<>();
+      if (e.lookup() != null) {
+        for (JsonNode i : graph.page("lookup", graph.url(e.lookup().path()), false).items()) {
+          lookup.put(i.get(e.lookup().key()).asText(), i.get(e.lookup().value()).asText());
+        }
+      }
+      for (JsonNode i : graph.page(e.what(), graph.url(e.path() + "?" + query), false).items()) {
+        JsonNode array = i.get(e.each());
+        if (array != null && !array.isEmpty()) {
+          com.fasterxml.jackson.databind.node.ObjectNode element =
+              (com.fasterxml.jackson.databind.node.ObjectNode) array.get(0).deepCopy();
+          element.put(Entity.Parent.FIELD, i.get("id").asText());
+          if (e.lookup() != null) {
+            element.put(Entity.Lookup.FIELD, lookup.get(element.get(e.lookup().from()).asText()));
+          }
+          return element;
+        }
+      }
+      throw new AssertionError(e.name() + ": no item has an element");
+    }
     if (e.parent() == null) {
       return graph.page(e.what(), graph.url(e.path() + "?" + query), false).items().get(2);
     }
@@ -86,8 +114,8 @@ class GoldenRowTest {
     throw new AssertionError(e.name() + ": no parent has an item");
   }
 
-  private static void assertRowEquals(Connection db, Entity e, JsonNode item, String parent)
-      throws Exception {
+  private static void assertRowEquals(
+      Connection db, Entity e, JsonNode item, String parent, String looked) throws Exception {
     List<String> where = new ArrayList<>();
     List<String> keys = new ArrayList<>();
     for (String id : e.idColumns()) {
@@ -104,7 +132,8 @@ class GoldenRowTest {
       try (ResultSet r = s.executeQuery()) {
         assertThat(r.next()).as(e.name() + " row " + keys).isTrue();
         for (Column c : e.columns()) {
-          Object expected = expected(c, item, parent);
+          Object expected =
+              c.path().equals(Entity.Lookup.FIELD) ? looked : expected(c, item, parent);
           Object actual = actual(c, r);
           assertThat(actual).as(e.name() + "." + c.name() + " of " + keys).isEqualTo(expected);
         }

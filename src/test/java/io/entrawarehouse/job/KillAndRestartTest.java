@@ -61,7 +61,12 @@ class KillAndRestartTest {
 
       try (LoadHarness h = harnessFor(simulator, warehouse)) {
         h.assertMatchesGroundTruth(
-            List.of(Entities.USERS, Entities.GROUP_MEMBERS, Entities.SIGN_INS));
+            List.of(
+                Entities.USERS,
+                Entities.GROUP_MEMBERS,
+                Entities.SIGN_INS,
+                Entities.SUBSCRIBED_SKUS,
+                Entities.USER_LICENSES));
         // One job instance, two executions: the killed one (recovered as FAILED) and the resumed
         // one,
         // which read only what the first had not committed.
@@ -88,7 +93,13 @@ class KillAndRestartTest {
       }
       try (var h = harnessFor(simulator, warehouse);
           var lake = h.launcher.lake()) {
-        for (var e : List.of(Entities.USERS, Entities.GROUP_MEMBERS, Entities.SIGN_INS)) {
+        for (var e :
+            List.of(
+                Entities.USERS,
+                Entities.GROUP_MEMBERS,
+                Entities.SIGN_INS,
+                Entities.SUBSCRIBED_SKUS,
+                Entities.USER_LICENSES)) {
           var current = new java.util.HashSet<>(LakeReads.currentFiles(lake.table(e)));
           try (Stream<Path> files =
               Files.walk(warehouse.resolve("lake/entra/" + e.name() + "/data"))) {
@@ -136,7 +147,7 @@ class KillAndRestartTest {
         Map.of("AZURE_CLIENT_SECRET", SimulatorSettings.DEMO_CLIENT_SECRET),
         log,
         "run",
-        "entities=users,group_members,sign_ins");
+        "entities=users,group_members,sign_ins,subscribed_skus,user_licenses");
   }
 
   private LoadHarness harnessFor(GraphSimulator simulator, Path warehouse) throws Exception {

@@ -120,6 +120,44 @@ class ReaderRestartTest {
   }
 
   @Test
+  void theElementsReaderResumesInsideAnItemsElementsExactly() throws Exception {
+    Entity licences = Entities.USER_LICENSES;
+    java.util.function.Supplier<ElementsItemReader> reader =
+        () ->
+            new ElementsItemReader(
+                graph, licences, graph.url("/users?$select=id,assignedLicenses&$top=7"), false);
+    java.util.function.Function<JsonNode, String> key =
+        i -> i.get(Entity.Parent.FIELD).asText() + "/" + i.get("skuId").asText();
+    List<String> all = readAll(reader.get(), key);
+    assertThat(all).hasSizeGreaterThan(500).doesNotHaveDuplicates();
+
+    // Stop at every position from one element into the read to past a page: each resume reads on
+    // from exactly the next element, wherever the stop fell (inside a user's licences, at a page's
+    // end).
+    for (int stop = 1; stop <= 20; stop++) {
+      ElementsItemReader first = reader.get();
+      ExecutionContext context = new ExecutionContext();
+      first.open(context);
+      List<String> before = new ArrayList<>();
+      for (int i = 0; i < stop; i++) {
+        before.add(key.apply(first.read()));
+      }
+      first.update(context);
+      first.close();
+      ElementsItemReader resumed = reader.get();
+      resumed.open(context);
+      List<String> after = new ArrayList<>();
+      for (int i = 0; i < 12; i++) {
+        after.add(key.apply(resumed.read()));
+      }
+      assertThat(before).as("stop " + stop).containsExactlyElementsOf(all.subList(0, stop));
+      assertThat(after)
+          .as("resumed after " + stop)
+          .containsExactlyElementsOf(all.subList(stop, stop + 12));
+    }
+  }
+
+  @Test
   void theMembersReaderResumesInsideAGroup() throws Exception {
     java.util.function.Function<JsonNode, String> key =
         i -> i.get(Entity.Parent.FIELD).asText() + "/" + i.get("id").asText();
