@@ -134,6 +134,26 @@ final class Catalog {
               "createdDateTime appOwnerOrganizationId"),
           null);
 
+  static final GraphCollection APPLICATIONS =
+      new GraphCollection(
+          "applications",
+          "Application",
+          "microsoft.graph.application",
+          "applications",
+          100,
+          999,
+          2,
+          false,
+          union(Set.of("Application.Read.All", "Application.ReadWrite.All"), DIRECTORY_READ),
+          Set.of(),
+          List.of(),
+          filters(
+              BASIC,
+              "id appId displayName publisherDomain signInAudience tags identifierUris",
+              ADVANCED,
+              "createdDateTime description"),
+          null);
+
   /** One page of every SKU: no $top, no $filter, only $select (as documented). */
   static final GraphCollection SUBSCRIBED_SKUS =
       new GraphCollection(

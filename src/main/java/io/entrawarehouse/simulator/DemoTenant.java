@@ -38,6 +38,8 @@ public final class DemoTenant {
   static final int REQUEST = 9;
   static final int TENANT = 10;
   static final int APP = 11;
+  static final int APPLICATION = 12;
+  static final int CREDENTIAL = 13;
 
   /** The kinds of directory object a group can hold, in the order members are listed. */
   enum MemberKind {
@@ -781,7 +783,95 @@ public final class DemoTenant {
     m.put("servicePrincipalType", "Application");
     m.put("signInAudience", "AzureADMyOrg");
     m.put("tags", List.of("WindowsAzureActiveDirectoryIntegratedApp"));
+    m.put("publisherName", "Contoso");
+    m.put(
+        "keyCredentials",
+        p.chance(0.3) ? List.of(keyCredential(SERVICE_PRINCIPAL, s, 0)) : List.of());
+    m.put("passwordCredentials", List.of());
     return m;
+  }
+
+  // ---------------------------------------------------------------- applications
+
+  /** How many app registrations the tenant has: one behind each of its service principals. */
+  public int applications() {
+    return scale.servicePrincipals();
+  }
+
+  /**
+   * Application {@code a}: the registration behind service principal {@code a} (same appId and
+   * name), with certificates and client secrets that are a mix of expired, expiring within 30 days
+   * and long-lived. Secrets carry Graph's three-character {@code hint}; {@code secretText} and a
+   * certificate's {@code key} are null, as Graph returns them in a list.
+   */
+  public Map<String, Object> application(int a) {
+    Pick p = pick(APPLICATION + 100, a);
+    Map<String, Object> sp = servicePrincipal(a);
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("id", id(APPLICATION, a));
+    m.put("deletedDateTime", null);
+    m.put("appId", sp.get("appId"));
+    m.put("createdDateTime", sp.get("createdDateTime"));
+    m.put("description", p.chance(0.5) ? "Line-of-business app " + a : null);
+    m.put("displayName", sp.get("displayName"));
+    m.put("identifierUris", p.chance(0.6) ? List.of("api://" + sp.get("appId")) : List.of());
+    m.put("publisherDomain", domain);
+    m.put("signInAudience", p.chance(0.85) ? "AzureADMyOrg" : "AzureADMultipleOrgs");
+    m.put("tags", p.chance(0.2) ? List.of("HideApp") : List.of());
+    List<Object> keys = new ArrayList<>();
+    for (int k = 0, n = p.below(2); k < n; k++) {
+      keys.add(keyCredential(APPLICATION, a, k));
+    }
+    m.put("keyCredentials", keys);
+    List<Object> secrets = new ArrayList<>();
+    for (int k = 0, n = p.below(3); k < n; k++) {
+      secrets.add(passwordCredential(a, k));
+    }
+    m.put("passwordCredentials", secrets);
+    return m;
+  }
+
+  /**
+   * A credential's validity: expired, expiring within 30 days, or long-lived, about a third each.
+   */
+  private Instant[] validity(Pick p) {
+    long day = 86_400;
+    Instant end =
+        switch (p.below(3)) {
+          case 0 -> now.minusSeconds(day + p.below(300L * day)); // expired
+          case 1 -> now.plusSeconds(day + p.below(29L * day)); // expiring within 30 days
+          default -> now.plusSeconds(60L * day + p.below(700L * day)); // long-lived
+        };
+    return new Instant[] {end.minusSeconds(365L * day), end};
+  }
+
+  private Map<String, Object> keyCredential(int ownerKind, int owner, int k) {
+    Pick p = pick(CREDENTIAL + ownerKind * 10, owner * 8L + k);
+    Instant[] valid = validity(p);
+    Map<String, Object> c = new LinkedHashMap<>();
+    c.put("customKeyIdentifier", p.hex(40).toUpperCase(Locale.ROOT));
+    c.put("displayName", "CN=app-" + owner + "-cert-" + k);
+    c.put("endDateTime", seconds(valid[1]));
+    c.put("key", null);
+    c.put("keyId", Hashing.uuid(seed, CREDENTIAL, ownerKind * 1_000_000L + owner * 8L + k));
+    c.put("startDateTime", seconds(valid[0]));
+    c.put("type", "AsymmetricX509Cert");
+    c.put("usage", "Verify");
+    return c;
+  }
+
+  private Map<String, Object> passwordCredential(int a, int k) {
+    Pick p = pick(CREDENTIAL + 5, a * 8L + k);
+    Instant[] valid = validity(p);
+    Map<String, Object> c = new LinkedHashMap<>();
+    c.put("customKeyIdentifier", null);
+    c.put("displayName", p.one("CI deploy", "Backup job", "Reporting", "Partner sync"));
+    c.put("endDateTime", seconds(valid[1]));
+    c.put("hint", p.hex(3));
+    c.put("keyId", Hashing.uuid(seed, CREDENTIAL, 9_000_000L + a * 8L + k));
+    c.put("secretText", null);
+    c.put("startDateTime", seconds(valid[0]));
+    return c;
   }
 
   // ---------------------------------------------------------------- memberships

@@ -116,6 +116,7 @@ public final class GraphSimulator implements AutoCloseable {
     knownProperties.put(Catalog.DEVICES, tenant.device(0).keySet());
     knownProperties.put(Catalog.SERVICE_PRINCIPALS, tenant.servicePrincipal(0).keySet());
     knownProperties.put(Catalog.SUBSCRIBED_SKUS, DemoTenant.SUBSCRIBED_SKU_PROPERTIES);
+    knownProperties.put(Catalog.APPLICATIONS, tenant.application(0).keySet());
     knownProperties.put(Catalog.SIGN_INS, tenant.signIn(0).keySet());
     knownProperties.put(Catalog.DIRECTORY_AUDITS, tenant.directoryAudit(0).keySet());
     Set<String> memberProperties = new LinkedHashSet<>(DemoTenant.USER_DEFAULTS);
@@ -455,6 +456,13 @@ public final class GraphSimulator implements AutoCloseable {
       return new Route(
           Catalog.SERVICE_PRINCIPALS,
           source(scale.servicePrincipals(), i -> tenant.servicePrincipal((int) i)),
+          path,
+          countOnly);
+    }
+    if (shape.equals("applications")) {
+      return new Route(
+          Catalog.APPLICATIONS,
+          source(tenant.applications(), i -> tenant.application((int) i)),
           path,
           countOnly);
     }

@@ -43,6 +43,10 @@ public final class GroundTruth {
         "directory_audits",
         ids(s.directoryAudits(), i -> (String) tenant.directoryAudit(i).get("id")));
     out.put("sign_ins", ids(s.signIns(), i -> tenant.id(DemoTenant.SIGN_IN, i)));
+    out.put("applications", ids(tenant.applications(), a -> tenant.id(DemoTenant.APPLICATION, a)));
+    out.put(
+        "service_principals",
+        ids(s.servicePrincipals(), sp -> tenant.id(DemoTenant.SERVICE_PRINCIPAL, sp)));
     long licences = 0;
     long licenceSum = 0;
     for (int u = 0; u < s.users(); u++) {

@@ -231,6 +231,53 @@ public final class Entities {
               of("location_longitude", DOUBLE, "location/geoCoordinates/longitude"))
           .build();
 
+  private static final Permission APPLICATION_READ =
+      Permission.anyOf("Application.Read.All", "Application.Read.All", "Application.ReadWrite.All");
+
+  /** What a secret's or certificate's metadata may never carry into the warehouse. */
+  private static final String[] CREDENTIAL_SECRETS = {
+    "passwordCredentials/hint", "passwordCredentials/secretText", "keyCredentials/key"
+  };
+
+  /** App registrations. Their credentials' metadata go to app_credentials; secrets nowhere. */
+  public static final Entity APPLICATIONS =
+      Entity.builder("applications", "/applications")
+          .pageSize(999)
+          .permission(APPLICATION_READ)
+          .redact(CREDENTIAL_SECRETS)
+          .columns(
+              of("id", STRING, "id").highCardinality(),
+              of("app_id", STRING, "appId").highCardinality(),
+              of("display_name", STRING, "displayName").highCardinality(),
+              of("description", STRING, "description"),
+              of("sign_in_audience", STRING, "signInAudience"),
+              of("publisher_domain", STRING, "publisherDomain"),
+              of("created_date_time", TIMESTAMP, "createdDateTime"),
+              listOf("tags", "tags", null),
+              listOf("identifier_uris", "identifierUris", null).highCardinality())
+          .build();
+
+  /** Enterprise apps and managed identities: who signs in and holds permissions as an app. */
+  public static final Entity SERVICE_PRINCIPALS =
+      Entity.builder("service_principals", "/servicePrincipals")
+          .what("service principals")
+          .pageSize(999)
+          .permission(APPLICATION_READ)
+          .redact(CREDENTIAL_SECRETS)
+          .columns(
+              of("id", STRING, "id").highCardinality(),
+              of("app_id", STRING, "appId").highCardinality(),
+              of("display_name", STRING, "displayName").highCardinality(),
+              of("app_display_name", STRING, "appDisplayName"),
+              of("service_principal_type", STRING, "servicePrincipalType"),
+              of("account_enabled", BOOLEAN, "accountEnabled"),
+              of("app_owner_organization_id", STRING, "appOwnerOrganizationId"),
+              of("publisher_name", STRING, "publisherName"),
+              of("sign_in_audience", STRING, "signInAudience"),
+              listOf("tags", "tags", null),
+              listOf("service_principal_names", "servicePrincipalNames", null).highCardinality())
+          .build();
+
   /** The licences the tenant bought: what analysts join users' SKU ids with. */
   public static final Entity SUBSCRIBED_SKUS =
       Entity.builder("subscribed_skus", "/subscribedSkus")
@@ -289,7 +336,9 @@ public final class Entities {
           DIRECTORY_AUDITS,
           SIGN_INS,
           SUBSCRIBED_SKUS,
-          USER_LICENSES);
+          USER_LICENSES,
+          APPLICATIONS,
+          SERVICE_PRINCIPALS);
 
   private static Map<String, Entity> index(Entity... entities) {
     Map<String, Entity> map = new LinkedHashMap<>();

@@ -48,7 +48,8 @@ public record Entity(
     String licence,
     boolean rawJson,
     String each,
-    Lookup lookup) {
+    Lookup lookup,
+    List<String> redact) {
 
   /**
    * The collection a per-parent endpoint is read under: each parent's id is put in the child's path
@@ -88,7 +89,8 @@ public record Entity(
         licence,
         rawJson,
         each,
-        lookup);
+        lookup,
+        redact);
   }
 
   /** The path of one parent's collection. */
@@ -116,6 +118,7 @@ public record Entity(
     private boolean rawJson = true;
     private String each;
     private Lookup lookup;
+    private List<String> redact = List.of();
 
     private Builder(String name, String path) {
       this.name = name;
@@ -182,6 +185,12 @@ public record Entity(
       return this;
     }
 
+    /** Properties never stored: a secret's hint, a certificate's key. */
+    Builder redact(String... paths) {
+      this.redact = List.of(paths);
+      return this;
+    }
+
     Entity build() {
       return new Entity(
           name,
@@ -196,7 +205,8 @@ public record Entity(
           licence,
           rawJson,
           each,
-          lookup);
+          lookup,
+          redact);
     }
   }
 

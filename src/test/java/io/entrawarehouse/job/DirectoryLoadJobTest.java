@@ -11,6 +11,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -238,6 +239,50 @@ class DirectoryLoadJobTest {
       assertThat(new java.util.TreeSet<>(h.ids(Entities.USERS, false))).isEqualTo(users);
       assertThat(new java.util.TreeSet<>(h.ids(Entities.DEVICES, false))).isEqualTo(devices);
       assertThat(new java.util.TreeSet<>(h.ids(Entities.DEVICES, true))).isEqualTo(devices);
+    }
+  }
+
+  @Test
+  void aSecretsHintAndACertificatesKeyAreNeverStoredEvenWhenSelected() throws Exception {
+    try (LoadHarness h = new LoadHarness(tenant().build(), dir, Map.of())) {
+      JobExecution execution =
+          h.run(
+              Map.of(
+                  "entities", "applications,service_principals",
+                  "select.applications", "+passwordCredentials,keyCredentials",
+                  "select.service_principals", "+keyCredentials",
+                  "raw_json", "all"));
+      assertThat(execution.getStatus()).isEqualTo(BatchStatus.COMPLETED);
+      h.assertMatchesGroundTruth(List.of(Entities.APPLICATIONS, Entities.SERVICE_PRINCIPALS));
+      try (Connection c =
+              DriverManager.getConnection("jdbc:duckdb:" + dir.resolve("entra.duckdb"));
+          ResultSet r =
+              c.createStatement()
+                  .executeQuery(
+                      "SELECT count(*) FILTER (WHERE json_array_length(raw_json->'$.passwordCredentials') > 0),"
+                          + " count(*) FILTER (WHERE raw_json LIKE '%\"hint\"%' OR raw_json LIKE '%\"secretText\"%'"
+                          + " OR raw_json LIKE '%\"key\"%'),"
+                          + " (SELECT count(*) FILTER (WHERE json_array_length(raw_json->'$.keyCredentials') > 0)"
+                          + " FROM service_principals)"
+                          + " FROM applications")) {
+        r.next();
+        assertThat(r.getLong(1)).as("secrets' metadata kept").isPositive();
+        assertThat(r.getLong(2)).as("hint, secretText or key stored").isZero();
+        assertThat(r.getLong(3)).as("certificates' metadata kept").isPositive();
+      }
+      // Nor in the lake, as Iceberg's reader returns its rows.
+      try (var lake = h.launcher.lake()) {
+        for (var e : List.of(Entities.APPLICATIONS, Entities.SERVICE_PRINCIPALS)) {
+          for (var row : LakeReads.rows(lake, e)) {
+            assertThat((String) row.getField("raw_json"))
+                .as(e.name())
+                .contains("keyCredentials")
+                .doesNotContain("\"hint\"")
+                .doesNotContain("\"secretText\"")
+                .doesNotContain("\"key\"");
+          }
+        }
+      }
     }
   }
 
