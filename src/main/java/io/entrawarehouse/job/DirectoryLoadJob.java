@@ -277,11 +277,7 @@ public final class DirectoryLoadJob {
             ? new PerParentItemReader(
                 graph, entity, query, launch.needsEventual(entity), concurrency)
             : entity.each() != null
-                ? new ElementsItemReader(
-                    graph,
-                    entity,
-                    graph.url(entity.path() + "?" + query),
-                    launch.needsEventual(entity))
+                ? new ElementsItemReader(graph, entity, query, launch.needsEventual(entity))
                 : new GraphCollectionItemReader(
                     graph,
                     entity.name(),

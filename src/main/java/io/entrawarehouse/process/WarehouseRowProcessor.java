@@ -164,15 +164,16 @@ public class WarehouseRowProcessor implements ItemProcessor<JsonNode, GenericRec
   }
 
   /** The fields readers add to an item: the parent's id, a looked-up value. */
-  private static final String[] ADDED = {Entity.Parent.FIELD, Entity.Lookup.FIELD};
+  private static final String[] ADDED = {
+    Entity.Parent.FIELD, Entity.Lookup.FIELD, Entity.ARRAY, Entity.SOURCE
+  };
 
   /**
    * The item as Graph sent it: without the fields readers add (taken out and put back, since a
    * retried chunk processes the item again).
    */
   private static String graphJson(JsonNode item) {
-    if (!(item instanceof ObjectNode o)
-        || (!o.has(Entity.Parent.FIELD) && !o.has(Entity.Lookup.FIELD))) {
+    if (!(item instanceof ObjectNode o) || java.util.Arrays.stream(ADDED).noneMatch(o::has)) {
       return item.toString();
     }
     JsonNode[] taken = new JsonNode[ADDED.length];

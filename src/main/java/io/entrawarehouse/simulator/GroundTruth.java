@@ -47,6 +47,23 @@ public final class GroundTruth {
     out.put(
         "service_principals",
         ids(s.servicePrincipals(), sp -> tenant.id(DemoTenant.SERVICE_PRINCIPAL, sp)));
+    long credentials = 0;
+    long credentialSum = 0;
+    for (int kind = 0; kind < 2; kind++) {
+      for (int i = 0; i < s.servicePrincipals(); i++) {
+        Map<String, Object> owner = kind == 0 ? tenant.application(i) : tenant.servicePrincipal(i);
+        for (String array : new String[] {"keyCredentials", "passwordCredentials"}) {
+          @SuppressWarnings("unchecked")
+          java.util.List<Map<String, Object>> list =
+              (java.util.List<Map<String, Object>>) owner.get(array);
+          for (Map<String, Object> c : list) {
+            credentialSum += Hashing.idChecksumTerm(owner.get("id") + "/" + c.get("keyId"));
+            credentials++;
+          }
+        }
+      }
+    }
+    out.put("app_credentials", new Entity(credentials, credentialSum));
     long licences = 0;
     long licenceSum = 0;
     for (int u = 0; u < s.users(); u++) {

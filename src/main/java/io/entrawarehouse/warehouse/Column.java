@@ -50,6 +50,14 @@ public record Column(
     return new Column(name, type, path, field, segments, dictionary, f);
   }
 
+  /** A value renamed by a table, e.g. an array's name to what the column calls it. */
+  public static UnaryOperator<JsonNode> rename(java.util.Map<String, String> names) {
+    return v -> {
+      String to = names.get(v.asText());
+      return to == null ? v : TextNode.valueOf(to);
+    };
+  }
+
   /** An OData type name without its namespace: "#microsoft.graph.user" becomes "user". */
   public static final UnaryOperator<JsonNode> ODATA_TYPE_NAME =
       v -> {

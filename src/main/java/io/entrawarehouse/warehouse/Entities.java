@@ -278,6 +278,40 @@ public final class Entities {
               listOf("service_principal_names", "servicePrincipalNames", null).highCardinality())
           .build();
 
+  /** The metadata of every certificate and client secret of applications and service principals. */
+  public static final Entity APP_CREDENTIALS =
+      Entity.builder("app_credentials", "/applications")
+          .what("app credentials")
+          .pageSize(999)
+          .each("keyCredentials,passwordCredentials")
+          .also("/servicePrincipals")
+          .permission(APPLICATION_READ)
+          .redact("hint", "secretText", "key")
+          .columns(
+              of("owner_id", STRING, Entity.Parent.FIELD).highCardinality(),
+              of("owner_kind", STRING, Entity.SOURCE)
+                  .map(
+                      Column.rename(
+                          Map.of(
+                              "applications",
+                              "application",
+                              "servicePrincipals",
+                              "servicePrincipal"))),
+              of("key_id", STRING, "keyId").highCardinality(),
+              of("credential_type", STRING, Entity.ARRAY)
+                  .map(
+                      Column.rename(
+                          Map.of(
+                              "keyCredentials", "certificate", "passwordCredentials", "password"))),
+              of("display_name", STRING, "displayName"),
+              of("start_date_time", TIMESTAMP, "startDateTime"),
+              of("end_date_time", TIMESTAMP, "endDateTime"),
+              of("key_type", STRING, "type"),
+              of("key_usage", STRING, "usage"),
+              of("custom_key_identifier", STRING, "customKeyIdentifier").highCardinality())
+          .ids("owner_id", "key_id")
+          .build();
+
   /** The licences the tenant bought: what analysts join users' SKU ids with. */
   public static final Entity SUBSCRIBED_SKUS =
       Entity.builder("subscribed_skus", "/subscribedSkus")
@@ -338,7 +372,8 @@ public final class Entities {
           SUBSCRIBED_SKUS,
           USER_LICENSES,
           APPLICATIONS,
-          SERVICE_PRINCIPALS);
+          SERVICE_PRINCIPALS,
+          APP_CREDENTIALS);
 
   private static Map<String, Entity> index(Entity... entities) {
     Map<String, Entity> map = new LinkedHashMap<>();

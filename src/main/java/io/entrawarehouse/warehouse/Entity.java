@@ -29,9 +29,12 @@ import org.apache.avro.SchemaBuilder;
  * @param licence the Entra ID licence the endpoint needs ("P1", "P2"), or null
  * @param rawJson whether loads keep each item's Graph JSON in {@code raw_json} unless the launch
  *     says otherwise (chosen per table from what it costs: README, "raw_json")
- * @param each for a table of the elements of an array property of each item (a user's assigned
- *     licences), that property; each element is a row, with its item's id as {@link Parent#FIELD};
- *     null otherwise
+ * @param each for a table of the elements of array properties of each item (a user's assigned
+ *     licences; an app's key and password credentials), those properties, comma-separated; each
+ *     element is a row, with its item's id as {@link Parent#FIELD}, the array's name as {@link
+ *     #ARRAY} and the collection's as {@link #SOURCE}; null otherwise
+ * @param also for such a table, more collections whose items have the same arrays (service
+ *     principals' credentials beside applications'), read after {@code path}
  * @param lookup for such a table, another collection whose values the elements are joined with (a
  *     licence's SKU part number); null otherwise
  */
@@ -49,7 +52,22 @@ public record Entity(
     boolean rawJson,
     String each,
     Lookup lookup,
-    List<String> redact) {
+    List<String> redact,
+    List<String> also) {
+
+  /** On an element row: the array it came from. */
+  public static final String ARRAY = "@array";
+
+  /** On an element row: the collection its item came from, e.g. "servicePrincipals". */
+  public static final String SOURCE = "@source";
+
+  /** The collections an element table reads: its path, then {@link #also()}. */
+  public List<String> paths() {
+    List<String> all = new ArrayList<>();
+    all.add(path);
+    all.addAll(also);
+    return all;
+  }
 
   /**
    * The collection a per-parent endpoint is read under: each parent's id is put in the child's path
@@ -90,7 +108,8 @@ public record Entity(
         rawJson,
         each,
         lookup,
-        redact);
+        redact,
+        also);
   }
 
   /** The path of one parent's collection. */
@@ -119,6 +138,7 @@ public record Entity(
     private String each;
     private Lookup lookup;
     private List<String> redact = List.of();
+    private List<String> also = List.of();
 
     private Builder(String name, String path) {
       this.name = name;
@@ -185,6 +205,12 @@ public record Entity(
       return this;
     }
 
+    /** More collections with the same arrays, read after the path. */
+    Builder also(String... paths) {
+      this.also = List.of(paths);
+      return this;
+    }
+
     /** Properties never stored: a secret's hint, a certificate's key. */
     Builder redact(String... paths) {
       this.redact = List.of(paths);
@@ -206,7 +232,8 @@ public record Entity(
           rawJson,
           each,
           lookup,
-          redact);
+          redact,
+          also);
     }
   }
 

@@ -39,7 +39,12 @@ class AnalystQuestionsTest {
             SimulatorSettings.builder().scale(TenantScale.SMALL).throttling(false).build(),
             dir,
             Map.of())) {
-      assertThat(h.run(Map.of("entities", "users,subscribed_skus")).getStatus())
+      assertThat(
+              h.run(
+                      Map.of(
+                          "entities",
+                          "users,subscribed_skus,applications,service_principals,app_credentials"))
+                  .getStatus())
           .isEqualTo(BatchStatus.COMPLETED);
       tenant = h.simulator.tenant();
       duckdb = dir.resolve("entra.duckdb");
@@ -141,5 +146,38 @@ class AnalystQuestionsTest {
     Map<String, String> wanted = new TreeMap<>();
     expected.forEach((upn, l) -> wanted.put(upn, l.toString()));
     assertThat(actual).isEqualTo(wanted);
+  }
+
+  @Test
+  @SuppressWarnings("unchecked")
+  void credentialsExpiredOrExpiringWithin30Days() throws Exception {
+    java.time.Instant soon = java.time.Instant.now().plus(java.time.Duration.ofDays(30));
+    java.time.Instant now = java.time.Instant.now();
+    Map<String, String> expected = new TreeMap<>();
+    for (int i = 0; i < tenant.scale().servicePrincipals(); i++) {
+      for (Map<String, Object> owner : List.of(tenant.application(i), tenant.servicePrincipal(i))) {
+        for (String array : List.of("keyCredentials", "passwordCredentials")) {
+          for (Map<String, Object> c : (List<Map<String, Object>>) owner.get(array)) {
+            java.time.Instant end =
+                java.time.OffsetDateTime.parse((String) c.get("endDateTime")).toInstant();
+            if (end.isBefore(soon)) {
+              expected.put(
+                  (String) c.get("keyId"),
+                  owner.get("displayName")
+                      + " "
+                      + (array.equals("keyCredentials") ? "certificate" : "password")
+                      + " "
+                      + end.isBefore(now));
+            }
+          }
+        }
+      }
+    }
+    assertThat(expected).as("the demo tenant has such credentials").isNotEmpty();
+    Map<String, String> actual = new TreeMap<>();
+    for (List<String> row : answer("credentials-expiring")) {
+      actual.put(row.get(5), row.get(2) + " " + row.get(3) + " " + row.get(7));
+    }
+    assertThat(actual).isEqualTo(expected);
   }
 }
