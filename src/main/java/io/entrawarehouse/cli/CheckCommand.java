@@ -128,9 +128,12 @@ public final class CheckCommand implements Callable<Integer> {
   }
 
   private static String fix(Entity entity, GraphException e, Set<String> roles) {
-    if ("Authentication_RequestFromNonPremiumTenantOrB2CTenant".equals(e.code())) {
+    if ("Authentication_RequestFromNonPremiumTenantOrB2CTenant".equals(e.code())
+        || "AadPremiumLicenseRequired".equals(e.code())) {
       return entity.what()
-          + " need Entra ID P1/P2 in the tenant (or leave "
+          + " need Entra ID "
+          + ("P2".equals(entity.licence()) ? "P2" : "P1/P2")
+          + " in the tenant (or leave "
           + entity.name()
           + " out)";
     }

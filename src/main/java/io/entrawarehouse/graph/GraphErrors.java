@@ -40,11 +40,15 @@ public final class GraphErrors {
           status,
           code);
     }
-    if (status == 403 && "Authentication_RequestFromNonPremiumTenantOrB2CTenant".equals(code)) {
+    if (status == 403
+        && ("Authentication_RequestFromNonPremiumTenantOrB2CTenant".equals(code)
+            || "AadPremiumLicenseRequired".equals(code))) {
       return new GraphException.Auth(
           "Reading "
               + what
-              + " needs Entra ID P1 or P2 in the tenant ("
+              + " needs Entra ID "
+              + licence(what)
+              + " in the tenant ("
               + graphSays
               + "). Leave "
               + what
@@ -83,6 +87,12 @@ public final class GraphErrors {
     }
     return new GraphException.Unavailable(
         "Reading " + what + " failed: " + graphSays, status, code);
+  }
+
+  /** The licence reading {@code what} needs, as the entity names it. */
+  private static String licence(String what) {
+    io.entrawarehouse.warehouse.Entity e = io.entrawarehouse.warehouse.Entities.named(what);
+    return e == null || e.licence() == null || e.licence().equals("P1") ? "P1 or P2" : e.licence();
   }
 
   /** The permission to grant for reading {@code what}, as the entity names it. */

@@ -154,6 +154,69 @@ final class Catalog {
               "createdDateTime description"),
           null);
 
+  private static final Set<String> ROLE_READ =
+      Set.of(
+          "RoleManagement.Read.Directory",
+          "RoleManagement.Read.All",
+          "RoleManagement.ReadWrite.Directory",
+          "Directory.Read.All",
+          "Directory.ReadWrite.All");
+
+  /** Role definitions and assignments: no $top (served in pages of 1000), $select and $filter. */
+  static final GraphCollection ROLE_DEFINITIONS =
+      new GraphCollection(
+          "roleDefinitions",
+          "UnifiedRoleDefinition",
+          "microsoft.graph.unifiedRoleDefinition",
+          "roleManagement/directory/roleDefinitions",
+          1000,
+          0,
+          1,
+          false,
+          ROLE_READ,
+          Set.of(),
+          List.of(),
+          filters(BASIC, "id displayName isBuiltIn templateId"),
+          null);
+
+  static final GraphCollection ROLE_ASSIGNMENTS =
+      new GraphCollection(
+          "roleAssignments",
+          "UnifiedRoleAssignment",
+          "microsoft.graph.unifiedRoleAssignment",
+          "roleManagement/directory/roleAssignments",
+          1000,
+          0,
+          1,
+          false,
+          ROLE_READ,
+          Set.of(),
+          List.of(),
+          filters(BASIC, "id principalId roleDefinitionId directoryScopeId"),
+          null);
+
+  /** PIM eligibility schedules: Entra ID P2, and not Directory.Read.All. */
+  static final GraphCollection ROLE_ELIGIBILITY_SCHEDULES =
+      new GraphCollection(
+          "roleEligibilitySchedules",
+          "UnifiedRoleEligibilitySchedule",
+          "microsoft.graph.unifiedRoleEligibilitySchedule",
+          "roleManagement/directory/roleEligibilitySchedules",
+          1000,
+          0,
+          1,
+          false,
+          Set.of(
+              "RoleEligibilitySchedule.Read.Directory",
+              "RoleManagement.Read.Directory",
+              "RoleManagement.Read.All",
+              "RoleEligibilitySchedule.ReadWrite.Directory",
+              "RoleManagement.ReadWrite.Directory"),
+          Set.of(),
+          List.of(),
+          filters(BASIC, "id principalId roleDefinitionId directoryScopeId status"),
+          null);
+
   /** One page of every SKU: no $top, no $filter, only $select (as documented). */
   static final GraphCollection SUBSCRIBED_SKUS =
       new GraphCollection(

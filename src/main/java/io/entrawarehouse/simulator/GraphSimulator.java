@@ -117,6 +117,10 @@ public final class GraphSimulator implements AutoCloseable {
     knownProperties.put(Catalog.SERVICE_PRINCIPALS, tenant.servicePrincipal(0).keySet());
     knownProperties.put(Catalog.SUBSCRIBED_SKUS, DemoTenant.SUBSCRIBED_SKU_PROPERTIES);
     knownProperties.put(Catalog.APPLICATIONS, tenant.application(0).keySet());
+    knownProperties.put(Catalog.ROLE_DEFINITIONS, tenant.roleDefinition(0).keySet());
+    knownProperties.put(Catalog.ROLE_ASSIGNMENTS, tenant.roleAssignment(0).keySet());
+    knownProperties.put(
+        Catalog.ROLE_ELIGIBILITY_SCHEDULES, tenant.roleEligibilitySchedule(0).keySet());
     knownProperties.put(Catalog.SIGN_INS, tenant.signIn(0).keySet());
     knownProperties.put(Catalog.DIRECTORY_AUDITS, tenant.directoryAudit(0).keySet());
     Set<String> memberProperties = new LinkedHashSet<>(DemoTenant.USER_DEFAULTS);
@@ -459,6 +463,27 @@ public final class GraphSimulator implements AutoCloseable {
           path,
           countOnly);
     }
+    if (shape.equals("roleManagement/directory/roleDefinitions") && !countOnly) {
+      return new Route(
+          Catalog.ROLE_DEFINITIONS,
+          source(tenant.roleDefinitions(), i -> tenant.roleDefinition((int) i)),
+          path,
+          false);
+    }
+    if (shape.equals("roleManagement/directory/roleAssignments") && !countOnly) {
+      return new Route(
+          Catalog.ROLE_ASSIGNMENTS,
+          source(tenant.roleAssignments(), i -> tenant.roleAssignment((int) i)),
+          path,
+          false);
+    }
+    if (shape.equals("roleManagement/directory/roleEligibilitySchedules") && !countOnly) {
+      return new Route(
+          Catalog.ROLE_ELIGIBILITY_SCHEDULES,
+          source(tenant.roleEligibilitySchedules(), i -> tenant.roleEligibilitySchedule((int) i)),
+          path,
+          false);
+    }
     if (shape.equals("applications")) {
       return new Route(
           Catalog.APPLICATIONS,
@@ -623,6 +648,12 @@ public final class GraphSimulator implements AutoCloseable {
     }
     if (signInActivity && !claims.permissions().contains("AuditLog.Read.All")) {
       throw GraphError.accessDenied();
+    }
+    if (collection == Catalog.ROLE_ELIGIBILITY_SCHEDULES && !settings.p2()) {
+      throw new GraphError(
+          403,
+          "AadPremiumLicenseRequired",
+          "The tenant needs an AAD Premium 2 license to use Privileged Identity Management.");
     }
     if ((collection == Catalog.SIGN_INS || signInActivity) && !settings.premium()) {
       throw new GraphError(

@@ -47,6 +47,17 @@ public final class GroundTruth {
     out.put(
         "service_principals",
         ids(s.servicePrincipals(), sp -> tenant.id(DemoTenant.SERVICE_PRINCIPAL, sp)));
+    out.put(
+        "role_definitions",
+        ids(tenant.roleDefinitions(), r -> (String) tenant.roleDefinition(r).get("id")));
+    out.put(
+        "role_assignments",
+        ids(tenant.roleAssignments(), i -> (String) tenant.roleAssignment(i).get("id")));
+    out.put(
+        "role_eligibility_schedules",
+        ids(
+            tenant.roleEligibilitySchedules(),
+            i -> (String) tenant.roleEligibilitySchedule(i).get("id")));
     long credentials = 0;
     long credentialSum = 0;
     for (int kind = 0; kind < 2; kind++) {

@@ -27,6 +27,7 @@ public record SimulatorSettings(
     List<X509Certificate> clientCertificates,
     Set<String> grantedPermissions,
     boolean premium,
+    boolean p2,
     Duration tokenLifetime,
     Duration skipTokenLifetime,
     boolean throttling,
@@ -55,7 +56,8 @@ public record SimulatorSettings(
           "Device.Read.All",
           "AuditLog.Read.All",
           "Directory.Read.All",
-          "Application.Read.All");
+          "Application.Read.All",
+          "RoleManagement.Read.Directory");
 
   public static Builder builder() {
     return new Builder();
@@ -74,6 +76,7 @@ public record SimulatorSettings(
     b.clientCertificates = new ArrayList<>(clientCertificates);
     b.grantedPermissions = new LinkedHashSet<>(grantedPermissions);
     b.premium = premium;
+    b.p2 = p2;
     b.tokenLifetime = tokenLifetime;
     b.skipTokenLifetime = skipTokenLifetime;
     b.throttling = throttling;
@@ -109,6 +112,7 @@ public record SimulatorSettings(
     private List<X509Certificate> clientCertificates = new ArrayList<>();
     private Set<String> grantedPermissions = new LinkedHashSet<>(DEFAULT_PERMISSIONS);
     private boolean premium = true;
+    private boolean p2 = true;
     private Duration tokenLifetime = Duration.ofSeconds(3599);
     private Duration skipTokenLifetime = Duration.ofHours(1);
     private boolean throttling = true;
@@ -184,6 +188,12 @@ public record SimulatorSettings(
     /** Whether the tenant has Entra ID P1/P2: sign-ins and 30-day retention need it. */
     public Builder premium(boolean premium) {
       this.premium = premium;
+      return this;
+    }
+
+    /** Whether the tenant has Entra ID P2 (with P1): PIM's eligibility schedules need it. */
+    public Builder p2(boolean p2) {
+      this.p2 = p2;
       return this;
     }
 
@@ -294,6 +304,7 @@ public record SimulatorSettings(
           List.copyOf(clientCertificates),
           Set.copyOf(grantedPermissions),
           premium,
+          premium && p2,
           tokenLifetime,
           skipTokenLifetime,
           throttling,

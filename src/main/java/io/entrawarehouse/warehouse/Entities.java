@@ -312,6 +312,74 @@ public final class Entities {
           .ids("owner_id", "key_id")
           .build();
 
+  private static final Permission ROLE_READ =
+      Permission.anyOf(
+          "RoleManagement.Read.Directory",
+          "RoleManagement.Read.Directory",
+          "RoleManagement.Read.All",
+          "RoleManagement.ReadWrite.Directory");
+
+  /** Directory roles, built-in and custom. */
+  public static final Entity ROLE_DEFINITIONS =
+      Entity.builder("role_definitions", "/roleManagement/directory/roleDefinitions")
+          .what("role definitions")
+          .permission(ROLE_READ)
+          .columns(
+              of("id", STRING, "id"),
+              of("display_name", STRING, "displayName"),
+              of("description", STRING, "description"),
+              of("is_built_in", BOOLEAN, "isBuiltIn"),
+              of("is_enabled", BOOLEAN, "isEnabled"),
+              of("template_id", STRING, "templateId"),
+              of("version", STRING, "version"),
+              listOf("resource_scopes", "resourceScopes", null),
+              of("role_permissions", JSON, "rolePermissions"))
+          .build();
+
+  /** Who holds which directory role, at which scope, now (active assignments). */
+  public static final Entity ROLE_ASSIGNMENTS =
+      Entity.builder("role_assignments", "/roleManagement/directory/roleAssignments")
+          .what("role assignments")
+          .permission(ROLE_READ)
+          .columns(
+              of("id", STRING, "id").highCardinality(),
+              of("principal_id", STRING, "principalId").highCardinality(),
+              of("role_definition_id", STRING, "roleDefinitionId"),
+              of("directory_scope_id", STRING, "directoryScopeId"),
+              of("resource_scope", STRING, "resourceScope"))
+          .build();
+
+  /** Who may activate which directory role through PIM (Entra ID P2). */
+  public static final Entity ROLE_ELIGIBILITY_SCHEDULES =
+      Entity.builder(
+              "role_eligibility_schedules", "/roleManagement/directory/roleEligibilitySchedules")
+          .what("role eligibility schedules")
+          .permission(
+              new Permission(
+                  "RoleEligibilitySchedule.Read.Directory",
+                  java.util.Set.of(
+                      "RoleEligibilitySchedule.Read.Directory",
+                      "RoleManagement.Read.Directory",
+                      "RoleManagement.Read.All",
+                      "RoleEligibilitySchedule.ReadWrite.Directory",
+                      "RoleManagement.ReadWrite.Directory"),
+                  java.util.Set.of()))
+          .licence("P2")
+          .columns(
+              of("id", STRING, "id").highCardinality(),
+              of("principal_id", STRING, "principalId").highCardinality(),
+              of("role_definition_id", STRING, "roleDefinitionId"),
+              of("directory_scope_id", STRING, "directoryScopeId"),
+              of("app_scope_id", STRING, "appScopeId"),
+              of("status", STRING, "status"),
+              of("member_type", STRING, "memberType"),
+              of("created_date_time", TIMESTAMP, "createdDateTime"),
+              of("modified_date_time", TIMESTAMP, "modifiedDateTime"),
+              of("start_date_time", TIMESTAMP, "scheduleInfo/startDateTime"),
+              of("expiration_type", STRING, "scheduleInfo/expiration/type"),
+              of("end_date_time", TIMESTAMP, "scheduleInfo/expiration/endDateTime"))
+          .build();
+
   /** The licences the tenant bought: what analysts join users' SKU ids with. */
   public static final Entity SUBSCRIBED_SKUS =
       Entity.builder("subscribed_skus", "/subscribedSkus")
@@ -373,7 +441,10 @@ public final class Entities {
           USER_LICENSES,
           APPLICATIONS,
           SERVICE_PRINCIPALS,
-          APP_CREDENTIALS);
+          APP_CREDENTIALS,
+          ROLE_DEFINITIONS,
+          ROLE_ASSIGNMENTS,
+          ROLE_ELIGIBILITY_SCHEDULES);
 
   private static Map<String, Entity> index(Entity... entities) {
     Map<String, Entity> map = new LinkedHashMap<>();

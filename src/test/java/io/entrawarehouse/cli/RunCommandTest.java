@@ -366,6 +366,65 @@ class RunCommandTest {
   }
 
   @Test
+  void withoutRoleManagementOrP2TheRoleTablesAreDeniedAndTheRestLoads() throws Exception {
+    try (GraphSimulator noRoles =
+            GraphSimulator.start(
+                SimulatorSettings.builder()
+                    .scale(TenantScale.TINY)
+                    .throttling(false)
+                    .deny("RoleManagement.Read.Directory")
+                    .deny("Directory.Read.All")
+                    .build());
+        GraphSimulator noP2 =
+            GraphSimulator.start(
+                SimulatorSettings.builder()
+                    .scale(TenantScale.TINY)
+                    .throttling(false)
+                    .p2(false)
+                    .build())) {
+      String entities =
+          "entities=users,role_definitions,role_assignments,role_eligibility_schedules";
+      properties.putAll(SimulatorTenants.properties("entra.tenant.", noRoles));
+      Cli.Run check = run("check", entities);
+      assertThat(check.exit()).as(check.all()).isEqualTo(1);
+      assertThat(check.out())
+          .containsPattern("users\\s+User.Read.All\\s+yes\\s+any\\s+ok")
+          .containsPattern(
+              "role_definitions\\s+RoleManagement.Read.Directory\\s+no\\s+any\\s+FAILED\\s+add"
+                  + " RoleManagement.Read.Directory")
+          .containsPattern(
+              "role_assignments\\s+RoleManagement.Read.Directory\\s+no\\s+any\\s+FAILED")
+          .containsPattern(
+              "role_eligibility_schedules\\s+RoleEligibilitySchedule.Read.Directory\\s+no\\s+P2\\s+FAILED");
+      Cli.Run run = run("run", entities);
+      assertThat(run.exit()).as(run.all()).isEqualTo(4);
+      assertThat(run.out())
+          .containsPattern("users\\s+40\\s+40\\s+0")
+          .containsPattern("role_assignments\\s+denied");
+      assertThat(run.err()).contains("role_definitions: Reading role definitions was denied");
+
+      properties.putAll(SimulatorTenants.properties("entra.tenant.", noP2));
+      properties.put("entra.warehouse.directory", dir.resolve("p2").toString());
+      Cli.Run checkP2 = run("check", entities);
+      assertThat(checkP2.out())
+          .containsPattern("role_assignments\\s+RoleManagement.Read.Directory\\s+yes\\s+any\\s+ok")
+          .containsPattern(
+              "role_eligibility_schedules\\s+\\S+\\s+yes\\s+P2\\s+FAILED\\s+role eligibility"
+                  + " schedules need Entra ID P2");
+      Cli.Run runP2 = run("run", entities);
+      assertThat(runP2.exit()).as(runP2.all()).isEqualTo(4);
+      long assignments = noP2.tenant().roleAssignments();
+      assertThat(runP2.out())
+          .containsPattern("role_definitions\\s+8\\s+8\\s+0")
+          .containsPattern("role_assignments\\s+" + assignments + "\\s+" + assignments + "\\s+0")
+          .containsPattern("role_eligibility_schedules\\s+denied");
+      assertThat(runP2.err())
+          .contains(
+              "role_eligibility_schedules: Reading role eligibility schedules needs Entra ID P2");
+    }
+  }
+
+  @Test
   void aWindowPastAFreeTenantsRetentionNamesSinceNotAFilterNobodyGave() throws Exception {
     try (GraphSimulator free =
         GraphSimulator.start(
