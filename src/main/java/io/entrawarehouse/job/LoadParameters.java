@@ -78,7 +78,12 @@ public record LoadParameters(
       if (key.startsWith("filter.")) {
         filters.put(entity(key.substring(7)), e.getValue());
       } else if (key.startsWith("select.")) {
-        selects.put(entity(key.substring(7)), e.getValue());
+        String name = entity(key.substring(7));
+        if (!Entities.ALL.get(name).selectable()) {
+          throw new IllegalArgumentException(
+              key + ": " + name + " takes no $select (Graph returns every property of it).");
+        }
+        selects.put(name, e.getValue());
       } else if (TOGGLES.contains(key)) {
         toggles.put(key, toggle(key, e.getValue()));
       } else if (!List.of("entities", "run.date", "since", "until", "raw_json").contains(key)) {
@@ -290,10 +295,14 @@ public record LoadParameters(
    * from} for logs).
    */
   public String query(Entity entity, Instant from) {
-    StringBuilder q = new StringBuilder("$select=").append(enc(select(entity)));
-    if (entity.pageSize() > 0) {
-      q.append("&$top=").append(entity.pageSize());
+    List<String> parts = new java.util.ArrayList<>();
+    if (entity.selectable()) {
+      parts.add("$select=" + enc(select(entity)));
     }
+    if (entity.pageSize() > 0) {
+      parts.add("$top=" + entity.pageSize());
+    }
+    StringBuilder q = new StringBuilder(String.join("&", parts));
     String filter = filters.get(entity.name());
     if (entity.isLog()) {
       String window =
@@ -304,7 +313,7 @@ public record LoadParameters(
       filter = filter == null ? clause : "(" + filter + ") and " + clause;
     }
     if (filter != null) {
-      q.append("&$filter=").append(enc(filter));
+      q.append(q.isEmpty() ? "" : "&").append("$filter=").append(enc(filter));
       if (needsEventual(entity)) {
         q.append("&$count=true");
       }

@@ -217,6 +217,26 @@ final class Catalog {
           filters(BASIC, "id principalId roleDefinitionId directoryScopeId status"),
           null);
 
+  /** Registration details: a reports endpoint, no $select or $top ($filter only, as documented). */
+  static final GraphCollection REGISTRATION_DETAILS =
+      new GraphCollection(
+          "userRegistrationDetails",
+          "UserRegistrationDetails",
+          "microsoft.graph.userRegistrationDetails",
+          "reports/authenticationMethods/userRegistrationDetails",
+          1000,
+          0,
+          1,
+          true,
+          Set.of(),
+          Set.of("AuditLog.Read.All"),
+          List.of(),
+          filters(
+              BASIC,
+              "id isAdmin isMfaCapable isMfaRegistered isPasswordlessCapable isSsprCapable"
+                  + " isSsprEnabled isSsprRegistered userPrincipalName userDisplayName"),
+          null);
+
   /** One page of every SKU: no $top, no $filter, only $select (as documented). */
   static final GraphCollection SUBSCRIBED_SKUS =
       new GraphCollection(

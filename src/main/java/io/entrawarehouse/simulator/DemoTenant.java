@@ -41,6 +41,7 @@ public final class DemoTenant {
   static final int APPLICATION = 12;
   static final int CREDENTIAL = 13;
   static final int ROLE = 14;
+  static final int REGISTRATION = 15;
 
   /** The kinds of directory object a group can hold, in the order members are listed. */
   enum MemberKind {
@@ -787,6 +788,68 @@ public final class DemoTenant {
     m.put("status", "Provisioned");
     m.put("memberType", "Direct");
     m.put("scheduleInfo", schedule);
+    return m;
+  }
+
+  // ---------------------------------------------------------------- MFA registration
+
+  private java.util.Set<String> activeAdmins;
+
+  /** Users who hold an active role assignment: what a registration's isAdmin says. */
+  private synchronized java.util.Set<String> activeAdmins() {
+    if (activeAdmins == null) {
+      java.util.Set<String> ids = new java.util.HashSet<>();
+      for (int i = 0; i < roleAssignments(); i++) {
+        ids.add((String) roleAssignment(i).get("principalId"));
+      }
+      activeAdmins = ids;
+    }
+    return activeAdmins;
+  }
+
+  /**
+   * User {@code u}'s authentication-method registration details: every user has them; about a fifth
+   * of members and most guests have no MFA method registered, admins included.
+   */
+  public Map<String, Object> registrationDetails(int u) {
+    Pick p = pick(REGISTRATION, u);
+    Map<String, Object> user = user(u);
+    boolean guest = isGuest(u);
+    boolean mfa = p.chance(guest ? 0.2 : 0.8);
+    boolean passwordless = mfa && p.chance(0.25);
+    boolean phone = mfa && p.chance(0.5);
+    List<String> methods = new ArrayList<>();
+    if (mfa) {
+      methods.add("microsoftAuthenticatorPush");
+      if (p.chance(0.4)) {
+        methods.add("softwareOneTimePasscode");
+      }
+    }
+    if (phone) {
+      methods.add("mobilePhone");
+    }
+    if (passwordless) {
+      methods.add(p.one("fido2", "windowsHelloForBusiness", "microsoftAuthenticatorPasswordless"));
+    }
+    boolean sspr = !guest && p.chance(0.7);
+    boolean ssprRegistered = sspr && methods.size() >= 2;
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("id", user.get("id"));
+    m.put("userPrincipalName", user.get("userPrincipalName"));
+    m.put("userDisplayName", user.get("displayName"));
+    m.put("isAdmin", activeAdmins().contains((String) user.get("id")));
+    m.put("isSsprRegistered", ssprRegistered);
+    m.put("isSsprEnabled", sspr);
+    m.put("isSsprCapable", sspr && ssprRegistered);
+    m.put("isMfaRegistered", mfa);
+    m.put("isMfaCapable", mfa);
+    m.put("isPasswordlessCapable", passwordless);
+    m.put("lastUpdatedDateTime", seconds(now.minusSeconds(p.below(30L * 86_400))));
+    m.put("methodsRegistered", methods);
+    m.put("isSystemPreferredAuthenticationMethodEnabled", true);
+    m.put("systemPreferredAuthenticationMethods", mfa ? List.of("push") : List.of());
+    m.put("userPreferredMethodForSecondaryAuthentication", mfa ? (phone ? "sms" : "push") : "");
+    m.put("userType", guest ? "guest" : "member");
     return m;
   }
 

@@ -118,6 +118,7 @@ public final class GraphSimulator implements AutoCloseable {
     knownProperties.put(Catalog.SUBSCRIBED_SKUS, DemoTenant.SUBSCRIBED_SKU_PROPERTIES);
     knownProperties.put(Catalog.APPLICATIONS, tenant.application(0).keySet());
     knownProperties.put(Catalog.ROLE_DEFINITIONS, tenant.roleDefinition(0).keySet());
+    knownProperties.put(Catalog.REGISTRATION_DETAILS, tenant.registrationDetails(0).keySet());
     knownProperties.put(Catalog.ROLE_ASSIGNMENTS, tenant.roleAssignment(0).keySet());
     knownProperties.put(
         Catalog.ROLE_ELIGIBILITY_SCHEDULES, tenant.roleEligibilitySchedule(0).keySet());
@@ -463,6 +464,13 @@ public final class GraphSimulator implements AutoCloseable {
           path,
           countOnly);
     }
+    if (shape.equals("reports/authenticationMethods/userRegistrationDetails") && !countOnly) {
+      return new Route(
+          Catalog.REGISTRATION_DETAILS,
+          source(scale.users(), i -> tenant.registrationDetails((int) i)),
+          path,
+          false);
+    }
     if (shape.equals("roleManagement/directory/roleDefinitions") && !countOnly) {
       return new Route(
           Catalog.ROLE_DEFINITIONS,
@@ -562,6 +570,9 @@ public final class GraphSimulator implements AutoCloseable {
     boolean eventual =
         "eventual".equalsIgnoreCase(exchange.getRequestHeaders().getFirst("ConsistencyLevel"));
     boolean advanced = eventual && "true".equalsIgnoreCase(params.get("$count"));
+    if (collection == Catalog.REGISTRATION_DETAILS && params.containsKey("$select")) {
+      throw GraphError.badRequest("Query option 'Select' is not allowed.");
+    }
     Set<String> select = select(collection, params.get("$select"));
     boolean signInActivity =
         collection == Catalog.USERS && select != null && select.contains("signInActivity");
@@ -655,7 +666,10 @@ public final class GraphSimulator implements AutoCloseable {
           "AadPremiumLicenseRequired",
           "The tenant needs an AAD Premium 2 license to use Privileged Identity Management.");
     }
-    if ((collection == Catalog.SIGN_INS || signInActivity) && !settings.premium()) {
+    if ((collection == Catalog.SIGN_INS
+            || collection == Catalog.REGISTRATION_DETAILS
+            || signInActivity)
+        && !settings.premium()) {
       throw new GraphError(
           403,
           "Authentication_RequestFromNonPremiumTenantOrB2CTenant",

@@ -47,6 +47,7 @@ public final class GroundTruth {
     out.put(
         "service_principals",
         ids(s.servicePrincipals(), sp -> tenant.id(DemoTenant.SERVICE_PRINCIPAL, sp)));
+    out.put("auth_method_registrations", ids(s.users(), u -> tenant.id(DemoTenant.USER, u)));
     out.put(
         "role_definitions",
         ids(tenant.roleDefinitions(), r -> (String) tenant.roleDefinition(r).get("id")));

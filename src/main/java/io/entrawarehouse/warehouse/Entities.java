@@ -380,6 +380,45 @@ public final class Entities {
               of("end_date_time", TIMESTAMP, "scheduleInfo/expiration/endDateTime"))
           .build();
 
+  /** Each user's MFA, SSPR and passwordless registration (a report: Entra ID P1/P2). */
+  public static final Entity AUTH_METHOD_REGISTRATIONS =
+      Entity.builder(
+              "auth_method_registrations", "/reports/authenticationMethods/userRegistrationDetails")
+          .what("authentication method registrations")
+          .noSelect()
+          .permission(
+              new Permission(
+                  "AuditLog.Read.All", java.util.Set.of(), java.util.Set.of("AuditLog.Read.All")))
+          .licence("P1")
+          .columns(
+              of("user_id", STRING, "id").highCardinality(),
+              of("user_principal_name", STRING, "userPrincipalName").highCardinality(),
+              of("user_display_name", STRING, "userDisplayName").highCardinality(),
+              of("user_type", STRING, "userType"),
+              of("is_admin", BOOLEAN, "isAdmin"),
+              of("is_mfa_registered", BOOLEAN, "isMfaRegistered"),
+              of("is_mfa_capable", BOOLEAN, "isMfaCapable"),
+              of("is_passwordless_capable", BOOLEAN, "isPasswordlessCapable"),
+              of("is_sspr_registered", BOOLEAN, "isSsprRegistered"),
+              of("is_sspr_enabled", BOOLEAN, "isSsprEnabled"),
+              of("is_sspr_capable", BOOLEAN, "isSsprCapable"),
+              of(
+                  "is_system_preferred_authentication_method_enabled",
+                  BOOLEAN,
+                  "isSystemPreferredAuthenticationMethodEnabled"),
+              listOf("methods_registered", "methodsRegistered", null),
+              listOf(
+                  "system_preferred_authentication_methods",
+                  "systemPreferredAuthenticationMethods",
+                  null),
+              of(
+                  "user_preferred_method_for_secondary_authentication",
+                  STRING,
+                  "userPreferredMethodForSecondaryAuthentication"),
+              of("last_updated_date_time", TIMESTAMP, "lastUpdatedDateTime"))
+          .ids("user_id")
+          .build();
+
   /** The licences the tenant bought: what analysts join users' SKU ids with. */
   public static final Entity SUBSCRIBED_SKUS =
       Entity.builder("subscribed_skus", "/subscribedSkus")
@@ -444,7 +483,8 @@ public final class Entities {
           APP_CREDENTIALS,
           ROLE_DEFINITIONS,
           ROLE_ASSIGNMENTS,
-          ROLE_ELIGIBILITY_SCHEDULES);
+          ROLE_ELIGIBILITY_SCHEDULES,
+          AUTH_METHOD_REGISTRATIONS);
 
   private static Map<String, Entity> index(Entity... entities) {
     Map<String, Entity> map = new LinkedHashMap<>();

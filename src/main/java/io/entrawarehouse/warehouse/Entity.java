@@ -35,6 +35,8 @@ import org.apache.avro.SchemaBuilder;
  *     #ARRAY} and the collection's as {@link #SOURCE}; null otherwise
  * @param also for such a table, more collections whose items have the same arrays (service
  *     principals' credentials beside applications'), read after {@code path}
+ * @param selectable whether the endpoint takes {@code $select}; one that does not (registration
+ *     details) returns every property and is asked for none
  * @param lookup for such a table, another collection whose values the elements are joined with (a
  *     licence's SKU part number); null otherwise
  */
@@ -53,7 +55,8 @@ public record Entity(
     String each,
     Lookup lookup,
     List<String> redact,
-    List<String> also) {
+    List<String> also,
+    boolean selectable) {
 
   /** On an element row: the array it came from. */
   public static final String ARRAY = "@array";
@@ -109,7 +112,8 @@ public record Entity(
         each,
         lookup,
         redact,
-        also);
+        also,
+        selectable);
   }
 
   /** The path of one parent's collection. */
@@ -139,6 +143,7 @@ public record Entity(
     private Lookup lookup;
     private List<String> redact = List.of();
     private List<String> also = List.of();
+    private boolean selectable = true;
 
     private Builder(String name, String path) {
       this.name = name;
@@ -205,6 +210,12 @@ public record Entity(
       return this;
     }
 
+    /** The endpoint takes no $select (it returns every property). */
+    Builder noSelect() {
+      this.selectable = false;
+      return this;
+    }
+
     /** More collections with the same arrays, read after the path. */
     Builder also(String... paths) {
       this.also = List.of(paths);
@@ -233,7 +244,8 @@ public record Entity(
           each,
           lookup,
           redact,
-          also);
+          also,
+          selectable);
     }
   }
 

@@ -43,7 +43,9 @@ class AnalystQuestionsTest {
               h.run(
                       Map.of(
                           "entities",
-                          "users,subscribed_skus,applications,service_principals,app_credentials"))
+                          "users,subscribed_skus,applications,service_principals,app_credentials,"
+                              + "role_definitions,role_assignments,role_eligibility_schedules,"
+                              + "auth_method_registrations"))
                   .getStatus())
           .isEqualTo(BatchStatus.COMPLETED);
       tenant = h.simulator.tenant();
@@ -179,5 +181,47 @@ class AnalystQuestionsTest {
       actual.put(row.get(5), row.get(2) + " " + row.get(3) + " " + row.get(7));
     }
     assertThat(actual).isEqualTo(expected);
+  }
+
+  @Test
+  void activeAndEligibleAdminsWithoutMfa() throws Exception {
+    Map<String, String> roleNames = new HashMap<>();
+    for (int r = 0; r < tenant.roleDefinitions(); r++) {
+      roleNames.put(
+          (String) tenant.roleDefinition(r).get("id"),
+          (String) tenant.roleDefinition(r).get("displayName"));
+    }
+    Map<String, Integer> userIndex = new HashMap<>();
+    Map<String, Boolean> mfa = new HashMap<>();
+    for (int u = 0; u < tenant.scale().users(); u++) {
+      String id = (String) tenant.user(u).get("id");
+      userIndex.put(id, u);
+      mfa.put(id, (Boolean) tenant.registrationDetails(u).get("isMfaRegistered"));
+    }
+    Map<String, java.util.TreeSet<String>> expected = new TreeMap<>();
+    java.util.function.BiConsumer<Map<String, Object>, String> add =
+        (grant, how) -> {
+          String principal = (String) grant.get("principalId");
+          if (userIndex.containsKey(principal) && !mfa.get(principal)) {
+            String upn = (String) tenant.user(userIndex.get(principal)).get("userPrincipalName");
+            expected
+                .computeIfAbsent(upn, k -> new java.util.TreeSet<>())
+                .add(roleNames.get((String) grant.get("roleDefinitionId")) + " (" + how + ")");
+          }
+        };
+    for (int i = 0; i < tenant.roleAssignments(); i++) {
+      add.accept(tenant.roleAssignment(i), "active");
+    }
+    for (int i = 0; i < tenant.roleEligibilitySchedules(); i++) {
+      add.accept(tenant.roleEligibilitySchedule(i), "eligible");
+    }
+    assertThat(expected).as("the demo tenant has admins without MFA").isNotEmpty();
+    Map<String, String> wanted = new TreeMap<>();
+    expected.forEach((upn, roles) -> wanted.put(upn, new ArrayList<>(roles).toString()));
+    Map<String, String> actual = new TreeMap<>();
+    for (List<String> row : answer("admins-without-mfa")) {
+      actual.put(row.get(1), row.get(2).replace("'", "")); // DuckDB quotes names with spaces
+    }
+    assertThat(actual).isEqualTo(wanted);
   }
 }
