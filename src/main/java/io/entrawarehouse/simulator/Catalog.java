@@ -237,6 +237,38 @@ final class Catalog {
                   + " isSsprEnabled isSsprRegistered userPrincipalName userDisplayName"),
           null);
 
+  static final GraphCollection APP_ROLE_ASSIGNED_TO =
+      new GraphCollection(
+          "appRoleAssignedTo",
+          "AppRoleAssignment",
+          "microsoft.graph.appRoleAssignment",
+          "appRoleAssignments",
+          100,
+          999,
+          1,
+          false,
+          union(Set.of("Application.Read.All", "AppRoleAssignment.ReadWrite.All"), DIRECTORY_READ),
+          Set.of(),
+          List.of(),
+          filters(BASIC, "id principalId principalType appRoleId"),
+          null);
+
+  static final GraphCollection CONDITIONAL_ACCESS_POLICIES =
+      new GraphCollection(
+          "conditionalAccessPolicies",
+          "ConditionalAccessPolicy",
+          "microsoft.graph.conditionalAccessPolicy",
+          "identity/conditionalAccess/policies",
+          100,
+          999,
+          1,
+          false,
+          Set.of("Policy.Read.All", "Policy.ReadWrite.ConditionalAccess"),
+          Set.of(),
+          List.of(),
+          filters(BASIC, "id displayName state createdDateTime modifiedDateTime"),
+          null);
+
   /** One page of every SKU: no $top, no $filter, only $select (as documented). */
   static final GraphCollection SUBSCRIBED_SKUS =
       new GraphCollection(

@@ -791,6 +791,117 @@ public final class DemoTenant {
     return m;
   }
 
+  // ---------------------------------------------------------------- app role assignments
+
+  private Map<String, Integer> servicePrincipalIndexById;
+
+  /** The index of the service principal with this id, or -1. */
+  public synchronized int servicePrincipalIndex(String id) {
+    if (servicePrincipalIndexById == null) {
+      Map<String, Integer> index = new java.util.HashMap<>();
+      for (int s = 0; s < scale.servicePrincipals(); s++) {
+        index.put(id(SERVICE_PRINCIPAL, s), s);
+      }
+      servicePrincipalIndexById = index;
+    }
+    Integer s = servicePrincipalIndexById.get(id);
+    return s == null ? -1 : s;
+  }
+
+  /** How many users and groups are assigned to service principal {@code s}'s app roles. */
+  public int appRoleAssignments(int s) {
+    return pick(APP + 200, s).below(6);
+  }
+
+  /** Assignment {@code j} of service principal {@code s}: a user (mostly) or a group. */
+  public Map<String, Object> appRoleAssignment(int s, int j) {
+    Pick p = pick(APP + 300, s * 16L + j);
+    boolean group = scale.groups() > 0 && p.chance(0.3);
+    int principal = group ? p.below(scale.groups()) : p.below(scale.users());
+    Map<String, Object> sp = servicePrincipal(s);
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put(
+        "id",
+        Hashing.uuid(seed, APP + 400, s * 16L + j).replace("-", "").substring(0, 22) + "-x" + j);
+    m.put("deletedDateTime", null);
+    m.put(
+        "appRoleId",
+        j % 2 == 0 ? "00000000-0000-0000-0000-000000000000" : Hashing.uuid(seed, APP + 500, s));
+    m.put("createdDateTime", seconds(now.minusSeconds(86_400L + p.below(500L * 86_400))));
+    m.put(
+        "principalDisplayName",
+        group ? group(principal).get("displayName") : user(principal).get("displayName"));
+    m.put("principalId", id(group ? GROUP : USER, principal));
+    m.put("principalType", group ? "Group" : "User");
+    m.put("resourceDisplayName", sp.get("displayName"));
+    m.put("resourceId", sp.get("id"));
+    return m;
+  }
+
+  // ---------------------------------------------------------------- conditional access
+
+  /** The tenant's conditional-access policies: the ones its sign-ins name as applied. */
+  public int conditionalAccessPolicies() {
+    return CA_POLICIES.size();
+  }
+
+  /**
+   * Policy {@code k}, with users, groups, roles and apps it includes and excludes drawn from the
+   * tenant (the Global Administrator role, a group, a break-glass user) and its grant controls.
+   */
+  public Map<String, Object> conditionalAccessPolicy(int k) {
+    Pick p = pick(TENANT + 300, k);
+    String[] policy = CA_POLICIES.get(k);
+    Map<String, Object> users = new LinkedHashMap<>();
+    boolean admins = policy[1].contains("administrators");
+    boolean guests = policy[1].contains("guest");
+    users.put(
+        "includeUsers", admins ? List.of() : List.of(guests ? "GuestsOrExternalUsers" : "All"));
+    users.put("excludeUsers", List.of(id(USER, 0)));
+    users.put(
+        "includeGroups",
+        scale.groups() > 0 && p.chance(0.5)
+            ? List.of(id(GROUP, p.below(scale.groups())))
+            : List.of());
+    users.put("excludeGroups", List.of());
+    users.put("includeRoles", admins ? List.of(ROLES[0][0], ROLES[1][0]) : List.of());
+    users.put("excludeRoles", List.of());
+    Map<String, Object> apps = new LinkedHashMap<>();
+    apps.put("includeApplications", List.of(k == 3 ? "Office365" : "All"));
+    apps.put("excludeApplications", List.of());
+    apps.put("includeUserActions", List.of());
+    Map<String, Object> conditions = new LinkedHashMap<>();
+    conditions.put("signInRiskLevels", List.of());
+    conditions.put(
+        "clientAppTypes",
+        policy[1].contains("legacy") ? List.of("exchangeActiveSync", "other") : List.of("all"));
+    conditions.put("platforms", null);
+    conditions.put("locations", null);
+    conditions.put("applications", apps);
+    conditions.put("users", users);
+    Map<String, Object> grant = new LinkedHashMap<>();
+    grant.put("operator", "OR");
+    grant.put(
+        "builtInControls",
+        policy[1].contains("Block")
+            ? List.of("block")
+            : policy[1].contains("compliant") ? List.of("compliantDevice") : List.of("mfa"));
+    grant.put("customAuthenticationFactors", List.of());
+    grant.put("termsOfUse", List.of());
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("id", policy[0]);
+    m.put("displayName", policy[1]);
+    m.put("createdDateTime", seconds(now.minusSeconds(30L * 86_400 + p.below(700L * 86_400))));
+    m.put(
+        "modifiedDateTime",
+        p.chance(0.5) ? seconds(now.minusSeconds(p.below(30L * 86_400))) : null);
+    m.put("state", k == 0 ? "enabledForReportingButNotEnforced" : "enabled");
+    m.put("sessionControls", null);
+    m.put("conditions", conditions);
+    m.put("grantControls", grant);
+    return m;
+  }
+
   // ---------------------------------------------------------------- MFA registration
 
   private java.util.Set<String> activeAdmins;

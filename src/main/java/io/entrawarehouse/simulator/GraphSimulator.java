@@ -118,6 +118,9 @@ public final class GraphSimulator implements AutoCloseable {
     knownProperties.put(Catalog.SUBSCRIBED_SKUS, DemoTenant.SUBSCRIBED_SKU_PROPERTIES);
     knownProperties.put(Catalog.APPLICATIONS, tenant.application(0).keySet());
     knownProperties.put(Catalog.ROLE_DEFINITIONS, tenant.roleDefinition(0).keySet());
+    knownProperties.put(Catalog.APP_ROLE_ASSIGNED_TO, tenant.appRoleAssignment(0, 0).keySet());
+    knownProperties.put(
+        Catalog.CONDITIONAL_ACCESS_POLICIES, tenant.conditionalAccessPolicy(0).keySet());
     knownProperties.put(Catalog.REGISTRATION_DETAILS, tenant.registrationDetails(0).keySet());
     knownProperties.put(Catalog.ROLE_ASSIGNMENTS, tenant.roleAssignment(0).keySet());
     knownProperties.put(
@@ -464,6 +467,13 @@ public final class GraphSimulator implements AutoCloseable {
           path,
           countOnly);
     }
+    if (shape.equals("identity/conditionalAccess/policies") && !countOnly) {
+      return new Route(
+          Catalog.CONDITIONAL_ACCESS_POLICIES,
+          source(tenant.conditionalAccessPolicies(), i -> tenant.conditionalAccessPolicy((int) i)),
+          path,
+          false);
+    }
     if (shape.equals("reports/authenticationMethods/userRegistrationDetails") && !countOnly) {
       return new Route(
           Catalog.REGISTRATION_DETAILS,
@@ -516,6 +526,19 @@ public final class GraphSimulator implements AutoCloseable {
     if (shape.equals("auditLogs/signIns") && !countOnly) {
       return new Route(
           Catalog.SIGN_INS, source(scale.signIns(), i -> tenant.signIn((int) i)), path, false);
+    }
+    if (n == 3
+        && segments[0].equals("servicePrincipals")
+        && segments[2].equals("appRoleAssignedTo")) {
+      int sp = tenant.servicePrincipalIndex(segments[1].toLowerCase(Locale.ROOT));
+      if (sp < 0) {
+        throw GraphError.notFound(segments[1]);
+      }
+      return new Route(
+          Catalog.APP_ROLE_ASSIGNED_TO,
+          source(tenant.appRoleAssignments(sp), j -> tenant.appRoleAssignment(sp, (int) j)),
+          path,
+          countOnly);
     }
     if (n == 3 && segments[0].equals("groups") && segments[2].equals("members")) {
       int g = tenant.groupIndex(segments[1].toLowerCase(Locale.ROOT));
@@ -668,6 +691,7 @@ public final class GraphSimulator implements AutoCloseable {
     }
     if ((collection == Catalog.SIGN_INS
             || collection == Catalog.REGISTRATION_DETAILS
+            || collection == Catalog.CONDITIONAL_ACCESS_POLICIES
             || signInActivity)
         && !settings.premium()) {
       throw new GraphError(

@@ -47,6 +47,20 @@ public final class GroundTruth {
     out.put(
         "service_principals",
         ids(s.servicePrincipals(), sp -> tenant.id(DemoTenant.SERVICE_PRINCIPAL, sp)));
+    long grants = 0;
+    long grantSum = 0;
+    for (int sp = 0; sp < s.servicePrincipals(); sp++) {
+      for (int j = 0; j < tenant.appRoleAssignments(sp); j++) {
+        grantSum += Hashing.idChecksumTerm((String) tenant.appRoleAssignment(sp, j).get("id"));
+        grants++;
+      }
+    }
+    out.put("app_role_assignments", new Entity(grants, grantSum));
+    out.put(
+        "conditional_access_policies",
+        ids(
+            tenant.conditionalAccessPolicies(),
+            k -> (String) tenant.conditionalAccessPolicy(k).get("id")));
     out.put("auth_method_registrations", ids(s.users(), u -> tenant.id(DemoTenant.USER, u)));
     out.put(
         "role_definitions",

@@ -57,7 +57,8 @@ public record SimulatorSettings(
           "AuditLog.Read.All",
           "Directory.Read.All",
           "Application.Read.All",
-          "RoleManagement.Read.Directory");
+          "RoleManagement.Read.Directory",
+          "Policy.Read.All");
 
   public static Builder builder() {
     return new Builder();

@@ -278,6 +278,24 @@ public final class Entities {
               listOf("service_principal_names", "servicePrincipalNames", null).highCardinality())
           .build();
 
+  /** Who may use which app, with which app role: each service principal's appRoleAssignedTo. */
+  public static final Entity APP_ROLE_ASSIGNMENTS =
+      Entity.builder("app_role_assignments", "/servicePrincipals/{id}/appRoleAssignedTo")
+          .what("app role assignments")
+          .pageSize(999)
+          .under("/servicePrincipals")
+          .permission(APPLICATION_READ)
+          .columns(
+              of("id", STRING, "id").highCardinality(),
+              of("resource_id", STRING, "resourceId"),
+              of("resource_display_name", STRING, "resourceDisplayName"),
+              of("app_role_id", STRING, "appRoleId"),
+              of("principal_id", STRING, "principalId").highCardinality(),
+              of("principal_type", STRING, "principalType"),
+              of("principal_display_name", STRING, "principalDisplayName").highCardinality(),
+              of("created_date_time", TIMESTAMP, "createdDateTime"))
+          .build();
+
   /** The metadata of every certificate and client secret of applications and service principals. */
   public static final Entity APP_CREDENTIALS =
       Entity.builder("app_credentials", "/applications")
@@ -419,6 +437,38 @@ public final class Entities {
           .ids("user_id")
           .build();
 
+  /** Conditional-access policies: state, conditions and controls, with who and what as id lists. */
+  public static final Entity CONDITIONAL_ACCESS_POLICIES =
+      Entity.builder("conditional_access_policies", "/identity/conditionalAccess/policies")
+          .what("conditional access policies")
+          .permission(
+              new Permission(
+                  "Policy.Read.All",
+                  java.util.Set.of("Policy.Read.All", "Policy.ReadWrite.ConditionalAccess"),
+                  java.util.Set.of()))
+          .licence("P1")
+          .columns(
+              of("id", STRING, "id"),
+              of("display_name", STRING, "displayName"),
+              of("state", STRING, "state"),
+              of("created_date_time", TIMESTAMP, "createdDateTime"),
+              of("modified_date_time", TIMESTAMP, "modifiedDateTime"),
+              listOf("include_users", "conditions/users/includeUsers", null),
+              listOf("exclude_users", "conditions/users/excludeUsers", null),
+              listOf("include_groups", "conditions/users/includeGroups", null),
+              listOf("exclude_groups", "conditions/users/excludeGroups", null),
+              listOf("include_roles", "conditions/users/includeRoles", null),
+              listOf("exclude_roles", "conditions/users/excludeRoles", null),
+              listOf("include_applications", "conditions/applications/includeApplications", null),
+              listOf("exclude_applications", "conditions/applications/excludeApplications", null),
+              listOf("client_app_types", "conditions/clientAppTypes", null),
+              listOf("grant_built_in_controls", "grantControls/builtInControls", null),
+              of("grant_operator", STRING, "grantControls/operator"),
+              of("conditions", JSON, "conditions"),
+              of("grant_controls", JSON, "grantControls"),
+              of("session_controls", JSON, "sessionControls"))
+          .build();
+
   /** The licences the tenant bought: what analysts join users' SKU ids with. */
   public static final Entity SUBSCRIBED_SKUS =
       Entity.builder("subscribed_skus", "/subscribedSkus")
@@ -484,7 +534,9 @@ public final class Entities {
           ROLE_DEFINITIONS,
           ROLE_ASSIGNMENTS,
           ROLE_ELIGIBILITY_SCHEDULES,
-          AUTH_METHOD_REGISTRATIONS);
+          AUTH_METHOD_REGISTRATIONS,
+          CONDITIONAL_ACCESS_POLICIES,
+          APP_ROLE_ASSIGNMENTS);
 
   private static Map<String, Entity> index(Entity... entities) {
     Map<String, Entity> map = new LinkedHashMap<>();
