@@ -45,7 +45,7 @@ class AnalystQuestionsTest {
                           "entities",
                           "users,subscribed_skus,applications,service_principals,app_credentials,"
                               + "role_definitions,role_assignments,role_eligibility_schedules,"
-                              + "auth_method_registrations"))
+                              + "auth_method_registrations,groups,group_members"))
                   .getStatus())
           .isEqualTo(BatchStatus.COMPLETED);
       tenant = h.simulator.tenant();
@@ -54,13 +54,26 @@ class AnalystQuestionsTest {
   }
 
   private List<List<String>> answer(String question) throws Exception {
+    return answer(question, null);
+  }
+
+  /** The question's answer; {@code before} runs first on the same connection (SET VARIABLE). */
+  private List<List<String>> answer(String question, String before) throws Exception {
     String sql;
     try (InputStream in = getClass().getResourceAsStream("/sql/questions/" + question + ".sql")) {
       sql = new String(in.readAllBytes(), StandardCharsets.UTF_8);
     }
+    try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + duckdb)) {
+      if (before != null) {
+        c.createStatement().execute(before);
+      }
+      return rows(c, sql);
+    }
+  }
+
+  private static List<List<String>> rows(Connection c, String sql) throws Exception {
     List<List<String>> rows = new ArrayList<>();
-    try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + duckdb);
-        ResultSet r = c.createStatement().executeQuery(sql)) {
+    try (ResultSet r = c.createStatement().executeQuery(sql)) {
       int n = r.getMetaData().getColumnCount();
       while (r.next()) {
         List<String> row = new ArrayList<>();
@@ -223,5 +236,51 @@ class AnalystQuestionsTest {
       actual.put(row.get(1), row.get(2).replace("'", "")); // DuckDB quotes names with spaces
     }
     assertThat(actual).isEqualTo(wanted);
+  }
+
+  @Test
+  void effectiveMembersOfANestedGroup() throws Exception {
+    // The group whose nesting reaches deepest: this test's own walk of the simulator's members.
+    int best = -1;
+    java.util.Set<String> bestMembers = null;
+    int bestDepth = 0;
+    for (int g = 0; g < tenant.scale().groups(); g++) {
+      java.util.Set<String> members = new java.util.TreeSet<>();
+      java.util.ArrayDeque<String[]> queue = new java.util.ArrayDeque<>();
+      java.util.Set<String> seenGroups = new java.util.HashSet<>();
+      String self = (String) tenant.group(g).get("id");
+      queue.add(new String[] {self, "0"});
+      seenGroups.add(self);
+      int depth = 0;
+      while (!queue.isEmpty()) {
+        String[] next = queue.poll();
+        int h = tenant.groupIndex(next[0]);
+        for (int j = 0; j < tenant.groupSize(h); j++) {
+          Map<String, Object> m = tenant.member(h, j);
+          String type = ((String) m.get("@odata.type")).replace("#microsoft.graph.", "");
+          String id = (String) m.get("id");
+          if (!id.equals(self)) {
+            members.add(type + "/" + id);
+          }
+          if (type.equals("group") && seenGroups.add(id)) {
+            int d = Integer.parseInt(next[1]) + 1;
+            depth = Math.max(depth, d);
+            queue.add(new String[] {id, Integer.toString(d)});
+          }
+        }
+      }
+      if (depth > bestDepth) {
+        best = g;
+        bestDepth = depth;
+        bestMembers = members;
+      }
+    }
+    assertThat(bestDepth).as("the demo tenant nests groups").isGreaterThanOrEqualTo(2);
+    String id = (String) tenant.group(best).get("id");
+    java.util.Set<String> actual = new java.util.TreeSet<>();
+    for (List<String> row : answer("effective-members", "SET VARIABLE group_name = '" + id + "'")) {
+      assertThat(actual.add(row.get(2) + "/" + row.get(1))).as("once: " + row).isTrue();
+    }
+    assertThat(actual).isEqualTo(bestMembers);
   }
 }
