@@ -75,7 +75,7 @@ public final class CheckCommand implements Callable<Integer> {
                     + " access tokens as opaque to clients), so each entity's probe tells"
                 : roles.isEmpty() ? "none" : String.join(", ", new java.util.TreeSet<>(roles))));
     out.printf(
-        "%-17s %-40s %-8s %-8s %-6s %s%n", "entity", "needs", "granted", "licence", "probe", "fix");
+        "%-27s %-40s %-8s %-8s %-6s %s%n", "entity", "needs", "granted", "licence", "probe", "fix");
     boolean allOk = true;
     for (Entity entity : launch.entities()) {
       io.entrawarehouse.warehouse.Permission needs = entity.permission();
@@ -89,7 +89,7 @@ public final class CheckCommand implements Callable<Integer> {
         allOk = false;
       }
       out.printf(
-          "%-17s %-40s %-8s %-8s %-6s %s%n",
+          "%-27s %-40s %-8s %-8s %-6s %s%n",
           entity.name(),
           needs.display(),
           roles == null ? "unknown" : needs.grantedBy(roles) ? "yes" : "no",

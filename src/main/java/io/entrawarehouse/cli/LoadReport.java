@@ -103,7 +103,7 @@ final class LoadReport {
               + " again, add reload=true.");
     }
     Map<String, String> denied = DirectoryLoadJob.denied(launcher.repository(), execution);
-    out.printf("  %-18s %12s %12s %8s%n", "table", "loaded", "in table", "skipped");
+    out.printf("  %-27s %12s %12s %8s%n", "table", "loaded", "in table", "skipped");
     long skippedInAll = 0;
     for (Entity entity : launch.entities()) {
       DuckDbLoader.Loaded loaded = loads.get(entity.name());
@@ -119,7 +119,7 @@ final class LoadReport {
       long skipped = skipped(steps, entity);
       skippedInAll += skipped;
       out.printf(
-          "  %-18s %12s %12s %8d%n",
+          "  %-27s %12s %12s %8d%n",
           entity.name(), rows, loaded == null ? "-" : Long.toString(loaded.tableRows()), skipped);
     }
     if (skippedInAll > 0) {

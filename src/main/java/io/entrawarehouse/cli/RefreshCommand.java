@@ -44,9 +44,9 @@ public final class RefreshCommand implements Callable<Integer> {
               launcher.duckdb().file(),
               launcher.properties().warehouse().lake(),
               (System.nanoTime() - start) / 1e9);
-          out.printf("  %-18s %-38s %8s %12s%n", "table", "tenant", "load", "rows");
+          out.printf("  %-27s %-38s %8s %12s%n", "table", "tenant", "load", "rows");
           for (LakeToDuckDb.Rebuilt r : rebuilt) {
-            out.printf("  %-18s %-38s %8d %12d%n", r.table(), r.tenantId(), r.loadId(), r.rows());
+            out.printf("  %-27s %-38s %8d %12d%n", r.table(), r.tenantId(), r.loadId(), r.rows());
           }
           if (rebuilt.isEmpty()) {
             out.println("  The lake holds no table yet: the file is empty.");
