@@ -186,18 +186,12 @@ public final class CrawlCommand implements Callable<Integer> {
     for (String name : entities) {
       io.entrawarehouse.warehouse.Entity entity =
           io.entrawarehouse.warehouse.Entities.ALL.get(name);
-      org.springframework.batch.infrastructure.item.ItemReader<
+      org.springframework.batch.infrastructure.item.ItemStreamReader<
               com.fasterxml.jackson.databind.JsonNode>
           reader =
-              entity.parent() != null
-                  ? new io.entrawarehouse.read.PerParentItemReader(
-                      graph, entity, launch.query(entity), false, CONCURRENCY)
-                  : new io.entrawarehouse.read.GraphCollectionItemReader(
-                      graph,
-                      entity.name(),
-                      entity.what(),
-                      graph.url(entity.path() + "?" + launch.query(entity)),
-                      false);
+              io.entrawarehouse.read.GraphReaders.of(
+                  graph, entity, launch.query(entity), false, CONCURRENCY);
+      reader.open(new org.springframework.batch.infrastructure.item.ExecutionContext());
       long t0 = System.nanoTime();
       long n = 0;
       while (reader.read() != null) {

@@ -422,8 +422,9 @@ final class LoadCommands {
           "directory-load already COMPLETED for these parameters (load %d, finished %s):"
               + " nothing to do. To load again, add reload=true.%n",
           DirectoryLoadJob.loadId(done), LoadReport.utc(done.getEndTime()));
-      LoadReport.summary(launcher, launch, done, out);
-      return denied(launcher, launch, done, err);
+      java.util.Map<String, String> denied = DirectoryLoadJob.denied(launcher.repository(), done);
+      LoadReport.summary(launcher, launch, done, denied, out);
+      return denied(launch, denied, err);
     }
     out.flush();
     long start = System.nanoTime();
@@ -466,8 +467,8 @@ final class LoadCommands {
         took.toMillis() / 1000.0,
         DirectoryLoadJob.loadId(execution),
         peakHeapBytes() / (1024 * 1024));
-    LoadReport.summary(launcher, launch, execution, out);
-    return denied(launcher, launch, execution, err);
+    LoadReport.summary(launcher, launch, execution, denied, out);
+    return denied(launch, denied, err);
   }
 
   /**
@@ -476,8 +477,7 @@ final class LoadCommands {
    * {@link #OK}.
    */
   private static int denied(
-      DirectoryLoadLauncher launcher, LoadParameters launch, JobExecution load, PrintWriter err) {
-    java.util.Map<String, String> denied = DirectoryLoadJob.denied(launcher.repository(), load);
+      LoadParameters launch, java.util.Map<String, String> denied, PrintWriter err) {
     if (denied.isEmpty()) {
       return OK;
     }

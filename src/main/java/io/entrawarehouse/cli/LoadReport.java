@@ -79,11 +79,16 @@ final class LoadReport {
     return commits;
   }
 
-  /** Rows per table of a completed load, skips and where they are, and where the data is. */
+  /**
+   * Rows per table of a completed load, skips and where they are, and where the data is.
+   *
+   * @param denied the tables Graph denied the load ({@link DirectoryLoadJob#denied}), shown so
+   */
   static void summary(
       DirectoryLoadLauncher launcher,
       LoadParameters launch,
       JobExecution execution,
+      Map<String, String> denied,
       PrintWriter out)
       throws SQLException {
     long loadId = DirectoryLoadJob.loadId(execution);
@@ -102,7 +107,6 @@ final class LoadReport {
               + ": it was removed or replaced since ('refresh' builds it from the lake). To load"
               + " again, add reload=true.");
     }
-    Map<String, String> denied = DirectoryLoadJob.denied(launcher.repository(), execution);
     out.printf("  %-27s %12s %12s %8s%n", "table", "loaded", "in table", "skipped");
     long skippedInAll = 0;
     for (Entity entity : launch.entities()) {

@@ -5,9 +5,7 @@ import io.entrawarehouse.graph.GraphClient;
 import io.entrawarehouse.graph.GraphException;
 import io.entrawarehouse.process.MalformedItemException;
 import io.entrawarehouse.process.WarehouseRowProcessor;
-import io.entrawarehouse.read.ElementsItemReader;
-import io.entrawarehouse.read.GraphCollectionItemReader;
-import io.entrawarehouse.read.PerParentItemReader;
+import io.entrawarehouse.read.GraphReaders;
 import io.entrawarehouse.warehouse.Entities;
 import io.entrawarehouse.warehouse.Entity;
 import io.entrawarehouse.warehouse.KillPoints;
@@ -273,17 +271,7 @@ public final class DirectoryLoadJob {
       int concurrency) {
     String query = launch.query(entity, from);
     ItemStreamReader<JsonNode> graphReader =
-        entity.parent() != null
-            ? new PerParentItemReader(
-                graph, entity, query, launch.needsEventual(entity), concurrency)
-            : entity.each() != null
-                ? new ElementsItemReader(graph, entity, query, launch.needsEventual(entity))
-                : new GraphCollectionItemReader(
-                    graph,
-                    entity.name(),
-                    entity.what(),
-                    graph.url(entity.path() + "?" + query),
-                    launch.needsEventual(entity));
+        GraphReaders.of(graph, entity, query, launch.needsEventual(entity), concurrency);
     ItemStreamReader<JsonNode> reader =
         guarded(graphReader, entity, launch.queryHint(entity, from));
     ItemProcessor<JsonNode, GenericRecord> processor =

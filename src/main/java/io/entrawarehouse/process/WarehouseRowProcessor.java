@@ -33,6 +33,7 @@ public class WarehouseRowProcessor implements ItemProcessor<JsonNode, GenericRec
   private final long loadedAtMicros;
   private final List<Column> columns;
   private final Reader[] readers;
+  private final UnaryOperator<JsonNode>[] transforms;
 
   private final boolean rawJson;
 
@@ -52,8 +53,12 @@ public class WarehouseRowProcessor implements ItemProcessor<JsonNode, GenericRec
     // target never changes, which the JIT compiles once per column type rather than recompiling
     // one large switch as each entity's shapes arrive.
     this.readers = new Reader[columns.size()];
+    @SuppressWarnings("unchecked")
+    UnaryOperator<JsonNode>[] t = new UnaryOperator[columns.size()];
+    this.transforms = t;
     for (int i = 0; i < readers.length; i++) {
       readers[i] = reader(columns.get(i));
+      transforms[i] = columns.get(i).transform();
     }
   }
 
@@ -70,7 +75,7 @@ public class WarehouseRowProcessor implements ItemProcessor<JsonNode, GenericRec
           break;
         }
       }
-      UnaryOperator<JsonNode> transform = columns.get(i).transform();
+      UnaryOperator<JsonNode> transform = transforms[i];
       if (node != null && transform != null && !node.isNull()) {
         node = transform.apply(node);
       }

@@ -32,6 +32,7 @@ public class ElementsItemReader implements ItemStreamReader<JsonNode> {
   private final String query;
   private final boolean eventual;
   private final List<String> arrays;
+  private final List<String> paths;
   private int source;
   private PageCursor cursor;
   private Map<String, String> lookup;
@@ -52,11 +53,12 @@ public class ElementsItemReader implements ItemStreamReader<JsonNode> {
     this.query = query;
     this.eventual = eventual;
     this.arrays = List.of(entity.each().split(","));
+    this.paths = entity.paths();
     this.cursor = cursor(0);
   }
 
   private PageCursor cursor(int index) {
-    String path = entity.paths().get(index);
+    String path = paths.get(index);
     return new PageCursor(graph, entity.what(), graph.url(path + "?" + query), eventual);
   }
 
@@ -81,7 +83,7 @@ public class ElementsItemReader implements ItemStreamReader<JsonNode> {
         return elements.get(element++);
       }
       item = cursor.next();
-      while (item == null && source + 1 < entity.paths().size()) {
+      while (item == null && source + 1 < paths.size()) {
         cursor = cursor(++source);
         item = cursor.next();
       }
@@ -97,7 +99,7 @@ public class ElementsItemReader implements ItemStreamReader<JsonNode> {
   /** The item's elements, in array order, each with the fields a row reads besides its own. */
   private List<JsonNode> elements(JsonNode item) {
     List<JsonNode> out = new ArrayList<>();
-    String sourceName = entity.paths().get(source).substring(1);
+    String sourceName = paths.get(source).substring(1);
     for (String array : arrays) {
       JsonNode values = item.get(array);
       if (values == null || !values.isArray()) {

@@ -115,6 +115,14 @@ public final class DuckDbLoader {
     t.start();
   }
 
+  /** A refresh's failure, saying which file: an I/O error stays one. */
+  private static RuntimeException refreshFailed(Path file, Exception e) {
+    String message = "Refreshing " + file + " from the lake failed: " + e.getMessage();
+    return e instanceof IOException io
+        ? new UncheckedIOException(message, io)
+        : new IllegalStateException(message, e);
+  }
+
   /** A read-only connection, as analysts open it: it never blocks them nor they it. */
   public Connection read() throws SQLException {
     Properties readOnly = new Properties();
@@ -192,12 +200,8 @@ public final class DuckDbLoader {
       }
       loadsTable(c);
       return new Session(swap, c, copied, System.nanoTime() - started);
-    } catch (SQLException e) {
-      throw new IllegalStateException(
-          "Refreshing " + file + " from the lake failed: " + e.getMessage(), e);
-    } catch (IOException e) {
-      throw new UncheckedIOException(
-          "Refreshing " + file + " from the lake failed: " + e.getMessage(), e);
+    } catch (SQLException | IOException e) {
+      throw refreshFailed(file, e);
     }
   }
 
@@ -278,12 +282,8 @@ public final class DuckDbLoader {
             String.format(java.util.Locale.ROOT, "%.1f", applyNanos / 1e9),
             copiedBytes / (1024 * 1024),
             String.format(java.util.Locale.ROOT, "%.1f", copyNanos / 1e9));
-      } catch (SQLException e) {
-        throw new IllegalStateException(
-            "Refreshing " + file + " from the lake failed: " + e.getMessage(), e);
-      } catch (IOException e) {
-        throw new UncheckedIOException(
-            "Refreshing " + file + " from the lake failed: " + e.getMessage(), e);
+      } catch (SQLException | IOException e) {
+        throw refreshFailed(file, e);
       }
     }
 
