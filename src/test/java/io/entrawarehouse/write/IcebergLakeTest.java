@@ -260,4 +260,44 @@ class IcebergLakeTest {
     staging.discard(1);
     assertThat(names(users, "t1")).hasSize(30);
   }
+
+  @Test
+  void processesOpeningANewCatalogAtOnceAllOpenIt() throws Exception {
+    // Each opener checks the catalog's tables and adds the columns it lacks; on a new database
+    // they race to add them, which once failed a worker with "Cannot check and eventually update
+    // SQL schema".
+    for (int round = 0; round < 8; round++) {
+      Path warehouse = dir.resolve("race-" + round);
+      Files.createDirectories(warehouse);
+      int openers = 4;
+      java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(openers);
+      java.util.concurrent.ExecutorService pool =
+          java.util.concurrent.Executors.newFixedThreadPool(openers);
+      try {
+        List<java.util.concurrent.Future<?>> opened = new ArrayList<>();
+        for (int i = 0; i < openers; i++) {
+          opened.add(
+              pool.submit(
+                  () -> {
+                    start.await();
+                    try (IcebergLake l =
+                        new IcebergLake(
+                            warehouse.resolve("lake").toUri(),
+                            JobRepositoryConfiguration.defaultUrl(warehouse),
+                            null,
+                            null,
+                            Duration.ofDays(30),
+                            Map.of())) {
+                      return l.location();
+                    }
+                  }));
+        }
+        for (java.util.concurrent.Future<?> f : opened) {
+          assertThat(f.get(60, java.util.concurrent.TimeUnit.SECONDS)).isNotNull();
+        }
+      } finally {
+        pool.shutdownNow();
+      }
+    }
+  }
 }

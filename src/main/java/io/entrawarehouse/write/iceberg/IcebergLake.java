@@ -144,9 +144,38 @@ public final class IcebergLake implements AutoCloseable {
     if (password != null && !password.isBlank()) {
       properties.put(JdbcCatalog.PROPERTY_PREFIX + "password", password);
     }
-    this.catalog = new JdbcCatalog();
-    catalog.setConf(conf);
-    catalog.initialize(CATALOG, properties);
+    this.catalog = openCatalog(conf, properties);
+  }
+
+  /**
+   * Opens the JDBC catalog. Opening checks the catalog's tables and adds the columns they lack, so
+   * processes opening a new catalog at once race to add them and the losers fail; they find the
+   * columns there when they try again.
+   */
+  private static JdbcCatalog openCatalog(Configuration conf, Map<String, String> properties) {
+    for (int attempt = 1; ; attempt++) {
+      JdbcCatalog catalog = new JdbcCatalog();
+      catalog.setConf(conf);
+      try {
+        catalog.initialize(CATALOG, properties);
+        return catalog;
+      } catch (org.apache.iceberg.jdbc.UncheckedSQLException e) {
+        try {
+          catalog.close();
+        } catch (RuntimeException ignored) {
+          // Half-initialized: nothing more to release than what it could.
+        }
+        if (attempt >= 5) {
+          throw e;
+        }
+        try {
+          Thread.sleep(50L * attempt);
+        } catch (InterruptedException interrupted) {
+          Thread.currentThread().interrupt();
+          throw e;
+        }
+      }
+    }
   }
 
   private static IllegalArgumentException noFileSystem(URI lakeUri, Exception cause) {
