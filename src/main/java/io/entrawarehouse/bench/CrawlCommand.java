@@ -59,8 +59,15 @@ public final class CrawlCommand implements Callable<Integer> {
   @Option(
       names = "--entities",
       split = ",",
-      description = "What to crawl, with directory-load's own queries (default: all).")
-  List<String> entities = new ArrayList<>(io.entrawarehouse.warehouse.Entities.ALL.keySet());
+      description =
+          "What to crawl, with directory-load's own queries (default: every table read from"
+              + " Graph).")
+  List<String> entities =
+      new ArrayList<>(
+          io.entrawarehouse.warehouse.Entities.ALL.values().stream()
+              .filter(io.entrawarehouse.warehouse.Entity::readFromGraph)
+              .map(io.entrawarehouse.warehouse.Entity::name)
+              .toList());
 
   @Option(
       names = "--with-job-readers",

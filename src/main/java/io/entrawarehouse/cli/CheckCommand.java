@@ -11,6 +11,7 @@ import io.entrawarehouse.warehouse.Entity;
 import java.io.PrintWriter;
 import java.util.Base64;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -77,38 +78,78 @@ public final class CheckCommand implements Callable<Integer> {
     out.printf(
         "%-27s %-40s %-8s %-8s %-6s %s%n", "entity", "needs", "granted", "licence", "probe", "fix");
     boolean allOk = true;
+    java.time.Instant from = launch.effectiveSince(java.time.Instant.now());
     for (Entity entity : launch.entities()) {
-      io.entrawarehouse.warehouse.Permission needs = entity.permission();
-      String probe = "ok";
-      String fix = "";
-      try {
-        probe(connection.graph(), launch, entity);
-      } catch (GraphException e) {
-        probe = "FAILED";
-        fix = fix(entity, e, roles);
-        allOk = false;
+      if (!entity.readFromGraph()) {
+        out.printf(
+            "%-27s %-40s %-8s %-8s %-6s %s%n",
+            entity.name(),
+            "(none)",
+            "-",
+            "any",
+            "-",
+            "computed from " + entity.closureOf().name() + ", no request");
+        continue;
       }
-      out.printf(
-          "%-27s %-40s %-8s %-8s %-6s %s%n",
-          entity.name(),
-          needs.display(),
-          roles == null ? "unknown" : needs.grantedBy(roles) ? "yes" : "no",
-          entity.licence() == null ? "any" : entity.licence(),
-          probe,
-          fix);
+      List<Need> needs = new java.util.ArrayList<>();
+      needs.add(
+          new Need(
+              entity.name(),
+              entity.what() + " need",
+              entity.permission(),
+              entity.licence(),
+              "leave " + entity.name() + " out",
+              launch.query(entity, from, false)));
+      if (launch.extraWanted(entity)) {
+        Entity.Extra extra = entity.extra();
+        needs.add(
+            new Need(
+                entity.name() + "." + extra.property(),
+                entity.what() + "' " + extra.property() + " needs",
+                extra.permission(),
+                extra.licence(),
+                "launch with " + extra.toggle() + "=false",
+                launch.query(entity, from, true)));
+      }
+      for (Need need : needs) {
+        String probe = "ok";
+        String fix = "";
+        try {
+          probe(connection.graph(), launch, entity, need.query());
+        } catch (GraphException.Query e) {
+          probe = "FAILED";
+          fix = e.withHint(launch.queryHint(entity, from)).getMessage();
+          allOk = false;
+        } catch (GraphException e) {
+          probe = "FAILED";
+          fix = fix(need, entity, e, roles);
+          allOk = false;
+        }
+        out.printf(
+            "%-27s %-40s %-8s %-8s %-6s %s%n",
+            need.row(),
+            need.permission().display(),
+            roles == null ? "unknown" : need.permission().grantedBy(roles) ? "yes" : "no",
+            need.licence() == null ? "any" : need.licence(),
+            probe,
+            fix);
+      }
     }
     out.flush();
     return allOk ? LoadCommands.OK : LoadCommands.FAILED;
   }
 
-  private static void probe(GraphClient graph, LoadParameters launch, Entity entity) {
-    java.time.Instant from = launch.effectiveSince(java.time.Instant.now());
-    try {
-      probe(graph, launch, entity, launch.query(entity, from));
-    } catch (GraphException.Query e) {
-      throw e.withHint(launch.queryHint(entity, from));
-    }
-  }
+  /**
+   * One row of {@code check}: a table, or the extra property of one ({@code users.signInActivity}),
+   * with what it needs, how to do without it, and the query that probes it.
+   */
+  private record Need(
+      String row,
+      String needs,
+      io.entrawarehouse.warehouse.Permission permission,
+      String licence,
+      String without,
+      String query) {}
 
   private static void probe(GraphClient graph, LoadParameters launch, Entity entity, String query) {
     query = query.replaceFirst("\\$top=\\d+", "\\$top=1");
@@ -127,23 +168,23 @@ public final class CheckCommand implements Callable<Integer> {
     graph.page(entity.what(), graph.url(entity.path() + "?" + query), launch.needsEventual(entity));
   }
 
-  private static String fix(Entity entity, GraphException e, Set<String> roles) {
+  private static String fix(Need need, Entity entity, GraphException e, Set<String> roles) {
     if ("Authentication_RequestFromNonPremiumTenantOrB2CTenant".equals(e.code())
         || "AadPremiumLicenseRequired".equals(e.code())) {
-      return entity.what()
-          + " need Entra ID "
-          + ("P2".equals(entity.licence()) ? "P2" : "P1/P2")
-          + " in the tenant (or leave "
-          + entity.name()
-          + " out)";
+      return need.needs()
+          + " Entra ID "
+          + ("P2".equals(need.licence()) ? "P2" : "P1/P2")
+          + " in the tenant (or "
+          + need.without()
+          + ")";
     }
     if (e instanceof GraphException.Auth && e.status() == 403) {
       if (roles == null) {
-        return "grant " + entity.permission().display() + " and admin consent";
+        return "grant " + need.permission().display() + " and admin consent";
       }
-      String missing = entity.permission().missing(roles);
+      String missing = need.permission().missing(roles);
       return missing != null
-          ? "add " + missing + " and grant admin consent"
+          ? "add " + missing + " and grant admin consent (or " + need.without() + ")"
           : "the token has the permission but Graph refused: grant admin consent again, or give"
               + " the signed-in user a directory role that can read "
               + entity.what();

@@ -422,9 +422,9 @@ final class LoadCommands {
           "directory-load already COMPLETED for these parameters (load %d, finished %s):"
               + " nothing to do. To load again, add reload=true.%n",
           DirectoryLoadJob.loadId(done), LoadReport.utc(done.getEndTime()));
-      java.util.Map<String, String> denied = DirectoryLoadJob.denied(launcher.repository(), done);
-      LoadReport.summary(launcher, launch, done, denied, out);
-      return denied(launch, denied, err);
+      DirectoryLoadJob.Refused refused = DirectoryLoadJob.refused(launcher.repository(), done);
+      LoadReport.summary(launcher, launch, done, refused.tables(), out);
+      return refused(launch, refused, err);
     }
     out.flush();
     long start = System.nanoTime();
@@ -457,43 +457,49 @@ final class LoadCommands {
     if (execution.getStatus() != BatchStatus.COMPLETED) {
       return LoadReport.failure(launcher, launch, execution, took, err);
     }
-    java.util.Map<String, String> denied =
-        DirectoryLoadJob.denied(launcher.repository(), execution);
+    DirectoryLoadJob.Refused refused = DirectoryLoadJob.refused(launcher.repository(), execution);
     out.printf(
         "directory-load %s in %.1f s (load %d, peak heap %d MB)%n",
-        denied.isEmpty()
+        refused.isEmpty()
             ? "COMPLETED"
-            : denied.size() < launch.entities().size() ? "PARTIAL" : "FAILED",
+            : refused.tables().size() < launch.entities().size() ? "PARTIAL" : "FAILED",
         took.toMillis() / 1000.0,
         DirectoryLoadJob.loadId(execution),
         peakHeapBytes() / (1024 * 1024));
-    LoadReport.summary(launcher, launch, execution, denied, out);
-    return denied(launch, denied, err);
+    LoadReport.summary(launcher, launch, execution, refused.tables(), out);
+    return refused(launch, refused, err);
   }
 
   /**
-   * Names each table Graph denied a completed load, with what to grant; returns {@link #PARTIAL}
-   * when other tables loaded, {@link #FAILED} when Graph denied every table of the launch, else
-   * {@link #OK}.
+   * Names each table Graph denied a completed load, and each loaded without its extra property,
+   * with what to do; returns {@link #PARTIAL} when anything else loaded, {@link #FAILED} when Graph
+   * denied every table of the launch, else {@link #OK}.
    */
-  private static int denied(
-      LoadParameters launch, java.util.Map<String, String> denied, PrintWriter err) {
-    if (denied.isEmpty()) {
+  private static int refused(
+      LoadParameters launch, DirectoryLoadJob.Refused refused, PrintWriter err) {
+    if (refused.isEmpty()) {
       return OK;
     }
+    java.util.Map<String, String> denied = refused.tables();
     boolean all = denied.size() >= launch.entities().size();
-    err.println(
-        all
-            ? "directory-load FAILED: Graph denied every table of this launch, and none was"
-                + " changed:"
-            : "directory-load PARTIAL: every other table loaded; these were left as they were, as"
-                + " Graph denied them:");
-    denied.forEach((table, why) -> err.println("  " + table + ": " + why));
-    err.println(
-        "Grant what is named (and admin consent), then load "
-            + (all ? "again" : "them")
-            + " with reload=true"
-            + (all ? "." : ", or leave them out of entities=."));
+    if (!denied.isEmpty()) {
+      err.println(
+          all
+              ? "directory-load FAILED: Graph denied every table of this launch, and none was"
+                  + " changed:"
+              : "directory-load PARTIAL: every other table loaded; these were left as they were,"
+                  + " as Graph denied them:");
+      denied.forEach((table, why) -> err.println("  " + table + ": " + why));
+      err.println(
+          "Grant what is named (and admin consent), then load "
+              + (all ? "again" : "them")
+              + " with reload=true"
+              + (all ? "." : ", or leave them out of entities=."));
+    }
+    if (!refused.extras().isEmpty()) {
+      err.println("directory-load PARTIAL: these tables loaded without a property Graph refused:");
+      refused.extras().forEach((table, why) -> err.println("  " + table + ": " + why));
+    }
     err.flush();
     return all ? FAILED : PARTIAL;
   }

@@ -6,6 +6,7 @@ import io.entrawarehouse.graph.GraphException;
 import io.entrawarehouse.process.MalformedItemException;
 import io.entrawarehouse.process.WarehouseRowProcessor;
 import io.entrawarehouse.read.GraphReaders;
+import io.entrawarehouse.read.TransitiveMembersItemReader;
 import io.entrawarehouse.warehouse.Entities;
 import io.entrawarehouse.warehouse.Entity;
 import io.entrawarehouse.warehouse.KillPoints;
@@ -64,6 +65,12 @@ public final class DirectoryLoadJob {
 
   /** In a read step's context: Graph denied the table (permission or licence), and why. */
   public static final String DENIED = "denied";
+
+  /**
+   * In a read step's context: Graph refused the entity's {@link Entity.Extra}, the table loaded
+   * without it, and why.
+   */
+  public static final String DEGRADED = "degraded";
 
   /** The exit status of a completed load that left tables Graph denied as they were. */
   public static final String PARTIAL = "PARTIAL";
@@ -225,11 +232,12 @@ public final class DirectoryLoadJob {
                 }
                 if (execution.getStatus() == BatchStatus.COMPLETED) {
                   stores.staging().discard(context.loadId.get());
-                  java.util.Map<String, String> denied = denied(repository, execution);
-                  if (!denied.isEmpty()) {
+                  Refused refused = refused(repository, execution);
+                  if (!refused.isEmpty()) {
+                    java.util.Set<String> what = new java.util.TreeSet<>(refused.tables().keySet());
+                    refused.extras().keySet().forEach(t -> what.add(t + " (in part)"));
                     execution.setExitStatus(
-                        new ExitStatus(
-                            PARTIAL, "Graph denied " + String.join(", ", denied.keySet())));
+                        new ExitStatus(PARTIAL, "Graph refused " + String.join(", ", what)));
                   }
                   return;
                 }
@@ -269,11 +277,24 @@ public final class DirectoryLoadJob {
       LoadContext context,
       int chunkSize,
       int concurrency) {
-    String query = launch.query(entity, from);
-    ItemStreamReader<JsonNode> graphReader =
-        GraphReaders.of(graph, entity, query, launch.needsEventual(entity), concurrency);
-    ItemStreamReader<JsonNode> reader =
-        guarded(graphReader, entity, launch.queryHint(entity, from));
+    ItemStreamReader<JsonNode> reader;
+    if (entity.readFromGraph()) {
+      String query = launch.query(entity, from);
+      String without = launch.query(entity, from, false);
+      boolean eventual = launch.needsEventual(entity);
+      reader =
+          guarded(
+              GraphReaders.of(graph, entity, query, eventual, concurrency),
+              without.equals(query)
+                  ? null
+                  : () -> GraphReaders.of(graph, entity, without, eventual, concurrency),
+              entity,
+              launch.queryHint(entity, from));
+    } else {
+      reader =
+          new TransitiveMembersItemReader(
+              entity.name(), memberships(stores.lake(), entity.closureOf(), launch.tenantId()));
+    }
     ItemProcessor<JsonNode, GenericRecord> processor =
         new ItemProcessor<>() {
           private WarehouseRowProcessor delegate;
@@ -323,43 +344,64 @@ public final class DirectoryLoadJob {
    * The reader, with a refused query's message saying where the query came from, and a table Graph
    * denies from its first request (a permission not granted, a licence the tenant lacks) read as
    * empty and marked {@link #DENIED} in the step's context: the load step leaves that table as it
-   * was and the rest of the load goes on, ending PARTIAL. A denial after the first item fails the
-   * step as any error does.
+   * was and the rest of the load goes on, ending PARTIAL. When the query carries the entity's
+   * {@link Entity.Extra} ({@code withoutExtra} is not null), a denial of the first request is taken
+   * as the extra's: the table is read again without it, its columns NULL, and marked {@link
+   * #DEGRADED}. A denial after the first item fails the step as any error does.
    */
   private static ItemStreamReader<JsonNode> guarded(
-      ItemStreamReader<JsonNode> reader, Entity entity, String hint) {
+      ItemStreamReader<JsonNode> withExtra,
+      java.util.function.Supplier<ItemStreamReader<JsonNode>> withoutExtra,
+      Entity entity,
+      String hint) {
     return new ItemStreamReader<>() {
+      private ItemStreamReader<JsonNode> reader = withExtra;
       private boolean started;
       private String denied;
+      private String degraded;
 
       @Override
       public JsonNode read() throws Exception {
-        if (denied != null) {
-          return null;
-        }
-        try {
-          JsonNode item = reader.read();
-          started = true;
-          return item;
-        } catch (GraphException.Query e) {
-          throw e.withHint(hint);
-        } catch (GraphException.Auth e) {
-          if (started || e.status() != 403) {
-            throw e;
+        while (denied == null) {
+          try {
+            JsonNode item = reader.read();
+            if (!started && degraded != null) {
+              log.warn("{}: {}", entity.name(), degraded);
+            }
+            started = true;
+            return item;
+          } catch (GraphException.Query e) {
+            throw e.withHint(hint);
+          } catch (GraphException.Auth e) {
+            if (started || e.status() != 403) {
+              throw e;
+            }
+            if (withoutExtra != null && degraded == null) {
+              degraded = withoutExtraBecause(entity, e);
+              reader.close();
+              reader = withoutExtra.get();
+              reader.open(new ExecutionContext());
+              continue;
+            }
+            degraded = null; // refused without the extra too: the table's own permission
+            denied = e.getMessage();
+            log.warn(
+                "{}: {} The table is left as it was; the rest of the load goes on.",
+                entity.name(),
+                denied);
           }
-          denied = e.getMessage();
-          log.warn(
-              "{}: {} The table is left as it was; the rest of the load goes on.",
-              entity.name(),
-              denied);
-          return null;
         }
+        return null;
       }
 
       @Override
       public void open(ExecutionContext context) {
         denied = context.containsKey(DENIED) ? context.getString(DENIED) : null;
+        degraded = context.containsKey(DEGRADED) ? context.getString(DEGRADED) : null;
         started = context.containsKey(entity.name() + ".link");
+        if (degraded != null && withoutExtra != null) {
+          reader = withoutExtra.get();
+        }
         reader.open(context);
       }
 
@@ -368,6 +410,9 @@ public final class DirectoryLoadJob {
         reader.update(context);
         if (denied != null) {
           context.putString(DENIED, denied);
+        }
+        if (degraded != null) {
+          context.putString(DEGRADED, degraded);
         }
       }
 
@@ -379,20 +424,94 @@ public final class DirectoryLoadJob {
   }
 
   /**
-   * The tables of a load Graph denied, with why and what to grant: from the read steps of all its
-   * executions (a restart keeps an earlier execution's denial).
+   * A tenant's direct memberships as the lake's table holds them now: what a closure table is
+   * computed from.
    */
-  public static java.util.Map<String, String> denied(
-      JobRepository repository, JobExecution execution) {
-    java.util.Map<String, String> denied = new java.util.TreeMap<>();
+  private static TransitiveMembersItemReader.Memberships memberships(
+      IcebergLake lake, Entity table, String tenantId) {
+    return new TransitiveMembersItemReader.Memberships() {
+      @Override
+      public long current() {
+        return lake.currentSnapshotId(table);
+      }
+
+      @Override
+      public void forEach(long snapshot, java.util.function.Consumer<String[]> membership) {
+        List<String> columns =
+            List.of("group_id", "member_id", "member_type", "member_display_name");
+        try (org.apache.iceberg.io.CloseableIterable<org.apache.iceberg.data.Record> rows =
+            lake.rows(table, tenantId, snapshot, columns)) {
+          for (org.apache.iceberg.data.Record r : rows) {
+            membership.accept(
+                new String[] {
+                  (String) r.getField("group_id"),
+                  (String) r.getField("member_id"),
+                  (String) r.getField("member_type"),
+                  (String) r.getField("member_display_name")
+                });
+          }
+        } catch (java.io.IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+      }
+    };
+  }
+
+  /** Why a table loads without its extra property, and what to do about it. */
+  private static String withoutExtraBecause(Entity entity, GraphException.Auth e) {
+    Entity.Extra extra = entity.extra();
+    boolean licence =
+        "Authentication_RequestFromNonPremiumTenantOrB2CTenant".equals(e.code())
+            || "AadPremiumLicenseRequired".equals(e.code());
+    return "Graph refused "
+        + extra.property()
+        + " (403 "
+        + e.code()
+        + "): it needs "
+        + (licence
+            ? "Entra ID " + extra.licence() + " or above in the tenant"
+            : extra.permission().display() + " granted to the app, with admin consent")
+        + ". "
+        + entity.name()
+        + " loaded without it, its "
+        + extra.property()
+        + " columns NULL; "
+        + (licence ? "license the tenant" : "grant it")
+        + ", or launch with "
+        + extra.toggle()
+        + "=false to leave it out.";
+  }
+
+  /**
+   * What Graph refused a load: tables it denied (left as they were) and tables loaded without their
+   * {@link Entity.Extra}, each with why and what to do.
+   */
+  public record Refused(
+      java.util.Map<String, String> tables, java.util.Map<String, String> extras) {
+    public boolean isEmpty() {
+      return tables.isEmpty() && extras.isEmpty();
+    }
+  }
+
+  /**
+   * What Graph refused a load, from the read steps of all its executions (a restart keeps an
+   * earlier execution's refusals).
+   */
+  public static Refused refused(JobRepository repository, JobExecution execution) {
+    java.util.Map<String, String> tables = new java.util.TreeMap<>();
+    java.util.Map<String, String> extras = new java.util.TreeMap<>();
     for (JobExecution e : repository.getJobExecutions(execution.getJobInstance())) {
       for (StepExecution s : e.getStepExecutions()) {
-        if (s.getExecutionContext().containsKey(DENIED)) {
-          denied.put(s.getStepName(), s.getExecutionContext().getString(DENIED));
+        ExecutionContext c = s.getExecutionContext();
+        if (c.containsKey(DENIED)) {
+          tables.put(s.getStepName(), c.getString(DENIED));
+        }
+        if (c.containsKey(DEGRADED)) {
+          extras.put(s.getStepName(), c.getString(DEGRADED));
         }
       }
     }
-    return denied;
+    return new Refused(tables, extras);
   }
 
   /**

@@ -49,7 +49,11 @@ public record LoadParameters(
    * devices.seen_within_days=N} leaves out devices not signed in for N days before {@code until}.
    */
   public static final List<String> TOGGLES =
-      List.of("inactive", "devices.company_owned", "devices.seen_within_days");
+      List.of(
+          "inactive",
+          "devices.company_owned",
+          "devices.seen_within_days",
+          Entities.USERS.extra().toggle());
 
   /** The job parameter that numbers the attempts of one launch after the first. */
   public static final String ATTEMPT = "run.attempt";
@@ -75,6 +79,19 @@ public record LoadParameters(
     Map<String, String> toggles = new java.util.TreeMap<>();
     for (Map.Entry<String, String> e : args.entrySet()) {
       String key = e.getKey();
+      if ((key.startsWith("filter.") || key.startsWith("select."))
+          && !Entities.ALL.get(entity(key.substring(7))).readFromGraph()) {
+        Entity computed = Entities.ALL.get(key.substring(7));
+        throw new IllegalArgumentException(
+            key
+                + ": "
+                + computed.name()
+                + " is computed from "
+                + computed.closureOf().name()
+                + " with no request to Graph; give filter."
+                + computed.closureOf().name()
+                + "= instead.");
+      }
       if (key.startsWith("filter.")) {
         filters.put(entity(key.substring(7)), e.getValue());
       } else if (key.startsWith("select.")) {
@@ -142,8 +159,8 @@ public record LoadParameters(
     boolean ok =
         switch (key) {
           case "inactive" -> v.equals("include") || v.equals("exclude");
-          case "devices.company_owned" -> v.equals("true") || v.equals("false");
-          default -> v.matches("[1-9][0-9]{0,4}");
+          case "devices.seen_within_days" -> v.matches("[1-9][0-9]{0,4}");
+          default -> v.equals("true") || v.equals("false");
         };
     if (!ok) {
       throw new IllegalArgumentException(
@@ -151,8 +168,8 @@ public record LoadParameters(
               + " must be "
               + switch (key) {
                 case "inactive" -> "include or exclude";
-                case "devices.company_owned" -> "true or false";
-                default -> "a number of days from 1 to 99999";
+                case "devices.seen_within_days" -> "a number of days from 1 to 99999";
+                default -> "true or false";
               }
               + ", got '"
               + value
@@ -295,12 +312,29 @@ public record LoadParameters(
    * from} for logs).
    */
   public String query(Entity entity, Instant from) {
+    return query(entity, from, true);
+  }
+
+  /**
+   * The first-page query, with or without the entity's {@link Entity.Extra} (left out after Graph
+   * refused it): a selected extra caps $top at the page size Graph allows with it.
+   */
+  public String query(Entity entity, Instant from, boolean withExtra) {
     List<String> parts = new java.util.ArrayList<>();
-    if (entity.selectable()) {
-      parts.add("$select=" + enc(select(entity)));
+    String select = entity.selectable() ? select(entity, withExtra) : null;
+    if (select != null) {
+      parts.add("$select=" + enc(select));
     }
     if (entity.pageSize() > 0) {
-      parts.add("$top=" + entity.pageSize());
+      boolean extra =
+          select != null
+              && entity.extra() != null
+              && List.of(select.split(",")).contains(entity.extra().property());
+      parts.add(
+          "$top="
+              + (extra
+                  ? Math.min(entity.pageSize(), entity.extra().pageSize())
+                  : entity.pageSize()));
     }
     StringBuilder q = new StringBuilder(String.join("&", parts));
     String filter = filters.get(entity.name());
@@ -327,21 +361,45 @@ public record LoadParameters(
    * raw_json).
    */
   public String select(Entity entity) {
+    return select(entity, true);
+  }
+
+  /**
+   * The $select, with the entity's {@link Entity.Extra} left out of the default when the launch
+   * turns it off or {@code withExtra} is false (a user's own full $select is kept as given, unless
+   * Graph refused the extra).
+   */
+  public String select(Entity entity, boolean withExtra) {
     String given = selects.get(entity.name());
-    if (given == null) {
-      return entity.defaultSelect();
-    }
-    if (given.startsWith("+")) {
-      java.util.Set<String> all =
-          new java.util.LinkedHashSet<>(List.of(entity.defaultSelect().split(",")));
-      for (String p : given.substring(1).split(",")) {
-        if (!p.isBlank()) {
-          all.add(p.trim());
+    java.util.Set<String> all = new java.util.LinkedHashSet<>();
+    if (given == null || given.startsWith("+")) {
+      all.addAll(List.of(entity.defaultSelect().split(",")));
+      if (entity.extra() != null && !extraWanted(entity)) {
+        all.remove(entity.extra().property());
+      }
+      if (given != null) {
+        for (String p : given.substring(1).split(",")) {
+          if (!p.isBlank()) {
+            all.add(p.trim());
+          }
         }
       }
-      return String.join(",", all);
+    } else {
+      for (String p : given.split(",")) {
+        all.add(p.trim());
+      }
     }
-    return given;
+    if (!withExtra && entity.extra() != null) {
+      all.remove(entity.extra().property());
+    }
+    return String.join(",", all);
+  }
+
+  /**
+   * Whether the launch keeps the entity's {@link Entity.Extra} (yes unless its toggle is false).
+   */
+  public boolean extraWanted(Entity entity) {
+    return entity.extra() != null && !"false".equals(toggles.get(entity.extra().toggle()));
   }
 
   /**

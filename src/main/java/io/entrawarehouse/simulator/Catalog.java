@@ -38,7 +38,8 @@ final class Catalog {
               "id displayName givenName surname mail userPrincipalName userType accountEnabled jobTitle"
                   + " employeeId onPremisesSyncEnabled onPremisesImmutableId proxyAddresses"
                   + " assignedLicenses assignedLicenses/skuId otherMails"
-                  + " signInActivity/lastSignInDateTime signInActivity/lastNonInteractiveSignInDateTime",
+                  + " signInActivity/lastSignInDateTime signInActivity/lastNonInteractiveSignInDateTime"
+                  + " signInActivity/lastSuccessfulSignInDateTime",
               ADVANCED,
               "companyName department createdDateTime country city usageLocation creationType"
                   + " externalUserState employeeType mobilePhone officeLocation preferredLanguage"
@@ -89,6 +90,9 @@ final class Catalog {
           List.of(),
           filters(ADVANCED, "id displayName"),
           null);
+
+  /** A group's members at any depth: as its members, at 5 resource units a request. */
+  static final GraphCollection TRANSITIVE_MEMBERS = MEMBERS.as("transitiveMembers", 5);
 
   static final GraphCollection DEVICES =
       new GraphCollection(

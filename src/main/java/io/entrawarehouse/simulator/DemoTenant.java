@@ -42,6 +42,7 @@ public final class DemoTenant {
   static final int CREDENTIAL = 13;
   static final int ROLE = 14;
   static final int REGISTRATION = 15;
+  static final int DORMANT = 16;
 
   /** The kinds of directory object a group can hold, in the order members are listed. */
   enum MemberKind {
@@ -259,11 +260,20 @@ public final class DemoTenant {
   private final TenantScale scale;
   private final Instant now;
   private final Duration logSpan;
+  private volatile int[][] newestSignIns;
   private final String tenantId;
   private final String domain;
   private final int[] groupSizes;
   private final int[][] groupComposition;
   private final long memberships;
+
+  /**
+   * The membership cycle every demo tenant has, as real tenants can (Entra ID does not refuse a
+   * group nested in its own member): group {@code cycle[0]} holds group {@code cycle[1]}, whose
+   * last member is group {@code cycle[0]}. Null in a tenant with no nesting.
+   */
+  private final int[] cycle;
+
   private final Map<String, Integer> groupIndexById;
 
   /**
@@ -282,6 +292,7 @@ public final class DemoTenant {
     this.groupSizes = new int[scale.groups()];
     this.groupComposition = new int[scale.groups()][];
     this.memberships = planMemberships();
+    this.cycle = findCycle();
     this.groupIndexById = new HashMap<>(scale.groups() * 2);
     for (int g = 0; g < scale.groups(); g++) {
       groupIndexById.put(id(GROUP, g), g);
@@ -440,19 +451,7 @@ public final class DemoTenant {
     }
     m.put("proxyAddresses", proxies);
     m.put("otherMails", guest ? List.of(mail) : List.of());
-    Map<String, Object> activity = new LinkedHashMap<>();
-    boolean everSignedIn = enabled && p.chance(0.9);
-    activity.put(
-        "lastSignInDateTime",
-        everSignedIn ? seconds(now.minusSeconds(p.below(120L * 86_400))) : null);
-    activity.put("lastSignInRequestId", everSignedIn ? Hashing.uuid(seed, REQUEST, u) : null);
-    activity.put(
-        "lastNonInteractiveSignInDateTime",
-        everSignedIn ? seconds(now.minusSeconds(p.below(30L * 86_400))) : null);
-    activity.put(
-        "lastNonInteractiveSignInRequestId",
-        everSignedIn ? Hashing.uuid(seed, REQUEST, u + 1_000_000_000L) : null);
-    m.put("signInActivity", activity);
+    m.put("signInActivity", signInActivity(u, enabled));
     return m;
   }
 
@@ -1278,6 +1277,9 @@ public final class DemoTenant {
   private record MemberRef(MemberKind kind, int index) {}
 
   private MemberRef locate(int g, int j) {
+    if (cycle != null && g == cycle[1] && j == groupSizes[g] - 1) {
+      return new MemberRef(MemberKind.GROUP, cycle[0]);
+    }
     int[] counts = groupComposition[g];
     int k = 0;
     int position = j;
@@ -1287,15 +1289,75 @@ public final class DemoTenant {
     }
     int index = permute(g, k, position, pools(g)[k]);
     MemberKind kind = MemberKind.values()[k];
-    // Nested groups are only ever later groups, so membership has no cycles.
+    // Nested groups are later groups, so the only cycle is the one {@link #cycle} closes.
     return new MemberRef(kind, kind == MemberKind.GROUP ? g + 1 + index : index);
+  }
+
+  /**
+   * The first group that holds a security group with members of its own, and that group: the
+   * latter's last member becomes the former, closing a cycle of two. Null when no group nests one.
+   */
+  private int[] findCycle() {
+    for (int a = 0; a < scale.groups(); a++) {
+      int[] counts = groupComposition[a];
+      if (counts == null || counts[1] == 0) {
+        continue;
+      }
+      for (int j = counts[0]; j < counts[0] + counts[1]; j++) {
+        int b = locate(a, j).index();
+        GroupType type = groupType(b);
+        if (groupSizes[b] > 1
+            && (type == GroupType.SECURITY || type == GroupType.SYNCED_SECURITY)) {
+          return new int[] {a, b};
+        }
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Group {@code g}'s transitive members, as Graph's {@code /groups/{id}/transitiveMembers} lists
+   * them: every object reachable through nested groups, each once, nested groups included, in
+   * breadth-first order; the group itself never, even through a cycle.
+   */
+  public List<Map<String, Object>> transitiveMembers(int g) {
+    return transitive(g).stream().map(this::object).toList();
+  }
+
+  /** The ids of group {@code g}'s transitive members, without generating the objects. */
+  public List<String> transitiveMemberIds(int g) {
+    return transitive(g).stream().map(this::idOf).toList();
+  }
+
+  private List<MemberRef> transitive(int g) {
+    List<MemberRef> members = new ArrayList<>();
+    java.util.Set<MemberRef> seen = new java.util.HashSet<>();
+    seen.add(new MemberRef(MemberKind.GROUP, g));
+    java.util.ArrayDeque<Integer> groups = new java.util.ArrayDeque<>();
+    groups.add(g);
+    while (!groups.isEmpty()) {
+      int next = groups.poll();
+      for (int j = 0; j < groupSizes[next]; j++) {
+        MemberRef ref = locate(next, j);
+        if (seen.add(ref)) {
+          members.add(ref);
+          if (ref.kind() == MemberKind.GROUP) {
+            groups.add(ref.index());
+          }
+        }
+      }
+    }
+    return members;
   }
 
   /**
    * Member {@code j} of group {@code g} as a Graph directoryObject with its {@code @odata.type}.
    */
   public Map<String, Object> member(int g, int j) {
-    MemberRef ref = locate(g, j);
+    return object(locate(g, j));
+  }
+
+  private Map<String, Object> object(MemberRef ref) {
     Map<String, Object> body =
         switch (ref.kind()) {
           case USER -> defaultUser(ref.index());
@@ -1311,7 +1373,10 @@ public final class DemoTenant {
 
   /** The id of member {@code j} of group {@code g}, without generating the whole object. */
   public String memberId(int g, int j) {
-    MemberRef ref = locate(g, j);
+    return idOf(locate(g, j));
+  }
+
+  private String idOf(MemberRef ref) {
     return switch (ref.kind()) {
       case USER -> id(USER, ref.index());
       case GROUP -> id(GROUP, ref.index());
@@ -1384,13 +1449,111 @@ public final class DemoTenant {
     return oldestLog().plusNanos(Math.max(0, micros) * 1_000);
   }
 
-  /** Sign-in {@code i}; {@code i = 0} is the newest. */
-  public Map<String, Object> signIn(int i) {
+  /** The first draws of sign-in {@code i}: who, into what, and whether it failed. */
+  private record SignInDraw(Pick pick, int user, String[] app, String[] resource, boolean failed) {}
+
+  private SignInDraw signInDraw(int i) {
     Pick p = pick(SIGN_IN + 100, i);
     int u = p.below(scale.users());
+    for (int tries = 0; dormant(u) && tries < 20; tries++) {
+      u = p.below(scale.users());
+    }
     String[] app = p.one(APPS);
     String[] resource = p.one(RESOURCES);
-    boolean failed = p.chance(0.15);
+    return new SignInDraw(p, u, app, resource, p.chance(0.15));
+  }
+
+  /**
+   * Whether user {@code u} is one of the one in seven who no longer sign in interactively (left, on
+   * leave, a service account): the sign-in log never names them, as in a real tenant, where stale
+   * accounts are what "not signed in for 90 days" finds.
+   */
+  boolean dormant(int u) {
+    return scale.users() > 1 && Long.remainderUnsigned(Hashing.hash(seed, DORMANT, u), 7) == 0;
+  }
+
+  /**
+   * Per user, the index of their newest sign-in in the log and of their newest successful one (-1
+   * for none): what their signInActivity agrees with. Computed once, on first use.
+   */
+  private int[][] newestSignIns() {
+    int[][] newest = this.newestSignIns;
+    if (newest == null) {
+      newest = new int[2][scale.users()];
+      java.util.Arrays.fill(newest[0], -1);
+      java.util.Arrays.fill(newest[1], -1);
+      for (int i = scale.signIns() - 1; i >= 0; i--) {
+        SignInDraw draw = signInDraw(i);
+        newest[0][draw.user()] = i;
+        if (!draw.failed()) {
+          newest[1][draw.user()] = i;
+        }
+      }
+      this.newestSignIns = newest;
+    }
+    return newest;
+  }
+
+  /**
+   * A user's signInActivity, as Graph keeps it: the newest interactive sign-in (failed or not) and
+   * the newest successful one are those of the sign-in log when the user has one there; before the
+   * log's window they are older. Graph has no successful sign-ins before December 2023: where it
+   * has none, both lastSuccessful properties are empty strings, as Microsoft's example shows; the
+   * other properties of a user who never signed in are null.
+   */
+  private Map<String, Object> signInActivity(int u, boolean enabled) {
+    Pick p = pick(USER + 900, u);
+    int[][] newest = newestSignIns();
+    int interactive = newest[0][u];
+    int successful = newest[1][u];
+    Instant lastSignIn = null;
+    String lastSignInRequest = null;
+    if (interactive >= 0) {
+      lastSignIn = logTime(SIGN_IN, interactive, scale.signIns());
+      lastSignInRequest = id(SIGN_IN, interactive);
+    } else if (enabled && p.chance(0.8)) {
+      lastSignIn = oldestLog().minusSeconds(1 + p.below(400L * 86_400));
+      lastSignInRequest = Hashing.uuid(seed, REQUEST, u);
+    }
+    Instant nonInteractive = null;
+    String nonInteractiveRequest = null;
+    if (lastSignIn != null && p.chance(0.8)) {
+      nonInteractive = now.minusSeconds(1 + p.below(45L * 86_400));
+      nonInteractiveRequest = Hashing.uuid(seed, REQUEST, u + 1_000_000_000L);
+    }
+    Instant lastSuccess = null;
+    String lastSuccessRequest = null;
+    if (successful >= 0) {
+      lastSuccess = logTime(SIGN_IN, successful, scale.signIns());
+      lastSuccessRequest = id(SIGN_IN, successful);
+    } else if (interactive < 0 && lastSignIn != null && p.chance(0.7)) {
+      lastSuccess = lastSignIn;
+      lastSuccessRequest = lastSignInRequest;
+    }
+    if (nonInteractive != null && (lastSuccess == null || nonInteractive.isAfter(lastSuccess))) {
+      lastSuccess = nonInteractive;
+      lastSuccessRequest = nonInteractiveRequest;
+    }
+    Map<String, Object> activity = new LinkedHashMap<>();
+    activity.put("lastSignInDateTime", lastSignIn == null ? null : seconds(lastSignIn));
+    activity.put("lastSignInRequestId", lastSignInRequest);
+    activity.put(
+        "lastNonInteractiveSignInDateTime",
+        nonInteractive == null ? null : seconds(nonInteractive));
+    activity.put("lastNonInteractiveSignInRequestId", nonInteractiveRequest);
+    activity.put("lastSuccessfulSignInDateTime", lastSuccess == null ? "" : seconds(lastSuccess));
+    activity.put("lastSuccessfulSignInRequestId", lastSuccess == null ? "" : lastSuccessRequest);
+    return activity;
+  }
+
+  /** Sign-in {@code i}; {@code i = 0} is the newest. */
+  public Map<String, Object> signIn(int i) {
+    SignInDraw draw = signInDraw(i);
+    Pick p = draw.pick();
+    int u = draw.user();
+    String[] app = draw.app();
+    String[] resource = draw.resource();
+    boolean failed = draw.failed();
     Object[] failure = failed ? p.one(SIGN_IN_FAILURES) : null;
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("id", id(SIGN_IN, i));

@@ -37,6 +37,24 @@ record GraphCollection(
     Map<String, FilterSupport> filterable,
     String timeProperty) {
 
+  /** The same collection under another name, at another cost in resource units. */
+  GraphCollection as(String otherName, int otherResourceUnits) {
+    return new GraphCollection(
+        otherName,
+        resource,
+        odataType,
+        contextPath,
+        defaultTop,
+        maxTop,
+        otherResourceUnits,
+        reports,
+        anyOfPermissions,
+        allOfPermissions,
+        defaultSelect,
+        filterable,
+        timeProperty);
+  }
+
   boolean isLog() {
     return timeProperty != null;
   }

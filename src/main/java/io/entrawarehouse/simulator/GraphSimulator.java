@@ -132,6 +132,7 @@ public final class GraphSimulator implements AutoCloseable {
     memberProperties.addAll(tenant.device(0).keySet());
     memberProperties.addAll(tenant.servicePrincipal(0).keySet());
     knownProperties.put(Catalog.MEMBERS, memberProperties);
+    knownProperties.put(Catalog.TRANSITIVE_MEMBERS, memberProperties);
 
     this.server =
         HttpsServer.create(
@@ -548,6 +549,18 @@ public final class GraphSimulator implements AutoCloseable {
       return new Route(
           Catalog.MEMBERS,
           source(tenant.groupSize(g), j -> tenant.member(g, (int) j)),
+          path,
+          countOnly);
+    }
+    if (n == 3 && segments[0].equals("groups") && segments[2].equals("transitiveMembers")) {
+      int g = tenant.groupIndex(segments[1].toLowerCase(Locale.ROOT));
+      if (g < 0) {
+        throw GraphError.notFound(segments[1]);
+      }
+      List<Map<String, Object>> members = tenant.transitiveMembers(g);
+      return new Route(
+          Catalog.TRANSITIVE_MEMBERS,
+          source(members.size(), j -> members.get((int) j)),
           path,
           countOnly);
     }

@@ -38,6 +38,16 @@ public final class GroundTruth {
       }
     }
     out.put("group_members", new Entity(count, sum));
+    long transitive = 0;
+    long transitiveSum = 0;
+    for (int g = 0; g < s.groups(); g++) {
+      String groupId = tenant.id(DemoTenant.GROUP, g);
+      for (String member : tenant.transitiveMemberIds(g)) {
+        transitiveSum += Hashing.idChecksumTerm(groupId + "/" + member);
+        transitive++;
+      }
+    }
+    out.put("group_members_transitive", new Entity(transitive, transitiveSum));
     out.put("devices", ids(s.devices(), d -> tenant.id(DemoTenant.DEVICE, d)));
     out.put(
         "directory_audits",
@@ -140,7 +150,7 @@ public final class GroundTruth {
         .append(tenant.now())
         .append("\"},\n");
     b.append("  \"checksum\": \"sum mod 2^64 of the first 8 bytes of MD5(id), big-endian;")
-        .append(" group_members id = groupId/memberId\",\n");
+        .append(" group_members and group_members_transitive id = groupId/memberId\",\n");
     b.append("  \"entities\": {\n");
     Map<String, Entity> truth = of(tenant);
     int i = 0;

@@ -67,6 +67,17 @@ public record Column(
             : v;
       };
 
+  /**
+   * Graph's ways of saying "never" for a time it has no record of (a user's last successful sign-in
+   * before December 2023, when Graph began recording it): an empty string, as Microsoft's examples
+   * show, or {@code 0001-01-01T00:00:00Z}; read as NULL, as is an empty request id.
+   */
+  public static final UnaryOperator<JsonNode> NEVER_IS_NULL =
+      v ->
+          v.isTextual() && (v.asText().isEmpty() || v.asText().startsWith("0001-01-01"))
+              ? com.fasterxml.jackson.databind.node.NullNode.getInstance()
+              : v;
+
   /** The Parquet path of the column's values: the element of a LIST, else the column. */
   public String parquetPath() {
     return type == Type.STRING_LIST ? name + ".list.element" : name;

@@ -28,10 +28,29 @@ public final class Entities {
   private static final Permission AUDIT_LOG_READ =
       Permission.allOf("AuditLog.Read.All", "Directory.Read.All");
 
+  /** A user's sign-in activity time, {@code <column>_date_time}: Graph's "never" is NULL. */
+  private static Column signInTime(String column, String property) {
+    return of(column + "_date_time", TIMESTAMP, "signInActivity/" + property + "DateTime")
+        .map(Column.NEVER_IS_NULL);
+  }
+
+  /** The request id of a user's sign-in activity time, {@code <column>_request_id}. */
+  private static Column signInRequest(String column, String property) {
+    return of(column + "_request_id", STRING, "signInActivity/" + property + "RequestId")
+        .map(Column.NEVER_IS_NULL)
+        .highCardinality();
+  }
+
   public static final Entity USERS =
       Entity.builder("users", "/users")
           .pageSize(999)
           .permission(Permission.anyOf("User.Read.All", "User.Read.All", "User.ReadWrite.All"))
+          .extra(
+              "signInActivity",
+              "users.sign_in_activity",
+              Permission.allOf("AuditLog.Read.All"),
+              "P1",
+              500)
           .columns(
               of("id", STRING, "id").highCardinality(),
               of("user_principal_name", STRING, "userPrincipalName").highCardinality(),
@@ -66,7 +85,13 @@ public final class Entities {
               listOf("assigned_license_sku_ids", "assignedLicenses", "skuId"),
               of("assigned_licenses", JSON, "assignedLicenses"),
               listOf("proxy_addresses", "proxyAddresses", null).highCardinality(),
-              listOf("other_mails", "otherMails", null).highCardinality())
+              listOf("other_mails", "otherMails", null).highCardinality(),
+              signInTime("last_sign_in", "lastSignIn"),
+              signInRequest("last_sign_in", "lastSignIn"),
+              signInTime("last_non_interactive_sign_in", "lastNonInteractiveSignIn"),
+              signInRequest("last_non_interactive_sign_in", "lastNonInteractiveSignIn"),
+              signInTime("last_successful_sign_in", "lastSuccessfulSignIn"),
+              signInRequest("last_successful_sign_in", "lastSuccessfulSignIn"))
           .build();
 
   public static final Entity GROUPS =
@@ -111,6 +136,23 @@ public final class Entities {
               of("member_id", STRING, "id").highCardinality(),
               of("member_type", STRING, "@odata.type").map(Column.ODATA_TYPE_NAME),
               of("member_display_name", STRING, "displayName").highCardinality())
+          .ids("group_id", "member_id")
+          .build();
+
+  /**
+   * Every group's members at any depth, as Graph's {@code /groups/{id}/transitiveMembers} lists
+   * them (nested groups included, each member once, the group itself never, cycles ended), computed
+   * from {@link #GROUP_MEMBERS} as the lake holds it: no request to Graph, where reading the
+   * endpoint would cost one request per group at 5 resource units each.
+   */
+  public static final Entity GROUP_MEMBERS_TRANSITIVE =
+      Entity.builder("group_members_transitive", "/groups/{id}/transitiveMembers")
+          .what("effective group members")
+          .under("/groups")
+          .closureOf(GROUP_MEMBERS)
+          .rawJson(false)
+          .permission(GROUP_READ)
+          .columns(GROUP_MEMBERS.columns().toArray(new Column[0]))
           .ids("group_id", "member_id")
           .build();
 
@@ -523,6 +565,7 @@ public final class Entities {
           USERS,
           GROUPS,
           GROUP_MEMBERS,
+          GROUP_MEMBERS_TRANSITIVE,
           DEVICES,
           DIRECTORY_AUDITS,
           SIGN_INS,

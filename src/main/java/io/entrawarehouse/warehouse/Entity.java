@@ -39,6 +39,11 @@ import org.apache.avro.SchemaBuilder;
  *     details) returns every property and is asked for none
  * @param lookup for such a table, another collection whose values the elements are joined with (a
  *     licence's SKU part number); null otherwise
+ * @param extra a property the default $select asks for that needs more than the endpoint does (a
+ *     user's signInActivity); null when there is none
+ * @param closureOf for a table computed without a request, the per-parent membership table whose
+ *     transitive closure it holds (group members at any depth, from the direct ones); its path
+ *     names the Graph endpoint whose answer it equals. Null for a table read from Graph
  */
 public record Entity(
     String name,
@@ -56,7 +61,9 @@ public record Entity(
     Lookup lookup,
     List<String> redact,
     List<String> also,
-    boolean selectable) {
+    boolean selectable,
+    Extra extra,
+    Entity closureOf) {
 
   /** On an element row: the array it came from. */
   public static final String ARRAY = "@array";
@@ -95,6 +102,19 @@ public record Entity(
     public static final String FIELD = "@lookup";
   }
 
+  /**
+   * A property of an endpoint that needs its own permission or licence and caps the page size (a
+   * user's {@code signInActivity}: AuditLog.Read.All, Entra ID P1, 500 a page). A launch can leave
+   * it out; when Graph refuses it on the first page, the table loads without it and its columns are
+   * NULL, and the load ends PARTIAL.
+   *
+   * @param property the $select property
+   * @param toggle the launch parameter that turns it off ({@code <toggle>=false})
+   * @param pageSize the largest $top Graph allows when it is selected
+   */
+  public record Extra(
+      String property, String toggle, Permission permission, String licence, int pageSize) {}
+
   /** This entity with other columns (schema evolution tests). */
   public Entity withColumns(List<Column> other) {
     return new Entity(
@@ -113,7 +133,14 @@ public record Entity(
         lookup,
         redact,
         also,
-        selectable);
+        selectable,
+        extra,
+        closureOf);
+  }
+
+  /** Whether loads read the table from Graph (not computed from another table). */
+  public boolean readFromGraph() {
+    return closureOf == null;
   }
 
   /** The path of one parent's collection. */
@@ -144,6 +171,8 @@ public record Entity(
     private List<String> redact = List.of();
     private List<String> also = List.of();
     private boolean selectable = true;
+    private Extra extra;
+    private Entity closureOf;
 
     private Builder(String name, String path) {
       this.name = name;
@@ -216,6 +245,19 @@ public record Entity(
       return this;
     }
 
+    /** A property with its own permission, licence and page size ({@link Extra}). */
+    Builder extra(
+        String property, String toggle, Permission permission, String licence, int pageSize) {
+      this.extra = new Extra(property, toggle, permission, licence, pageSize);
+      return this;
+    }
+
+    /** Rows computed as the transitive closure of a membership table, with no request. */
+    Builder closureOf(Entity memberships) {
+      this.closureOf = memberships;
+      return this;
+    }
+
     /** More collections with the same arrays, read after the path. */
     Builder also(String... paths) {
       this.also = List.of(paths);
@@ -245,7 +287,9 @@ public record Entity(
           lookup,
           redact,
           also,
-          selectable);
+          selectable,
+          extra,
+          closureOf);
     }
   }
 

@@ -31,17 +31,29 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * SIGKILL at chosen points of a load (a directory table and a log): after staging, mid-commit
- * (files copied, catalog not updated), after the commit, before, during (the new file written, not
- * swapped in) and after the DuckDB refresh. The same command then ends with both stores equal to an
- * uninterrupted load, every column compared, no temporary file left and no data file outside the
- * current snapshot.
+ * SIGKILL at chosen points of a load (a directory table, a log, a per-parent table, one computed
+ * from another, array elements): after staging, mid-commit (files copied, catalog not updated),
+ * after the commit, before, during (the new file written, not swapped in) and after the DuckDB
+ * refresh. The same command then ends with both stores equal to an uninterrupted load, every column
+ * compared, no temporary file left and no data file outside the current snapshot.
  */
 class KillPointsTest {
 
   static GraphSimulator simulator;
   static Path reference;
-  static final List<Entity> ENTITIES = List.of(Entities.USERS, Entities.SIGN_INS);
+
+  /**
+   * One table of each kind of reader: a collection, a log, per parent, computed from another table,
+   * array elements.
+   */
+  static final List<Entity> ENTITIES =
+      List.of(
+          Entities.USERS,
+          Entities.GROUP_MEMBERS,
+          Entities.GROUP_MEMBERS_TRANSITIVE,
+          Entities.SIGN_INS,
+          Entities.APP_CREDENTIALS,
+          Entities.APP_ROLE_ASSIGNMENTS);
 
   @TempDir static Path shared;
   @TempDir Path dir;
@@ -72,7 +84,7 @@ class KillPointsTest {
         haltAt,
         log,
         "run",
-        "entities=users,sign_ins",
+        "entities=" + String.join(",", ENTITIES.stream().map(Entity::name).toList()),
         "run.date=2030-01-01",
         "until=" + simulator.tenant().now());
   }
@@ -139,7 +151,10 @@ class KillPointsTest {
     String log = finish(restart, dir.resolve("restart.log"));
 
     assertThat(restart.exitValue()).as(log).isZero();
-    assertThat(log).contains("DuckDB took sign_ins, users from the lake");
+    assertThat(log)
+        .contains(
+            "DuckDB took app_credentials, app_role_assignments, group_members,"
+                + " group_members_transitive, sign_ins, users from the lake");
     assertThat(digests(warehouse)).isEqualTo(digests(reference));
   }
 
@@ -179,6 +194,11 @@ class KillPointsTest {
         "after-commit:users",
         "mid-commit:sign_ins",
         "after-commit:sign_ins",
+        "after-commit:group_members",
+        "after-staging:group_members_transitive",
+        "mid-commit:group_members_transitive",
+        "mid-commit:app_credentials",
+        "after-staging:app_role_assignments",
         "before-duckdb",
         "mid-duckdb",
         "after-duckdb"

@@ -330,6 +330,10 @@ class RunCommandTest {
       assertThat(check.exit()).as(check.all()).isEqualTo(1);
       assertThat(check.out())
           .containsPattern("users\\s+User.Read.All\\s+yes\\s+any\\s+ok")
+          .containsPattern(
+              "users.signInActivity\\s+AuditLog.Read.All\\s+yes\\s+P1\\s+FAILED"
+                  + "\\s+users' signInActivity needs Entra ID P1/P2 in the tenant \\(or launch"
+                  + " with users.sign_in_activity=false\\)")
           .containsPattern("subscribed_skus\\s+Organization.Read.All\\s+yes\\s+any\\s+ok")
           .containsPattern("sign_ins\\s+.*\\s+yes\\s+P1\\s+FAILED\\s+sign-ins need Entra ID P1/P2");
 
@@ -343,7 +347,12 @@ class RunCommandTest {
           .containsPattern("sign_ins\\s+denied");
       assertThat(run.err())
           .contains("directory-load PARTIAL: every other table loaded")
-          .contains("sign_ins: Reading sign-ins needs Entra ID P1 or P2");
+          .contains("sign_ins: Reading sign-ins needs Entra ID P1 or P2")
+          .contains("these tables loaded without a property Graph refused")
+          .contains(
+              "users: Graph refused signInActivity (403"
+                  + " Authentication_RequestFromNonPremiumTenantOrB2CTenant): it needs Entra ID P1"
+                  + " or above in the tenant. users loaded without it");
       try (Connection c =
               DriverManager.getConnection("jdbc:duckdb:" + dir.resolve("warehouse/entra.duckdb"));
           ResultSet r =
@@ -351,17 +360,72 @@ class RunCommandTest {
                   .executeQuery(
                       "SELECT (SELECT count(*) FROM users), (SELECT count(*) FROM subscribed_skus),"
                           + " (SELECT count(*) FROM information_schema.tables"
-                          + " WHERE table_name = 'sign_ins')")) {
+                          + " WHERE table_name = 'sign_ins'),"
+                          + " (SELECT count(*) FROM users WHERE last_sign_in_date_time IS NOT NULL"
+                          + " OR last_successful_sign_in_request_id IS NOT NULL)")) {
         r.next();
         assertThat(r.getLong(1)).isEqualTo(40);
         assertThat(r.getLong(2)).isEqualTo(5);
         assertThat(r.getLong(3)).as("sign_ins was never made").isZero();
+        assertThat(r.getLong(4)).as("sign-in activity Graph refused").isZero();
       }
       // The same launch again: already done, still partial, nothing loaded twice.
       Cli.Run again = run("run", "entities=users,sign_ins,subscribed_skus");
       assertThat(again.exit()).as(again.all()).isEqualTo(4);
       assertThat(again.out()).contains("already COMPLETED");
       assertThat(again.err()).contains("PARTIAL");
+    }
+  }
+
+  @Test
+  void withoutAuditLogReadUsersLoadWithoutSignInActivityAndTheTogglesLeavesItOut()
+      throws Exception {
+    try (GraphSimulator noAudit =
+        GraphSimulator.start(
+            SimulatorSettings.builder()
+                .scale(TenantScale.TINY)
+                .throttling(false)
+                .deny("AuditLog.Read.All")
+                .build())) {
+      properties.putAll(SimulatorTenants.properties("entra.tenant.", noAudit));
+
+      Cli.Run run = run("run", "entities=users,groups");
+
+      assertThat(run.exit()).as(run.all()).isEqualTo(4);
+      assertThat(run.out())
+          .contains("directory-load PARTIAL")
+          .containsPattern("users\\s+40\\s+40\\s+0")
+          .containsPattern("groups\\s+12\\s+12\\s+0");
+      assertThat(run.err())
+          .contains(
+              "users: Graph refused signInActivity (403 Authorization_RequestDenied): it needs"
+                  + " AuditLog.Read.All granted to the app, with admin consent. users loaded"
+                  + " without it, its signInActivity columns NULL; grant it, or launch with"
+                  + " users.sign_in_activity=false to leave it out.")
+          .doesNotContain("left as they were");
+      assertThat(signInActivityRows()).isZero();
+
+      // Left out on purpose: nothing refused, a complete run.
+      Cli.Run without = run("run", "entities=users", "users.sign_in_activity=false");
+      assertThat(without.exit()).as(without.all()).isEqualTo(0);
+      assertThat(without.out()).contains("directory-load COMPLETED");
+      assertThat(without.all()).doesNotContain("refused");
+      assertThat(signInActivityRows()).isZero();
+    }
+  }
+
+  private long signInActivityRows() throws Exception {
+    try (Connection c =
+            DriverManager.getConnection("jdbc:duckdb:" + dir.resolve("warehouse/entra.duckdb"));
+        ResultSet r =
+            c.createStatement()
+                .executeQuery(
+                    "SELECT count(*) FROM users WHERE last_sign_in_date_time IS NOT NULL"
+                        + " OR last_sign_in_request_id IS NOT NULL"
+                        + " OR last_non_interactive_sign_in_date_time IS NOT NULL"
+                        + " OR last_successful_sign_in_date_time IS NOT NULL")) {
+      r.next();
+      return r.getLong(1);
     }
   }
 

@@ -45,7 +45,8 @@ class AnalystQuestionsTest {
                           "entities",
                           "users,subscribed_skus,applications,service_principals,app_credentials,"
                               + "role_definitions,role_assignments,role_eligibility_schedules,"
-                              + "auth_method_registrations,groups,group_members"))
+                              + "auth_method_registrations,groups,group_members,"
+                              + "group_members_transitive"))
                   .getStatus())
           .isEqualTo(BatchStatus.COMPLETED);
       tenant = h.simulator.tenant();
@@ -239,48 +240,113 @@ class AnalystQuestionsTest {
   }
 
   @Test
-  void effectiveMembersOfANestedGroup() throws Exception {
-    // The group whose nesting reaches deepest: this test's own walk of the simulator's members.
-    int best = -1;
-    java.util.Set<String> bestMembers = null;
-    int bestDepth = 0;
-    for (int g = 0; g < tenant.scale().groups(); g++) {
-      java.util.Set<String> members = new java.util.TreeSet<>();
-      java.util.ArrayDeque<String[]> queue = new java.util.ArrayDeque<>();
-      java.util.Set<String> seenGroups = new java.util.HashSet<>();
-      String self = (String) tenant.group(g).get("id");
-      queue.add(new String[] {self, "0"});
-      seenGroups.add(self);
-      int depth = 0;
-      while (!queue.isEmpty()) {
-        String[] next = queue.poll();
-        int h = tenant.groupIndex(next[0]);
-        for (int j = 0; j < tenant.groupSize(h); j++) {
-          Map<String, Object> m = tenant.member(h, j);
-          String type = ((String) m.get("@odata.type")).replace("#microsoft.graph.", "");
-          String id = (String) m.get("id");
-          if (!id.equals(self)) {
-            members.add(type + "/" + id);
-          }
-          if (type.equals("group") && seenGroups.add(id)) {
-            int d = Integer.parseInt(next[1]) + 1;
-            depth = Math.max(depth, d);
-            queue.add(new String[] {id, Integer.toString(d)});
-          }
+  void usersAndGuestsNotSignedInFor90Days() throws Exception {
+    java.time.Instant asOf = java.time.Instant.parse("2026-12-01T00:00:00Z");
+    java.time.Instant cutoff = asOf.minus(java.time.Duration.ofDays(90));
+    Map<String, String> expected = new TreeMap<>();
+    int members = 0;
+    int guests = 0;
+    for (int u = 0; u < tenant.scale().users(); u++) {
+      Map<String, Object> user = tenant.user(u);
+      if (!instant(user.get("createdDateTime")).isBefore(cutoff)) {
+        continue;
+      }
+      java.time.Instant last = null;
+      for (Object t : ((Map<?, ?>) user.get("signInActivity")).values()) {
+        if (t instanceof String time && time.endsWith("Z")) {
+          java.time.Instant i = instant(time);
+          last = last == null || i.isAfter(last) ? i : last;
         }
       }
-      if (depth > bestDepth) {
-        best = g;
-        bestDepth = depth;
-        bestMembers = members;
+      if (last == null || last.isBefore(cutoff)) {
+        expected.put(
+            (String) user.get("userPrincipalName"),
+            user.get("userType") + " " + (last == null ? "never" : last.toString()));
+        members += "Member".equals(user.get("userType")) ? 1 : 0;
+        guests += "Guest".equals(user.get("userType")) ? 1 : 0;
+      }
+    }
+    assertThat(members).as("stale members in the demo tenant").isGreaterThan(5);
+    assertThat(guests).as("stale guests in the demo tenant").isGreaterThan(0);
+    Map<String, String> actual = new TreeMap<>();
+    for (List<String> row :
+        answer("not-signed-in-90-days", "SET VARIABLE as_of = TIMESTAMPTZ '" + asOf + "'")) {
+      assertThat(row.get(0)).isEqualTo(tenant.tenantId());
+      actual.put(
+          row.get(2),
+          row.get(1)
+              + " "
+              + (row.get(5) == null ? "never" : java.time.Instant.parse(row.get(5)).toString()));
+    }
+    assertThat(actual).isEqualTo(expected);
+  }
+
+  private static java.time.Instant instant(Object time) {
+    return java.time.OffsetDateTime.parse((String) time).toInstant();
+  }
+
+  @Test
+  void effectiveMembersOfANestedGroup() throws Exception {
+    // The group whose nesting reaches deepest, and one in the tenant's membership cycle: this
+    // test's own walk of the simulator's direct members.
+    int deepest = -1;
+    int bestDepth = 0;
+    int inCycle = -1;
+    for (int g = 0; g < tenant.scale().groups(); g++) {
+      int[] depthAndCycle = walk(g, new java.util.TreeSet<>());
+      if (depthAndCycle[0] > bestDepth) {
+        deepest = g;
+        bestDepth = depthAndCycle[0];
+      }
+      if (depthAndCycle[1] == 1 && inCycle < 0) {
+        inCycle = g;
       }
     }
     assertThat(bestDepth).as("the demo tenant nests groups").isGreaterThanOrEqualTo(2);
-    String id = (String) tenant.group(best).get("id");
-    java.util.Set<String> actual = new java.util.TreeSet<>();
-    for (List<String> row : answer("effective-members", "SET VARIABLE group_name = '" + id + "'")) {
-      assertThat(actual.add(row.get(2) + "/" + row.get(1))).as("once: " + row).isTrue();
+    assertThat(inCycle).as("the demo tenant has a membership cycle").isNotNegative();
+    for (int g : new int[] {deepest, inCycle}) {
+      java.util.Set<String> expected = new java.util.TreeSet<>();
+      walk(g, expected);
+      String id = (String) tenant.group(g).get("id");
+      java.util.Set<String> actual = new java.util.TreeSet<>();
+      for (List<String> row :
+          answer("effective-members", "SET VARIABLE group_name = '" + id + "'")) {
+        assertThat(row.get(0)).isEqualTo(tenant.tenantId());
+        assertThat(actual.add(row.get(2) + "/" + row.get(1))).as("once: " + row).isTrue();
+      }
+      assertThat(actual).as("group " + g).isEqualTo(expected);
     }
-    assertThat(actual).isEqualTo(bestMembers);
+  }
+
+  /**
+   * Walks group {@code g}'s nesting, adding "type/id" of each member at any depth but the group
+   * itself; returns the depth reached and 1 when the walk came back to the group (a cycle).
+   */
+  private static int[] walk(int g, java.util.Set<String> members) {
+    java.util.ArrayDeque<int[]> queue = new java.util.ArrayDeque<>();
+    java.util.Set<String> seenGroups = new java.util.HashSet<>();
+    String self = (String) tenant.group(g).get("id");
+    queue.add(new int[] {g, 0});
+    seenGroups.add(self);
+    int depth = 0;
+    int cycle = 0;
+    while (!queue.isEmpty()) {
+      int[] next = queue.poll();
+      for (int j = 0; j < tenant.groupSize(next[0]); j++) {
+        Map<String, Object> m = tenant.member(next[0], j);
+        String type = ((String) m.get("@odata.type")).replace("#microsoft.graph.", "");
+        String id = (String) m.get("id");
+        if (id.equals(self)) {
+          cycle = 1;
+        } else {
+          members.add(type + "/" + id);
+        }
+        if (type.equals("group") && seenGroups.add(id)) {
+          depth = Math.max(depth, next[1] + 1);
+          queue.add(new int[] {tenant.groupIndex(id), next[1] + 1});
+        }
+      }
+    }
+    return new int[] {depth, cycle};
   }
 }

@@ -114,18 +114,19 @@ class DirectoryLoadJobTest {
 
   @Test
   void aFailedRunResumesFromItsLastCommittedChunkWithNothingDuplicated() throws Exception {
-    // The second users page (items 999-999) fails for good: one attempt only, no retry. Chunks
-    // of 100 mean items 0-899 are committed when it fails.
+    // Users come 500 a page (their sign-in activity caps it); the second page (items 500-999)
+    // fails for good: one attempt only, no retry. Chunks of 120 mean items 0-479 are committed
+    // when it fails, a position inside the first page.
     SimulatorSettings settings = tenant().fault("503:users:nth=2").build();
     try (LoadHarness h =
         new LoadHarness(
             settings,
             dir,
-            Map.of("entra.warehouse.chunk-size", "100", "entra.graph.max-attempts", "1"))) {
+            Map.of("entra.warehouse.chunk-size", "120", "entra.graph.max-attempts", "1"))) {
       JobExecution failed = h.run(Map.of("entities", "users,groups"));
       assertThat(failed.getStatus()).isEqualTo(BatchStatus.FAILED);
       StepExecution firstUsers = step(failed, "users");
-      assertThat(firstUsers.getWriteCount()).isEqualTo(900);
+      assertThat(firstUsers.getWriteCount()).isEqualTo(480);
 
       JobExecution resumed = h.run(Map.of("entities", "users,groups"));
 
@@ -290,8 +291,8 @@ class DirectoryLoadJobTest {
   void aRestartThatFallsBackToTheFirstPageLeavesNoDuplicateInEitherStore() throws Exception {
     io.entrawarehouse.simulator.MutableClock clock =
         new io.entrawarehouse.simulator.MutableClock(java.time.Instant.now());
-    // 2,500 users: pages of 999, 999 and 502; the third page fails once, after 1,900 users were
-    // committed at a position inside the second page (a skiptoken link).
+    // 2,500 users: five pages of 500; the third page fails once, after 960 users were committed
+    // (chunks of 120) at a position inside the second page (a skiptoken link).
     SimulatorSettings settings =
         tenant()
             .scale(TenantScale.SMALL.with(2500, -1, -1, -1, -1, -1))
@@ -304,10 +305,10 @@ class DirectoryLoadJobTest {
         new LoadHarness(
             settings,
             dir,
-            Map.of("entra.warehouse.chunk-size", "100", "entra.graph.max-attempts", "1"))) {
+            Map.of("entra.warehouse.chunk-size", "120", "entra.graph.max-attempts", "1"))) {
       JobExecution failed = h.run(Map.of("entities", "users"));
       assertThat(failed.getStatus()).isEqualTo(BatchStatus.FAILED);
-      assertThat(step(failed, "users").getWriteCount()).isEqualTo(1900);
+      assertThat(step(failed, "users").getWriteCount()).isEqualTo(960);
 
       clock.advance(java.time.Duration.ofHours(2)); // the saved skiptoken has expired
       JobExecution resumed = h.run(Map.of("entities", "users"));

@@ -175,10 +175,12 @@ class GoldenRowTest {
         v = v == null ? null : v.get(segment);
       }
     }
-    if (v == null || v.isNull()) {
-      return null;
-    }
-    if (c.transform() != null) {
+    if (c.name().startsWith("last_") && c.path().startsWith("signInActivity/")) {
+      // Graph's "never": an empty string (Microsoft's example) or the year 1.
+      if (v != null && (v.asText().isEmpty() || v.asText().startsWith("0001-"))) {
+        return null;
+      }
+    } else if (v != null && !v.isNull() && c.transform() != null) {
       // This test's own reading of what each transformed column documents.
       v =
           switch (c.name()) {
@@ -193,6 +195,9 @@ class GoldenRowTest {
                     v.asText().equals("keyCredentials") ? "certificate" : "password");
             default -> throw new AssertionError(c.name() + ": a transform this test does not know");
           };
+    }
+    if (v == null || v.isNull()) {
+      return null;
     }
     return switch (c.type()) {
       case STRING -> v.isValueNode() ? v.asText() : v.toString();

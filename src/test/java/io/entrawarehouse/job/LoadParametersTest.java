@@ -57,4 +57,44 @@ class LoadParametersTest {
     assertThatThrownBy(() -> LoadParameters.parse("t", Map.of("raw_json", "userz"), TODAY))
         .hasMessageContaining("Unknown entity 'userz'");
   }
+
+  @Test
+  void signInActivityCapsTheUsersPageAt500AndItsToggleLeavesItOut() {
+    String byDefault = decoded(LoadParameters.parse("t", Map.of(), TODAY), true);
+    assertThat(byDefault).contains(",signInActivity").contains("$top=500");
+    assertThat(decoded(LoadParameters.parse("t", Map.of(), TODAY), false))
+        .doesNotContain("signInActivity")
+        .contains("$top=999");
+
+    LoadParameters off =
+        LoadParameters.parse("t", Map.of("users.sign_in_activity", "false"), TODAY);
+    assertThat(decoded(off, true)).doesNotContain("signInActivity").contains("$top=999");
+    assertThat(off.extraWanted(Entities.USERS)).isFalse();
+
+    // A user's own $select naming signInActivity gets the page size Graph allows with it (the
+    // "Must be between 1 and 500" refusal the issue reported), and a plus-select keeps it.
+    LoadParameters own =
+        LoadParameters.parse("t", Map.of("select.users", "id,signInActivity"), TODAY);
+    assertThat(decoded(own, true)).contains("$select=id,signInActivity&$top=500");
+    assertThat(decoded(own, false)).contains("$select=id&$top=999");
+    LoadParameters plus =
+        LoadParameters.parse("t", Map.of("select.users", "+employeeHireDate"), TODAY);
+    assertThat(decoded(plus, true)).contains("signInActivity,employeeHireDate&$top=500");
+
+    assertThat(decoded(LoadParameters.parse("t", Map.of(), TODAY), Entities.GROUPS))
+        .contains("$top=999");
+    assertThatThrownBy(
+            () -> LoadParameters.parse("t", Map.of("users.sign_in_activity", "no"), TODAY))
+        .hasMessage("users.sign_in_activity must be true or false, got 'no'.");
+  }
+
+  private static String decoded(LoadParameters launch, boolean withExtra) {
+    return java.net.URLDecoder.decode(
+        launch.query(Entities.USERS, java.time.Instant.EPOCH, withExtra),
+        java.nio.charset.StandardCharsets.UTF_8);
+  }
+
+  private static String decoded(LoadParameters launch, io.entrawarehouse.warehouse.Entity e) {
+    return java.net.URLDecoder.decode(launch.query(e), java.nio.charset.StandardCharsets.UTF_8);
+  }
 }

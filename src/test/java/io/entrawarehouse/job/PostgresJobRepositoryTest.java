@@ -26,8 +26,9 @@ class PostgresJobRepositoryTest {
 
   @Test
   void aFailedLoadResumesFromCheckpointsKeptInPostgres() throws Exception {
-    // Small tenant: 1,000 users on two pages of 999; the second page fails for good (one
-    // attempt), so with chunks of 100 the first 900 users are committed when the step fails.
+    // Small tenant: 1,000 users on two pages of 500 (their sign-in activity caps it); the second
+    // page fails for good (one attempt), so with chunks of 120 the first 480 users are committed
+    // when the step fails, and 520 are read again.
     try (TestPostgres postgres = new TestPostgres();
         LoadHarness h =
             new LoadHarness(
@@ -40,7 +41,7 @@ class PostgresJobRepositoryTest {
                 Map.of(
                     "spring.datasource.url", postgres.url(),
                     "spring.datasource.username", "entra",
-                    "entra.warehouse.chunk-size", "100",
+                    "entra.warehouse.chunk-size", "120",
                     "entra.graph.max-attempts", "1"))) {
       JobExecution failed = h.run(Map.of("entities", "users,groups"));
       assertThat(failed.getStatus()).isEqualTo(BatchStatus.FAILED);
@@ -55,7 +56,7 @@ class PostgresJobRepositoryTest {
               .findFirst()
               .orElseThrow()
               .getReadCount();
-      assertThat(readAgain).isEqualTo(100);
+      assertThat(readAgain).isEqualTo(520);
       h.assertMatchesGroundTruth(List.of(Entities.USERS, Entities.GROUPS));
       try (Connection c = DriverManager.getConnection(postgres.url());
           ResultSet r =

@@ -46,8 +46,10 @@ class GroupMembersLookaheadTest {
           readAll(
               new PerParentItemReader(
                   graph, Entities.GROUP_MEMBERS, "$select=id&$top=999", false, 1));
-      // The current group and the next one's first page.
-      assertThat(simulator.stats().maxGraphRequestsInFlight()).isBetween(1, 2);
+      // The current group and the next one's first page; one more at most, as the simulator counts
+      // a request in flight until its thread is done sending, which on a loaded machine can be
+      // after the client has read the answer and sent the next request.
+      assertThat(simulator.stats().maxGraphRequestsInFlight()).isBetween(1, 3);
     }
     try (GraphSimulator simulator = GraphSimulator.start(settings)) {
       GraphClient graph = SimulatorClients.client(simulator, 3, d -> {});

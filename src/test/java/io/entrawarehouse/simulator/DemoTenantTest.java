@@ -46,6 +46,75 @@ class DemoTenantTest {
   }
 
   @Test
+  void signInActivityAgreesWithTheSignInLogWhereTheyOverlap() {
+    // Independently of the generator: each user's newest sign-in and newest successful one, from
+    // the log itself.
+    Map<String, Map<String, Object>> newest = new java.util.HashMap<>();
+    Map<String, Map<String, Object>> newestSuccess = new java.util.HashMap<>();
+    for (int i = 0; i < SMALL.scale().signIns(); i++) {
+      Map<String, Object> s = SMALL.signIn(i);
+      String user = (String) s.get("userId");
+      newest.merge(user, s, DemoTenantTest::later);
+      if ((int) ((Map<?, ?>) s.get("status")).get("errorCode") == 0) {
+        newestSuccess.merge(user, s, DemoTenantTest::later);
+      }
+    }
+    int inLog = 0;
+    int before = 0;
+    int never = 0;
+    for (int u = 0; u < SMALL.scale().users(); u++) {
+      Map<String, Object> user = SMALL.user(u);
+      Map<?, ?> activity = (Map<?, ?>) user.get("signInActivity");
+      Map<String, Object> last = newest.get((String) user.get("id"));
+      Object lastSignIn = activity.get("lastSignInDateTime");
+      if (last != null) {
+        inLog++;
+        assertThat(lastSignIn).isEqualTo(inSeconds(last.get("createdDateTime")));
+        assertThat(activity.get("lastSignInRequestId")).isEqualTo(last.get("id"));
+      } else if (lastSignIn != null) {
+        before++;
+        assertThat(Instant.parse((String) lastSignIn)).isBefore(SMALL.oldestLog());
+      } else {
+        never++;
+        assertThat(activity.get("lastSignInRequestId")).isNull();
+      }
+      Map<String, Object> success = newestSuccess.get((String) user.get("id"));
+      String lastSuccess = (String) activity.get("lastSuccessfulSignInDateTime");
+      if (success != null) {
+        // The newest successful sign-in: the log's, unless a non-interactive one came later.
+        Instant fromLog = Instant.parse(inSeconds(success.get("createdDateTime")));
+        assertThat(Instant.parse(lastSuccess)).isAfterOrEqualTo(fromLog);
+        if (Instant.parse(lastSuccess).equals(fromLog)) {
+          assertThat(activity.get("lastSuccessfulSignInRequestId")).isEqualTo(success.get("id"));
+        } else {
+          assertThat(lastSuccess).isEqualTo(activity.get("lastNonInteractiveSignInDateTime"));
+        }
+      }
+      if (lastSuccess.isEmpty()) {
+        // Graph's "never", as Microsoft's example shows it.
+        assertThat(activity.get("lastSuccessfulSignInRequestId")).isEqualTo("");
+      }
+    }
+    assertThat(inLog).isGreaterThan(SMALL.scale().users() / 2);
+    assertThat(before).isGreaterThan(10);
+    assertThat(never).isGreaterThan(10);
+  }
+
+  private static Map<String, Object> later(Map<String, Object> a, Map<String, Object> b) {
+    return ((String) a.get("createdDateTime")).compareTo((String) b.get("createdDateTime")) >= 0
+        ? a
+        : b;
+  }
+
+  /** A sign-in's 7-digit time as signInActivity gives it, to the second. */
+  private static String inSeconds(Object time) {
+    return OffsetDateTime.parse((String) time)
+        .toInstant()
+        .truncatedTo(java.time.temporal.ChronoUnit.SECONDS)
+        .toString();
+  }
+
+  @Test
   void usersAreARealisticMix() {
     int n = SMALL.scale().users();
     IntFunction<Map<String, Object>> user = SMALL::user;
@@ -81,6 +150,7 @@ class DemoTenantTest {
 
     long total = 0;
     Set<Object> memberTypes = new HashSet<>();
+    int backwards = 0;
     for (int g = 0; g < groups; g++) {
       String groupId = (String) SMALL.group(g).get("id");
       Set<String> ids = new HashSet<>();
@@ -89,14 +159,22 @@ class DemoTenantTest {
         assertThat(member.get("id")).isEqualTo(SMALL.memberId(g, j)).isNotEqualTo(groupId);
         ids.add(SMALL.memberId(g, j));
         memberTypes.add(member.get("@odata.type"));
-        if ("#microsoft.graph.group".equals(member.get("@odata.type"))) {
-          // Nesting only points to later groups, so there are no cycles.
-          assertThat(SMALL.groupIndex((String) member.get("id"))).isGreaterThan(g);
+        if ("#microsoft.graph.group".equals(member.get("@odata.type"))
+            && SMALL.groupIndex((String) member.get("id")) < g) {
+          // Nesting points to later groups, but for the one edge that closes the tenant's
+          // membership cycle: that earlier group holds this one, directly.
+          backwards++;
+          int earlier = SMALL.groupIndex((String) member.get("id"));
+          assertThat(
+                  IntStream.range(0, SMALL.groupSize(earlier))
+                      .mapToObj(k -> SMALL.memberId(earlier, k)))
+              .contains(groupId);
         }
       }
       assertThat(ids).hasSize(SMALL.groupSize(g));
       total += ids.size();
     }
+    assertThat(backwards).as("one membership cycle").isEqualTo(1);
     assertThat(total).isEqualTo(SMALL.memberships()).isEqualTo(SMALL.scale().memberships());
     assertThat(memberTypes)
         .containsExactlyInAnyOrder(

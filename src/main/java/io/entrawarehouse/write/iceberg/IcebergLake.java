@@ -746,6 +746,32 @@ public final class IcebergLake implements AutoCloseable {
     return files;
   }
 
+  /**
+   * The id of the entity's table's current snapshot, as the catalog has it now (another step's
+   * commit in this run included); -1 when the table does not exist or was never committed.
+   */
+  public long currentSnapshotId(Entity entity) {
+    TableIdentifier id = identifier(entity);
+    if (!catalog.tableExists(id)) {
+      return -1;
+    }
+    Snapshot current = catalog.loadTable(id).currentSnapshot();
+    return current == null ? -1 : current.snapshotId();
+  }
+
+  /**
+   * A tenant's rows of the entity's table as a snapshot holds them, with only the given columns;
+   * close it when done.
+   */
+  public CloseableIterable<org.apache.iceberg.data.Record> rows(
+      Entity entity, String tenantId, long snapshotId, List<String> columns) {
+    return org.apache.iceberg.data.IcebergGenerics.read(catalog.loadTable(identifier(entity)))
+        .useSnapshot(snapshotId)
+        .where(Expressions.equal(Entity.TENANT, tenantId))
+        .select(columns)
+        .build();
+  }
+
   public static long micros(Instant t) {
     return Math.addExact(Math.multiplyExact(t.getEpochSecond(), 1_000_000L), t.getNano() / 1_000);
   }
