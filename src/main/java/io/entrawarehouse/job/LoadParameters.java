@@ -209,6 +209,9 @@ public record LoadParameters(
    * raw_json=} says (a list of tables, {@code all} or {@code none}), else the table's default.
    */
   public boolean keepsRawJson(Entity entity) {
+    if (!entity.readFromGraph()) {
+      return false; // computed rows: Graph sent no item for them
+    }
     if (rawJson == null) {
       return entity.rawJson();
     }
