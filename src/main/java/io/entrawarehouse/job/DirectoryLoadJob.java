@@ -141,7 +141,6 @@ public final class DirectoryLoadJob {
         if (entity.isLog() != logs) {
           continue;
         }
-        Instant from = from(launch, entity);
         Step read =
             readStep(
                 repository,
@@ -150,11 +149,10 @@ public final class DirectoryLoadJob {
                 stores,
                 launch,
                 entity,
-                from,
                 context,
                 chunkSize,
                 concurrency);
-        Step load = loadStep(repository, transactions, stores, launch, entity, from, context);
+        Step load = loadStep(repository, transactions, stores, launch, entity, context);
         flow =
             flow == null
                 ? new FlowBuilder<SimpleFlow>(logs ? "logs" : "directory").start(read).next(load)
@@ -211,7 +209,7 @@ public final class DirectoryLoadJob {
                 if (stores.duckdb() != null && !busy) {
                   try (DuckDbLoader.Session session = context.session.get()) {
                     KillPoints.reached("before-duckdb");
-                    IcebergLake.Load load = load(context, launch, null, null);
+                    IcebergLake.Load load = load(context, launch, null, null, null);
                     if (session == null) {
                       // No table committed in this execution (a restart of a load whose commits
                       // all came earlier, or a failure before any): what is missing, if anything.
@@ -255,15 +253,51 @@ public final class DirectoryLoadJob {
         .build();
   }
 
+  /**
+   * A log's load, its window as its read step read it, and where the tenant's mark moves: to the
+   * window's end when the window read every event (no filter of the user's) from the mark on (or
+   * from the oldest time Graph keeps, when the mark is older: what lies before is beyond reach),
+   * else it stays, and a cursor load later fills the gap.
+   */
+  private static IcebergLake.Load logLoad(
+      LoadContext context,
+      LoadParameters launch,
+      Entity entity,
+      StepExecution read,
+      IcebergLake lake) {
+    ExecutionContext window = read.getExecutionContext();
+    Instant from = Instant.parse(window.getString(WINDOW_FROM));
+    Instant mark = lake.logMark(entity, launch.tenantId());
+    boolean complete = !launch.filters().containsKey(entity.name());
+    boolean reaches = mark == null || !from.isAfter(mark) || window.containsKey(WINDOW_CLAMPED);
+    if (!complete) {
+      log.info(
+          "{}: the lake's mark stays at {}: filter.{} read only some events",
+          entity.name(),
+          mark,
+          entity.name());
+    } else if (!reaches) {
+      log.info(
+          "{}: the lake's mark stays at {}: this window starts after it, at {}; a load with"
+              + " since=cursor reads from the mark",
+          entity.name(),
+          mark,
+          from);
+    }
+    return load(context, launch, from, launch.until(), complete && reaches ? launch.until() : null);
+  }
+
+  /** The load as the lake records it: a directory table's has no window (nulls). */
   private static IcebergLake.Load load(
-      LoadContext context, LoadParameters launch, Instant from, Instant until) {
+      LoadContext context, LoadParameters launch, Instant from, Instant until, Instant mark) {
     return new IcebergLake.Load(
         context.loadId.get(),
         context.loadUid.get(),
         launch.tenantId(),
         launch.runDate(),
         from,
-        until);
+        until,
+        mark);
   }
 
   private static Step readStep(
@@ -273,27 +307,28 @@ public final class DirectoryLoadJob {
       LoadStores stores,
       LoadParameters launch,
       Entity entity,
-      Instant from,
       LoadContext context,
       int chunkSize,
       int concurrency) {
     ItemStreamReader<JsonNode> reader;
-    if (entity.readFromGraph()) {
-      String query = launch.query(entity, from);
-      String without = launch.query(entity, from, false);
-      boolean eventual = launch.needsEventual(entity);
-      reader =
-          guarded(
-              GraphReaders.of(graph, entity, query, eventual, concurrency),
-              without.equals(query)
-                  ? null
-                  : () -> GraphReaders.of(graph, entity, without, eventual, concurrency),
-              entity,
-              launch.queryHint(entity, from));
-    } else {
+    if (!entity.readFromGraph()) {
       reader =
           new TransitiveMembersItemReader(
               entity.name(), memberships(stores.lake(), entity.closureOf(), launch.tenantId()));
+    } else if (!entity.isLog()) {
+      reader = graphReader(graph, launch, entity, null, concurrency);
+    } else {
+      // A log's window starts where the step's first execution put it (a restart reads the same
+      // window), resolved when the step first opens: from the lake's mark as it is then.
+      reader =
+          new DeferredReader(
+              stepContext ->
+                  graphReader(
+                      graph,
+                      launch,
+                      entity,
+                      windowFrom(stepContext, launch, entity, stores.lake()),
+                      concurrency));
     }
     ItemProcessor<JsonNode, GenericRecord> processor =
         new ItemProcessor<>() {
@@ -423,6 +458,106 @@ public final class DirectoryLoadJob {
     };
   }
 
+  /** The guarded Graph reader of an entity; {@code from}: a log's window start, else null. */
+  private static ItemStreamReader<JsonNode> graphReader(
+      GraphClient graph, LoadParameters launch, Entity entity, Instant from, int concurrency) {
+    String query = launch.query(entity, from);
+    String without = launch.query(entity, from, false);
+    boolean eventual = launch.needsEventual(entity);
+    return guarded(
+        GraphReaders.of(graph, entity, query, eventual, concurrency),
+        without.equals(query)
+            ? null
+            : () -> GraphReaders.of(graph, entity, without, eventual, concurrency),
+        entity,
+        launch.queryHint(entity, from));
+  }
+
+  /** In a log's read step context: where its window starts, fixed by the step's first open. */
+  static final String WINDOW_FROM = "window.from";
+
+  /**
+   * In a log's read step context: the window starts at the oldest time Graph keeps, later than the
+   * lake's mark or the launch's {@code since}; what lay between is beyond reach.
+   */
+  static final String WINDOW_CLAMPED = "window.clamped";
+
+  /**
+   * Where a log's window starts: as the step context has it (a restart), else {@code since=} as
+   * given, or with {@code since=cursor} the lake's mark for the tenant less {@link
+   * LoadParameters#LOG_OVERLAP} ({@code until} less 7 days without a mark); never before the oldest
+   * time Graph keeps (one WARN line when it had to move). Recorded in the context.
+   */
+  private static Instant windowFrom(
+      ExecutionContext stepContext, LoadParameters launch, Entity entity, IcebergLake lake) {
+    if (stepContext.containsKey(WINDOW_FROM)) {
+      return Instant.parse(stepContext.getString(WINDOW_FROM));
+    }
+    Instant mark = launch.cursor() ? lake.logMark(entity, launch.tenantId()) : null;
+    Instant wanted = mark == null ? launch.since() : mark.minus(LoadParameters.LOG_OVERLAP);
+    Instant from = launch.withinRetention(wanted, Instant.now());
+    if (mark != null) {
+      log.info(
+          "{}: the lake holds every event up to {}: reading from {} ({} h before it) to {}",
+          entity.name(),
+          mark,
+          from,
+          LoadParameters.LOG_OVERLAP.toHours(),
+          launch.until());
+    }
+    if (!from.equals(wanted)) {
+      log.warn(
+          "{}: {} reaches past the {} days Graph keeps {}; reading from {} instead{}",
+          entity.name(),
+          mark == null ? "since=" + wanted : "the lake's mark, " + mark + ",",
+          LoadParameters.LOG_RETENTION.toDays(),
+          entity.what(),
+          from,
+          mark == null
+              ? ""
+              : ": the events between were never loaded, and Graph no longer keeps them");
+      stepContext.putString(WINDOW_CLAMPED, "true");
+    }
+    stepContext.putString(WINDOW_FROM, from.toString());
+    return from;
+  }
+
+  /**
+   * A reader made when its step opens, from the step's context: for what must be decided once per
+   * step and kept across restarts (a log's window).
+   */
+  private static final class DeferredReader implements ItemStreamReader<JsonNode> {
+    private final java.util.function.Function<ExecutionContext, ItemStreamReader<JsonNode>> make;
+    private ItemStreamReader<JsonNode> reader;
+
+    DeferredReader(java.util.function.Function<ExecutionContext, ItemStreamReader<JsonNode>> make) {
+      this.make = make;
+    }
+
+    @Override
+    public void open(ExecutionContext context) {
+      reader = make.apply(context);
+      reader.open(context);
+    }
+
+    @Override
+    public JsonNode read() throws Exception {
+      return reader.read();
+    }
+
+    @Override
+    public void update(ExecutionContext context) {
+      reader.update(context);
+    }
+
+    @Override
+    public void close() {
+      if (reader != null) {
+        reader.close();
+      }
+    }
+  }
+
   /**
    * A tenant's direct memberships as the lake's table holds them now: what a closure table is
    * computed from.
@@ -514,31 +649,12 @@ public final class DirectoryLoadJob {
     return new Refused(tables, extras);
   }
 
-  /**
-   * Where a log's window starts: {@code since}, or the oldest time Graph still keeps, with one WARN
-   * line when the window reached past it.
-   */
-  private static Instant from(LoadParameters launch, Entity entity) {
-    Instant from = launch.effectiveSince(Instant.now());
-    if (entity.isLog() && !from.equals(launch.since())) {
-      log.warn(
-          "{}: since={} reaches past the {} days Graph keeps {}; reading from {} instead",
-          entity.name(),
-          launch.since(),
-          LoadParameters.LOG_RETENTION.toDays(),
-          entity.what(),
-          from);
-    }
-    return from;
-  }
-
   private static Step loadStep(
       JobRepository repository,
       PlatformTransactionManager transactions,
       LoadStores stores,
       LoadParameters launch,
       Entity entity,
-      Instant from,
       LoadContext context) {
     return new StepBuilder(entity.name() + "-load", repository)
         .tasklet(
@@ -566,8 +682,8 @@ public final class DirectoryLoadJob {
                       .commit(
                           entity,
                           entity.isLog()
-                              ? load(context, launch, from, launch.until())
-                              : load(context, launch, null, null),
+                              ? logLoad(context, launch, entity, read, stores.lake())
+                              : load(context, launch, null, null, null),
                           parts);
               chunkContext
                   .getStepContext()
@@ -578,7 +694,7 @@ public final class DirectoryLoadJob {
                 LakeToDuckDb.apply(
                     stores,
                     launch.tenantId(),
-                    load(context, launch, null, null),
+                    load(context, launch, null, null, null),
                     context.session(stores.duckdb()),
                     entity);
               }

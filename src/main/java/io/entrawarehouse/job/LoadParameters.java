@@ -21,8 +21,10 @@ import org.springframework.batch.core.job.parameters.JobParametersBuilder;
  * restart of the same instance. Immutable.
  *
  * <p>Keys: {@code entities} (comma list or "all"), {@code run.date} (default: today, UTC), {@code
- * since}/{@code until} (instants or dates; default: the 7 days before the run date), {@code
- * filter.<entity>}, {@code select.<entity>}.
+ * since}/{@code until} (instants or dates; {@code since} by default, or {@code since=cursor}: each
+ * log from where the lake's last load of it ended, less {@link #LOG_OVERLAP}, and the 7 days before
+ * the run date for a log the lake has no mark of), {@code filter.<entity>}, {@code
+ * select.<entity>}.
  *
  * <p>{@code attempt} tells apart loads of the same parameters: the first is attempt 1 (no job
  * parameter, so repositories written before it existed still match); a reload after a completed
@@ -38,7 +40,18 @@ public record LoadParameters(
     Map<String, String> selects,
     String rawJson,
     Map<String, String> toggles,
-    int attempt) {
+    int attempt,
+    boolean cursor) {
+
+  /**
+   * How far before a log's mark (the end of the window its last load read) a cursor load starts
+   * again: events Graph publishes late, after a load read past their time, are read then. Microsoft
+   * documents the latency of sign-ins and audit logs as 2 minutes at the 95th and 5 minutes at the
+   * 99th percentile ("Azure AD reporting latencies", learn.microsoft.com, 2019-2022), and its
+   * training material says sign-ins take up to two hours to show; two hours covers both, at the
+   * cost of reading about 8% of a day's events twice (deduplicated by id).
+   */
+  public static final java.time.Duration LOG_OVERLAP = java.time.Duration.ofHours(2);
 
   /**
    * The toggles asset tools offer, as launch parameters that add {@code $filter} clauses (and'ed
@@ -119,19 +132,30 @@ public record LoadParameters(
             ? instant("until", args.get("until"))
             : runDate.atStartOfDay(ZoneOffset.UTC).toInstant();
     String sinceArg = args.get("since");
+    boolean cursor = sinceArg == null || sinceArg.equals("cursor");
     Instant since;
-    if (sinceArg == null) {
-      since = until.minus(java.time.Duration.ofDays(7));
+    if (cursor) {
+      since = until.minus(java.time.Duration.ofDays(7)); // for a log the lake has no mark of
     } else if (sinceArg.startsWith("-P")) {
       // A duration before until, e.g. -P30D: lets a scheduled backfill stay relative.
       try {
         since = until.minus(java.time.Duration.parse(sinceArg.substring(1)));
       } catch (DateTimeParseException e) {
         throw new IllegalArgumentException(
-            "since must be a date, an instant or a duration like -P30D, got '" + sinceArg + "'.");
+            "since must be cursor, a date, an instant or a duration like -P30D, got '"
+                + sinceArg
+                + "'.");
       }
     } else {
-      since = instant("since", sinceArg);
+      try {
+        since = instant("since", sinceArg);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(
+            "since must be cursor, a duration like -P30D, a date (2026-11-24) or an instant"
+                + " (2026-11-24T00:00:00Z), got '"
+                + sinceArg
+                + "'.");
+      }
     }
     if (!since.isBefore(until)) {
       throw new IllegalArgumentException(
@@ -151,7 +175,8 @@ public record LoadParameters(
         Map.copyOf(selects),
         rawJson,
         java.util.Collections.unmodifiableMap(toggles),
-        1);
+        1,
+        cursor);
   }
 
   private static String toggle(String key, String value) {
@@ -201,7 +226,8 @@ public record LoadParameters(
   /** The same launch as another attempt. */
   public LoadParameters withAttempt(int number) {
     return new LoadParameters(
-        tenantId, entities, runDate, since, until, filters, selects, rawJson, toggles, number);
+        tenantId, entities, runDate, since, until, filters, selects, rawJson, toggles, number,
+        cursor);
   }
 
   /**
@@ -259,7 +285,7 @@ public record LoadParameters(
     b.addString("tenant", tenantId);
     b.addString("entities", String.join(",", entities.stream().map(Entity::name).toList()));
     b.addString("run.date", runDate.toString());
-    b.addString("since", since.toString());
+    b.addString("since", cursor ? "cursor" : since.toString());
     b.addString("until", until.toString());
     filters.forEach((k, v) -> b.addString("filter." + k, v));
     selects.forEach((k, v) -> b.addString("select." + k, v));
@@ -296,13 +322,21 @@ public record LoadParameters(
    * retention, which Graph refuses.
    */
   public Instant effectiveSince(Instant now) {
+    return withinRetention(since, now);
+  }
+
+  /**
+   * A log window's start no older than Graph keeps logs when read at {@code now} (less a margin):
+   * Graph refuses a filter on an older time.
+   */
+  public Instant withinRetention(Instant wanted, Instant now) {
     // Whole seconds: Graph's DateTimeOffset takes at most 7 fractional digits.
     Instant oldest =
         now.minus(LOG_RETENTION)
             .plus(RETENTION_MARGIN)
             .truncatedTo(java.time.temporal.ChronoUnit.SECONDS)
             .plusSeconds(1);
-    return since.isBefore(oldest) ? oldest : since;
+    return wanted.isBefore(oldest) ? oldest : wanted;
   }
 
   /** The first-page query for an entity read now: a log's window within Graph's retention. */
@@ -464,7 +498,7 @@ public record LoadParameters(
         + " run.date="
         + runDate
         + " window=["
-        + since
+        + (cursor ? "each log's mark less " + LOG_OVERLAP.toHours() + " h, else " + since : since)
         + ", "
         + until
         + ")"

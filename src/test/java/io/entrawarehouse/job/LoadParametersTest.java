@@ -97,4 +97,22 @@ class LoadParametersTest {
   private static String decoded(LoadParameters launch, io.entrawarehouse.warehouse.Entity e) {
     return java.net.URLDecoder.decode(launch.query(e), java.nio.charset.StandardCharsets.UTF_8);
   }
+
+  @Test
+  void withoutSinceEachLogIsReadFromItsMarkAndTheJobParameterSaysCursor() {
+    LoadParameters nightly = LoadParameters.parse("t", Map.of(), TODAY);
+    assertThat(nightly.cursor()).isTrue();
+    assertThat(nightly.toJobParameters().getString("since")).isEqualTo("cursor");
+    assertThat(LoadParameters.of(nightly.toJobParameters())).isEqualTo(nightly);
+    assertThat(nightly.describe()).contains("window=[each log's mark less 2 h, else 2026-11-23");
+    assertThat(LoadParameters.parse("t", Map.of("since", "cursor"), TODAY)).isEqualTo(nightly);
+
+    LoadParameters backfill = LoadParameters.parse("t", Map.of("since", "-P29D"), TODAY);
+    assertThat(backfill.cursor()).isFalse();
+    assertThat(backfill.toJobParameters().getString("since")).isEqualTo("2026-11-01T00:00:00Z");
+    assertThatThrownBy(() -> LoadParameters.parse("t", Map.of("since", "mark"), TODAY))
+        .hasMessage(
+            "since must be cursor, a duration like -P30D, a date (2026-11-24) or an instant"
+                + " (2026-11-24T00:00:00Z), got 'mark'.");
+  }
 }

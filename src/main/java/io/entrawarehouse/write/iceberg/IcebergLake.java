@@ -84,9 +84,31 @@ public final class IcebergLake implements AutoCloseable {
   public static final String WINDOW_FROM = "entra.window-from";
   public static final String WINDOW_UNTIL = "entra.window-until";
 
-  /** A load as the lake records it. {@code from}/{@code until}: a log's window, else null. */
+  /**
+   * In a log commit's summary: the tenant's mark after it, the time up to which the lake holds
+   * every event of the log for the tenant. Committed with the rows, so it never runs ahead of them.
+   */
+  public static final String LOG_MARK = "entra.log-mark";
+
+  /**
+   * A load as the lake records it. {@code from}/{@code until}: a log's window, else null. {@code
+   * mark}: for a log, where the tenant's mark moves with this commit (the window's end, when it
+   * read every event from the mark on), or null to keep it where it is.
+   */
   public record Load(
-      long id, String uid, String tenantId, LocalDate runDate, Instant from, Instant until) {}
+      long id,
+      String uid,
+      String tenantId,
+      LocalDate runDate,
+      Instant from,
+      Instant until,
+      Instant mark) {
+
+    public Load(
+        long id, String uid, String tenantId, LocalDate runDate, Instant from, Instant until) {
+      this(id, uid, tenantId, runDate, from, until, null);
+    }
+  }
 
   /**
    * A load's commit to one table: its snapshot, the rows it loaded, whether it was there already.
@@ -476,6 +498,14 @@ public final class IcebergLake implements AutoCloseable {
         overwrite
             .set(WINDOW_FROM, load.from().toString())
             .set(WINDOW_UNTIL, load.until().toString());
+        Instant previous = logMark(table, load.tenantId());
+        Instant mark =
+            load.mark() == null
+                ? previous
+                : previous == null || load.mark().isAfter(previous) ? load.mark() : previous;
+        if (mark != null) {
+          overwrite.set(LOG_MARK, mark.toString());
+        }
       } else {
         overwrite.overwriteByRowFilter(tenant);
       }
@@ -744,6 +774,30 @@ public final class IcebergLake implements AutoCloseable {
       throw new UncheckedIOException(e);
     }
     return files;
+  }
+
+  /**
+   * The tenant's mark of a log (the time up to which the lake holds every event for it), from the
+   * newest of the tenant's commits in the current snapshot's history that records one; null when
+   * none does (never loaded, or its commits expired with the snapshots).
+   */
+  public Instant logMark(Entity entity, String tenantId) {
+    TableIdentifier id = identifier(entity);
+    return catalog.tableExists(id) ? logMark(catalog.loadTable(id), tenantId) : null;
+  }
+
+  private static Instant logMark(Table table, String tenantId) {
+    if (table.currentSnapshot() == null) {
+      return null;
+    }
+    for (Snapshot s :
+        org.apache.iceberg.util.SnapshotUtil.ancestorsOf(
+            table.currentSnapshot().snapshotId(), table::snapshot)) {
+      if (tenantId.equals(s.summary().get(TENANT)) && s.summary().containsKey(LOG_MARK)) {
+        return Instant.parse(s.summary().get(LOG_MARK));
+      }
+    }
+    return null;
   }
 
   /**

@@ -1,0 +1,177 @@
+package io.entrawarehouse.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.entrawarehouse.simulator.DemoTenant;
+import io.entrawarehouse.simulator.SimulatorSettings;
+import io.entrawarehouse.simulator.TenantScale;
+import io.entrawarehouse.warehouse.Entities;
+import io.entrawarehouse.write.iceberg.IcebergLake;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.batch.core.BatchStatus;
+import org.springframework.batch.core.job.JobExecution;
+import org.springframework.batch.core.step.StepExecution;
+
+/**
+ * Logs by cursor: a load without {@code since} reads each log from where the lake's last load of it
+ * ended, less {@link LoadParameters#LOG_OVERLAP}; the mark moves with the rows, and only when a
+ * window read every event from it on.
+ */
+class LogCursorTest {
+
+  @TempDir Path dir;
+
+  private static SimulatorSettings settings() {
+    return SimulatorSettings.builder().scale(TenantScale.SMALL).throttling(false).build();
+  }
+
+  /** How many sign-ins the tenant has in [from, until), and the filtered ones' count. */
+  private static long signIns(DemoTenant tenant, Instant from, Instant until, boolean failedOnly) {
+    long n = 0;
+    for (int i = 0; i < tenant.scale().signIns(); i++) {
+      Map<String, Object> s = tenant.signIn(i);
+      Instant t = OffsetDateTime.parse((String) s.get("createdDateTime")).toInstant();
+      int error = (int) ((Map<?, ?>) s.get("status")).get("errorCode");
+      if (!t.isBefore(from) && t.isBefore(until) && (!failedOnly || error != 0)) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  private static long read(JobExecution e, String step) {
+    return e.getStepExecutions().stream()
+        .filter(s -> s.getStepName().equals(step))
+        .mapToLong(StepExecution::getReadCount)
+        .sum();
+  }
+
+  private static Instant mark(LoadHarness h) {
+    try (IcebergLake lake = h.launcher.lake()) {
+      return lake.logMark(Entities.SIGN_INS, h.simulator.tenant().tenantId());
+    }
+  }
+
+  @Test
+  void eachNightReadsFromTheMarkLessTheOverlapAndTheMarkMovesOnlyAfterAWholeWindow()
+      throws Exception {
+    try (LoadHarness h = new LoadHarness(settings(), dir, Map.of())) {
+      DemoTenant tenant = h.simulator.tenant();
+      Instant now = tenant.now();
+      Instant oldest = tenant.oldestLog();
+      Duration overlap = LoadParameters.LOG_OVERLAP;
+
+      // First night: no mark, so the 7 days before until.
+      Instant first = now.minus(Duration.ofDays(3));
+      JobExecution one = h.run(Map.of("entities", "sign_ins", "until", first.toString()));
+      assertThat(one.getStatus()).isEqualTo(BatchStatus.COMPLETED);
+      assertThat(read(one, "sign_ins")).isEqualTo(signIns(tenant, oldest, first, false));
+      assertThat(mark(h)).isEqualTo(first);
+
+      // Next night: from the mark less the overlap, nothing before it read again.
+      Instant second = now.minus(Duration.ofDays(1));
+      JobExecution two = h.run(Map.of("entities", "sign_ins", "until", second.toString()));
+      assertThat(two.getStatus()).isEqualTo(BatchStatus.COMPLETED);
+      assertThat(read(two, "sign_ins"))
+          .as("the window [mark - overlap, until)")
+          .isEqualTo(signIns(tenant, first.minus(overlap), second, false));
+      assertThat(mark(h)).isEqualTo(second);
+      assertThat(h.ids(Entities.SIGN_INS, true))
+          .as("every event before the mark, once")
+          .doesNotHaveDuplicates()
+          .hasSize((int) signIns(tenant, oldest, second, false));
+
+      // A filtered night reads only some events: the mark stays.
+      Instant third = now.minus(Duration.ofHours(12));
+      JobExecution filtered =
+          h.run(
+              Map.of(
+                  "entities",
+                  "sign_ins",
+                  "until",
+                  third.toString(),
+                  "filter.sign_ins",
+                  "status/errorCode ne 0"));
+      assertThat(filtered.getStatus()).isEqualTo(BatchStatus.COMPLETED);
+      assertThat(read(filtered, "sign_ins"))
+          .isEqualTo(signIns(tenant, second.minus(overlap), third, true));
+      assertThat(mark(h)).isEqualTo(second);
+
+      // An explicit window that starts after the mark leaves a gap: the mark stays.
+      JobExecution gap =
+          h.run(
+              Map.of(
+                  "entities",
+                  "sign_ins",
+                  "since",
+                  third.toString(),
+                  "until",
+                  now.minus(Duration.ofHours(6)).toString()));
+      assertThat(gap.getStatus()).isEqualTo(BatchStatus.COMPLETED);
+      assertThat(mark(h)).isEqualTo(second);
+
+      // The next cursor night fills the gap: every event up to now, once.
+      JobExecution last = h.run(Map.of("entities", "sign_ins", "until", now.toString()));
+      assertThat(last.getStatus()).isEqualTo(BatchStatus.COMPLETED);
+      assertThat(read(last, "sign_ins"))
+          .isEqualTo(signIns(tenant, second.minus(overlap), now, false));
+      assertThat(mark(h)).isEqualTo(now);
+      h.assertMatchesGroundTruth(List.of(Entities.SIGN_INS));
+    }
+  }
+
+  @Test
+  void aRestartReadsTheWindowItsFirstExecutionChoseThoughTheMarkMovedMeanwhile() throws Exception {
+    try (LoadHarness h =
+        new LoadHarness(
+            settings().toBuilder().fault("503:signIns:nth=2").build(),
+            dir,
+            Map.of("entra.graph.max-attempts", "1", "entra.warehouse.chunk-size", "500"))) {
+      DemoTenant tenant = h.simulator.tenant();
+      Instant now = tenant.now();
+      Map<String, String> night = new HashMap<>(Map.of("entities", "sign_ins"));
+      night.put("until", now.minus(Duration.ofDays(1)).toString());
+
+      JobExecution failed = h.run(night);
+      assertThat(failed.getStatus()).isEqualTo(BatchStatus.FAILED);
+      Instant chosen = now.minus(Duration.ofDays(8));
+      StepExecution step =
+          failed.getStepExecutions().stream()
+              .filter(s -> s.getStepName().equals("sign_ins"))
+              .findFirst()
+              .orElseThrow();
+      assertThat(step.getExecutionContext().getString(DirectoryLoadJob.WINDOW_FROM))
+          .isEqualTo(chosen.toString());
+
+      // Another launch commits meanwhile and moves the mark.
+      JobExecution other =
+          h.run(Map.of("entities", "sign_ins", "until", now.minus(Duration.ofDays(2)).toString()));
+      assertThat(other.getStatus()).isEqualTo(BatchStatus.COMPLETED);
+      assertThat(mark(h)).isEqualTo(now.minus(Duration.ofDays(2)));
+
+      JobExecution resumed = h.run(night);
+      assertThat(resumed.getStatus()).isEqualTo(BatchStatus.COMPLETED);
+      assertThat(resumed.getJobInstanceId()).isEqualTo(failed.getJobInstanceId());
+      StepExecution again =
+          resumed.getStepExecutions().stream()
+              .filter(s -> s.getStepName().equals("sign_ins"))
+              .findFirst()
+              .orElseThrow();
+      assertThat(again.getExecutionContext().getString(DirectoryLoadJob.WINDOW_FROM))
+          .as("the first execution's window, not the moved mark's")
+          .isEqualTo(chosen.toString());
+      assertThat(mark(h)).isEqualTo(now.minus(Duration.ofDays(1)));
+      assertThat(h.ids(Entities.SIGN_INS, true))
+          .doesNotHaveDuplicates()
+          .hasSize((int) signIns(tenant, tenant.oldestLog(), now.minus(Duration.ofDays(1)), false));
+    }
+  }
+}
