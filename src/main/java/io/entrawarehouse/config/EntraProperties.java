@@ -106,6 +106,15 @@ public record EntraProperties(
    *     page each: a tenant's groups are thousands of small requests, so Graph's latency, not its
    *     throughput, bounds that step (8 requests of 2 resource units each stay far below the
    *     directory limit of 3,500–8,000 units per 10 s)
+   * @param pacing whether requests are paced to Graph's throttling budgets ({@link
+   *     io.entrawarehouse.graph.GraphBudget}); on by default
+   * @param budgetShare the part of each budget this process uses (1.0: all of it), so another tool,
+   *     or another worker, on the same app registration and tenant is left room
+   * @param resourceUnits the directory budget per window; 0 (the default) for Graph's documented
+   *     tiers, starting at the largest and stepping down when Graph throttles
+   * @param reportRequests the reports budget per window (Graph documents 5)
+   * @param budgetWindow the budgets' window (Graph documents 10 s; shorter only against a simulator
+   *     whose time runs faster)
    */
   public record Graph(
       URI proxy,
@@ -113,10 +122,38 @@ public record EntraProperties(
       Path trustCertificate,
       @DefaultValue("8") int maxAttempts,
       @DefaultValue("60s") Duration maxBackoff,
-      @DefaultValue("" + Graph.DEFAULT_CONCURRENCY) int concurrency) {
+      @DefaultValue("" + Graph.DEFAULT_CONCURRENCY) int concurrency,
+      @DefaultValue("true") boolean pacing,
+      @DefaultValue("1.0") double budgetShare,
+      @DefaultValue("0") int resourceUnits,
+      @DefaultValue("5") int reportRequests,
+      @DefaultValue("10s") Duration budgetWindow) {
+
+    /** Settings with the defaults for pacing: tests and benchmarks that set only the rest. */
+    public Graph(
+        URI proxy,
+        Duration timeout,
+        Path trustCertificate,
+        int maxAttempts,
+        Duration maxBackoff,
+        int concurrency) {
+      this(
+          proxy,
+          timeout,
+          trustCertificate,
+          maxAttempts,
+          maxBackoff,
+          concurrency,
+          true,
+          1.0,
+          0,
+          5,
+          Duration.ofSeconds(10));
+    }
 
     public static final int DEFAULT_CONCURRENCY = 8;
 
+    @org.springframework.boot.context.properties.bind.ConstructorBinding
     public Graph {
       if (concurrency < 1 || concurrency > 64) {
         throw new IllegalArgumentException(
@@ -134,11 +171,49 @@ public record EntraProperties(
         throw new IllegalArgumentException(
             "entra.graph.max-backoff must not be negative, got " + maxBackoff);
       }
+      if (!(budgetShare > 0 && budgetShare <= 1)) {
+        throw new IllegalArgumentException(
+            "entra.graph.budget-share must be above 0 and at most 1 (0.5: half of each of"
+                + " Graph's budgets), got "
+                + budgetShare);
+      }
+      if (resourceUnits < 0 || reportRequests < 1) {
+        throw new IllegalArgumentException(
+            "entra.graph.resource-units must be 0 (Graph's tiers) or more, and"
+                + " entra.graph.report-requests 1 or more, got "
+                + resourceUnits
+                + " and "
+                + reportRequests);
+      }
+      if (budgetWindow == null || budgetWindow.isNegative() || budgetWindow.isZero()) {
+        throw new IllegalArgumentException(
+            "entra.graph.budget-window must be a positive duration (10s), got " + budgetWindow);
+      }
+    }
+
+    /** The budget one client (one app and tenant) paces its requests to. */
+    public io.entrawarehouse.graph.GraphBudget budget(
+        io.entrawarehouse.graph.GraphClient.Sleeper sleeper) {
+      return pacing
+          ? new io.entrawarehouse.graph.GraphBudget(
+              resourceUnits, reportRequests, budgetWindow, budgetShare, System::nanoTime, sleeper)
+          : io.entrawarehouse.graph.GraphBudget.NONE;
     }
 
     /** The same settings without a proxy (the demo tenant is on loopback). */
     public Graph direct() {
-      return new Graph(null, timeout, trustCertificate, maxAttempts, maxBackoff, concurrency);
+      return new Graph(
+          null,
+          timeout,
+          trustCertificate,
+          maxAttempts,
+          maxBackoff,
+          concurrency,
+          pacing,
+          budgetShare,
+          resourceUnits,
+          reportRequests,
+          budgetWindow);
     }
   }
 

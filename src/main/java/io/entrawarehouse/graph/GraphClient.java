@@ -51,6 +51,7 @@ public final class GraphClient {
   private final int maxAttempts;
   private final Duration maxBackoff;
   private final Sleeper sleeper;
+  private final GraphBudget budget;
 
   /** How the client waits between attempts; tests replace it. */
   public interface Sleeper {
@@ -68,6 +69,37 @@ public final class GraphClient {
       X509TrustManager trustManager,
       java.net.Proxy proxy,
       Sleeper sleeper) {
+    this(
+        baseUrl,
+        tokens,
+        timeout,
+        maxAttempts,
+        maxBackoff,
+        concurrency,
+        sslSocketFactory,
+        trustManager,
+        proxy,
+        sleeper,
+        GraphBudget.NONE);
+  }
+
+  /**
+   * @param budget what paces the requests to Graph's throttling budgets ({@link GraphBudget#NONE}
+   *     for none)
+   */
+  public GraphClient(
+      String baseUrl,
+      TokenProvider tokens,
+      Duration timeout,
+      int maxAttempts,
+      Duration maxBackoff,
+      int concurrency,
+      SSLSocketFactory sslSocketFactory,
+      X509TrustManager trustManager,
+      java.net.Proxy proxy,
+      Sleeper sleeper,
+      GraphBudget budget) {
+    this.budget = budget;
     this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
     this.tokens = tokens;
     this.maxAttempts = maxAttempts;
@@ -117,7 +149,15 @@ public final class GraphClient {
    * @param eventual whether to send {@code ConsistencyLevel: eventual} (resent on every page)
    */
   public GraphPage page(String what, String url, boolean eventual) {
+    GraphBudget.Cost cost = GraphBudget.cost(url);
     for (int attempt = 1; ; attempt++) {
+      GraphBudget.Permit permit;
+      try {
+        permit = budget.acquire(cost);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new GraphException("Interrupted while waiting for Graph's budget for " + what, e);
+      }
       Request.Builder request =
           new Request.Builder().url(url).header("Authorization", "Bearer " + tokens.token()).get();
       if (eventual) {
@@ -125,8 +165,16 @@ public final class GraphClient {
       }
       Duration wait;
       String reason;
-      try (Response response = http.newCall(request.build()).execute()) {
+      try (Response response = answered(http.newCall(request.build()).execute(), permit)) {
         int status = response.code();
+        String used = response.header("x-ms-throttle-limit-percentage");
+        if (used != null && cost.kind() == GraphBudget.Kind.DIRECTORY) {
+          try {
+            budget.used(Double.parseDouble(used.trim()));
+          } catch (NumberFormatException unreadable) {
+            // a header we cannot read paces nothing
+          }
+        }
         if (status == 200) {
           try (InputStream body = response.body().byteStream()) {
             GraphPage page = parse(body);
@@ -140,6 +188,9 @@ public final class GraphClient {
         }
         wait = retryAfter(response.header("Retry-After"));
         reason = "HTTP " + status;
+        if (status == 429) {
+          budget.throttled(cost, wait);
+        }
         if (attempt >= maxAttempts) {
           throw GraphErrors.map(what, status, body);
         }
@@ -174,6 +225,8 @@ public final class GraphClient {
         }
         wait = null;
         reason = e.getClass().getSimpleName() + ": " + e.getMessage();
+      } finally {
+        budget.answered(permit); // no answer at all: the request is over all the same
       }
       Duration delay = wait != null ? wait : backoff(attempt);
       log.warn(
@@ -190,6 +243,12 @@ public final class GraphClient {
         throw new GraphException("Interrupted while waiting to retry " + what, e);
       }
     }
+  }
+
+  /** Tells the budget a request's answer has arrived. */
+  private Response answered(Response response, GraphBudget.Permit permit) {
+    budget.answered(permit);
+    return response;
   }
 
   /** Exponential backoff with full jitter: up to 1 s, 2 s, 4 s … capped at maxBackoff. */

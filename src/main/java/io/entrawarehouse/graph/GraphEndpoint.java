@@ -50,7 +50,9 @@ public record GraphEndpoint(
         ssl == null ? null : ssl.getSocketFactory(),
         trust,
         proxy,
-        sleeper);
+        sleeper,
+        // The budget waits for real time to pass, whatever the retries' sleeper does.
+        settings.budget(d -> Thread.sleep(d.toMillis(), (int) (d.toNanosPart() % 1_000_000))));
   }
 
   /** {@code http://host:port} or {@code socks5://host:port} as a {@link Proxy}; null if unset. */

@@ -249,6 +249,12 @@ public final class IcebergLake implements AutoCloseable {
         catalog.createNamespace(NAMESPACE, Map.of());
       } catch (AlreadyExistsException createdMeanwhile) {
         // another worker
+      } catch (RuntimeException e) {
+        // Another worker's insert won the race: the JDBC catalog reports the duplicate key as a
+        // failed statement, not as AlreadyExistsException.
+        if (!catalog.namespaceExists(NAMESPACE)) {
+          throw e;
+        }
       }
     }
     Table table = null;
