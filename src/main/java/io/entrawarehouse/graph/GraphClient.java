@@ -58,31 +58,6 @@ public final class GraphClient {
     void sleep(Duration d) throws InterruptedException;
   }
 
-  public GraphClient(
-      String baseUrl,
-      TokenProvider tokens,
-      Duration timeout,
-      int maxAttempts,
-      Duration maxBackoff,
-      int concurrency,
-      SSLSocketFactory sslSocketFactory,
-      X509TrustManager trustManager,
-      java.net.Proxy proxy,
-      Sleeper sleeper) {
-    this(
-        baseUrl,
-        tokens,
-        timeout,
-        maxAttempts,
-        maxBackoff,
-        concurrency,
-        sslSocketFactory,
-        trustManager,
-        proxy,
-        sleeper,
-        GraphBudget.NONE);
-  }
-
   /**
    * @param budget what paces the requests to Graph's throttling budgets ({@link GraphBudget#NONE}
    *     for none)
