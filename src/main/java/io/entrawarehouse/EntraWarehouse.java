@@ -5,6 +5,7 @@ import io.entrawarehouse.bench.ParseCommand;
 import io.entrawarehouse.cli.AbandonCommand;
 import io.entrawarehouse.cli.CheckCommand;
 import io.entrawarehouse.cli.CommandException;
+import io.entrawarehouse.cli.QueryCommand;
 import io.entrawarehouse.cli.RefreshCommand;
 import io.entrawarehouse.cli.RestartCommand;
 import io.entrawarehouse.cli.RunCommand;
@@ -24,6 +25,7 @@ import picocli.CommandLine.Command;
       AbandonCommand.class,
       RefreshCommand.class,
       StatusCommand.class,
+      QueryCommand.class,
       SimulatorCommand.class,
       CrawlCommand.class,
       ParseCommand.class

@@ -1,0 +1,240 @@
+package io.entrawarehouse.cli;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.entrawarehouse.config.EntraProperties;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+import org.springframework.context.ConfigurableApplicationContext;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code query}: SQL over {@code entra.duckdb}, opened read-only, so it works while a load runs (a
+ * load writes a copy and swaps it in; this session keeps the state it opened).
+ */
+@Command(
+    name = "query",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Runs SQL against entra.duckdb, opened read-only (it works while a load runs), and prints the"
+          + " rows: query \"SELECT …\", or query <question> for a file of sql/questions"
+          + " (not-signed-in-90-days, credentials-expiring, …)."
+    })
+public final class QueryCommand implements Callable<Integer> {
+
+  /** The questions shipped in the jar, by name ({@code sql/questions/<name>.sql}). */
+  static final List<String> QUESTIONS =
+      List.of(
+          "admins-without-mfa",
+          "credentials-expiring",
+          "disabled-users-still-licensed",
+          "effective-members",
+          "licences-bought-vs-assigned",
+          "not-signed-in-90-days");
+
+  /** How wide a cell of the table format may be before it is cut. */
+  static final int CELL = 40;
+
+  @Spec CommandSpec spec;
+
+  @Parameters(
+      index = "0",
+      paramLabel = "SQL|QUESTION",
+      description = "A SQL statement, or the name of a question in sql/questions.")
+  String query;
+
+  @Option(names = "--format", description = "table (default), csv or json.", defaultValue = "table")
+  String format;
+
+  @Option(
+      names = "--set",
+      paramLabel = "NAME=VALUE",
+      description = "A variable for the SQL (SET VARIABLE), e.g. --set group_name='All Sales'.")
+  List<String> variables = new ArrayList<>();
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    if (!List.of("table", "csv", "json").contains(format)) {
+      err.println("query: --format must be table, csv or json, got '" + format + "'.");
+      err.flush();
+      return LoadCommands.BAD_INPUT;
+    }
+    Path file;
+    try (ConfigurableApplicationContext spring = LoadCommands.spring(err)) {
+      file = spring.getBean(EntraProperties.class).warehouse().duckdbFile();
+    }
+    if (!Files.exists(file)) {
+      err.println(
+          "query: there is no warehouse at "
+              + file
+              + " yet: run a load first ('run'), or 'refresh' to build it from the lake.");
+      err.flush();
+      return LoadCommands.FAILED;
+    }
+    String sql = QUESTIONS.contains(query) ? question(query) : query;
+    Properties readOnly = new Properties();
+    readOnly.setProperty("duckdb.read_only", "true");
+    try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + file, readOnly)) {
+      for (String v : variables) {
+        int eq = v.indexOf('=');
+        if (eq < 1) {
+          err.println("query: --set takes NAME=VALUE, got '" + v + "'.");
+          err.flush();
+          return LoadCommands.BAD_INPUT;
+        }
+        c.createStatement()
+            .execute("SET VARIABLE " + v.substring(0, eq).trim() + " = " + v.substring(eq + 1));
+      }
+      try (ResultSet r = c.createStatement().executeQuery(sql)) {
+        switch (format) {
+          case "csv" -> csv(r, out);
+          case "json" -> json(r, out);
+          default -> table(r, out);
+        }
+      } catch (SQLException e) {
+        err.println("query: " + e.getMessage().lines().findFirst().orElse(e.getMessage()));
+        err.println("Tables: " + String.join(", ", tables(c)));
+        err.println("Questions: " + String.join(", ", QUESTIONS));
+        err.flush();
+        return LoadCommands.BAD_INPUT;
+      }
+    }
+    out.flush();
+    return LoadCommands.OK;
+  }
+
+  private static String question(String name) throws java.io.IOException {
+    try (InputStream in =
+        QueryCommand.class.getResourceAsStream("/sql/questions/" + name + ".sql")) {
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+  }
+
+  private static List<String> tables(Connection c) throws SQLException {
+    List<String> names = new ArrayList<>();
+    try (ResultSet r =
+        c.createStatement()
+            .executeQuery(
+                "SELECT table_name FROM information_schema.tables"
+                    + " WHERE table_schema = 'main' ORDER BY table_name")) {
+      while (r.next()) {
+        names.add(r.getString(1));
+      }
+    }
+    return names;
+  }
+
+  /** Column-aligned, each cell cut to {@link #CELL} characters, with the row count. */
+  private static void table(ResultSet r, PrintWriter out) throws SQLException {
+    ResultSetMetaData meta = r.getMetaData();
+    int n = meta.getColumnCount();
+    List<String[]> rows = new ArrayList<>();
+    String[] header = new String[n];
+    int[] width = new int[n];
+    for (int i = 0; i < n; i++) {
+      header[i] = meta.getColumnLabel(i + 1);
+      width[i] = header[i].length();
+    }
+    while (r.next()) {
+      String[] row = new String[n];
+      for (int i = 0; i < n; i++) {
+        String v = r.getString(i + 1);
+        v = v == null ? "NULL" : v.replace('\n', ' ');
+        row[i] = v.length() > CELL ? v.substring(0, CELL - 1) + "…" : v;
+        width[i] = Math.max(width[i], row[i].length());
+      }
+      rows.add(row);
+    }
+    line(header, width, out);
+    String[] rule = new String[n];
+    for (int i = 0; i < n; i++) {
+      rule[i] = "-".repeat(width[i]);
+    }
+    line(rule, width, out);
+    rows.forEach(row -> line(row, width, out));
+    out.println("(" + rows.size() + (rows.size() == 1 ? " row)" : " rows)"));
+  }
+
+  private static void line(String[] cells, int[] width, PrintWriter out) {
+    StringBuilder b = new StringBuilder();
+    for (int i = 0; i < cells.length; i++) {
+      b.append(i == 0 ? "" : "  ").append(String.format("%-" + width[i] + "s", cells[i]));
+    }
+    out.println(b.toString().stripTrailing());
+  }
+
+  /** RFC 4180: a header, commas, fields quoted when they hold a comma, quote or line break. */
+  private static void csv(ResultSet r, PrintWriter out) throws SQLException {
+    int n = r.getMetaData().getColumnCount();
+    List<String> header = new ArrayList<>();
+    for (int i = 1; i <= n; i++) {
+      header.add(field(r.getMetaData().getColumnLabel(i)));
+    }
+    out.print(String.join(",", header) + "\r\n");
+    while (r.next()) {
+      List<String> row = new ArrayList<>();
+      for (int i = 1; i <= n; i++) {
+        String v = r.getString(i);
+        row.add(v == null ? "" : field(v));
+      }
+      out.print(String.join(",", row) + "\r\n");
+    }
+  }
+
+  private static String field(String v) {
+    return v.contains(",") || v.contains("\"") || v.contains("\n") || v.contains("\r")
+        ? "\"" + v.replace("\"", "\"\"") + "\""
+        : v;
+  }
+
+  /**
+   * An array of objects, one per row, values as DuckDB renders them (numbers and booleans kept).
+   */
+  private static void json(ResultSet r, PrintWriter out) throws Exception {
+    ResultSetMetaData meta = r.getMetaData();
+    int n = meta.getColumnCount();
+    JsonGenerator g = new ObjectMapper().getFactory().createGenerator(out);
+    g.useDefaultPrettyPrinter();
+    g.writeStartArray();
+    while (r.next()) {
+      g.writeStartObject();
+      for (int i = 1; i <= n; i++) {
+        g.writeFieldName(meta.getColumnLabel(i));
+        Object v = r.getObject(i);
+        if (v == null) {
+          g.writeNull();
+        } else if (v instanceof Boolean b) {
+          g.writeBoolean(b);
+        } else if (v instanceof Integer || v instanceof Long || v instanceof Short) {
+          g.writeNumber(((Number) v).longValue());
+        } else if (v instanceof Double || v instanceof Float) {
+          g.writeNumber(((Number) v).doubleValue());
+        } else {
+          g.writeString(r.getString(i));
+        }
+      }
+      g.writeEndObject();
+    }
+    g.writeEndArray();
+    g.flush();
+    out.println();
+  }
+}
