@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Load benchmark: prints figures, asserts nothing.
 # Serves the medium demo tenant (no latency, throttling off so both sides fetch the same pages at
-# full speed), fetches every page the job would fetch and discards them (bench-crawl, twice: the
-# second, warm run is the baseline), then runs directory-load against it, and prints the ratio.
+# full speed, and the job's pacing off with it: src/bench/throttled.sh measures a paced load),
+# fetches every page the job would fetch and discards them (bench-crawl, twice: the second, warm
+# run is the baseline), then runs directory-load against it, and prints the ratio and the job's
+# peak RSS.
 # Usage: src/bench/load.sh [scale [launch parameters…]]   (after ./mvnw -q -DskipTests package)
 # e.g. src/bench/load.sh medium raw_json=none: the launch parameters go to the job's run.
+# JOB_JAVA_OPTS: JVM options for the job (e.g. -Xmx400m); the job's peak RSS is printed.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 JAR=$PWD/target/entra-warehouse.jar
@@ -36,8 +39,18 @@ crawl --with-job-readers | tee "$WORK/crawl.txt"
 
 echo "== directory-load"
 (cd "$WORK" && AZURE_TENANT_ID=$TENANT AZURE_CLIENT_ID=$CLIENT AZURE_AUTHORITY_HOST=https://127.0.0.1:$PORT \
-  java -Dentra.tenant.graph-url="https://127.0.0.1:$PORT/v1.0" -Dentra.graph.trust-certificate="$PEM" \
-  -jar "$JAR" run "$@") | tee "$WORK/load.txt"
+  exec java ${JOB_JAVA_OPTS:-} -Dentra.graph.pacing=false -Dentra.tenant.graph-url="https://127.0.0.1:$PORT/v1.0" \
+  -Dentra.graph.trust-certificate="$PEM" -jar "$JAR" run "$@") > "$WORK/load.txt" 2>&1 &
+JOB=$!
+# The job's peak resident set (VmHWM), read until it exits.
+RSS_KB=0
+while kill -0 $JOB 2>/dev/null; do
+  hwm=$(awk '/^VmHWM/ {print $2}' /proc/$JOB/status 2>/dev/null || true)
+  [ -n "$hwm" ] && RSS_KB=$hwm
+  sleep 0.2
+done
+wait $JOB || true
+cat "$WORK/load.txt"
 echo "== lake bytes per table (data files of the current and retained snapshots)"
 for t in "$WORK"/warehouse/lake/entra/*/; do
   printf '%-20s %12d\n' "$(basename "$t")" "$(du -sb "$t/data" | cut -f1)"
@@ -46,3 +59,4 @@ done
 base=$(awk '/^total/ {print $3}' "$WORK/crawl.txt")
 job=$(sed -n 's/.*COMPLETED in \([0-9.]*\) s.*/\1/p' "$WORK/load.txt")
 echo "== job ${job} s / fetch-and-discard ${base} s = $(awk -v j="$job" -v b="$base" 'BEGIN {printf "%.2f", j / b}')x"
+echo "== job peak RSS $((RSS_KB / 1024)) MB (bound 512 MB at medium; JOB_JAVA_OPTS=${JOB_JAVA_OPTS:-none})"
