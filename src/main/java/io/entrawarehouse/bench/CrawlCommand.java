@@ -111,17 +111,8 @@ public final class CrawlCommand implements Callable<Integer> {
                 // Unpaced: the benchmarks serve the tenant without throttling, to measure the
                 // readers at full speed.
                 new io.entrawarehouse.config.EntraProperties.Graph(
-                    null,
-                    Duration.ofSeconds(30),
-                    null,
-                    8,
-                    Duration.ofSeconds(60),
-                    CONCURRENCY,
-                    false,
-                    1.0,
-                    0,
-                    5,
-                    Duration.ofSeconds(10)),
+                        null, Duration.ofSeconds(30), null, 8, Duration.ofSeconds(60), CONCURRENCY)
+                    .unpaced(),
                 d -> Thread.sleep(d.toMillis()));
     if (jobReaders) {
       return crawlWithJobReaders(out, graph, tenant);

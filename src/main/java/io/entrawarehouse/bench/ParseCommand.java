@@ -60,17 +60,8 @@ public final class ParseCommand implements Callable<Integer> {
           DirectoryLoadLauncher.demoEndpoint(sim)
               .client(
                   new EntraProperties.Graph(
-                      null,
-                      Duration.ofSeconds(30),
-                      null,
-                      3,
-                      Duration.ofSeconds(5),
-                      1,
-                      false,
-                      1.0,
-                      0,
-                      5,
-                      Duration.ofSeconds(10)),
+                          null, Duration.ofSeconds(30), null, 3, Duration.ofSeconds(5), 1)
+                      .unpaced(),
                   d -> Thread.sleep(d.toMillis()));
       GraphServiceClient sdk = SdkClients.forSimulator(sim, raw.tokens().token());
       String[] select = Entities.USERS.defaultSelect().split(",");

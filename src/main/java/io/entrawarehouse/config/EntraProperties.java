@@ -191,6 +191,22 @@ public record EntraProperties(
       }
     }
 
+    /** The same settings, requests unpaced (benchmarks against an unthrottled simulator). */
+    public Graph unpaced() {
+      return new Graph(
+          proxy,
+          timeout,
+          trustCertificate,
+          maxAttempts,
+          maxBackoff,
+          concurrency,
+          false,
+          budgetShare,
+          resourceUnits,
+          reportRequests,
+          budgetWindow);
+    }
+
     /** The budget one client (one app and tenant) paces its requests to. */
     public io.entrawarehouse.graph.GraphBudget budget(
         io.entrawarehouse.graph.GraphClient.Sleeper sleeper) {

@@ -110,7 +110,12 @@ public final class GraphBudget {
 
   /** The directory budget per window now, after the share. */
   public synchronized double capacity() {
-    return (fixedUnits > 0 ? fixedUnits : TIERS[tier]) * share;
+    return units() * share;
+  }
+
+  /** Graph's directory budget per window, as this budget now takes it (before the share). */
+  private int units() {
+    return fixedUnits > 0 ? fixedUnits : TIERS[tier];
   }
 
   /** What a request to this URL costs, by Microsoft's table. */
@@ -248,7 +253,6 @@ public final class GraphBudget {
       return;
     }
     directoryWait(clock.getAsLong(), 0); // refill to now first
-    double graphBudget = fixedUnits > 0 ? fixedUnits : TIERS[tier];
-    tokens = Math.min(tokens, graphBudget * (1 - fraction));
+    tokens = Math.min(tokens, units() * (1 - fraction));
   }
 }

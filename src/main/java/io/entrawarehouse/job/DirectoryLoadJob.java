@@ -284,7 +284,13 @@ public final class DirectoryLoadJob {
           mark,
           from);
     }
-    return load(context, launch, from, launch.until(), complete && reaches ? launch.until() : null);
+    boolean forward = mark == null || launch.until().isAfter(mark);
+    return load(
+        context,
+        launch,
+        from,
+        launch.until(),
+        complete && reaches && forward ? launch.until() : null);
   }
 
   /** The load as the lake records it: a directory table's has no window (nulls). */

@@ -92,8 +92,9 @@ public final class IcebergLake implements AutoCloseable {
 
   /**
    * A load as the lake records it. {@code from}/{@code until}: a log's window, else null. {@code
-   * mark}: for a log, where the tenant's mark moves with this commit (the window's end, when it
-   * read every event from the mark on), or null to keep it where it is.
+   * mark}: for a log, the tenant's new mark this commit records (the caller moves it forward only),
+   * or null to leave the one an earlier commit of the tenant recorded ({@link #logMark} finds the
+   * newest).
    */
   public record Load(
       long id,
@@ -504,13 +505,8 @@ public final class IcebergLake implements AutoCloseable {
         overwrite
             .set(WINDOW_FROM, load.from().toString())
             .set(WINDOW_UNTIL, load.until().toString());
-        Instant previous = logMark(table, load.tenantId());
-        Instant mark =
-            load.mark() == null
-                ? previous
-                : previous == null || load.mark().isAfter(previous) ? load.mark() : previous;
-        if (mark != null) {
-          overwrite.set(LOG_MARK, mark.toString());
+        if (load.mark() != null) {
+          overwrite.set(LOG_MARK, load.mark().toString());
         }
       } else {
         overwrite.overwriteByRowFilter(tenant);
