@@ -41,10 +41,13 @@ public final class QueryCommand implements Callable<Integer> {
   /** The questions shipped in the jar, by name ({@code sql/questions/<name>.sql}). */
   static final List<String> QUESTIONS =
       List.of(
+          "account-disabled",
           "admins-without-mfa",
           "credentials-expiring",
+          "devices-appeared",
           "disabled-users-still-licensed",
           "effective-members",
+          "group-members-on",
           "licences-bought-vs-assigned",
           "not-signed-in-90-days");
 

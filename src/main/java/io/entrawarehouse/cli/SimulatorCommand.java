@@ -86,6 +86,21 @@ public final class SimulatorCommand implements Callable<Integer> {
   int logDays = 7;
 
   @Option(
+      names = "--day",
+      description =
+          "The day the tenant starts at: 0 as generated, each later day with about --change-rate"
+              + " of its users, groups and devices changed; POST /_simulator/day?advance=1 moves"
+              + " a running simulator on (default: ${DEFAULT-VALUE}).")
+  int day;
+
+  @Option(
+      names = "--change-rate",
+      description =
+          "The share of users, groups and devices created, changed or deleted each day"
+              + " (default: ${DEFAULT-VALUE}).")
+  double changeRate = 0.01;
+
+  @Option(
       names = "--describe",
       description = "Print the ground truth (counts and id checksums) as JSON and exit.")
   boolean describe;
@@ -200,9 +215,7 @@ public final class SimulatorCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     SimulatorSettings settings = settings();
     if (describe) {
-      DemoTenant tenant =
-          new DemoTenant(
-              settings.seed(), settings.scale(), settings.tenantNow(), settings.logSpan());
+      DemoTenant tenant = DemoTenant.of(settings);
       out.print(GroundTruth.json(tenant));
       out.flush();
       return 0;
@@ -269,6 +282,8 @@ public final class SimulatorCommand implements Callable<Integer> {
             .scale(chosen)
             .tenantNow(now)
             .logSpan(Duration.ofDays(logDays))
+            .changeRate(changeRate)
+            .day(day)
             .port(port)
             .clientSecretExpired(expiredSecret)
             .grantedPermissions(granted)

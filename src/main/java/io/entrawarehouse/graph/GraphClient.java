@@ -138,6 +138,11 @@ public final class GraphClient {
       if (eventual) {
         request.header("ConsistencyLevel", "eventual");
       }
+      if (isDelta(url)) {
+        // Updated objects come with their changed properties only: smaller pages, and the
+        // warehouse keeps what was not sent (absent is not null).
+        request.header("Prefer", "return=minimal");
+      }
       Duration wait;
       String reason;
       try (Response response = answered(http.newCall(request.build()).execute(), permit)) {
@@ -250,9 +255,17 @@ public final class GraphClient {
     }
   }
 
+  /** Whether a URL calls a delta function ({@code …/users/delta?…}). */
+  static boolean isDelta(String url) {
+    int query = url.indexOf('?');
+    String path = query < 0 ? url : url.substring(0, query);
+    return path.endsWith("/delta") || path.endsWith("/delta()");
+  }
+
   private static GraphPage parse(InputStream body) throws IOException {
     List<JsonNode> items = new ArrayList<>();
     String next = null;
+    String delta = null;
     try (JsonParser p = JSON.getFactory().createParser(body)) {
       if (p.nextToken() != JsonToken.START_OBJECT) {
         throw new IOException("a Graph page must be a JSON object");
@@ -262,6 +275,8 @@ public final class GraphClient {
         JsonToken value = p.nextToken();
         if (field.equals("@odata.nextLink")) {
           next = p.getText();
+        } else if (field.equals("@odata.deltaLink")) {
+          delta = p.getText();
         } else if (field.equals("value") && value == JsonToken.START_ARRAY) {
           while (p.nextToken() == JsonToken.START_OBJECT) {
             items.add(JSON.readTree(p));
@@ -274,6 +289,6 @@ public final class GraphClient {
         throw new IOException("truncated Graph page");
       }
     }
-    return new GraphPage(items, next);
+    return new GraphPage(items, next, delta);
   }
 }

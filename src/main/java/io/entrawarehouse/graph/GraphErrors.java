@@ -68,6 +68,12 @@ public final class GraphErrors {
           status,
           code);
     }
+    if (status == 410 || "syncStateNotFound".equals(code) || "resyncRequired".equals(code)) {
+      return new GraphException.Resync(
+          "Graph no longer honours the stored delta token for " + what + " (" + graphSays + ").",
+          status,
+          code);
+    }
     if (status == 400 && "Directory_ExpiredPageToken".equals(code)) {
       return new GraphException.ExpiredLink(
           "The saved page link for " + what + " has expired (" + graphSays + ").", status, code);

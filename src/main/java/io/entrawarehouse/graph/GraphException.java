@@ -58,6 +58,16 @@ public class GraphException extends RuntimeException {
     }
   }
 
+  /**
+   * A delta token Graph no longer honours (410 Gone, {@code syncStateNotFound}, {@code
+   * resyncRequired}): the entity must be read again in full.
+   */
+  public static class Resync extends GraphException {
+    public Resync(String message, int status, String code) {
+      super(message, status, code);
+    }
+  }
+
   /** Throttling, 5xx or network failures that outlasted every retry. */
   public static class Unavailable extends GraphException {
     public Unavailable(String message, Throwable cause) {

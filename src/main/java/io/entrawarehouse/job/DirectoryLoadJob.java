@@ -5,6 +5,7 @@ import io.entrawarehouse.graph.GraphClient;
 import io.entrawarehouse.graph.GraphException;
 import io.entrawarehouse.process.MalformedItemException;
 import io.entrawarehouse.process.WarehouseRowProcessor;
+import io.entrawarehouse.read.DeltaItemReader;
 import io.entrawarehouse.read.GraphReaders;
 import io.entrawarehouse.read.TransitiveMembersItemReader;
 import io.entrawarehouse.warehouse.Entities;
@@ -12,6 +13,7 @@ import io.entrawarehouse.warehouse.Entity;
 import io.entrawarehouse.warehouse.KillPoints;
 import io.entrawarehouse.write.duckdb.DuckDbLoader;
 import io.entrawarehouse.write.iceberg.IcebergLake;
+import io.entrawarehouse.write.iceberg.Versions;
 import io.entrawarehouse.write.parquet.ParquetPartWriter;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -322,7 +324,16 @@ public final class DirectoryLoadJob {
           new TransitiveMembersItemReader(
               entity.name(), memberships(stores.lake(), entity.closureOf(), launch.tenantId()));
     } else if (!entity.isLog()) {
-      reader = graphReader(graph, launch, entity, null, concurrency);
+      String deltaSelect = launch.deltaSelect(entity);
+      reader =
+          deltaSelect == null
+              ? graphReader(graph, launch, entity, null, concurrency)
+              : new DeltaItemReader(
+                  graph,
+                  entity,
+                  deltaSelect,
+                  () -> stores.lake().deltaLink(entity, launch.tenantId(), deltaSelect),
+                  () -> graphReader(graph, launch, entity, null, concurrency));
     } else {
       // A log's window starts where the step's first execution put it (a restart reads the same
       // window), resolved when the step first opens: from the lake's mark as it is then.
@@ -336,27 +347,37 @@ public final class DirectoryLoadJob {
                       windowFrom(stepContext, launch, entity, stores.lake()),
                       concurrency));
     }
+    DeltaItemReader delta = reader instanceof DeltaItemReader d ? d : null;
     ItemProcessor<JsonNode, GenericRecord> processor =
         new ItemProcessor<>() {
           private WarehouseRowProcessor delegate;
+          private DeltaItemReader.Mode mode;
 
           @Override
           public GenericRecord process(JsonNode item) throws Exception {
-            if (delegate == null) {
+            DeltaItemReader.Mode now = delta == null ? null : delta.mode();
+            if (delegate == null || now != mode) {
+              mode = now;
+              // A delta round's rows keep Graph's JSON until merged: it tells which properties
+              // came (absent is not null) and what was removed.
               delegate =
                   new WarehouseRowProcessor(
                       entity,
                       launch.tenantId(),
                       context.loadId.get(),
                       context.loadedAt.get(),
-                      launch.keepsRawJson(entity));
+                      launch.keepsRawJson(entity) || now == DeltaItemReader.Mode.CHANGES);
             }
             return delegate.process(item);
           }
         };
     ParquetPartWriter writer =
         new ParquetPartWriter(
-            entity, stores.staging(), () -> context.loadId.get(), launch.runDate());
+            entity,
+            stores.staging(),
+            () -> context.loadId.get(),
+            launch.runDate(),
+            () -> delta == null ? 0 : delta.round());
     return new StepBuilder(entity.name(), repository)
         .<JsonNode, GenericRecord>chunk(chunkSize)
         .transactionManager(transactions)
@@ -680,29 +701,92 @@ public final class DirectoryLoadJob {
                 return RepeatStatus.FINISHED;
               }
               long loadId = context.loadId.get();
+              IcebergLake lake = stores.lake();
               List<java.nio.file.Path> parts = stores.staging().stagedParts(entity, loadId);
-              long twice = stores.staging().deduplicate(entity, parts);
-              IcebergLake.Commit commit =
-                  stores
-                      .lake()
-                      .commit(
+              ExecutionContext readContext = read.getExecutionContext();
+              boolean changes = false;
+              IcebergLake.Load load =
+                  entity.isLog()
+                      ? logLoad(context, launch, entity, read, lake)
+                      : load(context, launch, null, null, null);
+              if (readContext.containsKey(DeltaItemReader.MODE)) {
+                parts =
+                    ParquetPartWriter.ofRound(parts, readContext.getInt(DeltaItemReader.ROUND, 0));
+                changes =
+                    DeltaItemReader.Mode.CHANGES
+                        .name()
+                        .equals(readContext.getString(DeltaItemReader.MODE));
+                if (readContext.containsKey(DeltaItemReader.NEXT)) {
+                  load =
+                      load.with(
+                          java.util.Map.of(
+                              IcebergLake.DELTA_LINK,
+                              readContext.getString(DeltaItemReader.NEXT),
+                              IcebergLake.DELTA_SELECT,
+                              launch.deltaSelect(entity)));
+                }
+              }
+              long twice = 0;
+              if (lake.committed(entity, load.uid()) == null) {
+                Versions versions = new Versions(lake, stores.staging());
+                java.util.Map<String, String> reasons = java.util.Map.of();
+                if (changes) {
+                  Versions.Merged merged =
+                      versions.merge(
                           entity,
-                          entity.isLog()
-                              ? logLoad(context, launch, entity, read, stores.lake())
-                              : load(context, launch, null, null, null),
-                          parts);
+                          launch.tenantId(),
+                          loadId,
+                          parts,
+                          launch.keepsRawJson(entity),
+                          named(versions, entity, launch.tenantId()));
+                  log.info(
+                      "{}: {} objects changed since the last load ({} removed)",
+                      entity.name(),
+                      merged.changed(),
+                      merged.removed().size());
+                  parts = List.of(merged.part());
+                  reasons = merged.removed();
+                } else {
+                  twice = stores.staging().deduplicate(entity, parts);
+                }
+                Entity history = Entities.history(entity);
+                if (history != null && lake.committed(history, load.uid()) == null) {
+                  Versions.History h =
+                      versions.history(
+                          entity,
+                          launch.tenantId(),
+                          loadId,
+                          context.loadedAt.get(),
+                          parts,
+                          reasons);
+                  if (h != null) {
+                    lake.commit(
+                        history, load(context, launch, null, null, null), List.of(h.part()));
+                    log.info(
+                        "{}: {} created, {} updated, {} deleted since the last load",
+                        history.name(),
+                        h.created(),
+                        h.updated(),
+                        h.deleted());
+                  }
+                  KillPoints.reached("after-history:" + entity.name());
+                }
+              }
+              IcebergLake.Commit commit = lake.commit(entity, load, parts);
               chunkContext
                   .getStepContext()
                   .getStepExecution()
                   .getExecutionContext()
                   .putLong(ROWS_LOADED, commit.rowsLoaded());
               if (stores.duckdb() != null) {
-                LakeToDuckDb.apply(
-                    stores,
-                    launch.tenantId(),
-                    load(context, launch, null, null, null),
-                    context.session(stores.duckdb()),
-                    entity);
+                for (Entity table : LakeToDuckDb.withHistories(List.of(entity))) {
+                  LakeToDuckDb.apply(
+                      stores,
+                      launch.tenantId(),
+                      load(context, launch, null, null, null),
+                      context.session(stores.duckdb()),
+                      table);
+                }
               }
               log.info(
                   "{}: {} rows {} the lake (snapshot {}){}",
@@ -715,6 +799,29 @@ public final class DirectoryLoadJob {
             },
             transactions)
         .build();
+  }
+
+  /**
+   * What completes a row a delta round added: a membership, which Graph sends as its member's id
+   * and type, gets the member's display name from the lake's users, groups, devices and service
+   * principals (NULL for one not loaded). Other rows come whole.
+   */
+  private static java.util.function.UnaryOperator<GenericRecord> named(
+      Versions versions, Entity entity, String tenantId) {
+    if (entity != Entities.GROUP_MEMBERS) {
+      return row -> row;
+    }
+    java.util.Map<String, String> names =
+        versions.displayNames(
+            tenantId,
+            List.of(
+                Entities.USERS, Entities.GROUPS, Entities.DEVICES, Entities.SERVICE_PRINCIPALS));
+    return row -> {
+      if (row.get("member_display_name") == null) {
+        row.put("member_display_name", names.get(String.valueOf(row.get("member_id"))));
+      }
+      return row;
+    };
   }
 
   /**

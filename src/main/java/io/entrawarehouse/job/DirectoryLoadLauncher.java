@@ -197,17 +197,18 @@ public class DirectoryLoadLauncher {
     JobExecution stopped =
         execution.getStatus().isRunning() ? operator.recover(execution) : execution;
     JobExecution abandoned = operator.abandon(stopped);
-    new Staging(properties.warehouse().directory().resolve("staging"), Staging.configuration())
-        .discard(DirectoryLoadJob.loadId(stopped));
+    LoadParameters launch = LoadParameters.of(stopped.getJobParameters());
     if (stopped.getExecutionContext().containsKey(DirectoryLoadJob.LOAD_UID)) {
       String uid = stopped.getExecutionContext().getString(DirectoryLoadJob.LOAD_UID);
       try (IcebergLake lake = lake()) {
-        for (io.entrawarehouse.warehouse.Entity e :
-            LoadParameters.of(stopped.getJobParameters()).entities()) {
+        for (io.entrawarehouse.warehouse.Entity e : LakeToDuckDb.withHistories(launch.entities())) {
           lake.removeUncommitted(e, uid);
         }
       }
     }
+    // What it did commit is the lake's current state: DuckDB takes it (a log's window is not read
+    // again by the next cursor load), and its staging goes.
+    catchUp(stopped, launch);
     return abandoned;
   }
 

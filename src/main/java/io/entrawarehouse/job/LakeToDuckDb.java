@@ -29,6 +29,19 @@ public final class LakeToDuckDb {
 
   private LakeToDuckDb() {}
 
+  /** The tables and, after each that keeps one, its history table. */
+  static List<Entity> withHistories(List<Entity> entities) {
+    List<Entity> all = new ArrayList<>();
+    for (Entity e : entities) {
+      all.add(e);
+      Entity history = io.entrawarehouse.warehouse.Entities.history(e);
+      if (history != null) {
+        all.add(history);
+      }
+    }
+    return all;
+  }
+
   /**
    * Applies to a refresh session every table of the launch that the load committed and the session
    * does not record yet.
@@ -46,7 +59,7 @@ public final class LakeToDuckDb {
       throw new IllegalStateException(
           "Cannot read the DuckDB copy being refreshed: " + e.getMessage(), e);
     }
-    for (Entity entity : entities) {
+    for (Entity entity : withHistories(entities)) {
       if (!recorded.contains(entity.name())) {
         apply(stores, launch.tenantId(), load, session, entity);
       }
@@ -105,7 +118,7 @@ public final class LakeToDuckDb {
     try {
       duckdb.waitForWriters();
       Map<String, DuckDbLoader.Loaded> recorded = duckdb.loads(load.id(), launch.tenantId());
-      for (Entity entity : launch.entities()) {
+      for (Entity entity : withHistories(launch.entities())) {
         if (!recorded.containsKey(entity.name())
             && IcebergLake.committed(stores.lake().table(entity), load.uid()) != null) {
           pending.add(entity.name());
@@ -118,7 +131,7 @@ public final class LakeToDuckDb {
       return pending;
     }
     try (DuckDbLoader.Session session = duckdb.open(false)) {
-      for (Entity entity : launch.entities()) {
+      for (Entity entity : withHistories(launch.entities())) {
         if (pending.contains(entity.name())) {
           apply(stores, launch.tenantId(), load, session, entity);
         }
@@ -140,7 +153,8 @@ public final class LakeToDuckDb {
     Path fetched = scratch.resolve("rebuild");
     try {
       List<DuckDbLoader.Slice> slices = new ArrayList<>();
-      for (Entity entity : io.entrawarehouse.warehouse.Entities.ALL.values()) {
+      for (Entity entity :
+          withHistories(List.copyOf(io.entrawarehouse.warehouse.Entities.ALL.values()))) {
         if (!lake.exists(entity)) {
           continue;
         }

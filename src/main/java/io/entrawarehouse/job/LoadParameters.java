@@ -41,7 +41,8 @@ public record LoadParameters(
     String rawJson,
     Map<String, String> toggles,
     int attempt,
-    boolean cursor) {
+    boolean cursor,
+    boolean fullDirectory) {
 
   /**
    * How far before a log's mark (the end of the window its last load read) a cursor load starts
@@ -116,11 +117,19 @@ public record LoadParameters(
         selects.put(name, e.getValue());
       } else if (TOGGLES.contains(key)) {
         toggles.put(key, toggle(key, e.getValue()));
+      } else if (key.equals("directory")) {
+        if (!List.of("delta", "full").contains(e.getValue())) {
+          throw new IllegalArgumentException(
+              "directory must be delta (read what changed since the lake's deltaLink, the"
+                  + " default) or full (read every object), got '"
+                  + e.getValue()
+                  + "'.");
+        }
       } else if (!List.of("entities", "run.date", "since", "until", "raw_json").contains(key)) {
         throw new IllegalArgumentException(
             "Unknown parameter '"
                 + key
-                + "': use entities, run.date, since, until, raw_json, "
+                + "': use entities, run.date, since, until, raw_json, directory, "
                 + String.join(", ", TOGGLES)
                 + ", filter.<entity> or select.<entity>.");
       }
@@ -176,7 +185,8 @@ public record LoadParameters(
         rawJson,
         java.util.Collections.unmodifiableMap(toggles),
         1,
-        cursor);
+        cursor,
+        "full".equals(args.get("directory")));
   }
 
   private static String toggle(String key, String value) {
@@ -226,8 +236,34 @@ public record LoadParameters(
   /** The same launch as another attempt. */
   public LoadParameters withAttempt(int number) {
     return new LoadParameters(
-        tenantId, entities, runDate, since, until, filters, selects, rawJson, toggles, number,
-        cursor);
+        tenantId,
+        entities,
+        runDate,
+        since,
+        until,
+        filters,
+        selects,
+        rawJson,
+        toggles,
+        number,
+        cursor,
+        fullDirectory);
+  }
+
+  /**
+   * The {@code $select} a delta round of the entity tracks, or null when this launch reads it in
+   * full: it has no delta function, {@code directory=full}, or a filter (the user's or a toggle's)
+   * narrows it, which delta queries cannot. The entity's extra is left out: Graph's delta does not
+   * track it, so it keeps the value the last full read gave.
+   */
+  public String deltaSelect(Entity entity) {
+    if (entity.delta() == null
+        || fullDirectory
+        || filters.containsKey(entity.name())
+        || !toggleClauses(entity).isEmpty()) {
+      return null;
+    }
+    return entity.delta().select() != null ? entity.delta().select() : select(entity, false);
   }
 
   /**
@@ -293,6 +329,9 @@ public record LoadParameters(
       b.addString("raw_json", rawJson);
     }
     toggles.forEach(b::addString);
+    if (fullDirectory) {
+      b.addString("directory", "full");
+    }
     if (attempt > 1) {
       b.addString(ATTEMPT, Integer.toString(attempt));
     }

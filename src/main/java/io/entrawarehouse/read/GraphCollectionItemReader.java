@@ -41,6 +41,11 @@ public class GraphCollectionItemReader implements ItemStreamReader<JsonNode> {
     return cursor.next();
   }
 
+  /** Once {@link #read} has returned null: the last page's deltaLink, or null (not a delta). */
+  public String deltaLink() {
+    return cursor.deltaLink();
+  }
+
   @Override
   public void update(ExecutionContext context) {
     context.putString(name + ".link", cursor.link());

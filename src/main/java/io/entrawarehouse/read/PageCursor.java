@@ -34,6 +34,7 @@ final class PageCursor {
   private String link;
   private int offset;
   private GraphPage page;
+  private String deltaLink;
   private String prefetchedLink;
   private Future<GraphPage> prefetched;
 
@@ -76,6 +77,11 @@ final class PageCursor {
     return offset;
   }
 
+  /** Once the last page is consumed: its deltaLink, if Graph gave one (a delta round). */
+  String deltaLink() {
+    return deltaLink;
+  }
+
   /** Starts fetching the current link in the background (the first page of a later group). */
   void prefetch() {
     if (page == null && prefetched == null) {
@@ -101,6 +107,7 @@ final class PageCursor {
         return page.items().get(offset++);
       }
       if (page.nextLink() == null) {
+        deltaLink = page.deltaLink();
         return null;
       }
       link = page.nextLink();

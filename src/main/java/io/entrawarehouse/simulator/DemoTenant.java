@@ -45,7 +45,7 @@ public final class DemoTenant {
   static final int DORMANT = 16;
 
   /** The kinds of directory object a group can hold, in the order members are listed. */
-  enum MemberKind {
+  public enum MemberKind {
     USER,
     GROUP,
     DEVICE,
@@ -276,6 +276,12 @@ public final class DemoTenant {
 
   private final Map<String, Integer> groupIndexById;
 
+  /** How much of the tenant changes each day: the share of each kind's living objects. */
+  private final double changeRate;
+
+  /** The tenant's day and the changes up to it; day 0 is the base tenant. */
+  private volatile TenantChanges changes;
+
   /**
    * @param seed the generator seed
    * @param scale how many objects of each kind
@@ -283,7 +289,16 @@ public final class DemoTenant {
    * @param logSpan how far back the logs reach from {@code now}
    */
   public DemoTenant(long seed, TenantScale scale, Instant now, Duration logSpan) {
+    this(seed, scale, now, logSpan, 0.01);
+  }
+
+  /**
+   * @param changeRate the share of users, groups and devices changed each day after day 0
+   */
+  public DemoTenant(
+      long seed, TenantScale scale, Instant now, Duration logSpan, double changeRate) {
     this.seed = seed;
+    this.changeRate = changeRate;
     this.scale = scale;
     this.now = now.truncatedTo(ChronoUnit.SECONDS);
     this.logSpan = logSpan;
@@ -297,6 +312,67 @@ public final class DemoTenant {
     for (int g = 0; g < scale.groups(); g++) {
       groupIndexById.put(id(GROUP, g), g);
     }
+    this.changes = TenantChanges.none(this);
+  }
+
+  /** The tenant the settings describe, at their day. */
+  public static DemoTenant of(SimulatorSettings settings) {
+    DemoTenant tenant =
+        new DemoTenant(
+            settings.seed(),
+            settings.scale(),
+            settings.tenantNow(),
+            settings.logSpan(),
+            settings.changeRate());
+    tenant.day(settings.day());
+    return tenant;
+  }
+
+  /**
+   * Moves the tenant to {@code day} (0: as generated): each day after 0 changes about the change
+   * rate of its users, groups and devices. Any day can be set again, earlier or later.
+   */
+  public synchronized void day(int day) {
+    if (day < 0) {
+      throw new IllegalArgumentException("the tenant's day must not be negative, got " + day);
+    }
+    if (day != changes.day()) {
+      changes = TenantChanges.at(this, day, changeRate, this::baseObject);
+    }
+  }
+
+  /** The tenant's day: 0 as generated, then one more per day of changes. */
+  public int day() {
+    return changes.day();
+  }
+
+  /** The tenant's changes up to its day. */
+  TenantChanges changes() {
+    return changes;
+  }
+
+  /** The tenant's "now" on its day: {@link #now()} plus one day per day of changes. */
+  public Instant today() {
+    return now.plus(Duration.ofDays(changes.day()));
+  }
+
+  /** The indices of the objects of a kind there today, ascending (users, groups or devices). */
+  public int[] alive(int kind) {
+    return changes.population(kind).alive();
+  }
+
+  /** A user, group or device as it was on the day of {@code state}. */
+  Map<String, Object> object(int kind, int index, TenantChanges state) {
+    return state.apply(kind, index, baseObject(kind, index));
+  }
+
+  private Map<String, Object> baseObject(int kind, int index) {
+    return switch (kind) {
+      case USER -> baseUser(index);
+      case GROUP -> baseGroup(index);
+      case DEVICE -> baseDevice(index);
+      default -> throw new IllegalArgumentException("kind " + kind + " does not change");
+    };
   }
 
   public long seed() {
@@ -329,13 +405,21 @@ public final class DemoTenant {
   }
 
   public int groupSize(int group) {
-    return groupSizes[group];
+    return group < groupSizes.length ? groupSizes[group] : 0;
   }
 
   /** The index of the group with this id, or -1. */
   public int groupIndex(String id) {
     Integer g = groupIndexById.get(id);
-    return g == null ? -1 : g;
+    TenantChanges.Population groups = changes.population(GROUP);
+    if (g == null) {
+      for (int i = groups.baseCount; i < groups.next; i++) {
+        if (id(GROUP, i).equals(id)) {
+          g = i;
+        }
+      }
+    }
+    return g == null || !groups.alive(g) ? -1 : g;
   }
 
   String id(int kind, long index) {
@@ -386,8 +470,12 @@ public final class DemoTenant {
     return folded.isEmpty() ? "user" : folded;
   }
 
-  /** User {@code u} with every property this simulator knows, in Graph's order. */
+  /** User {@code u} as it is today, with every property this simulator knows, in Graph's order. */
   public Map<String, Object> user(int u) {
+    return changes.apply(USER, u, baseUser(u));
+  }
+
+  private Map<String, Object> baseUser(int u) {
     Pick p = pick(USER + 100, u);
     boolean guest = isGuest(u);
     boolean synced = !guest && p.chance(0.35);
@@ -468,6 +556,10 @@ public final class DemoTenant {
 
   /** Device {@code d} with every v1.0 property this simulator knows. */
   public Map<String, Object> device(int d) {
+    return changes.apply(DEVICE, d, baseDevice(d));
+  }
+
+  private Map<String, Object> baseDevice(int d) {
     Pick p = pick(DEVICE + 100, d);
     double os = p.unit();
     String operatingSystem;
@@ -589,6 +681,10 @@ public final class DemoTenant {
 
   /** Group {@code g}, with the properties (and order) of the documented v1.0 group. */
   public Map<String, Object> group(int g) {
+    return changes.apply(GROUP, g, baseGroup(g));
+  }
+
+  private Map<String, Object> baseGroup(int g) {
     Pick p = pick(GROUP + 100, g);
     GroupType type = groupType(g);
     String dept = p.one(DEPARTMENTS);
@@ -1274,7 +1370,7 @@ public final class DemoTenant {
   }
 
   /** Where member {@code j} of group {@code g} points: its kind and its index in that kind. */
-  private record MemberRef(MemberKind kind, int index) {}
+  public record MemberRef(MemberKind kind, int index) {}
 
   private MemberRef locate(int g, int j) {
     if (cycle != null && g == cycle[1] && j == groupSizes[g] - 1) {
@@ -1337,8 +1433,7 @@ public final class DemoTenant {
     groups.add(g);
     while (!groups.isEmpty()) {
       int next = groups.poll();
-      for (int j = 0; j < groupSizes[next]; j++) {
-        MemberRef ref = locate(next, j);
+      for (MemberRef ref : liveMembers(next)) {
         if (seen.add(ref)) {
           members.add(ref);
           if (ref.kind() == MemberKind.GROUP) {
@@ -1350,14 +1445,77 @@ public final class DemoTenant {
     return members;
   }
 
+  /** Whether a member is there today: users, groups and devices can be deleted. */
+  private boolean alive(MemberRef ref) {
+    return alive(ref, changes);
+  }
+
+  private static boolean alive(MemberRef ref, TenantChanges today) {
+    return switch (ref.kind()) {
+      case USER -> today.alive(USER, ref.index());
+      case GROUP -> today.alive(GROUP, ref.index());
+      case DEVICE -> today.alive(DEVICE, ref.index());
+      case SERVICE_PRINCIPAL -> true;
+    };
+  }
+
+  List<MemberRef> liveMembers(int g) {
+    return liveMembers(g, changes);
+  }
+
+  /** Group {@code g}'s members on the day of {@code state}: day 0's, as changed since. */
+  List<MemberRef> liveMembers(int g, TenantChanges state) {
+    List<MemberRef> members = new ArrayList<>(groupSize(g));
+    for (int j = 0; j < groupSize(g); j++) {
+      MemberRef ref = locate(g, j);
+      if (alive(ref, state) && !state.dropped(g, ref)) {
+        members.add(ref);
+      }
+    }
+    for (MemberRef ref : state.added(g)) {
+      if (alive(ref, state)) {
+        members.add(ref);
+      }
+    }
+    return members;
+  }
+
+  /** Today's changes, or those up to another day (computed again: for delta rounds). */
+  TenantChanges changesAt(int day) {
+    TenantChanges today = changes;
+    if (day == today.day()) {
+      return today;
+    }
+    synchronized (this) {
+      if (earlier != null && earlier.day() == day) {
+        return earlier;
+      }
+      earlier = TenantChanges.at(this, day, changeRate, this::baseObject);
+      return earlier;
+    }
+  }
+
+  private TenantChanges earlier;
+
+  /** Group {@code g}'s members today, as {@code /groups/{id}/members} lists them. */
+  public List<Map<String, Object>> members(int g) {
+    return liveMembers(g).stream().map(this::object).toList();
+  }
+
+  /** The ids of group {@code g}'s members today. */
+  public List<String> memberIds(int g) {
+    return liveMembers(g).stream().map(this::idOf).toList();
+  }
+
   /**
-   * Member {@code j} of group {@code g} as a Graph directoryObject with its {@code @odata.type}.
+   * Member {@code j} of group {@code g} as generated (day 0), as a Graph directoryObject with its
+   * {@code @odata.type}.
    */
   public Map<String, Object> member(int g, int j) {
     return object(locate(g, j));
   }
 
-  private Map<String, Object> object(MemberRef ref) {
+  Map<String, Object> object(MemberRef ref) {
     Map<String, Object> body =
         switch (ref.kind()) {
           case USER -> defaultUser(ref.index());
@@ -1376,7 +1534,7 @@ public final class DemoTenant {
     return idOf(locate(g, j));
   }
 
-  private String idOf(MemberRef ref) {
+  String idOf(MemberRef ref) {
     return switch (ref.kind()) {
       case USER -> id(USER, ref.index());
       case GROUP -> id(GROUP, ref.index());
@@ -1385,7 +1543,7 @@ public final class DemoTenant {
     };
   }
 
-  private static String odataType(MemberKind kind) {
+  static String odataType(MemberKind kind) {
     return switch (kind) {
       case USER -> "user";
       case GROUP -> "group";
@@ -1504,14 +1662,16 @@ public final class DemoTenant {
   private Map<String, Object> signInActivity(int u, boolean enabled) {
     Pick p = pick(USER + 900, u);
     int[][] newest = newestSignIns();
-    int interactive = newest[0][u];
-    int successful = newest[1][u];
+    // A user created after day 0 has no sign-in in the generated log.
+    int interactive = u < newest[0].length ? newest[0][u] : -1;
+    int successful = u < newest[1].length ? newest[1][u] : -1;
     Instant lastSignIn = null;
     String lastSignInRequest = null;
     if (interactive >= 0) {
       lastSignIn = logTime(SIGN_IN, interactive, scale.signIns());
       lastSignInRequest = id(SIGN_IN, interactive);
-    } else if (enabled && p.chance(0.8)) {
+    } else if (enabled && u < scale.users() && p.chance(0.8)) {
+      // (a user created after day 0 never signed in)
       lastSignIn = oldestLog().minusSeconds(1 + p.below(400L * 86_400));
       lastSignInRequest = Hashing.uuid(seed, REQUEST, u);
     }

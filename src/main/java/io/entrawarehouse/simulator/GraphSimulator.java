@@ -92,8 +92,7 @@ public final class GraphSimulator implements AutoCloseable {
 
   private GraphSimulator(SimulatorSettings settings) throws IOException {
     this.settings = withDemoCertificate(settings);
-    this.tenant =
-        new DemoTenant(settings.seed(), settings.scale(), settings.tenantNow(), settings.logSpan());
+    this.tenant = DemoTenant.of(settings);
     this.tokens = new TokenService(this.settings, tenant, log);
     this.throttler =
         new Throttler(
@@ -335,6 +334,22 @@ public final class GraphSimulator implements AutoCloseable {
                 path.substring("/common/userrealm/".length()), StandardCharsets.UTF_8));
       } else if (path.equals("/_simulator/stats")) {
         stats(exchange);
+      } else if (path.equals("/_simulator/day") && method.equals("POST")) {
+        Map<String, String> params = parseQuery(exchange.getRequestURI().getRawQuery());
+        int day =
+            params.containsKey("set")
+                ? Integer.parseInt(params.get("set"))
+                : tenant.day() + Integer.parseInt(params.getOrDefault("advance", "1"));
+        day(day);
+        send(
+            exchange,
+            200,
+            JSON_TYPE,
+            writeJson(g -> writeValue(g, Map.of("day", tenant.day()))),
+            Map.of());
+      } else if (path.equals("/_simulator/expire-delta-tokens") && method.equals("POST")) {
+        expireDeltaTokens();
+        send(exchange, 204, JSON_TYPE, new byte[0], Map.of());
       } else {
         throw GraphError.badRequest("Resource not found for the segment '" + path + "'.");
       }
@@ -450,16 +465,25 @@ public final class GraphSimulator implements AutoCloseable {
     String shape = String.join("/", List.of(segments).subList(0, n));
     TenantScale scale = tenant.scale();
     if (shape.equals("users")) {
+      int[] users = tenant.alive(DemoTenant.USER);
       return new Route(
-          Catalog.USERS, source(scale.users(), i -> tenant.user((int) i)), path, countOnly);
+          Catalog.USERS, source(users.length, i -> tenant.user(users[(int) i])), path, countOnly);
     }
     if (shape.equals("groups")) {
+      int[] groups = tenant.alive(DemoTenant.GROUP);
       return new Route(
-          Catalog.GROUPS, source(scale.groups(), i -> tenant.group((int) i)), path, countOnly);
+          Catalog.GROUPS,
+          source(groups.length, i -> tenant.group(groups[(int) i])),
+          path,
+          countOnly);
     }
     if (shape.equals("devices")) {
+      int[] devices = tenant.alive(DemoTenant.DEVICE);
       return new Route(
-          Catalog.DEVICES, source(scale.devices(), i -> tenant.device((int) i)), path, countOnly);
+          Catalog.DEVICES,
+          source(devices.length, i -> tenant.device(devices[(int) i])),
+          path,
+          countOnly);
     }
     if (shape.equals("servicePrincipals")) {
       return new Route(
@@ -546,9 +570,10 @@ public final class GraphSimulator implements AutoCloseable {
       if (g < 0) {
         throw GraphError.notFound(segments[1]);
       }
+      List<DemoTenant.MemberRef> members = tenant.liveMembers(g);
       return new Route(
           Catalog.MEMBERS,
-          source(tenant.groupSize(g), j -> tenant.member(g, (int) j)),
+          source(members.size(), j -> tenant.object(members.get((int) j))),
           path,
           countOnly);
     }
@@ -597,6 +622,10 @@ public final class GraphSimulator implements AutoCloseable {
 
   private void graph(HttpExchange exchange, String path, String requestId, String clientRequestId)
       throws IOException {
+    if (path.matches("/(users|groups|devices)/delta(\\(\\))?")) {
+      delta(exchange, path, requestId, clientRequestId);
+      return;
+    }
     Route route = route(path);
     GraphCollection collection = route.collection();
     log.request(collection.name());
@@ -686,6 +715,388 @@ public final class GraphSimulator implements AutoCloseable {
       return;
     }
     send(exchange, 200, JSON_TYPE, body, headers);
+  }
+
+  // ---------------------------------------------------------------- delta queries
+
+  /** Delta tokens issued before the last {@link #expireDeltaTokens} are refused with 410. */
+  private final AtomicInteger deltaGeneration = new AtomicInteger();
+
+  /** Moves the tenant to a day of its changes (0: as generated); stored deltaLinks stay valid. */
+  public void day(int day) {
+    tenant.day(day);
+  }
+
+  /** Makes every delta token issued so far invalid: the next use answers 410 Gone. */
+  public void expireDeltaTokens() {
+    deltaGeneration.incrementAndGet();
+  }
+
+  /** How long a directory object's delta token lasts, in the tenant's days (Microsoft: 7 days). */
+  static final int DELTA_TOKEN_DAYS = 7;
+
+  /**
+   * A delta round's state, as its tokens carry it: the kind, the day the changes are counted from
+   * (-1: the initial round, every object), the day they reach, the token generation, the position
+   * of the next item, and the {@code $select} of the round's first request.
+   */
+  private record DeltaState(
+      int kind, int from, int to, int generation, int position, String select) {
+
+    String encode() {
+      String payload =
+          kind + "," + from + "," + to + "," + generation + "," + position + "," + select;
+      return Base64.getUrlEncoder()
+          .withoutPadding()
+          .encodeToString(payload.getBytes(StandardCharsets.UTF_8));
+    }
+
+    static DeltaState decode(String token, int kind) {
+      try {
+        String[] p =
+            new String(Base64.getUrlDecoder().decode(token), StandardCharsets.UTF_8).split(",", 6);
+        DeltaState s =
+            new DeltaState(
+                Integer.parseInt(p[0]),
+                Integer.parseInt(p[1]),
+                Integer.parseInt(p[2]),
+                Integer.parseInt(p[3]),
+                Integer.parseInt(p[4]),
+                p[5]);
+        if (s.kind != kind) {
+          throw GraphError.badRequest("The delta token is not valid for this resource.");
+        }
+        return s;
+      } catch (IllegalArgumentException | ArrayIndexOutOfBoundsException e) {
+        throw GraphError.badRequest("The specified delta token value is invalid.");
+      }
+    }
+  }
+
+  /**
+   * {@code /users/delta}, {@code /groups/delta} and {@code /devices/delta} as Microsoft documents
+   * them: an initial round lists every object; its last page carries a deltaLink whose token, used
+   * later, lists what changed since (created and restored objects whole; updated ones whole, or
+   * with {@code Prefer: return=minimal} only their changed properties; removed ones as {@code id}
+   * and {@code @removed} with reason {@code changed} (restorable) or {@code deleted}). Query
+   * parameters are taken on the first request only and carried by the tokens; {@code
+   * $deltatoken=latest} answers at once with a deltaLink for now. A token more than {@link
+   * #DELTA_TOKEN_DAYS} days old, or issued before {@link #expireDeltaTokens}, gets 410 Gone.
+   */
+  private void delta(HttpExchange exchange, String path, String requestId, String clientRequestId)
+      throws IOException {
+    String resource = path.substring(1, path.indexOf('/', 1));
+    GraphCollection collection =
+        switch (resource) {
+          case "users" -> Catalog.USERS;
+          case "groups" -> Catalog.GROUPS;
+          default -> Catalog.DEVICES;
+        };
+    int kind =
+        switch (resource) {
+          case "users" -> DemoTenant.USER;
+          case "groups" -> DemoTenant.GROUP;
+          default -> DemoTenant.DEVICE;
+        };
+    log.request(collection.name() + "/delta");
+    Map<String, String> params = parseQuery(exchange.getRequestURI().getRawQuery());
+    TokenService.Claims claims =
+        tokens.verify(exchange.getRequestHeaders().getFirst("Authorization"));
+    for (String option : params.keySet()) {
+      if (Set.of("$top", "$orderby", "$expand", "$search", "$count").contains(option)) {
+        throw GraphError.badRequest(
+            "The query option '" + option + "' is not supported with delta queries.");
+      }
+      if (option.equals("$filter")) {
+        throw new GraphError(
+            501,
+            "NotImplemented",
+            "The Entra Warehouse simulator does not implement $filter (id eq) on delta queries.");
+      }
+    }
+    String prefer = exchange.getRequestHeaders().getFirst("Prefer");
+    boolean minimal = prefer != null && prefer.contains("return=minimal");
+    int today = tenant.day();
+    DeltaState state;
+    if (params.containsKey("$skiptoken")) {
+      state = DeltaState.decode(params.get("$skiptoken"), kind);
+    } else if ("latest".equals(params.get("$deltatoken"))) {
+      Set<String> select = deltaSelect(collection, params.get("$select"));
+      state =
+          new DeltaState(
+              kind,
+              today,
+              today,
+              deltaGeneration.get(),
+              0,
+              select == null ? "" : String.join(" ", select));
+    } else if (params.containsKey("$deltatoken")) {
+      DeltaState stored = DeltaState.decode(params.get("$deltatoken"), kind);
+      state = new DeltaState(kind, stored.to(), today, stored.generation(), 0, stored.select());
+    } else {
+      Set<String> select = deltaSelect(collection, params.get("$select"));
+      state =
+          new DeltaState(
+              kind,
+              -1,
+              today,
+              deltaGeneration.get(),
+              0,
+              select == null ? "" : String.join(" ", select));
+    }
+    Set<String> select =
+        state.select().isEmpty()
+            ? null
+            : new java.util.LinkedHashSet<>(List.of(state.select().split(" ")));
+    if (select != null && select.contains("signInActivity")) {
+      throw GraphError.badRequest("Property 'signInActivity' is not supported for delta queries.");
+    }
+    authorize(collection, claims, false);
+    if (state.generation() != deltaGeneration.get()) {
+      throw new GraphError(
+          410,
+          "resyncRequired",
+          "The delta token is no longer valid; start again with a full synchronization.");
+    }
+    if (state.from() >= 0 && today - state.from() > DELTA_TOKEN_DAYS) {
+      throw new GraphError(
+          410,
+          "syncStateNotFound",
+          "The delta token has expired: tokens for directory objects last "
+              + DELTA_TOKEN_DAYS
+              + " days.");
+    }
+    Map<String, String> headers =
+        admit(collection, claims, exchange, select != null, requestId, clientRequestId);
+    FaultRule.Kind fault = nextFault(collection.name() + "/delta");
+    if (fault != null) {
+      log.fault(fault);
+      injectPreResponseFault(fault, exchange, collection, requestId, clientRequestId);
+    }
+    List<Map<String, Object>> entries = deltaEntries(collection, kind, state, select, minimal);
+    int end = Math.min(entries.size(), state.position() + collection.defaultTop());
+    List<Map<String, Object>> items = entries.subList(state.position(), end);
+    String base = graphBaseUrl() + "/" + resource + "/delta?";
+    String link = end < entries.size() ? "@odata.nextLink" : "@odata.deltaLink";
+    String target =
+        end < entries.size()
+            ? base
+                + "$skiptoken="
+                + new DeltaState(
+                        kind, state.from(), state.to(), state.generation(), end, state.select())
+                    .encode()
+            : base
+                + "$deltatoken="
+                + new DeltaState(
+                        kind, state.to(), state.to(), state.generation(), 0, state.select())
+                    .encode();
+    String context = contextUrl(collection, select);
+    byte[] body =
+        writeJson(
+            g -> {
+              g.writeStartObject();
+              g.writeStringField("@odata.context", context);
+              g.writeStringField(link, target);
+              g.writeArrayFieldStart("value");
+              for (Map<String, Object> item : items) {
+                writeValue(g, item);
+              }
+              g.writeEndArray();
+              g.writeEndObject();
+            });
+    Map<String, String> all = new LinkedHashMap<>(headers);
+    if (minimal) {
+      all.put("Preference-Applied", "return=minimal");
+    }
+    sleep(settings.latencyPerPage().plus(settings.latencyPerItem().multipliedBy(items.size())));
+    send(exchange, 200, JSON_TYPE, body, all);
+  }
+
+  /**
+   * A delta query's $select: as a listing's, and a group's {@code members} navigation property
+   * besides (its changes come as {@code members@delta}).
+   */
+  private Set<String> deltaSelect(GraphCollection collection, String raw) {
+    if (raw == null || collection != Catalog.GROUPS) {
+      return select(collection, raw);
+    }
+    List<String> names = new ArrayList<>(List.of(raw.split(",")));
+    boolean members = names.removeIf(n -> n.trim().equals("members"));
+    Set<String> rest = names.isEmpty() ? null : select(collection, String.join(",", names));
+    if (!members) {
+      return rest;
+    }
+    Set<String> all = rest == null ? new LinkedHashSet<>(List.of("id")) : new LinkedHashSet<>(rest);
+    all.add("members");
+    return all;
+  }
+
+  /** The last round's items, by its state without the position: a round's pages share them. */
+  private final Map<String, List<Map<String, Object>>> deltaRounds =
+      java.util.Collections.synchronizedMap(
+          new LinkedHashMap<>() {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, List<Map<String, Object>>> e) {
+              return size() > 8;
+            }
+          });
+
+  /** Members@delta entries are split in groups of this many, as Graph spreads them over items. */
+  static final int MEMBERS_PER_ITEM = 100;
+
+  /** A delta round's items, in a stable order so its pages can be served by position. */
+  private List<Map<String, Object>> deltaEntries(
+      GraphCollection collection, int kind, DeltaState state, Set<String> select, boolean minimal) {
+    String key =
+        state.kind()
+            + ","
+            + state.from()
+            + ","
+            + state.to()
+            + ","
+            + state.generation()
+            + ","
+            + state.select()
+            + ","
+            + minimal
+            + ","
+            + tenant.day();
+    return deltaRounds.computeIfAbsent(
+        key, k -> computeDeltaEntries(collection, kind, state, select, minimal));
+  }
+
+  private List<Map<String, Object>> computeDeltaEntries(
+      GraphCollection collection, int kind, DeltaState state, Set<String> select, boolean minimal) {
+    boolean members = select != null && select.contains("members");
+    if (members) {
+      select = new LinkedHashSet<>(select);
+      select.remove("members");
+    }
+    List<Map<String, Object>> objects = objectEntries(collection, kind, state, select, minimal);
+    if (!members) {
+      return objects;
+    }
+    // Members: each group whose members changed carries members@delta, beside its own changes.
+    boolean idOnly = select.size() == 1;
+    Map<String, Map<String, Object>> byId = new LinkedHashMap<>();
+    for (Map<String, Object> o : objects) {
+      if (!(idOnly && !o.containsKey("@removed") && state.from() >= 0)) {
+        byId.put((String) o.get("id"), o);
+      }
+    }
+    TenantChanges before = state.from() < 0 ? null : tenant.changesAt(state.from());
+    List<Map<String, Object>> out = new ArrayList<>();
+    for (int g : tenant.alive(DemoTenant.GROUP)) {
+      List<DemoTenant.MemberRef> now = tenant.liveMembers(g);
+      List<Map<String, Object>> delta = new ArrayList<>();
+      if (before == null) {
+        now.forEach(ref -> delta.add(memberRef(ref, false)));
+      } else {
+        List<DemoTenant.MemberRef> then =
+            before.alive(DemoTenant.GROUP, g) ? tenant.liveMembers(g, before) : List.of();
+        Set<DemoTenant.MemberRef> had = new java.util.HashSet<>(then);
+        Set<DemoTenant.MemberRef> has = new java.util.HashSet<>(now);
+        now.stream().filter(r -> !had.contains(r)).forEach(r -> delta.add(memberRef(r, false)));
+        then.stream().filter(r -> !has.contains(r)).forEach(r -> delta.add(memberRef(r, true)));
+      }
+      String id = tenant.id(DemoTenant.GROUP, g);
+      Map<String, Object> entry = byId.remove(id);
+      if (delta.isEmpty()) {
+        if (entry != null) {
+          out.add(entry);
+        }
+        continue;
+      }
+      for (int i = 0; i < delta.size(); i += MEMBERS_PER_ITEM) {
+        Map<String, Object> item = new LinkedHashMap<>();
+        if (i == 0 && entry != null) {
+          item.putAll(entry);
+        } else {
+          item.put("id", id);
+        }
+        item.put("members@delta", delta.subList(i, Math.min(delta.size(), i + MEMBERS_PER_ITEM)));
+        out.add(item);
+      }
+    }
+    out.addAll(byId.values()); // removed groups
+    return out;
+  }
+
+  private Map<String, Object> memberRef(DemoTenant.MemberRef ref, boolean removed) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("@odata.type", "#microsoft.graph." + DemoTenant.odataType(ref.kind()));
+    m.put("id", tenant.idOf(ref));
+    if (removed) {
+      m.put("@removed", Map.of("reason", "deleted"));
+    }
+    return m;
+  }
+
+  private List<Map<String, Object>> objectEntries(
+      GraphCollection collection, int kind, DeltaState state, Set<String> select, boolean minimal) {
+    List<Map<String, Object>> out = new ArrayList<>();
+    if (state.from() == state.to()) {
+      return out;
+    }
+    java.util.function.IntFunction<Map<String, Object>> object =
+        i ->
+            switch (kind) {
+              case DemoTenant.USER -> tenant.user(i);
+              case DemoTenant.GROUP -> tenant.group(i);
+              default -> tenant.device(i);
+            };
+    TenantChanges changes = tenant.changes();
+    if (state.from() < 0) {
+      for (int i : tenant.alive(kind)) {
+        out.add(project(collection, object.apply(i), select));
+      }
+      return out;
+    }
+    Map<Integer, Set<String>> updated = new LinkedHashMap<>();
+    Set<Integer> whole = new java.util.HashSet<>();
+    for (TenantChanges.Change c : changes.since(state.from())) {
+      if (c.kind() != kind || c.day() > state.to()) {
+        continue;
+      }
+      Set<String> props = updated.computeIfAbsent(c.index(), k -> new java.util.LinkedHashSet<>());
+      if (c.op() == TenantChanges.Op.UPDATED) {
+        props.addAll(c.properties().keySet());
+      } else {
+        whole.add(c.index());
+      }
+    }
+    TenantChanges.Population population = changes.population(kind);
+    for (Map.Entry<Integer, Set<String>> e : updated.entrySet()) {
+      int i = e.getKey();
+      if (!population.alive(i)) {
+        Map<String, Object> removed = new LinkedHashMap<>();
+        removed.put("id", tenant.id(kind, i));
+        boolean restorable = population.removed.get(i) == TenantChanges.Op.SOFT_DELETED;
+        removed.put("@removed", Map.of("reason", restorable ? "changed" : "deleted"));
+        out.add(removed);
+        continue;
+      }
+      Map<String, Object> full = project(collection, object.apply(i), select);
+      if (whole.contains(i) || !minimal) {
+        if (whole.contains(i)
+            || select == null
+            || !java.util.Collections.disjoint(select, e.getValue())) {
+          out.add(full);
+        }
+        continue;
+      }
+      Map<String, Object> changed = new LinkedHashMap<>();
+      changed.put("id", full.get("id"));
+      for (String property : e.getValue()) {
+        if (full.containsKey(property)) {
+          changed.put(property, full.get(property));
+        }
+      }
+      if (changed.size() > 1) {
+        out.add(changed);
+      }
+    }
+    return out;
   }
 
   private void authorize(

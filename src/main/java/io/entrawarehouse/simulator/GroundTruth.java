@@ -26,21 +26,24 @@ public final class GroundTruth {
   public static Map<String, Entity> of(DemoTenant tenant) {
     TenantScale s = tenant.scale();
     Map<String, Entity> out = new LinkedHashMap<>();
-    out.put("users", ids(s.users(), u -> tenant.id(DemoTenant.USER, u)));
-    out.put("groups", ids(s.groups(), g -> tenant.id(DemoTenant.GROUP, g)));
+    int[] users = tenant.alive(DemoTenant.USER);
+    int[] groups = tenant.alive(DemoTenant.GROUP);
+    int[] devices = tenant.alive(DemoTenant.DEVICE);
+    out.put("users", ids(users.length, i -> tenant.id(DemoTenant.USER, users[i])));
+    out.put("groups", ids(groups.length, i -> tenant.id(DemoTenant.GROUP, groups[i])));
     long count = 0;
     long sum = 0;
-    for (int g = 0; g < s.groups(); g++) {
+    for (int g : groups) {
       String groupId = tenant.id(DemoTenant.GROUP, g);
-      for (int j = 0; j < tenant.groupSize(g); j++) {
-        sum += Hashing.idChecksumTerm(groupId + "/" + tenant.memberId(g, j));
+      for (String member : tenant.memberIds(g)) {
+        sum += Hashing.idChecksumTerm(groupId + "/" + member);
         count++;
       }
     }
     out.put("group_members", new Entity(count, sum));
     long transitive = 0;
     long transitiveSum = 0;
-    for (int g = 0; g < s.groups(); g++) {
+    for (int g : groups) {
       String groupId = tenant.id(DemoTenant.GROUP, g);
       for (String member : tenant.transitiveMemberIds(g)) {
         transitiveSum += Hashing.idChecksumTerm(groupId + "/" + member);
@@ -48,7 +51,7 @@ public final class GroundTruth {
       }
     }
     out.put("group_members_transitive", new Entity(transitive, transitiveSum));
-    out.put("devices", ids(s.devices(), d -> tenant.id(DemoTenant.DEVICE, d)));
+    out.put("devices", ids(devices.length, i -> tenant.id(DemoTenant.DEVICE, devices[i])));
     out.put(
         "directory_audits",
         ids(s.directoryAudits(), i -> (String) tenant.directoryAudit(i).get("id")));
@@ -102,7 +105,7 @@ public final class GroundTruth {
     out.put("app_credentials", new Entity(credentials, credentialSum));
     long licences = 0;
     long licenceSum = 0;
-    for (int u = 0; u < s.users(); u++) {
+    for (int u : users) {
       Map<String, Object> user = tenant.user(u);
       @SuppressWarnings("unchecked")
       java.util.List<Map<String, Object>> assigned =
@@ -117,6 +120,101 @@ public final class GroundTruth {
         "subscribed_skus",
         ids(tenant.subscribedSkus(), k -> (String) tenant.subscribedSku(k).get("id")));
     return out;
+  }
+
+  /**
+   * What a warehouse's history tables should record for a load on day {@code to} after one on day
+   * {@code from} (-1: the first load), per table ({@code users}, {@code groups}, {@code devices},
+   * {@code group_members}) and id ({@code groupId/memberId} for memberships): {@code created},
+   * {@code updated}, or {@code deleted/<reason>}, the reason being Graph's ({@code changed}:
+   * soft-deleted, restorable; {@code deleted}: gone) as a delta round gives it. Objects changed and
+   * changed back between the two days, or created and deleted, have none.
+   */
+  public static Map<String, Map<String, String>> changes(DemoTenant tenant, int from, int to) {
+    TenantChanges before = from < 0 ? null : tenant.changesAt(from);
+    TenantChanges after = tenant.changesAt(to);
+    Map<String, Map<String, String>> out = new LinkedHashMap<>();
+    String[] tables = {"users", "groups", "devices"};
+    int[] kinds = {DemoTenant.USER, DemoTenant.GROUP, DemoTenant.DEVICE};
+    for (int k = 0; k < kinds.length; k++) {
+      int kind = kinds[k];
+      Map<String, String> table = new java.util.TreeMap<>();
+      int next = after.population(kind).next;
+      for (int i = 0; i < next; i++) {
+        boolean was = before != null && before.alive(kind, i);
+        boolean is = after.alive(kind, i);
+        String id = tenant.id(kind, i);
+        if (!was && is) {
+          table.put(id, "created");
+        } else if (was && !is) {
+          table.put(id, "deleted/" + reason(after, kind, i));
+        } else if (was && !tenant.object(kind, i, before).equals(tenant.object(kind, i, after))) {
+          table.put(id, "updated");
+        }
+      }
+      out.put(tables[k], table);
+    }
+    Map<String, String> members = new java.util.TreeMap<>();
+    int groups = after.population(DemoTenant.GROUP).next;
+    for (int g = 0; g < groups; g++) {
+      String groupId = tenant.id(DemoTenant.GROUP, g);
+      java.util.Set<String> had = new java.util.LinkedHashSet<>();
+      if (before != null && before.alive(DemoTenant.GROUP, g)) {
+        tenant.liveMembers(g, before).forEach(r -> had.add(tenant.idOf(r)));
+      }
+      java.util.Set<String> has = new java.util.LinkedHashSet<>();
+      if (after.alive(DemoTenant.GROUP, g)) {
+        tenant.liveMembers(g, after).forEach(r -> has.add(tenant.idOf(r)));
+      }
+      String gone =
+          after.alive(DemoTenant.GROUP, g)
+              ? "deleted/deleted"
+              : "deleted/" + reason(after, DemoTenant.GROUP, g);
+      for (String m : has) {
+        if (!had.contains(m)) {
+          members.put(groupId + "/" + m, "created");
+        }
+      }
+      for (String m : had) {
+        if (!has.contains(m)) {
+          members.put(groupId + "/" + m, gone);
+        }
+      }
+    }
+    out.put("group_members", members);
+    return out;
+  }
+
+  /** The ids of a group's direct members on a day (empty if the group was not there). */
+  public static java.util.List<String> members(DemoTenant tenant, int day, String groupId) {
+    TenantChanges state = tenant.changesAt(day);
+    int groups = state.population(DemoTenant.GROUP).next;
+    for (int g = 0; g < groups; g++) {
+      if (tenant.id(DemoTenant.GROUP, g).equals(groupId)) {
+        return state.alive(DemoTenant.GROUP, g)
+            ? tenant.liveMembers(g, state).stream().map(tenant::idOf).toList()
+            : java.util.List.of();
+      }
+    }
+    return java.util.List.of();
+  }
+
+  /** Each user there on a day, by id: whether the account was enabled. */
+  public static Map<String, Boolean> accountEnabled(DemoTenant tenant, int day) {
+    TenantChanges state = tenant.changesAt(day);
+    Map<String, Boolean> out = new java.util.TreeMap<>();
+    for (int u : state.population(DemoTenant.USER).alive()) {
+      out.put(
+          tenant.id(DemoTenant.USER, u),
+          (Boolean) tenant.object(DemoTenant.USER, u, state).get("accountEnabled"));
+    }
+    return out;
+  }
+
+  private static String reason(TenantChanges state, int kind, int index) {
+    return state.population(kind).removed.get(index) == TenantChanges.Op.SOFT_DELETED
+        ? "changed"
+        : "deleted";
   }
 
   /** The checksum of a set of ids, computed as {@link #of} does: for comparing a warehouse. */
@@ -144,6 +242,7 @@ public final class GroundTruth {
     b.append("  \"seed\": ").append(tenant.seed()).append(",\n");
     b.append("  \"scale\": \"").append(tenant.scale().name()).append("\",\n");
     b.append("  \"now\": \"").append(tenant.now()).append("\",\n");
+    b.append("  \"day\": ").append(tenant.day()).append(",\n");
     b.append("  \"logWindow\": {\"since\": \"")
         .append(tenant.oldestLog())
         .append("\", \"until\": \"")

@@ -40,7 +40,9 @@ public record SimulatorSettings(
     List<FaultRule> faults,
     String graphHost,
     boolean opaqueTokens,
-    Clock clock) {
+    Clock clock,
+    double changeRate,
+    int day) {
 
   /** The secret of the demo tenant's app registration, documented in the README. */
   public static final String DEMO_CLIENT_SECRET = "entra-warehouse-demo-secret";
@@ -91,6 +93,8 @@ public record SimulatorSettings(
     b.graphHost = graphHost;
     b.opaqueTokens = opaqueTokens;
     b.clock = clock;
+    b.changeRate = changeRate;
+    b.day = day;
     return b;
   }
 
@@ -127,6 +131,20 @@ public record SimulatorSettings(
     private String graphHost = "graph.microsoft.com";
     private boolean opaqueTokens;
     private Clock clock = Clock.systemUTC();
+    private double changeRate = 0.01;
+    private int day;
+
+    /** The share of users, groups and devices changed on each day after day 0. */
+    public Builder changeRate(double changeRate) {
+      this.changeRate = changeRate;
+      return this;
+    }
+
+    /** The day the tenant starts at: 0 as generated, then one day of changes more per day. */
+    public Builder day(int day) {
+      this.day = day;
+      return this;
+    }
 
     public Builder seed(long seed) {
       this.seed = seed;
@@ -267,6 +285,10 @@ public record SimulatorSettings(
       check(scale != null, "a scale is required");
       check(!logSpan.isNegative() && !logSpan.isZero(), "logSpan must be positive, got " + logSpan);
       check(clientSecret != null && !clientSecret.isEmpty(), "a client secret is required");
+      check(
+          changeRate >= 0 && changeRate <= 0.5,
+          "changeRate must be between 0 and 0.5, got " + changeRate);
+      check(day >= 0, "day must not be negative, got " + day);
       check(timeScale > 0, "timeScale must be positive, got " + timeScale);
       check(reportsPerWindow >= 1, "reportsPerWindow must be at least 1, got " + reportsPerWindow);
       check(resourceUnitsPerWindow >= 0, "resourceUnitsPerWindow must not be negative");
@@ -318,7 +340,9 @@ public record SimulatorSettings(
           List.copyOf(faults),
           graphHost,
           opaqueTokens,
-          clock);
+          clock,
+          changeRate,
+          day);
     }
 
     /**

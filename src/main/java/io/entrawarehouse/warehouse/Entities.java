@@ -43,6 +43,7 @@ public final class Entities {
 
   public static final Entity USERS =
       Entity.builder("users", "/users")
+          .delta("/users/delta")
           .pageSize(999)
           .permission(Permission.anyOf("User.Read.All", "User.Read.All", "User.ReadWrite.All"))
           .extra(
@@ -96,6 +97,7 @@ public final class Entities {
 
   public static final Entity GROUPS =
       Entity.builder("groups", "/groups")
+          .delta("/groups/delta")
           .pageSize(999)
           .permission(GROUP_READ)
           .columns(
@@ -127,6 +129,7 @@ public final class Entities {
   /** Direct members of every group; nested groups are members, not expanded. */
   public static final Entity GROUP_MEMBERS =
       Entity.builder("group_members", "/groups/{id}/members")
+          .delta("/groups/delta", "members")
           .pageSize(999)
           .under("/groups")
           .rawJson(false)
@@ -158,6 +161,7 @@ public final class Entities {
 
   public static final Entity DEVICES =
       Entity.builder("devices", "/devices")
+          .delta("/devices/delta")
           .pageSize(999)
           .permission(
               Permission.anyOf("Device.Read.All", "Device.Read.All", "Device.ReadWrite.All"))
@@ -580,6 +584,32 @@ public final class Entities {
           AUTH_METHOD_REGISTRATIONS,
           CONDITIONAL_ACCESS_POLICIES,
           APP_ROLE_ASSIGNMENTS);
+
+  /**
+   * The history tables, by the name of the table whose versions each keeps: the directory's objects
+   * and memberships, the apps and their service principals.
+   */
+  public static final Map<String, Entity> HISTORY =
+      historyIndex(
+          USERS.history(),
+          GROUPS.history(),
+          GROUP_MEMBERS.history(),
+          DEVICES.history(),
+          APPLICATIONS.history(),
+          SERVICE_PRINCIPALS.history());
+
+  private static Map<String, Entity> historyIndex(Entity... histories) {
+    Map<String, Entity> map = new LinkedHashMap<>();
+    for (Entity h : histories) {
+      map.put(h.historyOf().name(), h);
+    }
+    return java.util.Collections.unmodifiableMap(map);
+  }
+
+  /** The history table of a table, or null when it keeps none. */
+  public static Entity history(Entity table) {
+    return HISTORY.get(table.name());
+  }
 
   private static Map<String, Entity> index(Entity... entities) {
     Map<String, Entity> map = new LinkedHashMap<>();

@@ -44,6 +44,10 @@ import org.apache.avro.SchemaBuilder;
  * @param closureOf for a table computed without a request, the per-parent membership table whose
  *     transitive closure it holds (group members at any depth, from the direct ones); its path
  *     names the Graph endpoint whose answer it equals. Null for a table read from Graph
+ * @param delta the entity's delta function: later loads read only what changed since the deltaLink
+ *     the lake holds. Null when Graph has none for it
+ * @param historyOf for a history table ({@code users_history}), the table whose versions it keeps;
+ *     null otherwise
  */
 public record Entity(
     String name,
@@ -63,7 +67,18 @@ public record Entity(
     List<String> also,
     boolean selectable,
     Extra extra,
-    Entity closureOf) {
+    Entity closureOf,
+    Delta delta,
+    Entity historyOf) {
+
+  /**
+   * A delta function that reads an entity's changes.
+   *
+   * @param path the function, e.g. {@code /users/delta}
+   * @param select the {@code $select} it always takes ({@code members}, for group memberships read
+   *     as the groups' {@code members@delta}), or null for the entity's own
+   */
+  public record Delta(String path, String select) {}
 
   /** On an element row: the array it came from. */
   public static final String ARRAY = "@array";
@@ -135,7 +150,9 @@ public record Entity(
         also,
         selectable,
         extra,
-        closureOf);
+        closureOf,
+        delta,
+        historyOf);
   }
 
   /** Whether loads read the table from Graph (not computed from another table). */
@@ -173,6 +190,8 @@ public record Entity(
     private boolean selectable = true;
     private Extra extra;
     private Entity closureOf;
+    private Delta delta;
+    private Entity historyOf;
 
     private Builder(String name, String path) {
       this.name = name;
@@ -258,6 +277,18 @@ public record Entity(
       return this;
     }
 
+    /** Graph's delta function for the entity: later loads read only changes. */
+    Builder delta(String deltaPath) {
+      this.delta = new Delta(deltaPath, null);
+      return this;
+    }
+
+    /** Graph's delta function for the entity, always with this $select. */
+    Builder delta(String deltaPath, String select) {
+      this.delta = new Delta(deltaPath, select);
+      return this;
+    }
+
     /** More collections with the same arrays, read after the path. */
     Builder also(String... paths) {
       this.also = List.of(paths);
@@ -289,8 +320,62 @@ public record Entity(
           also,
           selectable,
           extra,
-          closureOf);
+          closureOf,
+          delta,
+          historyOf);
     }
+  }
+
+  /** In a history table: when the version began (the load that saw it first). */
+  public static final String VALID_FROM = "valid_from";
+
+  /** In a history table: when the version ended (NULL while it is current). */
+  public static final String VALID_TO = "valid_to";
+
+  /** In a history table: how the version began: created, updated or deleted. */
+  public static final String CHANGE_KIND = "change_kind";
+
+  /**
+   * In a history table, on a {@code deleted} version: Graph's reason, {@code changed}
+   * (soft-deleted, restorable) or {@code deleted} (gone for good); NULL when a full load found the
+   * object gone.
+   */
+  public static final String REMOVED_REASON = "removed_reason";
+
+  /**
+   * The history table of this directory table ({@code <name>_history}): its columns, then {@link
+   * #VALID_FROM}, {@link #VALID_TO}, {@link #CHANGE_KIND} and {@link #REMOVED_REASON}; one row per
+   * version of each object, written by the loads of this table. Its raw_json is always NULL.
+   */
+  public Entity history() {
+    List<Column> all = new ArrayList<>(columns);
+    all.add(Column.of(VALID_FROM, Column.Type.TIMESTAMP, "@" + VALID_FROM));
+    all.add(Column.of(VALID_TO, Column.Type.TIMESTAMP, "@" + VALID_TO));
+    all.add(Column.of(CHANGE_KIND, Column.Type.STRING, "@" + CHANGE_KIND));
+    all.add(Column.of(REMOVED_REASON, Column.Type.STRING, "@" + REMOVED_REASON));
+    List<String> ids = new ArrayList<>(idColumns);
+    ids.add(VALID_FROM);
+    return new Entity(
+        name + "_history",
+        what + " history",
+        path,
+        0,
+        null,
+        List.copyOf(all),
+        List.copyOf(ids),
+        parent,
+        permission,
+        licence,
+        false,
+        null,
+        null,
+        List.of(),
+        List.of(),
+        selectable,
+        null,
+        null,
+        null,
+        this);
   }
 
   /** Columns every row carries besides the entity's own. */

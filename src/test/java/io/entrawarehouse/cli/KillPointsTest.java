@@ -154,7 +154,8 @@ class KillPointsTest {
     assertThat(log)
         .contains(
             "DuckDB took app_credentials, app_role_assignments, group_members,"
-                + " group_members_transitive, sign_ins, users from the lake");
+                + " group_members_history, group_members_transitive, sign_ins, users,"
+                + " users_history from the lake");
     assertThat(digests(warehouse)).isEqualTo(digests(reference));
   }
 

@@ -136,8 +136,10 @@ class QueryCommandTest {
     assertThat(r.exit()).isEqualTo(2);
     assertThat(r.err())
         .contains("userz")
-        .contains("Tables: _loads, app_credentials, applications, service_principals, users")
-        .contains("Questions: admins-without-mfa,");
+        .contains(
+            "Tables: _loads, app_credentials, applications, applications_history,"
+                + " service_principals, service_principals_history, users, users_history")
+        .contains("Questions: account-disabled, admins-without-mfa,");
     assertThat(cli.run("query", "SELECT 1", "--format", "xml").err())
         .contains("--format must be table, csv or json, got 'xml'.");
   }

@@ -91,6 +91,16 @@ public final class IcebergLake implements AutoCloseable {
   public static final String LOG_MARK = "entra.log-mark";
 
   /**
+   * In a directory table's commit summary: the deltaLink from which the next load of the tenant
+   * reads what changed, committed with the rows it follows (so it never runs ahead of them), and
+   * the {@code $select} it tracks. A commit without one (a filtered load) leaves none: the next
+   * load reads in full.
+   */
+  public static final String DELTA_LINK = "entra.delta-link";
+
+  public static final String DELTA_SELECT = "entra.delta-select";
+
+  /**
    * A load as the lake records it. {@code from}/{@code until}: a log's window, else null. {@code
    * mark}: for a log, the tenant's new mark this commit records (the caller moves it forward only),
    * or null to leave the one an earlier commit of the tenant recorded ({@link #logMark} finds the
@@ -103,11 +113,30 @@ public final class IcebergLake implements AutoCloseable {
       LocalDate runDate,
       Instant from,
       Instant until,
-      Instant mark) {
+      Instant mark,
+      Map<String, String> summary) {
 
     public Load(
         long id, String uid, String tenantId, LocalDate runDate, Instant from, Instant until) {
       this(id, uid, tenantId, runDate, from, until, null);
+    }
+
+    public Load(
+        long id,
+        String uid,
+        String tenantId,
+        LocalDate runDate,
+        Instant from,
+        Instant until,
+        Instant mark) {
+      this(id, uid, tenantId, runDate, from, until, mark, Map.of());
+    }
+
+    /** This load with more properties in its commit's summary (a deltaLink). */
+    public Load with(Map<String, String> more) {
+      Map<String, String> all = new java.util.LinkedHashMap<>(summary);
+      all.putAll(more);
+      return new Load(id, uid, tenantId, runDate, from, until, mark, Map.copyOf(all));
     }
   }
 
@@ -512,6 +541,7 @@ public final class IcebergLake implements AutoCloseable {
         overwrite.overwriteByRowFilter(tenant);
       }
       added.forEach(overwrite::addFile);
+      load.summary().forEach(overwrite::set);
       KillPoints.reached("mid-commit:" + entity.name()); // files copied, catalog not updated
       overwrite
           .set(LOAD_ID, Long.toString(load.id()))
@@ -797,6 +827,30 @@ public final class IcebergLake implements AutoCloseable {
             table.currentSnapshot().snapshotId(), table::snapshot)) {
       if (tenantId.equals(s.summary().get(TENANT)) && s.summary().containsKey(LOG_MARK)) {
         return Instant.parse(s.summary().get(LOG_MARK));
+      }
+    }
+    return null;
+  }
+
+  /**
+   * The deltaLink the tenant's newest commit of the table recorded, if it was made for {@code
+   * select}; null otherwise (never loaded, a filtered load since, another query, or none kept).
+   */
+  public String deltaLink(Entity entity, String tenantId, String select) {
+    TableIdentifier id = identifier(entity);
+    if (!catalog.tableExists(id)) {
+      return null;
+    }
+    Table table = catalog.loadTable(id);
+    if (table.currentSnapshot() == null) {
+      return null;
+    }
+    for (Snapshot s :
+        org.apache.iceberg.util.SnapshotUtil.ancestorsOf(
+            table.currentSnapshot().snapshotId(), table::snapshot)) {
+      if (tenantId.equals(s.summary().get(TENANT))) {
+        String link = s.summary().get(DELTA_LINK);
+        return link != null && select.equals(s.summary().get(DELTA_SELECT)) ? link : null;
       }
     }
     return null;

@@ -31,6 +31,7 @@ public class ParquetPartWriter implements ItemStreamWriter<GenericRecord> {
   private final java.util.function.LongSupplier loadId;
   private final String loadDate;
   private final int timeField;
+  private final java.util.function.IntSupplier round;
   private int chunk;
   // Log rows arrive sorted by time, so consecutive rows mostly share their event date: the date
   // string is made once per day, not once per row.
@@ -42,6 +43,20 @@ public class ParquetPartWriter implements ItemStreamWriter<GenericRecord> {
    */
   public ParquetPartWriter(
       Entity entity, Staging staging, java.util.function.LongSupplier loadId, LocalDate loadDate) {
+    this(entity, staging, loadId, loadDate, () -> 0);
+  }
+
+  /**
+   * @param round the read's round (a delta read that fell back to a full one is in round 1): parts
+   *     are named after it, so a load commits only the last round's ({@link #ofRound})
+   */
+  public ParquetPartWriter(
+      Entity entity,
+      Staging staging,
+      java.util.function.LongSupplier loadId,
+      LocalDate loadDate,
+      java.util.function.IntSupplier round) {
+    this.round = round;
     this.entity = entity;
     this.schema = entity.avroSchema();
     this.staging = staging;
@@ -62,7 +77,8 @@ public class ParquetPartWriter implements ItemStreamWriter<GenericRecord> {
       byPartition.computeIfAbsent(partition(row), k -> new ArrayList<>()).add(row);
     }
     for (Map.Entry<String, List<GenericRecord>> e : byPartition.entrySet()) {
-      staging.writePart(entity, schema, loadId.getAsLong(), e.getKey(), chunk, e.getValue());
+      staging.writePart(
+          entity, schema, loadId.getAsLong(), e.getKey(), round.getAsInt(), chunk, e.getValue());
     }
     chunk++;
   }
@@ -81,6 +97,11 @@ public class ParquetPartWriter implements ItemStreamWriter<GenericRecord> {
       lastDate = LocalDate.ofEpochDay(day).toString();
     }
     return lastDate;
+  }
+
+  /** The parts of one round, from all of a load's staged parts of the entity. */
+  public static List<java.nio.file.Path> ofRound(List<java.nio.file.Path> parts, int round) {
+    return parts.stream().filter(p -> Staging.round(p) == round).toList();
   }
 
   @Override

@@ -83,8 +83,26 @@ public final class Staging {
       String partition,
       int chunk,
       List<? extends GenericRecord> rows) {
+    writePart(entity, schema, loadId, partition, 0, chunk, rows);
+  }
+
+  /**
+   * Writes one part of a read's round (0 but for a delta read that fell back to a full one);
+   * replaces an earlier part of the same name (a replayed chunk).
+   */
+  public void writePart(
+      Entity entity,
+      Schema schema,
+      long loadId,
+      String partition,
+      int round,
+      int chunk,
+      List<? extends GenericRecord> rows) {
     Path dir = stagedTable(entity, loadId).resolve(entity.partitionColumn() + "=" + partition);
-    String name = String.format(Locale.ROOT, "part-%d-%06d.parquet", loadId, chunk);
+    String name =
+        round == 0
+            ? String.format(Locale.ROOT, "part-%d-%06d.parquet", loadId, chunk)
+            : String.format(Locale.ROOT, "part-%d-r%d-%06d.parquet", loadId, round, chunk);
     Path tmp = dir.resolve("." + name + ".tmp");
     Path part = dir.resolve(name);
     try {
@@ -105,6 +123,87 @@ public final class Staging {
               + ". Check free space and permissions in the warehouse directory.",
           e);
     }
+  }
+
+  /**
+   * A part written row by row (a table's merged rows, its new history), at {@code
+   * load-<id>/<folder>/<name>.parquet}, apart from the parts the steps stage: visible under its
+   * name only once {@link Output#close} has written it whole.
+   */
+  public Output output(Entity entity, long loadId, String folder, String name) {
+    Path dir = loadDir(loadId).resolve(folder);
+    Path part = dir.resolve(name + ".parquet");
+    Path tmp = dir.resolve("." + name + ".parquet.tmp");
+    try {
+      Files.createDirectories(dir);
+      return new Output(
+          part,
+          tmp,
+          writer(
+              entity, entity.avroSchema(), schemas.apply(entity), new LocalOutputFile(tmp), conf));
+    } catch (IOException e) {
+      throw new UncheckedIOException(
+          "Cannot write " + part + ": " + e.getMessage() + ". Check free space and permissions.",
+          e);
+    }
+  }
+
+  /** A part being written: {@link #write} rows, then {@link #close} to publish it. */
+  public static final class Output implements AutoCloseable {
+    private final Path part;
+    private final Path tmp;
+    private final ParquetWriter<GenericRecord> writer;
+    private long rows;
+
+    private Output(Path part, Path tmp, ParquetWriter<GenericRecord> writer) {
+      this.part = part;
+      this.tmp = tmp;
+      this.writer = writer;
+    }
+
+    public void write(GenericRecord row) {
+      try {
+        writer.write(row);
+        rows++;
+      } catch (IOException e) {
+        throw new UncheckedIOException(
+            "Writing " + part + " failed: " + e.getMessage() + ". Check free space.", e);
+      }
+    }
+
+    public long rows() {
+      return rows;
+    }
+
+    public Path path() {
+      return part;
+    }
+
+    /** Finishes the part and gives it its name (atomically). */
+    @Override
+    public void close() {
+      try {
+        writer.close();
+        Files.move(tmp, part, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      } catch (IOException e) {
+        throw new UncheckedIOException(
+            "Writing " + part + " failed: " + e.getMessage() + ". Check free space.", e);
+      }
+    }
+  }
+
+  /**
+   * Reads the rows of a Parquet file (a staged part or a lake data file) as the entity's current
+   * schema has them: a column the file lacks (written before it was added) is null. Close it.
+   */
+  public static ParquetReader<GenericRecord> reader(
+      Entity entity, InputFile file, Configuration conf) throws IOException {
+    Configuration read = new Configuration(conf);
+    AvroReadSupport.setAvroReadSchema(read, entity.avroSchema());
+    return AvroParquetReader.<GenericRecord>builder(file)
+        .withDataModel(GenericData.get())
+        .withConf(read)
+        .build();
   }
 
   /**
@@ -182,6 +281,14 @@ public final class Staging {
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot list " + dir + ": " + e.getMessage(), e);
     }
+  }
+
+  /** The round a staged part was written in (its name's {@code -r<round>-}, else 0). */
+  public static int round(Path part) {
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile("^part-\\d+-r(\\d+)-")
+            .matcher(part.getFileName().toString());
+    return m.find() ? Integer.parseInt(m.group(1)) : 0;
   }
 
   /** A staged part's partition value (the folder it is in): an event date, a load date, or null. */

@@ -1,0 +1,480 @@
+package io.entrawarehouse.write.iceberg;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.entrawarehouse.warehouse.Column;
+import io.entrawarehouse.warehouse.Entity;
+import io.entrawarehouse.write.parquet.Staging;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.iceberg.DataFile;
+import org.apache.iceberg.Table;
+import org.apache.parquet.hadoop.ParquetReader;
+import org.apache.parquet.hadoop.util.HadoopInputFile;
+import org.apache.parquet.io.InputFile;
+import org.apache.parquet.io.LocalInputFile;
+
+/**
+ * A directory table's versions: the tenant's current rows after a delta round (the lake's rows with
+ * the round's changes merged in), and the history rows a load adds (what it created, updated or
+ * deleted, against the lake's current rows). Everything streams: only ids, digests and the round's
+ * changes are held in memory. Stateless; each call reads the lake's current snapshot and writes a
+ * part the caller commits.
+ */
+public final class Versions {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final IcebergLake lake;
+  private final Staging staging;
+
+  public Versions(IcebergLake lake, Staging staging) {
+    this.lake = lake;
+    this.staging = staging;
+  }
+
+  // ------------------------------------------------------------------ reading rows
+
+  /** The tenant's rows in the table's current snapshot, to each consumer in turn. */
+  void forEachCurrent(Entity entity, String tenantId, Consumer<GenericRecord> row) {
+    if (!lake.exists(entity)) {
+      return;
+    }
+    Table table = lake.table(entity);
+    table.refresh();
+    if (table.currentSnapshot() == null) {
+      return;
+    }
+    for (DataFile f : lake.files(table, entity, tenantId, null, null, false)) {
+      read(
+          entity,
+          HadoopInputFile.fromPathUnchecked(
+              new org.apache.hadoop.fs.Path(f.location()), lake.configuration()),
+          row);
+    }
+  }
+
+  private static void forEachLocal(Entity entity, List<Path> parts, Consumer<GenericRecord> row) {
+    for (Path part : parts) {
+      read(entity, new LocalInputFile(part), row);
+    }
+  }
+
+  private static void read(Entity entity, InputFile file, Consumer<GenericRecord> row) {
+    Configuration conf = Staging.configuration();
+    try (ParquetReader<GenericRecord> in = Staging.reader(entity, file, conf)) {
+      for (GenericRecord r = in.read(); r != null; r = in.read()) {
+        row.accept(r);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(
+          "Reading " + entity.name() + " rows from " + file + " failed: " + e.getMessage(), e);
+    }
+  }
+
+  // ------------------------------------------------------------------ a delta round
+
+  /** What a delta round says of one object: its sent properties, or that it is gone and why. */
+  private static final class Change {
+    GenericRecord row;
+    Set<String> present;
+    ObjectNode json;
+    String removed;
+  }
+
+  /**
+   * The tenant's rows after a delta round: the lake's current rows, each object the round sent
+   * updated with the properties it sent (an absent property keeps its value: Graph sends an updated
+   * object's changed properties only, with {@code Prefer: return=minimal}), objects it removed left
+   * out, new ones added. Written as one part.
+   *
+   * @param changes the round's staged rows, in the order read; each keeps Graph's JSON in raw_json
+   * @param keepRawJson whether the merged rows keep raw_json (else NULL)
+   * @return the part, and the round's removals (id → Graph's reason) for the history
+   */
+  public Merged merge(
+      Entity entity,
+      String tenantId,
+      long loadId,
+      List<Path> changes,
+      boolean keepRawJson,
+      java.util.function.UnaryOperator<GenericRecord> completeNew) {
+    Map<String, Change> byId = new LinkedHashMap<>();
+    Map<String, String> removedParents = new HashMap<>();
+    forEachLocal(entity, changes, row -> fold(entity, byId, removedParents, row));
+    String parentColumn = parentColumn(entity);
+    Map<String, String> removed = new HashMap<>();
+    byId.forEach(
+        (id, c) -> {
+          if (c.removed != null) {
+            removed.put(id, c.removed);
+          }
+        });
+    Staging.Output out = staging.output(entity, loadId, entity.name() + ".merged", "merged");
+    Set<String> seen = new HashSet<>();
+    try {
+      forEachCurrent(
+          entity,
+          tenantId,
+          old -> {
+            String id = Staging.id(entity, old);
+            seen.add(id);
+            Change c = byId.get(id);
+            String parentGone =
+                parentColumn == null
+                    ? null
+                    : removedParents.get(String.valueOf(old.get(parentColumn)));
+            if (parentGone != null && (c == null || c.removed != null)) {
+              removed.put(id, parentGone);
+            } else if (c == null) {
+              out.write(keepRawJson ? old : withoutRaw(old));
+            } else if (c.removed == null) {
+              out.write(patched(entity, old, c, keepRawJson));
+            }
+          });
+      Map<String, GenericRecord> fresh = new LinkedHashMap<>();
+      for (Map.Entry<String, Change> e : byId.entrySet()) {
+        Change c = e.getValue();
+        String parentGone =
+            parentColumn == null
+                ? null
+                : removedParents.get(
+                    String.valueOf(c.row == null ? null : c.row.get(parentColumn)));
+        if (c.removed == null && !seen.contains(e.getKey()) && parentGone == null) {
+          GenericRecord row = new GenericData.Record(entity.avroSchema());
+          copy(c.row, row);
+          row.put(Entity.RAW_JSON, keepRawJson && c.json != null ? c.json.toString() : null);
+          fresh.put(e.getKey(), row);
+        }
+      }
+      restoreExtra(entity, tenantId, fresh);
+      fresh.values().forEach(row -> out.write(completeNew.apply(row)));
+    } finally {
+      out.close();
+    }
+    return new Merged(out.path(), out.rows(), byId.size() + removedParents.size(), removed);
+  }
+
+  /**
+   * A delta round never sends an entity's {@link Entity.Extra} (Graph's delta does not track a
+   * user's signInActivity): an object it restores gets the extra's columns from its last version in
+   * the history (what the lake knew before it was deleted); a new one has none yet.
+   */
+  private void restoreExtra(Entity entity, String tenantId, Map<String, GenericRecord> fresh) {
+    Entity history = io.entrawarehouse.warehouse.Entities.history(entity);
+    if (entity.extra() == null || history == null || fresh.isEmpty() || !lake.exists(history)) {
+      return;
+    }
+    List<String> columns =
+        entity.columns().stream()
+            .filter(c -> c.property().equals(entity.extra().property()))
+            .map(Column::name)
+            .toList();
+    forEachCurrent(
+        history,
+        tenantId,
+        version -> {
+          GenericRecord row = fresh.get(Staging.id(entity, version));
+          if (row != null
+              && version.get(Entity.VALID_TO) == null
+              && "deleted".equals(String.valueOf(version.get(Entity.CHANGE_KIND)))) {
+            for (String column : columns) {
+              row.put(column, version.get(column));
+            }
+          }
+        });
+  }
+
+  /**
+   * The display names of the tenant's users, groups, devices and service principals as the lake
+   * holds them now, by id: what a membership Graph sends as id and type only is named with.
+   */
+  public Map<String, String> displayNames(String tenantId, List<Entity> objects) {
+    Map<String, String> names = new HashMap<>();
+    for (Entity e : objects) {
+      forEachCurrent(
+          e,
+          tenantId,
+          row -> {
+            Object name = row.get("display_name");
+            if (name != null) {
+              names.put(String.valueOf(row.get("id")), name.toString());
+            }
+          });
+    }
+    return names;
+  }
+
+  /** A merged part: its rows, how many objects the round changed, and its removals. */
+  public record Merged(Path part, long rows, int changed, Map<String, String> removed) {}
+
+  /** The column holding a per-parent row's parent id, or null. */
+  private static String parentColumn(Entity entity) {
+    if (entity.parent() == null) {
+      return null;
+    }
+    return entity.columns().stream()
+        .filter(c -> c.path().equals(Entity.Parent.FIELD))
+        .map(Column::name)
+        .findFirst()
+        .orElse(null);
+  }
+
+  private static void fold(
+      Entity entity,
+      Map<String, Change> byId,
+      Map<String, String> removedParents,
+      GenericRecord row) {
+    String id = Staging.id(entity, row);
+    Object raw = row.get(Entity.RAW_JSON);
+    ObjectNode json;
+    try {
+      json = raw == null ? null : (ObjectNode) JSON.readTree(raw.toString());
+    } catch (IOException | ClassCastException e) {
+      throw new IllegalStateException(
+          entity.name() + " " + id + ": the staged change has no readable raw_json", e);
+    }
+    Change now = new Change();
+    JsonNode gone = json == null ? null : json.get("@removed");
+    if (gone != null) {
+      now.removed = gone.path("reason").asText("deleted");
+      String parent = parentColumn(entity);
+      boolean wholeParent =
+          parent != null
+              && entity.idColumns().stream()
+                  .filter(c -> !c.equals(parent))
+                  .allMatch(c -> row.get(c) == null);
+      if (wholeParent) {
+        removedParents.put(String.valueOf(row.get(parent)), now.removed);
+      } else {
+        byId.put(id, now);
+      }
+      return;
+    }
+    now.row = row;
+    now.json = json;
+    now.present = new LinkedHashSet<>();
+    for (Column c : entity.columns()) {
+      // A column the reader fills ({@code @parentId}) is always there; Graph's own are when sent.
+      boolean added = c.path().startsWith("@") && !c.path().startsWith("@odata");
+      if (json == null || added || json.has(c.property())) {
+        now.present.add(c.name());
+      }
+    }
+    Change before = byId.get(id);
+    if (before != null && before.removed == null) {
+      // The same object twice in one round (Graph replays): the later values win, the earlier
+      // ones stand where the later did not send the property.
+      GenericRecord merged = new GenericData.Record(entity.avroSchema());
+      copy(before.row, merged);
+      for (String column : now.present) {
+        merged.put(column, row.get(column));
+      }
+      merged.put(Entity.LOAD_ID, row.get(Entity.LOAD_ID));
+      merged.put(Entity.LOADED_AT, row.get(Entity.LOADED_AT));
+      now.present.addAll(before.present);
+      if (before.json != null && json != null) {
+        ObjectNode both = before.json.deepCopy();
+        both.setAll(json);
+        now.json = both;
+      }
+      now.row = merged;
+    }
+    byId.put(id, now);
+  }
+
+  private static GenericRecord patched(
+      Entity entity, GenericRecord old, Change c, boolean keepRawJson) {
+    GenericRecord row = new GenericData.Record(entity.avroSchema());
+    copy(old, row);
+    for (String column : c.present) {
+      row.put(column, c.row.get(column));
+    }
+    row.put(Entity.LOAD_ID, c.row.get(Entity.LOAD_ID));
+    row.put(Entity.LOADED_AT, c.row.get(Entity.LOADED_AT));
+    String raw = null;
+    if (keepRawJson && c.json != null) {
+      ObjectNode json = c.json;
+      Object before = old.get(Entity.RAW_JSON);
+      if (before != null) {
+        try {
+          ObjectNode merged = (ObjectNode) JSON.readTree(before.toString());
+          merged.setAll(c.json);
+          json = merged;
+        } catch (IOException | ClassCastException unreadable) {
+          // the old raw_json is not an object: the change's stands alone
+        }
+      }
+      raw = json.toString();
+    }
+    row.put(Entity.RAW_JSON, raw);
+    return row;
+  }
+
+  private static GenericRecord withoutRaw(GenericRecord old) {
+    if (old.get(Entity.RAW_JSON) == null) {
+      return old;
+    }
+    GenericRecord row = new GenericData.Record(old.getSchema());
+    copy(old, row);
+    row.put(Entity.RAW_JSON, null);
+    return row;
+  }
+
+  private static void copy(GenericRecord from, GenericRecord to) {
+    for (Schema.Field f : to.getSchema().getFields()) {
+      Schema.Field source = from.getSchema().getField(f.name());
+      if (source != null) {
+        to.put(f.pos(), from.get(source.pos()));
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------ history
+
+  /**
+   * The tenant's history after this load, compared with the history itself (its current versions),
+   * not with the current table, so a history committed by a load that never committed its table (a
+   * load killed between the two and abandoned) is built on, not duplicated. Each current version of
+   * an object the load created, updated or removed is closed at {@code at}; then a version is added
+   * for each object created or updated (its columns as {@code next} has them) and one for each
+   * removed ({@code deleted}, with the last columns it had and Graph's reason when a delta round
+   * gave one). Objects are compared on their columns, not raw_json nor load metadata. Written as
+   * one part; null when the load changed nothing (the history stays as it is).
+   *
+   * @param next the tenant's rows as this load commits them (parts on local disk)
+   * @param reasons Graph's reasons for removals, by id (a delta round's), else empty
+   */
+  public History history(
+      Entity entity,
+      String tenantId,
+      long loadId,
+      Instant at,
+      List<Path> next,
+      Map<String, String> reasons) {
+    Entity history = entity.history();
+    Map<String, Long> before = new HashMap<>(); // id → digest of its current, live version
+    forEachCurrent(
+        history,
+        tenantId,
+        row -> {
+          if (row.get(Entity.VALID_TO) == null
+              && !"deleted".equals(String.valueOf(row.get(Entity.CHANGE_KIND)))) {
+            before.put(Staging.id(entity, row), digest(entity, row));
+          }
+        });
+    Map<String, String> kinds = new HashMap<>(); // id → created | updated
+    forEachLocal(
+        entity,
+        next,
+        row -> {
+          String id = Staging.id(entity, row);
+          Long was = before.remove(id);
+          if (was == null) {
+            kinds.put(id, "created");
+          } else if (was != digest(entity, row)) {
+            kinds.put(id, "updated");
+          }
+        });
+    Set<String> deleted = before.keySet();
+    if (kinds.isEmpty() && deleted.isEmpty()) {
+      return null;
+    }
+    long micros = IcebergLake.micros(at);
+    int created = (int) kinds.values().stream().filter("created"::equals).count();
+    Staging.Output out = staging.output(history, loadId, history.name(), "history");
+    try {
+      forEachCurrent(
+          history,
+          tenantId,
+          row -> {
+            String id = Staging.id(entity, row);
+            if (row.get(Entity.VALID_TO) != null
+                || !(kinds.containsKey(id) || deleted.contains(id))) {
+              out.write(row);
+              return;
+            }
+            GenericRecord closed = new GenericData.Record(history.avroSchema());
+            copy(row, closed);
+            closed.put(Entity.VALID_TO, micros);
+            out.write(closed);
+            if (deleted.contains(id)
+                && !"deleted".equals(String.valueOf(row.get(Entity.CHANGE_KIND)))) {
+              out.write(version(history, row, micros, "deleted", reasons.get(id), loadId));
+            }
+          });
+      forEachLocal(
+          entity,
+          next,
+          row -> {
+            String kind = kinds.get(Staging.id(entity, row));
+            if (kind != null) {
+              out.write(version(history, row, micros, kind, null, loadId));
+            }
+          });
+    } finally {
+      out.close();
+    }
+    return new History(out.path(), created, kinds.size() - created, deleted.size());
+  }
+
+  /** A history part and what the load changed. */
+  public record History(Path part, int created, int updated, int deleted) {}
+
+  private static GenericRecord version(
+      Entity history, GenericRecord row, long from, String kind, String reason, long loadId) {
+    GenericRecord v = new GenericData.Record(history.avroSchema());
+    copy(row, v);
+    v.put(Entity.VALID_FROM, from);
+    v.put(Entity.VALID_TO, null);
+    v.put(Entity.CHANGE_KIND, kind);
+    v.put(Entity.REMOVED_REASON, reason);
+    v.put(Entity.LOAD_ID, loadId);
+    v.put(Entity.RAW_JSON, null);
+    return v;
+  }
+
+  /** A 64-bit digest of a row's columns (not raw_json, not load metadata). */
+  static long digest(Entity entity, GenericRecord row) {
+    long h = 0xcbf29ce484222325L;
+    for (Column c : entity.columns()) {
+      Object v = row.get(c.name());
+      String s = v == null ? "\u0000null" : normal(v);
+      for (byte b : s.getBytes(StandardCharsets.UTF_8)) {
+        h ^= b;
+        h *= 0x100000001b3L;
+      }
+      h ^= 0x1f;
+      h *= 0x100000001b3L;
+    }
+    return h;
+  }
+
+  private static String normal(Object v) {
+    if (v instanceof List<?> list) {
+      List<String> items = new ArrayList<>(list.size());
+      for (Object o : list) {
+        items.add(o == null ? "\u0000null" : o.toString());
+      }
+      return items.toString();
+    }
+    return v.toString();
+  }
+}

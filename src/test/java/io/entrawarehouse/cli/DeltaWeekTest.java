@@ -1,0 +1,188 @@
+package io.entrawarehouse.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.entrawarehouse.simulator.GraphSimulator;
+import io.entrawarehouse.simulator.GroundTruth;
+import io.entrawarehouse.simulator.SimulatorSettings;
+import io.entrawarehouse.simulator.TenantScale;
+import io.entrawarehouse.warehouse.KillPoints;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A week of nightly loads, days 0 to 7 of an evolving tenant, each killed (SIGKILL) at an aimed
+ * point and run again, with every delta token expired before day 4: every night the current tables
+ * hold the day's ground truth, and in the end the history tables hold exactly the changes the
+ * simulator made, night by night.
+ */
+class DeltaWeekTest {
+
+  private static final List<String> TABLES = List.of("users", "groups", "group_members", "devices");
+
+  /** Where each night's load is killed: a full load, delta rounds, the resync, DuckDB. */
+  private static final List<String> KILLS =
+      List.of(
+          "after-history:users",
+          "after-staging:group_members",
+          "mid-commit:users",
+          "after-history:group_members",
+          "after-staging:users",
+          "after-commit:devices",
+          "before-duckdb",
+          "mid-duckdb");
+
+  @TempDir Path dir;
+
+  @Test
+  void aWeekOfKilledNightsEndsWithTheTenantAndItsHistory() throws Exception {
+    try (GraphSimulator sim =
+        GraphSimulator.start(
+            SimulatorSettings.builder()
+                .scale(TenantScale.TINY)
+                .changeRate(0.1)
+                .throttling(false)
+                .build())) {
+      Path warehouse = dir.resolve("warehouse");
+      Map<Long, Integer> nightOfLoad = new LinkedHashMap<>();
+      for (int day = 0; day <= 7; day++) {
+        sim.day(day);
+        if (day == 4) {
+          sim.expireDeltaTokens();
+        }
+        String date = java.time.LocalDate.of(2026, 11, 1).plusDays(day).toString();
+        Process killed = run(sim, warehouse, KILLS.get(day), date, "killed-" + day);
+        assertThat(killed.exitValue()).as(log("killed-" + day)).isEqualTo(137);
+        Process again = run(sim, warehouse, null, date, "again-" + day);
+        assertThat(again.exitValue()).as(log("again-" + day)).isZero();
+        if (day == 4) {
+          assertThat(log("killed-" + day) + log("again-" + day))
+              .contains("no longer honours the stored delta token")
+              .contains("(a resync)");
+        }
+        Map<String, GroundTruth.Entity> truth = GroundTruth.of(sim.tenant());
+        try (Connection c = readOnly(warehouse)) {
+          for (String table : TABLES) {
+            List<String> ids = ids(c, table);
+            assertThat((long) ids.size())
+                .as(table + " on day " + day)
+                .isEqualTo(truth.get(table).count());
+            assertThat(GroundTruth.checksum(ids))
+                .as(table + " on day " + day)
+                .isEqualTo(truth.get(table).checksum());
+          }
+          try (ResultSet r = c.createStatement().executeQuery("SELECT max(load_id) FROM _loads")) {
+            r.next();
+            nightOfLoad.put(r.getLong(1), day);
+          }
+        }
+      }
+      try (Connection c = readOnly(warehouse)) {
+        for (String table : TABLES) {
+          Map<Integer, Map<String, String>> actual = history(c, table, nightOfLoad);
+          for (int day = 0; day <= 7; day++) {
+            Map<String, String> expected =
+                GroundTruth.changes(sim.tenant(), day - 1, day).get(table);
+            Map<String, String> got = actual.getOrDefault(day, Map.of());
+            boolean delta = day != 0 && day != 4; // full reads know no reason
+            assertThat(delta ? got : withoutReasons(got))
+                .as(table + "_history, night " + day)
+                .isEqualTo(delta ? expected : withoutReasons(expected));
+          }
+        }
+      }
+    }
+  }
+
+  private Process run(GraphSimulator sim, Path warehouse, String haltAt, String date, String log)
+      throws Exception {
+    Path pem = dir.resolve("simulator.pem");
+    Files.writeString(pem, sim.certificatePem(), StandardCharsets.US_ASCII);
+    Map<String, String> p =
+        new LinkedHashMap<>(
+            io.entrawarehouse.simulator.SimulatorTenants.properties("entra.tenant.", sim));
+    p.put("entra.graph.trust-certificate", pem.toString());
+    p.put("entra.warehouse.directory", warehouse.toString());
+    p.put("entra.warehouse.chunk-size", "5");
+    if (haltAt != null) {
+      p.put(KillPoints.PROPERTY, haltAt);
+    }
+    Process process =
+        Processes.start(
+            p,
+            Map.of("AZURE_CLIENT_SECRET", SimulatorSettings.DEMO_CLIENT_SECRET),
+            dir.resolve(log + ".log"),
+            "run",
+            "entities=" + String.join(",", TABLES),
+            "run.date=" + date);
+    assertThat(process.waitFor(120, TimeUnit.SECONDS)).isTrue();
+    return process;
+  }
+
+  private String log(String name) throws Exception {
+    return Files.readString(dir.resolve(name + ".log"));
+  }
+
+  private static Connection readOnly(Path warehouse) throws Exception {
+    Properties p = new Properties();
+    p.setProperty("duckdb.read_only", "true");
+    return DriverManager.getConnection("jdbc:duckdb:" + warehouse.resolve("entra.duckdb"), p);
+  }
+
+  private static List<String> ids(Connection c, String table) throws Exception {
+    String key = table.equals("group_members") ? "group_id || '/' || member_id" : "id";
+    List<String> ids = new ArrayList<>();
+    try (ResultSet r = c.createStatement().executeQuery("SELECT " + key + " FROM " + table)) {
+      while (r.next()) {
+        ids.add(r.getString(1));
+      }
+    }
+    return ids;
+  }
+
+  /** Night → id → kind (and reason) of the versions each night's load began. */
+  private static Map<Integer, Map<String, String>> history(
+      Connection c, String table, Map<Long, Integer> nightOfLoad) throws Exception {
+    String key = table.equals("group_members") ? "group_id || '/' || member_id" : "id";
+    Map<Integer, Map<String, String>> out = new TreeMap<>();
+    try (ResultSet r =
+        c.createStatement()
+            .executeQuery(
+                "SELECT load_id, "
+                    + key
+                    + ", change_kind, removed_reason FROM "
+                    + table
+                    + "_history")) {
+      while (r.next()) {
+        Integer night = nightOfLoad.get(r.getLong(1));
+        assertThat(night).as(table + "_history: a version from an unknown load").isNotNull();
+        String kind = r.getString(3);
+        String reason = r.getString(4);
+        String value = kind.equals("deleted") ? "deleted/" + reason : kind;
+        String previous =
+            out.computeIfAbsent(night, n -> new TreeMap<>()).put(r.getString(2), value);
+        assertThat(previous).as(table + "_history: two versions in one load").isNull();
+      }
+    }
+    return out;
+  }
+
+  private static Map<String, String> withoutReasons(Map<String, String> changes) {
+    Map<String, String> out = new TreeMap<>();
+    changes.forEach((id, v) -> out.put(id, v.startsWith("deleted/") ? "deleted" : v));
+    return out;
+  }
+}
