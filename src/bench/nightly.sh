@@ -12,7 +12,8 @@
 # log events" adds the pages a seventh of the logs would take.
 # Usage: src/bench/nightly.sh [scale]   (after ./mvnw -q -DskipTests package)
 # Environment: ENTITIES (users,groups,group_members,devices,directory_audits,sign_ins; or all),
-# CHANGE_RATE (0.01), TIME_SCALE (0.1), LATENCY_MS (100), PORT (19545), JOB_JAVA_OPTS.
+# CHANGE_RATE (0.01), TIME_SCALE (0.1), LATENCY_MS (100), PORT (19545), JOB_JAVA_OPTS, KEEP (a
+# folder to keep the runs' output in).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 JAR=$PWD/target/entra-warehouse.jar
@@ -30,7 +31,7 @@ export AZURE_CLIENT_SECRET=entra-warehouse-demo-secret
 java -jar "$JAR" simulator --scale "$SCALE" --time-scale "$TIME_SCALE" --latency-ms "$LATENCY_MS" \
   --change-rate "$CHANGE_RATE" --port "$PORT" --cert-out "$PEM" > "$WORK/simulator.log" 2>&1 &
 SIM=$!
-trap 'kill $SIM 2>/dev/null; rm -rf "$WORK"' EXIT
+trap 'kill $SIM 2>/dev/null; [ -n "${KEEP:-}" ] && cp "$WORK"/*.txt "$KEEP"/; rm -rf "$WORK"' EXIT
 until grep -q "tenant id" "$WORK/simulator.log" 2>/dev/null; do sleep 0.05; done
 TENANT=$(awk '/tenant id/ {print $3}' "$WORK/simulator.log")
 CLIENT=$(awk '/client id/ {print $3}' "$WORK/simulator.log")
@@ -57,11 +58,15 @@ run() {
   grep -E "COMPLETED|FAILED|PARTIAL" "$WORK/$1.txt" | head -1
 }
 
+# The simulator's logs reach 7 days back from midnight today (UTC): the full load's window (the 7
+# days before its run date) holds them all; the nightly's starts at the mark less two hours.
+TODAY=$(date -u +%F)
+TOMORROW=$(date -u -d tomorrow +%F)
 echo "== full load (day 0): $ENTITIES"
-run full 2026-11-01
+run full "$TODAY"
 curl -sk -X POST "https://127.0.0.1:$PORT/_simulator/day?advance=1" > /dev/null
 echo "== nightly load (day 1, after ${CHANGE_RATE} of the tenant changed)"
-run nightly 2026-11-02
+run nightly "$TOMORROW"
 
 python3 - "$WORK" "$SCALE" <<'PY'
 import json, re, sys

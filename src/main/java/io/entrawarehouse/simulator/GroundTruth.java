@@ -263,7 +263,39 @@ public final class GroundTruth {
           .append("\"}")
           .append(++i < truth.size() ? ",\n" : "\n");
     }
-    b.append("  }\n}\n");
+    b.append("  }");
+    if (tenant.day() > 0) {
+      // The history a warehouse loaded once a day from day 0 should hold: per day and table, what
+      // that day's load created, updated and deleted ({@link #changes}), counted, with the
+      // checksum of the ids.
+      b.append(",\n  \"history\": {\n");
+      for (int day = 0; day <= tenant.day(); day++) {
+        b.append("    \"day ").append(day).append("\": {");
+        Map<String, Map<String, String>> changes = changes(tenant, day - 1, day);
+        int t = 0;
+        for (Map.Entry<String, Map<String, String>> table : changes.entrySet()) {
+          long[] counts = new long[3];
+          for (String kind : table.getValue().values()) {
+            counts[kind.equals("created") ? 0 : kind.equals("updated") ? 1 : 2]++;
+          }
+          b.append(t++ == 0 ? "" : ", ")
+              .append('"')
+              .append(table.getKey())
+              .append("_history\": {\"created\": ")
+              .append(counts[0])
+              .append(", \"updated\": ")
+              .append(counts[1])
+              .append(", \"deleted\": ")
+              .append(counts[2])
+              .append(", \"idChecksum\": \"")
+              .append(new Entity(0, checksum(table.getValue().keySet())).checksumHex())
+              .append("\"}");
+        }
+        b.append(day < tenant.day() ? "},\n" : "}\n");
+      }
+      b.append("  }");
+    }
+    b.append("\n}\n");
     return b.toString();
   }
 }
