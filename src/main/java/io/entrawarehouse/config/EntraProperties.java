@@ -256,6 +256,7 @@ public record EntraProperties(
       @DefaultValue("true") boolean duckdb,
       @DefaultValue("30d") Duration snapshotRetention,
       @DefaultValue("10m") Duration duckdbWait,
+      @DefaultValue("128MB") String duckdbMemory,
       Map<String, String> hadoop) {
 
     public Warehouse {
@@ -268,6 +269,12 @@ public record EntraProperties(
         throw new IllegalArgumentException(
             "entra.warehouse.snapshot-retention must not be negative (30d, 12h), got "
                 + snapshotRetention);
+      }
+      if (duckdbMemory != null
+          && !duckdbMemory.matches("(?i)\\d+(\\.\\d+)?\\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB|%)")) {
+        throw new IllegalArgumentException(
+            "entra.warehouse.duckdb-memory must be an amount such as 256MB or 2GB, got "
+                + duckdbMemory);
       }
       if (duckdbWait != null && duckdbWait.isNegative()) {
         throw new IllegalArgumentException(

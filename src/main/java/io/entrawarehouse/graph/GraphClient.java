@@ -205,6 +205,11 @@ public final class GraphClient {
         }
         wait = null;
         reason = e.getClass().getSimpleName() + ": " + e.getMessage();
+        // A connection the server closed while it sat idle in the pool ("unexpected end of
+        // stream"): the other idle ones are likely closed too, after a long pause (a large
+        // tenant's closure, a throttle wait). Drop them, so the retry opens a fresh one instead
+        // of spending every attempt on a dead connection.
+        http.connectionPool().evictAll();
       } finally {
         budget.answered(permit); // no answer at all: the request is over all the same
       }

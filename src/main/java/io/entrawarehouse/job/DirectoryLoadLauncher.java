@@ -159,7 +159,11 @@ public class DirectoryLoadLauncher {
 
   public DuckDbLoader duckdb() {
     return new DuckDbLoader(
-        properties.warehouse().duckdbFile(), properties.warehouse().duckdbWait());
+        properties.warehouse().duckdbFile(),
+        properties.warehouse().duckdbWait(),
+        properties.warehouse().duckdbMemory() == null
+            ? DuckDbLoader.DEFAULT_MEMORY
+            : properties.warehouse().duckdbMemory());
   }
 
   /**

@@ -371,6 +371,8 @@ public final class DemoTenant {
       case USER -> baseUser(index);
       case GROUP -> baseGroup(index);
       case DEVICE -> baseDevice(index);
+      case SERVICE_PRINCIPAL -> baseServicePrincipal(index);
+      case APPLICATION -> baseApplication(index);
       default -> throw new IllegalArgumentException("kind " + kind + " does not change");
     };
   }
@@ -1166,6 +1168,10 @@ public final class DemoTenant {
 
   /** Service principal {@code s}: the non-user members some groups hold. */
   public Map<String, Object> servicePrincipal(int s) {
+    return changes.apply(SERVICE_PRINCIPAL, s, baseServicePrincipal(s));
+  }
+
+  private Map<String, Object> baseServicePrincipal(int s) {
     Pick p = pick(SERVICE_PRINCIPAL + 100, s);
     String appId = Hashing.uuid(seed, APP, s);
     String name =
@@ -1209,6 +1215,10 @@ public final class DemoTenant {
    * certificate's {@code key} are null, as Graph returns them in a list.
    */
   public Map<String, Object> application(int a) {
+    return changes.apply(APPLICATION, a, baseApplication(a));
+  }
+
+  private Map<String, Object> baseApplication(int a) {
     Pick p = pick(APPLICATION + 100, a);
     Map<String, Object> sp = servicePrincipal(a);
     Map<String, Object> m = new LinkedHashMap<>();

@@ -622,7 +622,7 @@ public final class GraphSimulator implements AutoCloseable {
 
   private void graph(HttpExchange exchange, String path, String requestId, String clientRequestId)
       throws IOException {
-    if (path.matches("/(users|groups|devices)/delta(\\(\\))?")) {
+    if (path.matches("/(users|groups|devices|servicePrincipals|applications)/delta(\\(\\))?")) {
       delta(exchange, path, requestId, clientRequestId);
       return;
     }
@@ -790,12 +790,16 @@ public final class GraphSimulator implements AutoCloseable {
         switch (resource) {
           case "users" -> Catalog.USERS;
           case "groups" -> Catalog.GROUPS;
+          case "servicePrincipals" -> Catalog.SERVICE_PRINCIPALS;
+          case "applications" -> Catalog.APPLICATIONS;
           default -> Catalog.DEVICES;
         };
     int kind =
         switch (resource) {
           case "users" -> DemoTenant.USER;
           case "groups" -> DemoTenant.GROUP;
+          case "servicePrincipals" -> DemoTenant.SERVICE_PRINCIPAL;
+          case "applications" -> DemoTenant.APPLICATION;
           default -> DemoTenant.DEVICE;
         };
     log.request(collection.name() + "/delta");
@@ -1043,6 +1047,8 @@ public final class GraphSimulator implements AutoCloseable {
             switch (kind) {
               case DemoTenant.USER -> tenant.user(i);
               case DemoTenant.GROUP -> tenant.group(i);
+              case DemoTenant.SERVICE_PRINCIPAL -> tenant.servicePrincipal(i);
+              case DemoTenant.APPLICATION -> tenant.application(i);
               default -> tenant.device(i);
             };
     TenantChanges changes = tenant.changes();

@@ -134,8 +134,14 @@ public final class GroundTruth {
     TenantChanges before = from < 0 ? null : tenant.changesAt(from);
     TenantChanges after = tenant.changesAt(to);
     Map<String, Map<String, String>> out = new LinkedHashMap<>();
-    String[] tables = {"users", "groups", "devices"};
-    int[] kinds = {DemoTenant.USER, DemoTenant.GROUP, DemoTenant.DEVICE};
+    String[] tables = {"users", "groups", "devices", "service_principals", "applications"};
+    int[] kinds = {
+      DemoTenant.USER,
+      DemoTenant.GROUP,
+      DemoTenant.DEVICE,
+      DemoTenant.SERVICE_PRINCIPAL,
+      DemoTenant.APPLICATION
+    };
     for (int k = 0; k < kinds.length; k++) {
       int kind = kinds[k];
       Map<String, String> table = new java.util.TreeMap<>();

@@ -38,8 +38,14 @@ final class TenantChanges {
   /** One change: the day, the kind and index of the object, what happened, the new values. */
   record Change(int day, int kind, int index, Op op, Map<String, Object> properties) {}
 
-  /** The kinds that change: users, groups and devices. */
+  /** The kinds whose objects are created, updated and deleted: users, groups and devices. */
   static final int[] KINDS = {DemoTenant.USER, DemoTenant.GROUP, DemoTenant.DEVICE};
+
+  /**
+   * The kinds whose objects are only updated (their app role assignments and credentials stay as
+   * generated): service principals and applications.
+   */
+  static final int[] UPDATED_ONLY = {DemoTenant.SERVICE_PRINCIPAL, DemoTenant.APPLICATION};
 
   /** One kind's objects on a day. */
   static final class Population {
@@ -108,6 +114,9 @@ final class TenantChanges {
     populations.put(DemoTenant.USER, new Population(tenant.scale().users()));
     populations.put(DemoTenant.GROUP, new Population(tenant.scale().groups()));
     populations.put(DemoTenant.DEVICE, new Population(tenant.scale().devices()));
+    populations.put(
+        DemoTenant.SERVICE_PRINCIPAL, new Population(tenant.scale().servicePrincipals()));
+    populations.put(DemoTenant.APPLICATION, new Population(tenant.applications()));
     List<Change> journal = new ArrayList<>();
     TenantChanges changes = new TenantChanges(day, populations, journal);
     for (int d = 1; d <= day; d++) {
@@ -115,6 +124,9 @@ final class TenantChanges {
         changes.change(tenant, d, kind, rate, current);
       }
       changes.changeMembers(tenant, d, rate);
+      for (int kind : UPDATED_ONLY) {
+        changes.updateSome(tenant, d, kind, rate, current);
+      }
     }
     return changes;
   }
@@ -224,6 +236,30 @@ final class TenantChanges {
     }
   }
 
+  /** About {@code rate} of a kind's objects updated (at least one). */
+  private void updateSome(
+      DemoTenant tenant,
+      int d,
+      int kind,
+      double rate,
+      BiFunction<Integer, Integer, Map<String, Object>> current) {
+    Population pop = populations.get(kind);
+    if (pop.next == 0) {
+      return;
+    }
+    int count = Math.max(1, (int) Math.round(rate * pop.next));
+    Instant today = tenant.now().plus(Duration.ofDays(d));
+    for (int i = 0; i < count; i++) {
+      Pick p = new Pick(Hashing.hash(tenant.seed(), 300 + kind, (long) d * 1_000_000 + i));
+      int index = p.below(pop.next);
+      Map<String, Object> now = new LinkedHashMap<>(current.apply(kind, index));
+      now.putAll(pop.overrides.getOrDefault(index, Map.of()));
+      Map<String, Object> update = update(kind, index, d, p, now, today);
+      pop.overrides.computeIfAbsent(index, k -> new LinkedHashMap<>()).putAll(update);
+      journal.add(new Change(d, kind, index, Op.UPDATED, Map.copyOf(update)));
+    }
+  }
+
   /** A living index, drawn uniformly; -1 when a few draws found none. */
   private static int pick(Population pop, Pick p) {
     for (int attempt = 0; attempt < 32; attempt++) {
@@ -264,6 +300,13 @@ final class TenantChanges {
               m.put(
                   "approximateLastSignInDateTime",
                   DemoTenant.seconds(today.minusSeconds(p.below(86_000))));
+        }
+      }
+      case DemoTenant.SERVICE_PRINCIPAL -> {
+        if (p.chance(0.5)) {
+          m.put("accountEnabled", !Boolean.TRUE.equals(now.get("accountEnabled")));
+        } else {
+          m.put("tags", List.of("WindowsAzureActiveDirectoryIntegratedApp", "Reviewed-" + d));
         }
       }
       default -> m.put("description", "Changed on day " + d + " (" + p.digits(4) + ")");

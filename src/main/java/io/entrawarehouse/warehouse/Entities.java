@@ -288,6 +288,7 @@ public final class Entities {
   /** App registrations. Their credentials' metadata go to app_credentials; secrets nowhere. */
   public static final Entity APPLICATIONS =
       Entity.builder("applications", "/applications")
+          .delta("/applications/delta")
           .pageSize(999)
           .permission(APPLICATION_READ)
           .redact(CREDENTIAL_SECRETS)
@@ -306,6 +307,7 @@ public final class Entities {
   /** Enterprise apps and managed identities: who signs in and holds permissions as an app. */
   public static final Entity SERVICE_PRINCIPALS =
       Entity.builder("service_principals", "/servicePrincipals")
+          .delta("/servicePrincipals/delta")
           .what("service principals")
           .pageSize(999)
           .permission(APPLICATION_READ)

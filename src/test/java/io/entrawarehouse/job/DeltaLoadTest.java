@@ -31,13 +31,19 @@ class DeltaLoadTest {
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final List<Entity> DIRECTORY =
-      List.of(Entities.USERS, Entities.GROUPS, Entities.GROUP_MEMBERS, Entities.DEVICES);
+      List.of(
+          Entities.USERS,
+          Entities.GROUPS,
+          Entities.GROUP_MEMBERS,
+          Entities.DEVICES,
+          Entities.SERVICE_PRINCIPALS,
+          Entities.APPLICATIONS);
 
   /** The launch of a nightly load on the tenant's day {@code day}. */
   static Map<String, String> night(int day) {
     return Map.of(
         "entities",
-        "users,groups,group_members,devices",
+        "users,groups,group_members,devices,service_principals,applications",
         "run.date",
         java.time.LocalDate.of(2026, 11, 1).plusDays(day).toString());
   }
@@ -69,6 +75,8 @@ class DeltaLoadTest {
             .isEqualTo(listings);
         assertThat(sim.stats().requests("users/delta")).isEqualTo(deltas + 1);
         assertThat(sim.stats().requests("members")).as("per-group requests").isEqualTo(perGroup);
+        assertThat(sim.stats().requests("servicePrincipals/delta")).isEqualTo(day + 1L);
+        assertThat(sim.stats().requests("applications/delta")).isEqualTo(day + 1L);
         nightly.assertMatchesGroundTruth(DIRECTORY);
         loads.add(lastLoad(nightly));
       }

@@ -49,8 +49,35 @@ public final class DuckDbLoader {
   private final Duration writerWait;
 
   public DuckDbLoader(Path file, Duration writerWait) {
+    this(file, writerWait, DEFAULT_MEMORY);
+  }
+
+  /**
+   * @param memoryLimit DuckDB's memory_limit for the load's connections ("256MB"): what it keeps in
+   *     memory before it spills to disk (DuckDB's own default is 80% of the machine's memory)
+   */
+  public DuckDbLoader(Path file, Duration writerWait, String memoryLimit) {
     this.file = file.toAbsolutePath();
     this.writerWait = writerWait;
+    this.memoryLimit = memoryLimit;
+  }
+
+  /** The memory_limit of the load's DuckDB connections unless configured. */
+  public static final String DEFAULT_MEMORY = "128MB";
+
+  private final String memoryLimit;
+
+  /** The settings of a connection the load opens: its memory limit, read-only or not. */
+  private Properties settings(boolean readOnly) {
+    Properties p = new Properties();
+    p.setProperty("memory_limit", memoryLimit);
+    // One thread: a load's DuckDB work is copying Parquet files into tables, and each thread
+    // holds buffers of its own (55 MB of the job's peak RSS at medium with two).
+    p.setProperty("threads", "1");
+    if (readOnly) {
+      p.setProperty("duckdb.read_only", "true");
+    }
+    return p;
   }
 
   public Path file() {
@@ -125,9 +152,7 @@ public final class DuckDbLoader {
 
   /** A read-only connection, as analysts open it: it never blocks them nor they it. */
   public Connection read() throws SQLException {
-    Properties readOnly = new Properties();
-    readOnly.setProperty("duckdb.read_only", "true");
-    return DriverManager.getConnection("jdbc:duckdb:" + file, readOnly);
+    return DriverManager.getConnection("jdbc:duckdb:" + file, settings(true));
   }
 
   /**
@@ -194,7 +219,7 @@ public final class DuckDbLoader {
         Files.copy(file, swap, StandardCopyOption.REPLACE_EXISTING);
         copied = Files.size(swap);
       }
-      Connection c = DriverManager.getConnection("jdbc:duckdb:" + swap);
+      Connection c = DriverManager.getConnection("jdbc:duckdb:" + swap, settings(false));
       try (Statement st = c.createStatement()) {
         st.execute("SET TimeZone = 'UTC'");
       }
@@ -322,7 +347,7 @@ public final class DuckDbLoader {
     while (true) {
       try {
         if (Files.exists(wal)) {
-          try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + file);
+          try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + file, settings(false));
               Statement s = c.createStatement()) {
             s.execute("CHECKPOINT");
           }

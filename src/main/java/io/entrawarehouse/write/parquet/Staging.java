@@ -136,17 +136,27 @@ public final class Staging {
     Path tmp = dir.resolve("." + name + ".parquet.tmp");
     try {
       Files.createDirectories(dir);
+      // A whole table goes through one writer: smaller row groups than Parquet's 128 MB bound
+      // what it holds in memory before writing.
       return new Output(
           part,
           tmp,
           writer(
-              entity, entity.avroSchema(), schemas.apply(entity), new LocalOutputFile(tmp), conf));
+              entity,
+              entity.avroSchema(),
+              schemas.apply(entity),
+              new LocalOutputFile(tmp),
+              conf,
+              OUTPUT_ROW_GROUP));
     } catch (IOException e) {
       throw new UncheckedIOException(
           "Cannot write " + part + ": " + e.getMessage() + ". Check free space and permissions.",
           e);
     }
   }
+
+  /** The row group size of a part written row by row ({@link #output}). */
+  static final long OUTPUT_ROW_GROUP = 16L * 1024 * 1024;
 
   /** A part being written: {@link #write} rows, then {@link #close} to publish it. */
   public static final class Output implements AutoCloseable {
@@ -213,11 +223,23 @@ public final class Staging {
   public static ParquetWriter<GenericRecord> writer(
       Entity entity, Schema avro, MessageType parquet, OutputFile file, Configuration conf)
       throws IOException {
+    return writer(entity, avro, parquet, file, conf, ParquetWriter.DEFAULT_BLOCK_SIZE);
+  }
+
+  private static ParquetWriter<GenericRecord> writer(
+      Entity entity,
+      Schema avro,
+      MessageType parquet,
+      OutputFile file,
+      Configuration conf,
+      long rowGroupSize)
+      throws IOException {
     PartWriterBuilder builder =
         new PartWriterBuilder(file, avro, parquet)
             .withConf(conf)
             .withCompressionCodec(CompressionCodecName.SNAPPY)
-            .withWriteMode(ParquetFileWriter.Mode.OVERWRITE);
+            .withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
+            .withRowGroupSize(rowGroupSize);
     for (Column c : entity.columns()) {
       if (!c.dictionary()) {
         builder.withDictionaryEncoding(c.parquetPath(), false);
@@ -306,7 +328,8 @@ public final class Staging {
    * @return how many rows were removed
    */
   public long deduplicate(Entity entity, List<Path> parts) {
-    if (parts.isEmpty() || !hasDuplicates(entity, parts)) {
+    // A computed table's reader emits each row once, and a replayed chunk rewrites its own part.
+    if (parts.isEmpty() || !entity.readFromGraph() || !hasDuplicates(entity, parts)) {
       return 0;
     }
     try {
@@ -359,15 +382,23 @@ public final class Staging {
             .map(p -> "'" + p.toAbsolutePath().toString().replace("'", "''") + "'")
             .collect(java.util.stream.Collectors.joining(", "));
     String keys = String.join(", ", entity.idColumns());
-    try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:duckdb:");
+    java.util.Properties small = new java.util.Properties();
+    // It counts ids: in a little memory, spilling the rest beside the parts.
+    small.setProperty("memory_limit", "128MB");
+    small.setProperty(
+        "temp_directory", parts.get(0).getParent().getParent().resolve(".duckdb-tmp").toString());
+    try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:duckdb:", small);
         java.sql.ResultSet r =
             c.createStatement()
                 .executeQuery(
-                    "SELECT count(*) - count(DISTINCT ("
+                    // Grouped by a 64-bit hash of the ids: a few bytes a row in memory, where the
+                    // ids themselves took over 128 MB for a medium tenant's transitive members. A
+                    // collision only costs the exact pass of deduplicate().
+                    "SELECT count(*) FROM (SELECT hash("
                         + keys
-                        + ")) FROM read_parquet(["
+                        + ") AS h FROM read_parquet(["
                         + files
-                        + "], hive_partitioning = false)")) {
+                        + "], hive_partitioning = false) GROUP BY h HAVING count(*) > 1 LIMIT 1)")) {
       r.next();
       return r.getLong(1) > 0;
     } catch (java.sql.SQLException e) {
