@@ -15,6 +15,7 @@ import io.entrawarehouse.write.duckdb.DuckDbLoader;
 import io.entrawarehouse.write.iceberg.IcebergLake;
 import io.entrawarehouse.write.iceberg.Versions;
 import io.entrawarehouse.write.parquet.ParquetPartWriter;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -43,7 +44,9 @@ import org.springframework.batch.core.step.StepExecution;
 import org.springframework.batch.core.step.builder.StepBuilder;
 import org.springframework.batch.infrastructure.item.ExecutionContext;
 import org.springframework.batch.infrastructure.item.ItemProcessor;
+import org.springframework.batch.infrastructure.item.ItemStream;
 import org.springframework.batch.infrastructure.item.ItemStreamReader;
+import org.springframework.batch.infrastructure.item.ItemStreamWriter;
 import org.springframework.batch.infrastructure.repeat.RepeatStatus;
 import org.springframework.batch.infrastructure.support.transaction.ResourcelessTransactionManager;
 import org.springframework.core.task.SimpleAsyncTaskExecutor;
@@ -335,23 +338,223 @@ public final class DirectoryLoadJob {
                   () -> stores.lake().deltaLink(entity, launch.tenantId(), deltaSelect),
                   () -> graphReader(graph, launch, entity, null, concurrency));
     } else {
-      // A log's window starts where the step's first execution put it (a restart reads the same
-      // window), resolved when the step first opens: from the lake's mark as it is then.
-      reader =
-          new DeferredReader(
-              stepContext ->
-                  graphReader(
-                      graph,
-                      launch,
-                      entity,
-                      windowFrom(stepContext, launch, entity, stores.lake()),
-                      concurrency));
+      return logReadStep(
+          repository, transactions, graph, stores, launch, entity, context, chunkSize, concurrency);
     }
+    return chunkStep(
+        entity.name(),
+        repository,
+        transactions,
+        stores,
+        launch,
+        entity,
+        context,
+        chunkSize,
+        reader);
+  }
+
+  /** How many slices of a log are read at once; the reports budget they share paces them. */
+  static final int SLICES_AT_ONCE = 4;
+
+  /** In a log slice's step context: its window, [from, until), and its number. */
+  static final String SLICE_FROM = "slice.from";
+
+  static final String SLICE_UNTIL = "slice.until";
+  static final String SLICE_INDEX = ParquetPartWriter.SLICE;
+
+  /**
+   * A log's read step: its window (fixed in the step's context when it first starts: a restart
+   * reads the same window) cut into slices of whole UTC days ({@link #sliceDays}; a night's window
+   * is one), read as Spring Batch partitions, {@link #SLICES_AT_ONCE} at a time, each restartable
+   * on its own: a restart reads again only the slices that did not finish, each from its last
+   * committed chunk. Slices hide Graph's per-page latency; the reports budget the requests share
+   * keeps them within Graph's limit.
+   */
+  private static Step logReadStep(
+      JobRepository repository,
+      PlatformTransactionManager transactions,
+      GraphClient graph,
+      LoadStores stores,
+      LoadParameters launch,
+      Entity entity,
+      LoadContext context,
+      int chunkSize,
+      int concurrency) {
+    ItemStreamReader<JsonNode> reader =
+        new DeferredReader(
+            slice ->
+                graphReader(
+                    graph,
+                    launch,
+                    entity,
+                    Instant.parse(slice.getString(SLICE_FROM)),
+                    Instant.parse(slice.getString(SLICE_UNTIL)),
+                    concurrency));
+    Step worker =
+        chunkStep(
+            entity.name() + "-slice",
+            repository,
+            transactions,
+            stores,
+            launch,
+            entity,
+            context,
+            chunkSize,
+            reader);
+    AtomicReference<Instant> from = new AtomicReference<>();
+    org.springframework.core.task.SimpleAsyncTaskExecutor slices =
+        new org.springframework.core.task.SimpleAsyncTaskExecutor(entity.name() + "-slice-");
+    slices.setConcurrencyLimit(SLICES_AT_ONCE);
+    java.util.concurrent.atomic.AtomicInteger days =
+        new java.util.concurrent.atomic.AtomicInteger();
+    return new StepBuilder(entity.name(), repository)
+        .partitioner(worker.getName(), grid -> slices(from.get(), launch.until(), days.get()))
+        .step(worker)
+        .taskExecutor(slices)
+        .listener(
+            new StepExecutionListener() {
+              @Override
+              public void beforeStep(StepExecution step) {
+                ExecutionContext c = step.getExecutionContext();
+                from.set(windowFrom(c, launch, entity, stores.lake()));
+                if (!c.containsKey(SLICE_DAYS)) {
+                  // A night's window (a day and the overlap) is read whole; a longer one is cut
+                  // as a first look at it (one request) finds worth it.
+                  boolean longWindow =
+                      Duration.between(from.get(), launch.until()).compareTo(SLICE_AFTER) > 0;
+                  int sliceDays = 0;
+                  if (longWindow) {
+                    try {
+                      sliceDays = sliceDays(graph, launch, entity, from.get());
+                    } catch (io.entrawarehouse.graph.GraphException.Auth e) {
+                      if (e.status() != 403) {
+                        throw e;
+                      }
+                      // Denied from the first request, as a slice's reader would find it: the
+                      // log is left as it was and the rest of the load goes on (no slice runs).
+                      c.putString(DENIED, e.getMessage());
+                      log.warn(
+                          "{}: {} The table is left as it was; the rest of the load goes on.",
+                          entity.name(),
+                          e.getMessage());
+                      sliceDays = NO_SLICE;
+                    }
+                  }
+                  c.putInt(SLICE_DAYS, sliceDays);
+                }
+                days.set(c.getInt(SLICE_DAYS));
+                repository.updateExecutionContext(step);
+              }
+
+              @Override
+              public ExitStatus afterStep(StepExecution step) {
+                // What Graph refused a slice, said by the log's step as a whole.
+                for (StepExecution s : step.getJobExecution().getStepExecutions()) {
+                  if (s.getStepName().startsWith(worker.getName() + ":")) {
+                    for (String key : List.of(DENIED, DEGRADED)) {
+                      if (s.getExecutionContext().containsKey(key)) {
+                        step.getExecutionContext()
+                            .putString(key, s.getExecutionContext().getString(key));
+                      }
+                    }
+                  }
+                }
+                return null;
+              }
+            })
+        .listener(new RateLogger(entity))
+        .build();
+  }
+
+  /**
+   * In a log's read step context: how many days each slice of its window spans (0: one slice),
+   * decided once (a restart cuts the window the same way).
+   */
+  static final String SLICE_DAYS = "window.slice-days";
+
+  /** {@link #SLICE_DAYS} when Graph denied the log: no slice is read. */
+  static final int NO_SLICE = -1;
+
+  /** A window longer than this may be cut into slices; a nightly one (26 hours) is not. */
+  static final Duration SLICE_AFTER = Duration.ofHours(36);
+
+  /**
+   * How many pages a slice should hold at least: each slice costs a request of the reports budget
+   * (5 a window) even when it holds little, so a slice of fewer pages spends more than it hides.
+   */
+  static final int PAGES_PER_SLICE = 4;
+
+  /**
+   * The days a slice of a log's window should span, from a first look at the window: none (0) when
+   * its first page is the last; else as many whole days as {@link #PAGES_PER_SLICE} pages take at
+   * the rate of the first page (events come newest first: its items' times span what a page holds).
+   * Any other refusal leaves the window whole: the slice's own read meets it again and says what to
+   * do; Graph's denial of the log itself is thrown, so the log is not asked again.
+   */
+  private static int sliceDays(
+      GraphClient graph, LoadParameters launch, Entity entity, Instant from) {
+    try {
+      String url = graph.url(entity.path() + "?" + launch.query(entity, from, true));
+      io.entrawarehouse.graph.GraphPage page =
+          graph.page(entity.what(), url, launch.needsEventual(entity));
+      if (page.nextLink() == null || page.items().size() < 2) {
+        return 0;
+      }
+      Instant newest = Instant.parse(page.items().get(0).path(entity.timeProperty()).asText());
+      Instant oldest =
+          Instant.parse(
+              page.items().get(page.items().size() - 1).path(entity.timeProperty()).asText());
+      long seconds = Math.abs(Duration.between(oldest, newest).getSeconds()) * PAGES_PER_SLICE;
+      return (int) Math.max(1, (seconds + 86_399) / 86_400);
+    } catch (io.entrawarehouse.graph.GraphException.Auth e) {
+      throw e;
+    } catch (io.entrawarehouse.graph.GraphException | java.time.format.DateTimeParseException e) {
+      return 0;
+    }
+  }
+
+  /**
+   * A window cut every {@code days} UTC midnights (0: not cut; {@link #NO_SLICE}: none at all): the
+   * slices' contexts, by partition name.
+   */
+  static java.util.Map<String, ExecutionContext> slices(Instant from, Instant until, int days) {
+    java.util.Map<String, ExecutionContext> out = new java.util.LinkedHashMap<>();
+    Instant start = days == NO_SLICE ? until : from;
+    for (int i = 0; start.isBefore(until); i++) {
+      Instant cut =
+          days == 0
+              ? until
+              : start.truncatedTo(java.time.temporal.ChronoUnit.DAYS).plus(Duration.ofDays(days));
+      Instant end = cut.isBefore(until) ? cut : until;
+      ExecutionContext slice = new ExecutionContext();
+      slice.putString(SLICE_FROM, start.toString());
+      slice.putString(SLICE_UNTIL, end.toString());
+      slice.putInt(SLICE_INDEX, i);
+      out.put(String.format(java.util.Locale.ROOT, "slice%03d", i), slice);
+      start = end;
+    }
+    return out;
+  }
+
+  /**
+   * A chunk step: Graph items read, made rows, written as Parquet parts. Its reader and writer keep
+   * their state per thread (a log's slices run the same step on several threads at once).
+   */
+  private static Step chunkStep(
+      String name,
+      JobRepository repository,
+      PlatformTransactionManager transactions,
+      LoadStores stores,
+      LoadParameters launch,
+      Entity entity,
+      LoadContext context,
+      int chunkSize,
+      ItemStreamReader<JsonNode> reader) {
     DeltaItemReader delta = reader instanceof DeltaItemReader d ? d : null;
     ItemProcessor<JsonNode, GenericRecord> processor =
         new ItemProcessor<>() {
-          private WarehouseRowProcessor delegate;
-          private DeltaItemReader.Mode mode;
+          private volatile WarehouseRowProcessor delegate;
+          private volatile DeltaItemReader.Mode mode;
 
           @Override
           public GenericRecord process(JsonNode item) throws Exception {
@@ -371,14 +574,16 @@ public final class DirectoryLoadJob {
             return delegate.process(item);
           }
         };
-    ParquetPartWriter writer =
-        new ParquetPartWriter(
-            entity,
-            stores.staging(),
-            () -> context.loadId.get(),
-            launch.runDate(),
-            () -> delta == null ? 0 : delta.round());
-    return new StepBuilder(entity.name(), repository)
+    ItemStreamWriter<GenericRecord> writer =
+        new PerThreadWriter(
+            () ->
+                new ParquetPartWriter(
+                    entity,
+                    stores.staging(),
+                    () -> context.loadId.get(),
+                    launch.runDate(),
+                    () -> delta == null ? 0 : delta.round()));
+    return new StepBuilder(name, repository)
         .<JsonNode, GenericRecord>chunk(chunkSize)
         .transactionManager(transactions)
         .reader(reader)
@@ -398,7 +603,8 @@ public final class DirectoryLoadJob {
                     t.getMessage());
               }
             })
-        .listener(new RateLogger(entity))
+        .listener(
+            name.equals(entity.name()) ? new RateLogger(entity) : new StepExecutionListener() {})
         .build();
   }
 
@@ -485,11 +691,22 @@ public final class DirectoryLoadJob {
     };
   }
 
-  /** The guarded Graph reader of an entity; {@code from}: a log's window start, else null. */
+  /** The guarded Graph reader of a directory entity. */
   private static ItemStreamReader<JsonNode> graphReader(
       GraphClient graph, LoadParameters launch, Entity entity, Instant from, int concurrency) {
-    String query = launch.query(entity, from);
-    String without = launch.query(entity, from, false);
+    return graphReader(graph, launch, entity, from, launch.until(), concurrency);
+  }
+
+  /** The guarded Graph reader of an entity; a log's in the window [from, until). */
+  private static ItemStreamReader<JsonNode> graphReader(
+      GraphClient graph,
+      LoadParameters launch,
+      Entity entity,
+      Instant from,
+      Instant until,
+      int concurrency) {
+    String query = launch.query(entity, from, until, true);
+    String without = launch.query(entity, from, until, false);
     boolean eventual = launch.needsEventual(entity);
     return guarded(
         GraphReaders.of(graph, entity, query, eventual, concurrency),
@@ -550,38 +767,68 @@ public final class DirectoryLoadJob {
   }
 
   /**
-   * A reader made when its step opens, from the step's context: for what must be decided once per
-   * step and kept across restarts (a log's window).
+   * An item stream made for each thread that opens it, from the step's context (a log slice's
+   * window): a log's slices run the same step on several threads at once, and a step's stream is
+   * opened, used and closed on one thread.
    */
-  private static final class DeferredReader implements ItemStreamReader<JsonNode> {
-    private final java.util.function.Function<ExecutionContext, ItemStreamReader<JsonNode>> make;
-    private ItemStreamReader<JsonNode> reader;
+  private abstract static class PerThread<T extends ItemStream> implements ItemStream {
+    private final java.util.function.Function<ExecutionContext, T> make;
+    private final ThreadLocal<T> current = new ThreadLocal<>();
 
-    DeferredReader(java.util.function.Function<ExecutionContext, ItemStreamReader<JsonNode>> make) {
+    PerThread(java.util.function.Function<ExecutionContext, T> make) {
       this.make = make;
+    }
+
+    T current() {
+      return current.get();
     }
 
     @Override
     public void open(ExecutionContext context) {
-      reader = make.apply(context);
-      reader.open(context);
-    }
-
-    @Override
-    public JsonNode read() throws Exception {
-      return reader.read();
+      current.set(make.apply(context));
+      current.get().open(context);
     }
 
     @Override
     public void update(ExecutionContext context) {
-      reader.update(context);
+      current.get().update(context);
     }
 
     @Override
     public void close() {
-      if (reader != null) {
-        reader.close();
+      T stream = current.get();
+      if (stream != null) {
+        stream.close();
+        current.remove();
       }
+    }
+  }
+
+  /** A reader made when its step opens, from the step's context, one for each thread. */
+  private static final class DeferredReader extends PerThread<ItemStreamReader<JsonNode>>
+      implements ItemStreamReader<JsonNode> {
+    DeferredReader(java.util.function.Function<ExecutionContext, ItemStreamReader<JsonNode>> make) {
+      super(make);
+    }
+
+    @Override
+    public JsonNode read() throws Exception {
+      return current().read();
+    }
+  }
+
+  /** A writer made for each thread when it opens (a log's slices write side by side). */
+  private static final class PerThreadWriter extends PerThread<ItemStreamWriter<GenericRecord>>
+      implements ItemStreamWriter<GenericRecord> {
+    PerThreadWriter(java.util.function.Supplier<ItemStreamWriter<GenericRecord>> make) {
+      super(context -> make.get());
+    }
+
+    @Override
+    public void write(
+        org.springframework.batch.infrastructure.item.Chunk<? extends GenericRecord> items)
+        throws Exception {
+      current().write(items);
     }
   }
 
@@ -664,6 +911,9 @@ public final class DirectoryLoadJob {
     java.util.Map<String, String> extras = new java.util.TreeMap<>();
     for (JobExecution e : repository.getJobExecutions(execution.getJobInstance())) {
       for (StepExecution s : e.getStepExecutions()) {
+        if (s.getStepName().contains(":")) {
+          continue; // a log's slice: its log's step says what Graph refused it
+        }
         ExecutionContext c = s.getExecutionContext();
         if (c.containsKey(DENIED)) {
           tables.put(s.getStepName(), c.getString(DENIED));

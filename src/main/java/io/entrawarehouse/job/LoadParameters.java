@@ -396,6 +396,11 @@ public record LoadParameters(
    * refused it): a selected extra caps $top at the page size Graph allows with it.
    */
   public String query(Entity entity, Instant from, boolean withExtra) {
+    return query(entity, from, until, withExtra);
+  }
+
+  /** The query, a log's window being [{@code from}, {@code to}) (one slice of the launch's). */
+  public String query(Entity entity, Instant from, Instant to, boolean withExtra) {
     List<String> parts = new java.util.ArrayList<>();
     String select = entity.selectable() ? select(entity, withExtra) : null;
     if (select != null) {
@@ -416,7 +421,7 @@ public record LoadParameters(
     String filter = filters.get(entity.name());
     if (entity.isLog()) {
       String window =
-          entity.timeProperty() + " ge " + from + " and " + entity.timeProperty() + " lt " + until;
+          entity.timeProperty() + " ge " + from + " and " + entity.timeProperty() + " lt " + to;
       filter = filter == null ? window : window + " and (" + filter + ")";
     }
     for (String clause : toggleClauses(entity)) {

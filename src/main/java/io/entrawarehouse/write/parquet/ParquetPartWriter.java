@@ -1,6 +1,7 @@
 package io.entrawarehouse.write.parquet;
 
 import io.entrawarehouse.warehouse.Entity;
+import io.entrawarehouse.warehouse.KillPoints;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
@@ -65,9 +66,23 @@ public class ParquetPartWriter implements ItemStreamWriter<GenericRecord> {
     this.timeField = entity.isLog() ? schema.getField(entity.timeColumn().name()).pos() : -1;
   }
 
+  /**
+   * In the step context of one slice of a log's window (a partition): its number. Slice {@code n}
+   * numbers its chunks from {@code n * 1,000,000}, so slices written side by side never name a part
+   * alike.
+   */
+  public static final String SLICE = "slice.index";
+
+  /** Chunks written by log slices in this process, for a kill point that counts them. */
+  private static final java.util.concurrent.atomic.AtomicInteger SLICE_WRITES =
+      new java.util.concurrent.atomic.AtomicInteger();
+
+  private boolean slice;
+
   @Override
   public void open(ExecutionContext context) {
-    chunk = context.getInt(entity.name() + ".chunk", 0);
+    chunk = context.getInt(entity.name() + ".chunk", context.getInt(SLICE, 0) * 1_000_000);
+    slice = context.containsKey(SLICE);
   }
 
   @Override
@@ -80,6 +95,11 @@ public class ParquetPartWriter implements ItemStreamWriter<GenericRecord> {
       staging.writePart(
           entity, schema, loadId.getAsLong(), e.getKey(), round.getAsInt(), chunk, e.getValue());
     }
+    // The part written, the chunk not committed; for slices, the n-th chunk any slice wrote.
+    KillPoints.reached(
+        slice
+            ? "after-slice-write:" + entity.name() + ":" + SLICE_WRITES.incrementAndGet()
+            : "after-write:" + entity.name());
     chunk++;
   }
 
