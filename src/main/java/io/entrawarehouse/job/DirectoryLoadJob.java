@@ -364,11 +364,11 @@ public final class DirectoryLoadJob {
 
   /**
    * A log's read step: its window (fixed in the step's context when it first starts: a restart
-   * reads the same window) cut into slices of whole UTC days ({@link #sliceDays}; a night's window
-   * is one), read as Spring Batch partitions, {@link #SLICES_AT_ONCE} at a time, each restartable
-   * on its own: a restart reads again only the slices that did not finish, each from its last
-   * committed chunk. Slices hide Graph's per-page latency; the reports budget the requests share
-   * keeps them within Graph's limit.
+   * reads the same window) cut into slices of whole UTC days ({@link #sliceDays}; a night's or a
+   * first load's window is one), read as Spring Batch partitions, {@link #SLICES_AT_ONCE} at a
+   * time, each restartable on its own: a restart reads again only the slices that did not finish,
+   * each from its last committed chunk. Slices hide Graph's per-page latency; the reports budget
+   * the requests share keeps them within Graph's limit.
    */
   private static Step logReadStep(
       JobRepository repository,
@@ -418,8 +418,8 @@ public final class DirectoryLoadJob {
                 ExecutionContext c = step.getExecutionContext();
                 from.set(windowFrom(c, launch, entity, stores.lake()));
                 if (!c.containsKey(SLICE_DAYS)) {
-                  // A night's window (a day and the overlap) is read whole; a longer one is cut
-                  // as a first look at it (one request) finds worth it.
+                  // A night's or a first load's window is read whole; a backfill's is cut as a
+                  // first look at it (one request) finds worth it.
                   boolean longWindow =
                       Duration.between(from.get(), launch.until()).compareTo(SLICE_AFTER) > 0;
                   int sliceDays = 0;
@@ -475,8 +475,12 @@ public final class DirectoryLoadJob {
   /** {@link #SLICE_DAYS} when Graph denied the log: no slice is read. */
   static final int NO_SLICE = -1;
 
-  /** A window longer than this may be cut into slices; a nightly one (26 hours) is not. */
-  static final Duration SLICE_AFTER = Duration.ofHours(36);
+  /**
+   * A window longer than this may be cut into slices: a backfill. A night's (26 hours) and a first
+   * load's (the week before the run date) are read whole, without the first look's request: that
+   * one request cost the quick start a 10-second reports window.
+   */
+  static final Duration SLICE_AFTER = Duration.ofDays(7).plusHours(2);
 
   /**
    * How many pages a slice should hold at least: each slice costs a request of the reports budget

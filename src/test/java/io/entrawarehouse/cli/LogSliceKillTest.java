@@ -23,9 +23,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A week of sign-ins read as daily slices (one chunk each), killed (SIGKILL) when a fifth slice
- * writes, so at least one had finished (four run at once): the same command reads again only the
- * slices that had not finished, and loads every event once.
+ * A two-week backfill of sign-ins read as slices of two days (one chunk each), killed (SIGKILL)
+ * when a fifth slice writes, so at least one had finished (four run at once): the same command
+ * reads again only the slices that had not finished, and loads every event once.
  */
 class LogSliceKillTest {
 
@@ -37,6 +37,7 @@ class LogSliceKillTest {
         GraphSimulator.start(
             SimulatorSettings.builder()
                 .scale(TenantScale.SMALL.with(-1, -1, -1, -1, -1, 35_000))
+                .logSpan(java.time.Duration.ofDays(14))
                 .throttling(false)
                 .build())) {
       Path warehouse = dir.resolve("warehouse");
@@ -81,7 +82,7 @@ class LogSliceKillTest {
     p.put("entra.graph.trust-certificate", pem.toString());
     p.put("entra.warehouse.directory", warehouse.toString());
     p.put("entra.graph.pacing", "false"); // the simulator does not throttle: no 10 s waits
-    p.put("entra.warehouse.chunk-size", "10000"); // a day's sign-ins (5,000) in one chunk
+    p.put("entra.warehouse.chunk-size", "10000"); // a slice's sign-ins (5,000) in one chunk
     if (haltAt != null) {
       p.put(KillPoints.PROPERTY, haltAt);
     }
@@ -92,7 +93,7 @@ class LogSliceKillTest {
             dir.resolve(log + ".log"),
             "run",
             "entities=sign_ins",
-            "since=" + sim.tenant().now().minus(java.time.Duration.ofDays(7)),
+            "since=" + sim.tenant().now().minus(java.time.Duration.ofDays(14)),
             "until=" + sim.tenant().now());
     assertThat(process.waitFor(120, TimeUnit.SECONDS)).isTrue();
     return process;

@@ -16,8 +16,9 @@ import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.step.StepExecution;
 
 /**
- * A log window longer than a night is cut into slices of whole UTC days holding at least four pages
- * each, read side by side; a night's window, or one that fits in a page, is read whole.
+ * A backfill's log window (over a week) is cut into slices of whole UTC days holding at least four
+ * pages each, read side by side; a night's or a first load's window, or one that fits in a page, is
+ * read whole.
  */
 class LogSlicesTest {
 
@@ -29,6 +30,7 @@ class LogSlicesTest {
         new LoadHarness(
             SimulatorSettings.builder()
                 .scale(TenantScale.SMALL.with(-1, -1, -1, -1, -1, 35_000))
+                .logSpan(java.time.Duration.ofDays(14))
                 .throttling(false)
                 .build(),
             dir,
@@ -40,7 +42,7 @@ class LogSlicesTest {
           h.run(
               Map.of(
                   "entities", "directory_audits,sign_ins",
-                  "since", now.minus(java.time.Duration.ofDays(7)).toString(),
+                  "since", now.minus(java.time.Duration.ofDays(14)).toString(),
                   "until", now.toString()));
       assertThat(run.getStatus()).isEqualTo(BatchStatus.COMPLETED);
       h.assertMatchesGroundTruth(List.of(Entities.SIGN_INS, Entities.DIRECTORY_AUDITS));
@@ -48,8 +50,8 @@ class LogSlicesTest {
           run.getStepExecutions().stream()
               .filter(s -> s.getStepName().startsWith("sign_ins-slice:"))
               .toList();
-      // 35,000 sign-ins in 7 days, 1,000 a page: 5 pages a day, so one slice a day (at least
-      // four pages a slice; the window starts at midnight).
+      // A backfill of 35,000 sign-ins over 14 days, 1,000 a page: 2.5 pages a day, so slices of
+      // two days (at least four pages a slice; the window starts at midnight).
       assertThat(slices).hasSize(7);
       assertThat(slices).allMatch(s -> s.getStatus() == BatchStatus.COMPLETED);
       assertThat(slices.stream().mapToLong(StepExecution::getWriteCount).sum()).isEqualTo(35_000);
@@ -59,16 +61,16 @@ class LogSlicesTest {
               .findFirst()
               .orElseThrow();
       assertThat(log.getWriteCount()).as("the log's step sums its slices").isEqualTo(35_000);
-      // 1,000 directory audits in a week: one page, read whole.
+      // 1,000 directory audits in two weeks: one page, read whole.
       assertThat(run.getStepExecutions())
           .filteredOn(s -> s.getStepName().startsWith("directory_audits-slice:"))
           .hasSize(1);
-      // A night's window (here a day) is read whole.
+      // A first load's window (a week) is read whole, without a first look.
       JobExecution night =
           h.run(
               Map.of(
                   "entities", "sign_ins",
-                  "since", now.minus(java.time.Duration.ofDays(1)).toString(),
+                  "since", now.minus(java.time.Duration.ofDays(7)).toString(),
                   "until", now.toString()));
       assertThat(night.getStatus()).isEqualTo(BatchStatus.COMPLETED);
       assertThat(night.getStepExecutions())
