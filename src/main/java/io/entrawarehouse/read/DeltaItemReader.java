@@ -206,15 +206,14 @@ public final class DeltaItemReader implements ItemStreamReader<JsonNode> {
           entity.name(),
           e.getMessage(),
           entity.what());
-      reader.close();
-      mode = Mode.FULL;
-      round++;
-      from = null;
-      changes = null;
-      next = latest();
-      reader = listing.get();
-      reader.open(new ExecutionContext());
-      item = reader.read();
+      item = readInFull();
+    } catch (GraphException.Auth e) {
+      if (mode != Mode.CHANGES || readSinceOpen > 0 || e.status() != 403) {
+        throw e;
+      }
+      // Denied since the last load (a permission withdrawn, a licence gone): the listing meets
+      // the same denial, and the table is left as it was while the rest of the load goes on.
+      item = readInFull();
     }
     if (item == null && mode == Mode.CHANGES) {
       next = changes.deltaLink();
@@ -232,6 +231,19 @@ public final class DeltaItemReader implements ItemStreamReader<JsonNode> {
       readSinceOpen++;
     }
     return item;
+  }
+
+  /** Gives up the changes round before anything of it was read: a new round, in full. */
+  private JsonNode readInFull() throws Exception {
+    reader.close();
+    mode = Mode.FULL;
+    round++;
+    from = null;
+    changes = null;
+    next = latest();
+    reader = listing.get();
+    reader.open(new ExecutionContext());
+    return reader.read();
   }
 
   /** A deltaLink for now, from {@code $deltatoken=latest}; null when Graph denies it. */

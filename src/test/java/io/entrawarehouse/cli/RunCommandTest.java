@@ -378,6 +378,36 @@ class RunCommandTest {
   }
 
   @Test
+  void aTableDeniedAfterItsLastDeltaIsLeftAsItWasAndTheNightIsPartial() throws Exception {
+    assertThat(run("run", "entities=users,devices").exit()).isZero();
+    try (GraphSimulator denying =
+        GraphSimulator.start(
+            SimulatorSettings.builder()
+                .scale(TenantScale.TINY)
+                .throttling(false)
+                .deny("Device.Read.All")
+                .deny("Directory.Read.All")
+                .build())) {
+      properties.putAll(SimulatorTenants.properties("entra.tenant.", denying));
+
+      Cli.Run night = run("run", "entities=users,devices", "run.date=2030-01-02");
+
+      assertThat(night.exit()).as(night.all()).isEqualTo(4);
+      assertThat(night.out()).contains("directory-load PARTIAL");
+      assertThat(night.err()).contains("Grant Device.Read.All");
+      assertThat(denying.stats().requests("users/delta")).as("users by delta").isEqualTo(1);
+      assertThat(denying.stats().requests("users")).as("users not listed").isZero();
+    }
+    properties.putAll(SimulatorTenants.properties("entra.tenant.", simulator));
+    try (Connection c =
+            DriverManager.getConnection("jdbc:duckdb:" + dir.resolve("warehouse/entra.duckdb"));
+        ResultSet r = c.createStatement().executeQuery("SELECT count(*) FROM devices")) {
+      r.next();
+      assertThat(r.getLong(1)).as("devices left as they were").isEqualTo(30);
+    }
+  }
+
+  @Test
   void withoutAuditLogReadUsersLoadWithoutSignInActivityAndTheTogglesLeavesItOut()
       throws Exception {
     try (GraphSimulator noAudit =
