@@ -1061,8 +1061,11 @@ public final class GraphSimulator implements AutoCloseable {
     Map<Integer, Set<String>> updated = new LinkedHashMap<>();
     Set<Integer> whole = new java.util.HashSet<>();
     for (TenantChanges.Change c : changes.since(state.from())) {
-      if (c.kind() != kind || c.day() > state.to()) {
-        continue;
+      if (c.kind() != kind
+          || c.day() > state.to()
+          || c.op() == TenantChanges.Op.MEMBER_ADDED
+          || c.op() == TenantChanges.Op.MEMBER_REMOVED) {
+        continue; // a group's members are not its properties: they come as members@delta
       }
       Set<String> props = updated.computeIfAbsent(c.index(), k -> new java.util.LinkedHashSet<>());
       if (c.op() == TenantChanges.Op.UPDATED) {

@@ -814,22 +814,8 @@ public final class IcebergLake implements AutoCloseable {
    * none does (never loaded, or its commits expired with the snapshots).
    */
   public Instant logMark(Entity entity, String tenantId) {
-    TableIdentifier id = identifier(entity);
-    return catalog.tableExists(id) ? logMark(catalog.loadTable(id), tenantId) : null;
-  }
-
-  private static Instant logMark(Table table, String tenantId) {
-    if (table.currentSnapshot() == null) {
-      return null;
-    }
-    for (Snapshot s :
-        org.apache.iceberg.util.SnapshotUtil.ancestorsOf(
-            table.currentSnapshot().snapshotId(), table::snapshot)) {
-      if (tenantId.equals(s.summary().get(TENANT)) && s.summary().containsKey(LOG_MARK)) {
-        return Instant.parse(s.summary().get(LOG_MARK));
-      }
-    }
-    return null;
+    Snapshot s = newest(entity, tenantId, x -> x.summary().containsKey(LOG_MARK));
+    return s == null ? null : Instant.parse(s.summary().get(LOG_MARK));
   }
 
   /**
@@ -837,6 +823,18 @@ public final class IcebergLake implements AutoCloseable {
    * select}; null otherwise (never loaded, a filtered load since, another query, or none kept).
    */
   public String deltaLink(Entity entity, String tenantId, String select) {
+    Snapshot s = newest(entity, tenantId, x -> true);
+    return s != null && select.equals(s.summary().get(DELTA_SELECT))
+        ? s.summary().get(DELTA_LINK)
+        : null;
+  }
+
+  /**
+   * The newest of the tenant's commits in the current snapshot's history that {@code which}
+   * accepts; null when none does (never loaded, or its commits expired with the snapshots).
+   */
+  private Snapshot newest(
+      Entity entity, String tenantId, java.util.function.Predicate<Snapshot> which) {
     TableIdentifier id = identifier(entity);
     if (!catalog.tableExists(id)) {
       return null;
@@ -848,9 +846,8 @@ public final class IcebergLake implements AutoCloseable {
     for (Snapshot s :
         org.apache.iceberg.util.SnapshotUtil.ancestorsOf(
             table.currentSnapshot().snapshotId(), table::snapshot)) {
-      if (tenantId.equals(s.summary().get(TENANT))) {
-        String link = s.summary().get(DELTA_LINK);
-        return link != null && select.equals(s.summary().get(DELTA_SELECT)) ? link : null;
+      if (tenantId.equals(s.summary().get(TENANT)) && which.test(s)) {
+        return s;
       }
     }
     return null;

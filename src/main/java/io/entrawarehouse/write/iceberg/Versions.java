@@ -169,7 +169,7 @@ public final class Versions {
     } finally {
       out.close();
     }
-    return new Merged(out.path(), out.rows(), byId.size() + removedParents.size(), removed);
+    return new Merged(out.path(), byId.size() + removedParents.size(), removed);
   }
 
   /**
@@ -222,8 +222,8 @@ public final class Versions {
     return names;
   }
 
-  /** A merged part: its rows, how many objects the round changed, and its removals. */
-  public record Merged(Path part, long rows, int changed, Map<String, String> removed) {}
+  /** A merged part, how many objects the round changed, and its removals. */
+  public record Merged(Path part, int changed, Map<String, String> removed) {}
 
   /** The column holding a per-parent row's parent id, or null. */
   private static String parentColumn(Entity entity) {

@@ -163,7 +163,6 @@ public final class Staging {
     private final Path part;
     private final Path tmp;
     private final ParquetWriter<GenericRecord> writer;
-    private long rows;
 
     private Output(Path part, Path tmp, ParquetWriter<GenericRecord> writer) {
       this.part = part;
@@ -174,15 +173,10 @@ public final class Staging {
     public void write(GenericRecord row) {
       try {
         writer.write(row);
-        rows++;
       } catch (IOException e) {
         throw new UncheckedIOException(
             "Writing " + part + " failed: " + e.getMessage() + ". Check free space.", e);
       }
-    }
-
-    public long rows() {
-      return rows;
     }
 
     public Path path() {
@@ -307,11 +301,12 @@ public final class Staging {
 
   /** The round a staged part was written in (its name's {@code -r<round>-}, else 0). */
   public static int round(Path part) {
-    java.util.regex.Matcher m =
-        java.util.regex.Pattern.compile("^part-\\d+-r(\\d+)-")
-            .matcher(part.getFileName().toString());
+    java.util.regex.Matcher m = ROUND.matcher(part.getFileName().toString());
     return m.find() ? Integer.parseInt(m.group(1)) : 0;
   }
+
+  private static final java.util.regex.Pattern ROUND =
+      java.util.regex.Pattern.compile("^part-\\d+-r(\\d+)-");
 
   /** A staged part's partition value (the folder it is in): an event date, a load date, or null. */
   public static String partitionValue(Path part) {
