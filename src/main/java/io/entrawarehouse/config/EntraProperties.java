@@ -245,6 +245,11 @@ public record EntraProperties(
    *     travel; older snapshots and the files only they use are removed as loads commit
    * @param duckdbWait how long a load waits for another process that holds the DuckDB file for
    *     writing (readers never hold it up)
+   * @param duckdbMemory the most memory DuckDB takes for a load's warehouse updates (it spills the
+   *     rest to disk)
+   * @param bucketRows the most rows a load compares in memory at once when it merges a delta round
+   *     or builds a history: a bigger table is split by id into buckets of about this many rows,
+   *     spilled to the staging directory (about 150 bytes of heap a row)
    * @param hadoop Hadoop settings for the lake's file system, such as {@code fs.s3a.endpoint} or
    *     {@code fs.s3a.path.style.access} ({@code entra.warehouse.hadoop.[fs.s3a.endpoint]=...});
    *     they apply over any {@code core-site.xml} on the class path
@@ -257,6 +262,7 @@ public record EntraProperties(
       @DefaultValue("30d") Duration snapshotRetention,
       @DefaultValue("10m") Duration duckdbWait,
       @DefaultValue("128MB") String duckdbMemory,
+      @DefaultValue("100000") long bucketRows,
       Map<String, String> hadoop) {
 
     public Warehouse {
@@ -264,6 +270,10 @@ public record EntraProperties(
       if (chunkSize < 1 || chunkSize > 1_000_000) {
         throw new IllegalArgumentException(
             "entra.warehouse.chunk-size must be from 1 to 1000000 items, got " + chunkSize);
+      }
+      if (bucketRows < 1) {
+        throw new IllegalArgumentException(
+            "entra.warehouse.bucket-rows must be at least 1, got " + bucketRows);
       }
       if (snapshotRetention != null && snapshotRetention.isNegative()) {
         throw new IllegalArgumentException(

@@ -1060,21 +1060,29 @@ public final class DirectoryLoadJob {
    * and type, gets the member's display name from the lake's users, groups, devices and service
    * principals (NULL for one not loaded). Other rows come whole.
    */
-  private static java.util.function.UnaryOperator<GenericRecord> named(
+  private static java.util.function.Consumer<List<GenericRecord>> named(
       Versions versions, Entity entity, String tenantId) {
     if (entity != Entities.GROUP_MEMBERS) {
-      return row -> row;
+      return rows -> {};
     }
-    java.util.Map<String, String> names =
-        versions.displayNames(
-            tenantId,
-            List.of(
-                Entities.USERS, Entities.GROUPS, Entities.DEVICES, Entities.SERVICE_PRINCIPALS));
-    return row -> {
-      if (row.get("member_display_name") == null) {
-        row.put("member_display_name", names.get(String.valueOf(row.get("member_id"))));
+    return rows -> {
+      java.util.Set<String> unnamed = new java.util.HashSet<>();
+      for (GenericRecord row : rows) {
+        if (row.get("member_display_name") == null) {
+          unnamed.add(String.valueOf(row.get("member_id")));
+        }
       }
-      return row;
+      java.util.Map<String, String> names =
+          versions.displayNames(
+              tenantId,
+              List.of(
+                  Entities.USERS, Entities.GROUPS, Entities.DEVICES, Entities.SERVICE_PRINCIPALS),
+              unnamed);
+      for (GenericRecord row : rows) {
+        if (row.get("member_display_name") == null) {
+          row.put("member_display_name", names.get(String.valueOf(row.get("member_id"))));
+        }
+      }
     };
   }
 

@@ -131,12 +131,13 @@ public class DirectoryLoadLauncher {
   /** The lake, through the catalog in the job repository's database. Close it after use. */
   public IcebergLake lake() {
     return new IcebergLake(
-        properties.warehouse().lake(),
-        environment.getProperty("spring.datasource.url"),
-        environment.getProperty("spring.datasource.username"),
-        environment.getProperty("spring.datasource.password"),
-        properties.warehouse().snapshotRetention(),
-        properties.warehouse().hadoop());
+            properties.warehouse().lake(),
+            environment.getProperty("spring.datasource.url"),
+            environment.getProperty("spring.datasource.username"),
+            environment.getProperty("spring.datasource.password"),
+            properties.warehouse().snapshotRetention(),
+            properties.warehouse().hadoop())
+        .withBucketRows(properties.warehouse().bucketRows());
   }
 
   /** Where a load writes, for one run. Close it after use. */
@@ -144,7 +145,8 @@ public class DirectoryLoadLauncher {
     java.nio.file.Path dir = properties.warehouse().directory();
     IcebergLake lake = lake();
     return new LoadStores(
-        new Staging(dir.resolve("staging"), Staging.configuration(), lake::parquetSchema),
+        new Staging(dir.resolve("staging"), Staging.configuration(), lake::parquetSchema)
+            .withBucketRows(properties.warehouse().bucketRows()),
         lake,
         properties.warehouse().duckdb() ? duckdb() : null,
         rejectedDirectory(),

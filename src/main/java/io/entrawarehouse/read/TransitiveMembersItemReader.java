@@ -87,30 +87,40 @@ public final class TransitiveMembersItemReader implements ItemStreamReader<JsonN
     List<String> idList = new ArrayList<>();
     List<String> typeList = new ArrayList<>();
     List<String> nameList = new ArrayList<>();
-    List<int[]> edges = new ArrayList<>();
+    // Edges as pairs in one int array: 8 bytes a membership, where an int[2] each took 32.
+    int[][] edges = {new int[1024]};
+    int[] count = {0};
     memberships.forEach(
         snapshot,
         m -> {
           int g = intern(index, idList, typeList, nameList, m[0], "group", null);
           int member = intern(index, idList, typeList, nameList, m[1], m[2], m[3]);
-          edges.add(new int[] {g, member});
+          if (2 * count[0] + 2 > edges[0].length) {
+            edges[0] = Arrays.copyOf(edges[0], edges[0].length * 2);
+          }
+          edges[0][2 * count[0]] = g;
+          edges[0][2 * count[0] + 1] = member;
+          count[0]++;
         });
+    index.clear();
     int n = idList.size();
     ids = idList.toArray(new String[0]);
     types = typeList.toArray(new String[0]);
     names = nameList.toArray(new String[0]);
     int[] degree = new int[n];
-    for (int[] e : edges) {
-      degree[e[0]]++;
+    for (int e = 0; e < count[0]; e++) {
+      degree[edges[0][2 * e]]++;
     }
     members = new int[n][];
     for (int i = 0; i < n; i++) {
       members[i] = degree[i] == 0 ? null : new int[degree[i]];
     }
     int[] filled = new int[n];
-    for (int[] e : edges) {
-      members[e[0]][filled[e[0]]++] = e[1];
+    for (int e = 0; e < count[0]; e++) {
+      int g = edges[0][2 * e];
+      members[g][filled[g]++] = edges[0][2 * e + 1];
     }
+    edges[0] = null;
     List<Integer> withMembers = new ArrayList<>();
     for (int i = 0; i < n; i++) {
       if (members[i] != null) {
@@ -139,14 +149,14 @@ public final class TransitiveMembersItemReader implements ItemStreamReader<JsonN
     Integer known = index.get(id);
     if (known != null) {
       if (displayName != null && names.get(known) == null) {
-        types.set(known, type);
+        types.set(known, type == null ? null : type.intern());
         names.set(known, displayName);
       }
       return known;
     }
     index.put(id, ids.size());
     ids.add(id);
-    types.add(type);
+    types.add(type == null ? null : type.intern()); // a handful of kinds, one string each
     names.add(displayName);
     return ids.size() - 1;
   }

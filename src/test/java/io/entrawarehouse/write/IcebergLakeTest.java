@@ -147,8 +147,11 @@ class IcebergLakeTest {
     assertThat(dir.resolve("lake/entra/users/metadata/" + hint + ".metadata.json")).exists();
   }
 
-  @Test
-  void logEventsReadAgainReplaceTheirEarlierVersionsInTheSameCommit() throws Exception {
+  @org.junit.jupiter.params.ParameterizedTest(name = "ids compared {0} at a time")
+  @org.junit.jupiter.params.provider.ValueSource(longs = {100_000, 7})
+  void logEventsReadAgainReplaceTheirEarlierVersionsInTheSameCommit(long bucketRows)
+      throws Exception {
+    lake.withBucketRows(bucketRows); // 7: the ids are compared in 36 buckets spilled to disk
     Entity signIns = Entities.SIGN_INS;
     lake.commit(signIns, load(1, "t1", signIns), stage(signIns, "t1", 1, 0, 100, "old"));
 

@@ -91,10 +91,13 @@ class ParquetPartWriterTest {
     }
   }
 
-  @Test
-  void idsReadTwiceAreLeftOnceInTheirLastRead() throws Exception {
-    // A stream restarted from its first page reads some users twice.
-    Staging lake = new Staging(dir.resolve("staging"), Staging.configuration());
+  @org.junit.jupiter.params.ParameterizedTest(name = "ids compared {0} at a time")
+  @org.junit.jupiter.params.provider.ValueSource(longs = {100_000, 4})
+  void idsReadTwiceAreLeftOnceInTheirLastRead(long bucketRows) throws Exception {
+    // A stream restarted from its first page reads some users twice; with 4 ids a bucket they are
+    // compared in 15 buckets spilled to disk.
+    Staging lake =
+        new Staging(dir.resolve("staging"), Staging.configuration()).withBucketRows(bucketRows);
     lake.writePart(
         Entities.USERS, Entities.USERS.avroSchema(), 7, "2026-11-20", 0, users(0, 30).getItems());
     List<GenericRecord> again = new ArrayList<>(users(20, 50).getItems());

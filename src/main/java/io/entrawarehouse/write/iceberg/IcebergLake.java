@@ -3,6 +3,7 @@ package io.entrawarehouse.write.iceberg;
 import io.entrawarehouse.warehouse.Entity;
 import io.entrawarehouse.warehouse.KillPoints;
 import io.entrawarehouse.write.parquet.ParquetSchemas;
+import io.entrawarehouse.write.parquet.Repeats;
 import io.entrawarehouse.write.parquet.Staging;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -13,6 +14,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -147,6 +149,7 @@ public final class IcebergLake implements AutoCloseable {
 
   private final JdbcCatalog catalog;
   private final Configuration conf;
+  private long bucketRows = 100_000;
   private final FileSystem fs;
   private final String location;
   private final Duration retention;
@@ -157,6 +160,15 @@ public final class IcebergLake implements AutoCloseable {
    * @param retention how long earlier snapshots stay reachable by time travel
    * @param hadoop Hadoop settings for the lake's file system (fs.s3a.endpoint and the like)
    */
+  /**
+   * Sets the most ids a commit compares in memory at once when events read again replace the lake's
+   * ({@link Repeats}). Default 100,000.
+   */
+  public IcebergLake withBucketRows(long rows) {
+    this.bucketRows = rows;
+    return this;
+  }
+
   public IcebergLake(
       URI lakeUri,
       String jdbcUrl,
@@ -699,34 +711,43 @@ public final class IcebergLake implements AutoCloseable {
     Instant until = sorted.isEmpty() ? null : Instant.ofEpochSecond((sorted.last() + 1) * 86_400L);
     Set<String> addedPaths = new HashSet<>();
     added.forEach(f -> addedPaths.add(f.location()));
-    Set<String> fresh = null; // this load's ids, read once there is an earlier file to compare
+    List<DataFile> earlier = new ArrayList<>();
     for (DataFile f : files(table, entity, load.tenantId(), from, until, noTime)) {
       Integer day = f.partition().get(1, Integer.class);
-      if (addedPaths.contains(f.location()) || !(day == null ? noTime : days.contains(day))) {
-        continue;
+      if (!addedPaths.contains(f.location()) && (day == null ? noTime : days.contains(day))) {
+        earlier.add(f);
       }
-      if (fresh == null) {
-        fresh = new HashSet<>();
-        for (java.nio.file.Path part : staged) {
-          fresh.addAll(Staging.ids(entity, new org.apache.parquet.io.LocalInputFile(part), conf));
-        }
-      }
-      List<String> ids =
-          Staging.ids(
-              entity,
+    }
+    if (earlier.isEmpty()) {
+      return;
+    }
+    // The earlier files first, then this load's parts, which supersede them.
+    List<Repeats.Source> sources = new ArrayList<>();
+    for (DataFile f : earlier) {
+      sources.add(
+          new Repeats.Source(
               org.apache.parquet.hadoop.util.HadoopInputFile.fromPath(new Path(f.location()), conf),
-              conf);
-      Set<String> again = new HashSet<>();
-      for (String id : ids) {
-        if (fresh.contains(id)) {
-          again.add(id);
-        }
+              false));
+    }
+    for (java.nio.file.Path part : staged) {
+      sources.add(new Repeats.Source(new org.apache.parquet.io.LocalInputFile(part), true));
+    }
+    java.nio.file.Path scratch =
+        staged
+            .get(0)
+            .getParent()
+            .getParent()
+            .getParent()
+            .resolve(".scratch")
+            .resolve(entity.name() + "-again");
+    Map<Integer, BitSet> again = Repeats.superseded(entity, sources, conf, bucketRows, scratch);
+    for (Map.Entry<Integer, BitSet> e : again.entrySet()) {
+      if (e.getKey() >= earlier.size()) {
+        continue; // the load's own parts are already deduplicated
       }
-      if (again.isEmpty()) {
-        continue;
-      }
+      DataFile f = earlier.get(e.getKey());
       overwrite.deleteFile(f);
-      if (again.size() == new HashSet<>(ids).size()) {
+      if (e.getValue().cardinality() == f.recordCount()) {
         continue;
       }
       Path original = new Path(f.location());
@@ -736,7 +757,7 @@ public final class IcebergLake implements AutoCloseable {
           entity,
           org.apache.parquet.hadoop.util.HadoopInputFile.fromPath(original, conf),
           org.apache.parquet.hadoop.util.HadoopOutputFile.fromPath(rewritten, conf),
-          again,
+          e.getValue(),
           ParquetSchemas.withIds(entity, table.schema(), conf),
           conf);
       long size = fs.getFileStatus(rewritten).getLen();

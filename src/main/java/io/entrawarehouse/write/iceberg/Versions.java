@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.entrawarehouse.warehouse.Column;
 import io.entrawarehouse.warehouse.Entity;
+import io.entrawarehouse.write.parquet.Buckets;
 import io.entrawarehouse.write.parquet.Staging;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -115,61 +116,97 @@ public final class Versions {
       long loadId,
       List<Path> changes,
       boolean keepRawJson,
-      java.util.function.UnaryOperator<GenericRecord> completeNew) {
-    Map<String, Change> byId = new LinkedHashMap<>();
-    Map<String, String> removedParents = new HashMap<>();
-    forEachLocal(entity, changes, row -> fold(entity, byId, removedParents, row));
+      Consumer<List<GenericRecord>> completeNew) {
     String parentColumn = parentColumn(entity);
-    Map<String, String> removed = new HashMap<>();
-    byId.forEach(
-        (id, c) -> {
-          if (c.removed != null) {
-            removed.put(id, c.removed);
-          }
-        });
-    Staging.Output out = staging.output(entity, loadId, entity.name() + ".merged", "merged");
-    Set<String> seen = new HashSet<>();
-    try {
-      forEachCurrent(
+    // A group removed whole removes its memberships in every bucket: found first.
+    Map<String, String> removedParents = new HashMap<>();
+    if (parentColumn != null) {
+      forEachLocal(
           entity,
-          tenantId,
-          old -> {
-            String id = Staging.id(entity, old);
-            seen.add(id);
-            Change c = byId.get(id);
-            String parentGone =
-                parentColumn == null
-                    ? null
-                    : removedParents.get(String.valueOf(old.get(parentColumn)));
-            if (parentGone != null && (c == null || c.removed != null)) {
-              removed.put(id, parentGone);
-            } else if (c == null) {
-              out.write(keepRawJson ? old : withoutRaw(old));
-            } else if (c.removed == null) {
-              out.write(patched(entity, old, c, keepRawJson));
+          changes,
+          row -> {
+            String[] gone = removedParent(entity, parentColumn, row);
+            if (gone != null) {
+              removedParents.put(gone[0], gone[1]);
             }
           });
-      Map<String, GenericRecord> fresh = new LinkedHashMap<>();
-      for (Map.Entry<String, Change> e : byId.entrySet()) {
-        Change c = e.getValue();
-        String parentGone =
-            parentColumn == null
-                ? null
-                : removedParents.get(
-                    String.valueOf(c.row == null ? null : c.row.get(parentColumn)));
-        if (c.removed == null && !seen.contains(e.getKey()) && parentGone == null) {
-          GenericRecord row = new GenericData.Record(entity.avroSchema());
-          copy(c.row, row);
-          row.put(Entity.RAW_JSON, keepRawJson && c.json != null ? c.json.toString() : null);
-          fresh.put(e.getKey(), row);
+    }
+    Entity history = io.entrawarehouse.warehouse.Entities.history(entity);
+    boolean restores = entity.extra() != null && history != null && lake.exists(history);
+    long rows = Math.max(rows(entity, tenantId), Staging.rows(changes));
+    Map<String, String> removed = new HashMap<>();
+    int changed = removedParents.size();
+    Staging.Output out = staging.output(entity, loadId, entity.name() + ".merged", "merged");
+    try (Buckets buckets =
+        new Buckets(
+            rows,
+            staging.bucketRows(),
+            staging.scratch(loadId, entity.name()),
+            r -> Staging.id(entity, r))) {
+      Buckets.Source round =
+          buckets.split("changes", entity.avroSchema(), r -> forEachLocal(entity, changes, r));
+      Buckets.Source current =
+          buckets.split("current", entity.avroSchema(), r -> forEachCurrent(entity, tenantId, r));
+      Buckets.Source versions =
+          restores
+              ? buckets.split(
+                  "versions", history.avroSchema(), r -> forEachCurrent(history, tenantId, r))
+              : null;
+      for (int b = 0; b < buckets.count(); b++) {
+        Map<String, Change> byId = new LinkedHashMap<>();
+        round.forEach(b, row -> fold(entity, byId, removedParents, row));
+        changed += byId.size();
+        byId.forEach(
+            (id, c) -> {
+              if (c.removed != null) {
+                removed.put(id, c.removed);
+              }
+            });
+        Set<String> seen = new HashSet<>();
+        current.forEach(
+            b,
+            old -> {
+              String id = Staging.id(entity, old);
+              seen.add(id);
+              Change c = byId.get(id);
+              String parentGone =
+                  parentColumn == null
+                      ? null
+                      : removedParents.get(String.valueOf(old.get(parentColumn)));
+              if (parentGone != null && (c == null || c.removed != null)) {
+                removed.put(id, parentGone);
+              } else if (c == null) {
+                out.write(keepRawJson ? old : withoutRaw(old));
+              } else if (c.removed == null) {
+                out.write(patched(entity, old, c, keepRawJson));
+              }
+            });
+        Map<String, GenericRecord> fresh = new LinkedHashMap<>();
+        for (Map.Entry<String, Change> e : byId.entrySet()) {
+          Change c = e.getValue();
+          String parentGone =
+              parentColumn == null
+                  ? null
+                  : removedParents.get(
+                      String.valueOf(c.row == null ? null : c.row.get(parentColumn)));
+          if (c.removed == null && !seen.contains(e.getKey()) && parentGone == null) {
+            GenericRecord row = new GenericData.Record(entity.avroSchema());
+            copy(c.row, row);
+            row.put(Entity.RAW_JSON, keepRawJson && c.json != null ? c.json.toString() : null);
+            fresh.put(e.getKey(), row);
+          }
         }
+        if (versions != null && !fresh.isEmpty()) {
+          restoreExtra(entity, versions, b, fresh);
+        }
+        List<GenericRecord> added = new ArrayList<>(fresh.values());
+        completeNew.accept(added);
+        added.forEach(out::write);
       }
-      restoreExtra(entity, tenantId, fresh);
-      fresh.values().forEach(row -> out.write(completeNew.apply(row)));
     } finally {
       out.close();
     }
-    return new Merged(out.path(), byId.size() + removedParents.size(), removed);
+    return new Merged(out.path(), changed, removed);
   }
 
   /**
@@ -177,19 +214,15 @@ public final class Versions {
    * user's signInActivity): an object it restores gets the extra's columns from its last version in
    * the history (what the lake knew before it was deleted); a new one has none yet.
    */
-  private void restoreExtra(Entity entity, String tenantId, Map<String, GenericRecord> fresh) {
-    Entity history = io.entrawarehouse.warehouse.Entities.history(entity);
-    if (entity.extra() == null || history == null || fresh.isEmpty() || !lake.exists(history)) {
-      return;
-    }
+  private static void restoreExtra(
+      Entity entity, Buckets.Source versions, int bucket, Map<String, GenericRecord> fresh) {
     List<String> columns =
         entity.columns().stream()
             .filter(c -> c.property().equals(entity.extra().property()))
             .map(Column::name)
             .toList();
-    forEachCurrent(
-        history,
-        tenantId,
+    versions.forEach(
+        bucket,
         version -> {
           GenericRecord row = fresh.get(Staging.id(entity, version));
           if (row != null
@@ -203,19 +236,25 @@ public final class Versions {
   }
 
   /**
-   * The display names of the tenant's users, groups, devices and service principals as the lake
-   * holds them now, by id: what a membership Graph sends as id and type only is named with.
+   * The display names the lake holds now for the given ids, among the tenant's users, groups,
+   * devices and service principals ({@code objects}): what a membership Graph sends as id and type
+   * only is named with. Holds only the wanted ids' names.
    */
-  public Map<String, String> displayNames(String tenantId, List<Entity> objects) {
+  public Map<String, String> displayNames(
+      String tenantId, List<Entity> objects, Set<String> wanted) {
     Map<String, String> names = new HashMap<>();
+    if (wanted.isEmpty()) {
+      return names;
+    }
     for (Entity e : objects) {
       forEachCurrent(
           e,
           tenantId,
           row -> {
+            String id = String.valueOf(row.get("id"));
             Object name = row.get("display_name");
-            if (name != null) {
-              names.put(String.valueOf(row.get("id")), name.toString());
+            if (name != null && wanted.contains(id)) {
+              names.put(id, name.toString());
             }
           });
     }
@@ -255,14 +294,9 @@ public final class Versions {
     JsonNode gone = json == null ? null : json.get("@removed");
     if (gone != null) {
       now.removed = gone.path("reason").asText("deleted");
-      String parent = parentColumn(entity);
-      boolean wholeParent =
-          parent != null
-              && entity.idColumns().stream()
-                  .filter(c -> !c.equals(parent))
-                  .allMatch(c -> row.get(c) == null);
-      if (wholeParent) {
-        removedParents.put(String.valueOf(row.get(parent)), now.removed);
+      String[] parent = removedParent(entity, parentColumn(entity), row);
+      if (parent != null) {
+        removedParents.put(parent[0], parent[1]);
       } else {
         byId.put(id, now);
       }
@@ -298,6 +332,38 @@ public final class Versions {
       now.row = merged;
     }
     byId.put(id, now);
+  }
+
+  /**
+   * For a row that removes a parent with all its rows (a group's {@code @removed}, no member): the
+   * parent's id and Graph's reason; else null.
+   */
+  private static String[] removedParent(Entity entity, String parentColumn, GenericRecord row) {
+    if (parentColumn == null
+        || !entity.idColumns().stream()
+            .filter(c -> !c.equals(parentColumn))
+            .allMatch(c -> row.get(c) == null)) {
+      return null;
+    }
+    Object raw = row.get(Entity.RAW_JSON);
+    if (raw == null) {
+      return null;
+    }
+    try {
+      JsonNode gone = JSON.readTree(raw.toString()).get("@removed");
+      return gone == null
+          ? null
+          : new String[] {
+            String.valueOf(row.get(parentColumn)), gone.path("reason").asText("deleted")
+          };
+    } catch (IOException e) {
+      throw new IllegalStateException(
+          entity.name()
+              + " "
+              + Staging.id(entity, row)
+              + ": the staged change has no readable raw_json",
+          e);
+    }
   }
 
   private static GenericRecord patched(
@@ -370,69 +436,110 @@ public final class Versions {
       List<Path> next,
       Map<String, String> reasons) {
     Entity history = entity.history();
-    Map<String, Long> before = new HashMap<>(); // id → digest of its current, live version
-    forEachCurrent(
-        history,
-        tenantId,
-        row -> {
-          if (row.get(Entity.VALID_TO) == null
-              && !"deleted".equals(String.valueOf(row.get(Entity.CHANGE_KIND)))) {
-            before.put(Staging.id(entity, row), digest(entity, row));
-          }
-        });
-    Map<String, String> kinds = new HashMap<>(); // id → created | updated
-    forEachLocal(
-        entity,
-        next,
-        row -> {
-          String id = Staging.id(entity, row);
-          Long was = before.remove(id);
-          if (was == null) {
-            kinds.put(id, "created");
-          } else if (was != digest(entity, row)) {
-            kinds.put(id, "updated");
-          }
-        });
-    Set<String> deleted = before.keySet();
-    if (kinds.isEmpty() && deleted.isEmpty()) {
-      return null;
-    }
     long micros = IcebergLake.micros(at);
-    int created = (int) kinds.values().stream().filter("created"::equals).count();
+    int created = 0;
+    int updated = 0;
+    int removed = 0;
+    long rows = Math.max(rows(history, tenantId), Staging.rows(next));
     Staging.Output out = staging.output(history, loadId, history.name(), "history");
-    try {
-      forEachCurrent(
-          history,
-          tenantId,
-          row -> {
-            String id = Staging.id(entity, row);
-            if (row.get(Entity.VALID_TO) != null
-                || !(kinds.containsKey(id) || deleted.contains(id))) {
-              out.write(row);
-              return;
-            }
-            GenericRecord closed = new GenericData.Record(history.avroSchema());
-            copy(row, closed);
-            closed.put(Entity.VALID_TO, micros);
-            out.write(closed);
-            if (deleted.contains(id)
-                && !"deleted".equals(String.valueOf(row.get(Entity.CHANGE_KIND)))) {
-              out.write(version(history, row, micros, "deleted", reasons.get(id), loadId));
-            }
-          });
-      forEachLocal(
-          entity,
-          next,
-          row -> {
-            String kind = kinds.get(Staging.id(entity, row));
-            if (kind != null) {
-              out.write(version(history, row, micros, kind, null, loadId));
-            }
-          });
+    try (Buckets buckets =
+        new Buckets(
+            rows,
+            staging.bucketRows(),
+            staging.scratch(loadId, history.name()),
+            r -> Staging.id(entity, r))) {
+      Buckets.Source versions =
+          buckets.split(
+              "versions", history.avroSchema(), r -> forEachCurrent(history, tenantId, r));
+      Buckets.Source now =
+          buckets.split("next", entity.avroSchema(), r -> forEachLocal(entity, next, r));
+      for (int b = 0; b < buckets.count(); b++) {
+        Map<String, Long> before = new HashMap<>(); // id → digest of its current, live version
+        versions.forEach(
+            b,
+            row -> {
+              if (row.get(Entity.VALID_TO) == null
+                  && !"deleted".equals(String.valueOf(row.get(Entity.CHANGE_KIND)))) {
+                before.put(Staging.id(entity, row), digest(entity, row));
+              }
+            });
+        Map<String, String> kinds = new HashMap<>(); // id → created | updated
+        now.forEach(
+            b,
+            row -> {
+              String id = Staging.id(entity, row);
+              Long was = before.remove(id);
+              if (was == null) {
+                kinds.put(id, "created");
+              } else if (was != digest(entity, row)) {
+                kinds.put(id, "updated");
+              }
+            });
+        Set<String> deleted = before.keySet();
+        versions.forEach(
+            b,
+            row -> {
+              String id = Staging.id(entity, row);
+              if (row.get(Entity.VALID_TO) != null
+                  || !(kinds.containsKey(id) || deleted.contains(id))) {
+                out.write(row);
+                return;
+              }
+              GenericRecord closed = new GenericData.Record(history.avroSchema());
+              copy(row, closed);
+              closed.put(Entity.VALID_TO, micros);
+              out.write(closed);
+              if (deleted.contains(id)
+                  && !"deleted".equals(String.valueOf(row.get(Entity.CHANGE_KIND)))) {
+                out.write(version(history, row, micros, "deleted", reasons.get(id), loadId));
+              }
+            });
+        now.forEach(
+            b,
+            row -> {
+              String kind = kinds.get(Staging.id(entity, row));
+              if (kind != null) {
+                out.write(version(history, row, micros, kind, null, loadId));
+              }
+            });
+        int bucketCreated = (int) kinds.values().stream().filter("created"::equals).count();
+        created += bucketCreated;
+        updated += kinds.size() - bucketCreated;
+        removed += deleted.size();
+      }
     } finally {
       out.close();
     }
-    return new History(out.path(), created, kinds.size() - created, deleted.size());
+    if (created + updated + removed == 0) {
+      deleteQuietly(out.path());
+      return null;
+    }
+    return new History(out.path(), created, updated, removed);
+  }
+
+  /** The tenant's rows in the table's current snapshot, from the manifests (no file is read). */
+  private long rows(Entity entity, String tenantId) {
+    if (!lake.exists(entity)) {
+      return 0;
+    }
+    Table table = lake.table(entity);
+    table.refresh();
+    if (table.currentSnapshot() == null) {
+      return 0;
+    }
+    long rows = 0;
+    for (DataFile f : lake.files(table, entity, tenantId, null, null, false)) {
+      rows += f.recordCount();
+    }
+    return rows;
+  }
+
+  private static void deleteQuietly(Path part) {
+    try {
+      java.nio.file.Files.deleteIfExists(part);
+    } catch (IOException e) {
+      // an unused part in the load's staging: deleted with it
+    }
   }
 
   /** A history part and what the load changed. */

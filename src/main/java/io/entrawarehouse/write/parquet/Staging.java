@@ -7,14 +7,11 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.Comparator;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.stream.Stream;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
@@ -48,6 +45,7 @@ public final class Staging {
   private final Path directory;
   private final Configuration conf;
   private final java.util.function.Function<Entity, MessageType> schemas;
+  private long bucketRows = 100_000;
 
   /**
    * @param schemas the Parquet schema of each entity's parts ({@link ParquetSchemas}): the lake
@@ -69,6 +67,36 @@ public final class Staging {
 
   private Path loadDir(long loadId) {
     return directory.resolve("load-" + loadId);
+  }
+
+  /**
+   * Sets the most rows per-id work on a load's rows holds in memory at once (a bucket); the rest is
+   * spilled to {@link #scratch}. Default 100,000.
+   */
+  public Staging withBucketRows(long rows) {
+    this.bucketRows = rows;
+    return this;
+  }
+
+  public long bucketRows() {
+    return bucketRows;
+  }
+
+  /**
+   * A load's scratch folder for spilled rows ({@code load-<id>/.scratch/<name>}): never a staged
+   * part, deleted with the load's staging.
+   */
+  public Path scratch(long loadId, String name) {
+    return loadDir(loadId).resolve(".scratch").resolve(name);
+  }
+
+  /** The rows of local Parquet files, from their footers. */
+  public static long rows(List<Path> parts) {
+    long rows = 0;
+    for (Path part : parts) {
+      rows += Repeats.rows(new LocalInputFile(part));
+    }
+    return rows;
   }
 
   private Path stagedTable(Entity entity, long loadId) {
@@ -317,48 +345,44 @@ public final class Staging {
 
   /**
    * Leaves each id once among a load's staged parts, in its last (newest) read: a stream restarted
-   * from its first page reads rows again. Parts that hold an id a later part holds too are
-   * rewritten without it (under a hidden name, then renamed). Idempotent.
+   * from its first page reads rows again, and Graph's paging over changing data can give an object
+   * twice. Parts that hold an id a later part (or a later row of their own) holds too are rewritten
+   * without it (under a hidden name, then renamed). Idempotent. Memory holds one {@link Buckets
+   * bucket} of ids ({@link #bucketRows}).
    *
    * @return how many rows were removed
    */
   public long deduplicate(Entity entity, List<Path> parts) {
     // A computed table's reader emits each row once, and a replayed chunk rewrites its own part.
-    if (parts.isEmpty() || !entity.readFromGraph() || !hasDuplicates(entity, parts)) {
+    if (parts.isEmpty() || !entity.readFromGraph()) {
       return 0;
     }
+    List<Repeats.Source> files =
+        parts.stream().map(p -> new Repeats.Source(new LocalInputFile(p), true)).toList();
+    // load-<id>/<entity>/<partition>/part-….parquet: the ids spill to load-<id>/.scratch.
+    Path scratch =
+        parts
+            .get(0)
+            .getParent()
+            .getParent()
+            .getParent()
+            .resolve(".scratch")
+            .resolve(entity.name() + "-ids");
+    Map<Integer, BitSet> superseded = Repeats.superseded(entity, files, conf, bucketRows, scratch);
+    long removed = 0;
     try {
-      Map<Path, List<String>> idsByPart = new HashMap<>();
-      for (Path part : parts) {
-        idsByPart.put(part, ids(entity, new LocalInputFile(part), conf));
-      }
-      Set<String> later = new HashSet<>();
-      long removed = 0;
-      for (int i = parts.size() - 1; i >= 0; i--) {
-        Path part = parts.get(i);
-        List<String> ids = idsByPart.get(part);
-        Set<String> again = new HashSet<>();
-        for (String id : ids) {
-          if (later.contains(id)) {
-            again.add(id);
-          }
-        }
-        // An id twice in one part (a page read twice within one chunk) is kept once too.
-        boolean twiceInPart = new HashSet<>(ids).size() < ids.size();
-        later.addAll(ids);
-        if (!again.isEmpty() || twiceInPart) {
-          Path tmp = part.resolveSibling("." + part.getFileName() + ".dedup");
-          removed +=
-              rewriteWithout(
-                  entity,
-                  new LocalInputFile(part),
-                  new LocalOutputFile(tmp),
-                  again,
-                  schemas.apply(entity),
-                  conf);
-          Files.move(
-              tmp, part, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        }
+      for (Map.Entry<Integer, BitSet> e : superseded.entrySet()) {
+        Path part = parts.get(e.getKey());
+        Path tmp = part.resolveSibling("." + part.getFileName() + ".dedup");
+        removed +=
+            rewriteWithout(
+                entity,
+                new LocalInputFile(part),
+                new LocalOutputFile(tmp),
+                e.getValue(),
+                schemas.apply(entity),
+                conf);
+        Files.move(tmp, part, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
       }
       return removed;
     } catch (IOException e) {
@@ -368,61 +392,8 @@ public final class Staging {
   }
 
   /**
-   * Whether an id occurs twice among the parts: DuckDB counts it in milliseconds, reading only the
-   * id columns; most loads have none, and then no part is read row by row.
-   */
-  private static boolean hasDuplicates(Entity entity, List<Path> parts) {
-    String files =
-        parts.stream()
-            .map(p -> "'" + p.toAbsolutePath().toString().replace("'", "''") + "'")
-            .collect(java.util.stream.Collectors.joining(", "));
-    String keys = String.join(", ", entity.idColumns());
-    java.util.Properties small = new java.util.Properties();
-    // It counts ids: in a little memory, spilling the rest beside the parts.
-    small.setProperty("memory_limit", "128MB");
-    small.setProperty(
-        "temp_directory", parts.get(0).getParent().getParent().resolve(".duckdb-tmp").toString());
-    try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:duckdb:", small);
-        java.sql.ResultSet r =
-            c.createStatement()
-                .executeQuery(
-                    // Grouped by a 64-bit hash of the ids: a few bytes a row in memory, where the
-                    // ids themselves took over 128 MB for a medium tenant's transitive members. A
-                    // collision only costs the exact pass of deduplicate().
-                    "SELECT count(*) FROM (SELECT hash("
-                        + keys
-                        + ") AS h FROM read_parquet(["
-                        + files
-                        + "], hive_partitioning = false) GROUP BY h HAVING count(*) > 1 LIMIT 1)")) {
-      r.next();
-      return r.getLong(1) > 0;
-    } catch (java.sql.SQLException e) {
-      throw new IllegalStateException(
-          "Counting ids in the staged " + entity.name() + " parts failed: " + e.getMessage(), e);
-    }
-  }
-
-  /** The row ids of a part, read through a projection of the id columns only. */
-  public static List<String> ids(Entity entity, InputFile part, Configuration conf)
-      throws IOException {
-    Configuration projected = new Configuration(conf);
-    AvroReadSupport.setRequestedProjection(projected, entity.idSchema());
-    List<String> ids = new ArrayList<>();
-    try (ParquetReader<GenericRecord> in =
-        AvroParquetReader.<GenericRecord>builder(part)
-            .withDataModel(GenericData.get())
-            .withConf(projected)
-            .build()) {
-      for (GenericRecord row = in.read(); row != null; row = in.read()) {
-        ids.add(id(entity, row));
-      }
-    }
-    return ids;
-  }
-
-  /**
-   * Copies a part without the rows whose id is in {@code drop}; an id that occurs twice in the part
-   * keeps only its last occurrence.
+   * Copies a part without the given rows (by row number, from 0), row by row, as the entity's
+   * current schema has them.
    *
    * @return the rows left out
    */
@@ -430,33 +401,20 @@ public final class Staging {
       Entity entity,
       InputFile in,
       OutputFile out,
-      Set<String> drop,
+      BitSet drop,
       MessageType parquet,
       Configuration conf)
       throws IOException {
-    List<GenericRecord> rows = new ArrayList<>();
-    try (ParquetReader<GenericRecord> reader =
-        AvroParquetReader.<GenericRecord>builder(in)
-            .withDataModel(GenericData.get())
-            .withConf(conf)
-            .build()) {
-      for (GenericRecord row = reader.read(); row != null; row = reader.read()) {
-        rows.add(row);
-      }
-    }
-    Map<String, Integer> last = new HashMap<>();
-    for (int i = 0; i < rows.size(); i++) {
-      last.put(id(entity, rows.get(i)), i);
-    }
     long left = 0;
-    try (ParquetWriter<GenericRecord> writer =
-        writer(entity, entity.avroSchema(), parquet, out, conf)) {
-      for (int i = 0; i < rows.size(); i++) {
-        String id = id(entity, rows.get(i));
-        if (!drop.contains(id) && last.get(id) == i) {
-          writer.write(rows.get(i));
-        } else {
+    try (ParquetReader<GenericRecord> reader = reader(entity, in, conf);
+        ParquetWriter<GenericRecord> writer =
+            writer(entity, entity.avroSchema(), parquet, out, conf)) {
+      int n = 0;
+      for (GenericRecord row = reader.read(); row != null; row = reader.read(), n++) {
+        if (drop.get(n)) {
           left++;
+        } else {
+          writer.write(row);
         }
       }
     }
@@ -481,19 +439,27 @@ public final class Staging {
    */
   public void discard(long loadId) {
     Path dir = loadDir(loadId);
+    deleteTree(dir);
     try {
-      if (Files.exists(dir)) {
-        try (Stream<Path> files = Files.walk(dir)) {
-          for (Path f : files.sorted(Comparator.reverseOrder()).toList()) {
-            Files.delete(f);
-          }
-        }
-      }
       Files.deleteIfExists(directory);
     } catch (java.nio.file.DirectoryNotEmptyException otherLoadsParts) {
       // Another load's parts (one that failed, to be resumed) keep the directory.
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot delete staging " + dir + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Deletes a local directory and everything under it; nothing when it does not exist. */
+  public static void deleteTree(Path dir) {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> files = Files.walk(dir)) {
+      for (Path f : files.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(f);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot delete " + dir + ": " + e.getMessage(), e);
     }
   }
 }
