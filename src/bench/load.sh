@@ -8,6 +8,7 @@
 # Usage: src/bench/load.sh [scale [launch parameters…]]   (after ./mvnw -q -DskipTests package)
 # e.g. src/bench/load.sh medium raw_json=none: the launch parameters go to the job's run.
 # JOB_JAVA_OPTS: JVM options for the job (e.g. -Xmx400m); the job's peak RSS is printed.
+# CRAWL=0 skips the fetch-and-discard baseline (for the RSS alone).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 JAR=$PWD/target/entra-warehouse.jar
@@ -31,11 +32,15 @@ crawl() {
   java -jar "$JAR" bench-crawl --token-url "https://127.0.0.1:$PORT/$TENANT/oauth2/v2.0/token" \
     --graph-url "https://127.0.0.1:$PORT/v1.0" --client-id "$CLIENT" --trust "$PEM" "$@"
 }
-echo "== fetch and discard with a plain java.net.http client (warm-up run, then measured)"
-crawl > /dev/null
-crawl | tee "$WORK/crawl-plain.txt"
-echo "== fetch and discard with the job's own readers and Graph client: the baseline"
-crawl --with-job-readers | tee "$WORK/crawl.txt"
+if [ "${CRAWL:-1}" = 1 ]; then
+  echo "== fetch and discard with a plain java.net.http client (warm-up run, then measured)"
+  crawl > /dev/null
+  crawl | tee "$WORK/crawl-plain.txt"
+  echo "== fetch and discard with the job's own readers and Graph client: the baseline"
+  crawl --with-job-readers | tee "$WORK/crawl.txt"
+else
+  echo "total 0 0 0" > "$WORK/crawl.txt"
+fi
 
 echo "== directory-load"
 (cd "$WORK" && AZURE_TENANT_ID=$TENANT AZURE_CLIENT_ID=$CLIENT AZURE_AUTHORITY_HOST=https://127.0.0.1:$PORT \
