@@ -114,6 +114,51 @@ public final class DirectoryLoadJob {
   }
 
   /**
+   * The steps in order, read then load for each table, except that a table computed from the lake
+   * (no request to Graph: the transitive closure of the memberships loaded before it) runs beside
+   * the tables after it, which wait on Graph meanwhile.
+   */
+  private static Flow flow(String name, List<Step[]> steps, List<Boolean> computed) {
+    int side = computed.indexOf(true);
+    if (side <= 0) {
+      FlowBuilder<SimpleFlow> flow = new FlowBuilder<SimpleFlow>(name);
+      for (int i = 0; i < steps.size(); i++) {
+        flow = i == 0 ? flow.start(steps.get(i)[0]) : flow.next(steps.get(i)[0]);
+        flow = flow.next(steps.get(i)[1]);
+      }
+      return flow.build();
+    }
+    Flow before = flow(name, steps.subList(0, side), computed.subList(0, side));
+    Flow beside =
+        new FlowBuilder<SimpleFlow>(name + "-computed")
+            .start(steps.get(side)[0])
+            .next(steps.get(side)[1])
+            .build();
+    if (side + 1 == steps.size()) {
+      return new FlowBuilder<SimpleFlow>(name + "-all").start(before).next(beside).build();
+    }
+    Flow after =
+        flow(
+            name + "-rest",
+            steps.subList(side + 1, steps.size()),
+            computed.subList(side + 1, computed.size()));
+    Flow both =
+        new FlowBuilder<SimpleFlow>(name + "-split")
+            .split(new SimpleAsyncTaskExecutor("directory-load-"))
+            .add(beside, after)
+            .build();
+    return new FlowBuilder<SimpleFlow>(name + "-all").start(before).next(both).build();
+  }
+
+  /** Whether Graph counts the entity's requests against the reports budget. */
+  static boolean onReportsBudget(Entity entity) {
+    return entity.isLog()
+        || io.entrawarehouse.graph.GraphBudget.cost("https://graph/v1.0" + entity.pathFor("id"))
+                .kind()
+            == io.entrawarehouse.graph.GraphBudget.Kind.REPORTS;
+  }
+
+  /**
    * The warehouse id of a load's execution: its load id, or the job instance's before there was
    * one.
    */
@@ -136,35 +181,35 @@ public final class DirectoryLoadJob {
     // a short transaction of the repository's own, instead of one held while the chunk is read
     // from Graph, which kept the job repository locked (status waited, the two flows queued).
     PlatformTransactionManager transactions = new ResourcelessTransactionManager();
-    // Directory entities and logs draw on separate Graph throttling budgets (resource units per
-    // app and tenant, against 5 report requests per 10 s), so they are read side by side: a
-    // load takes the longer of the two, not their sum.
+    // Directory entities and reports (the logs, registration details) draw on separate Graph
+    // throttling budgets (resource units per app and tenant, against 5 report requests per 10 s),
+    // so they are read side by side: a load takes the longer of the two, not their sum.
     List<Flow> flows = new ArrayList<>();
     for (boolean logs : new boolean[] {false, true}) {
-      FlowBuilder<SimpleFlow> flow = null;
+      List<Step[]> steps = new ArrayList<>(); // read, load
+      List<Boolean> computed = new ArrayList<>();
       for (Entity entity : launch.entities()) {
-        if (entity.isLog() != logs) {
+        if (onReportsBudget(entity) != logs) {
           continue;
         }
-        Step read =
-            readStep(
-                repository,
-                transactions,
-                graph,
-                stores,
-                launch,
-                entity,
-                context,
-                chunkSize,
-                concurrency);
-        Step load = loadStep(repository, transactions, stores, launch, entity, context);
-        flow =
-            flow == null
-                ? new FlowBuilder<SimpleFlow>(logs ? "logs" : "directory").start(read).next(load)
-                : flow.next(read).next(load);
+        steps.add(
+            new Step[] {
+              readStep(
+                  repository,
+                  transactions,
+                  graph,
+                  stores,
+                  launch,
+                  entity,
+                  context,
+                  chunkSize,
+                  concurrency),
+              loadStep(repository, transactions, stores, launch, entity, context)
+            });
+        computed.add(!entity.readFromGraph());
       }
-      if (flow != null) {
-        flows.add(flow.build());
+      if (!steps.isEmpty()) {
+        flows.add(flow(logs ? "logs" : "directory", steps, computed));
       }
     }
     Flow all =

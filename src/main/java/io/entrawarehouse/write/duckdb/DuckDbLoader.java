@@ -271,12 +271,18 @@ public final class DuckDbLoader {
      * part way keeps the copy from being swapped in.
      */
     public synchronized Loaded apply(Slice slice) {
+      // A small table keeps the connection for the next one: opening the copy for each of a
+      // load's 24 tables cost seconds; what a small insert allocates is small.
       long started = System.nanoTime();
       try {
+        Loaded loaded = null;
         try {
-          return DuckDbLoader.apply(connection(), slice);
+          loaded = DuckDbLoader.apply(connection(), slice);
+          return loaded;
         } finally {
-          connection.close();
+          if (loaded == null || loaded.tableRows() > KEEP_OPEN_ROWS) {
+            connection.close();
+          }
         }
       } catch (SQLException | RuntimeException e) {
         broken = slice.entity().name();
@@ -440,6 +446,10 @@ public final class DuckDbLoader {
       try (Statement s = c.createStatement()) {
         s.execute("SET disabled_compression_methods = 'dictionary'");
       }
+    } else {
+      try (Statement s = c.createStatement()) {
+        s.execute("RESET disabled_compression_methods");
+      }
     }
     String where = predicate(slice);
     c.setAutoCommit(false);
@@ -503,6 +513,9 @@ public final class DuckDbLoader {
       c.setAutoCommit(true);
     }
   }
+
+  /** A slice of the table holding more rows than this closes its connection after it. */
+  static final long KEEP_OPEN_ROWS = 50_000;
 
   /** The uncompressed bytes a slice inserts per statement and transaction, in whole files. */
   static final long BYTES_PER_INSERT = 32L * 1024 * 1024;
