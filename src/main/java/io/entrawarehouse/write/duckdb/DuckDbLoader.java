@@ -275,12 +275,15 @@ public final class DuckDbLoader {
       // load's 24 tables cost seconds; what a small insert allocates is small.
       long started = System.nanoTime();
       try {
-        Loaded loaded = null;
+        List<Long> sizes = slice.files().stream().map(DuckDbLoader::bytes).toList();
+        boolean small = sizes.stream().mapToLong(Long::longValue).sum() < KEEP_OPEN_BYTES;
+        boolean done = false;
         try {
-          loaded = DuckDbLoader.apply(connection(), slice);
+          Loaded loaded = DuckDbLoader.apply(connection(), slice, sizes);
+          done = true;
           return loaded;
         } finally {
-          if (loaded == null || loaded.tableRows() > KEEP_OPEN_ROWS) {
+          if (!done || !small) {
             connection.close();
           }
         }
@@ -422,7 +425,7 @@ public final class DuckDbLoader {
     }
   }
 
-  private static Loaded apply(Connection c, Slice slice) throws SQLException {
+  private static Loaded apply(Connection c, Slice slice, List<Long> sizes) throws SQLException {
     Entity entity = slice.entity();
     String table = entity.name();
     try (Statement s = c.createStatement()) {
@@ -464,9 +467,9 @@ public final class DuckDbLoader {
       // MB). The copy is the session's own, so readers see none of it before the swap.
       List<Path> batch = new java.util.ArrayList<>();
       long batchBytes = 0;
-      for (Path f : slice.files()) {
-        batch.add(f);
-        batchBytes += bytes(f);
+      for (int i = 0; i < slice.files().size(); i++) {
+        batch.add(slice.files().get(i));
+        batchBytes += sizes.get(i);
         if (batchBytes >= BYTES_PER_INSERT) {
           insert(c, slice, batch, where);
           c.commit();
@@ -514,8 +517,11 @@ public final class DuckDbLoader {
     }
   }
 
-  /** A slice of the table holding more rows than this closes its connection after it. */
-  static final long KEEP_OPEN_ROWS = 50_000;
+  /**
+   * A slice of fewer uncompressed bytes than this leaves its connection open for the next (medium's
+   * 20,000 users with raw_json, kept open, took the job over 512 MB).
+   */
+  static final long KEEP_OPEN_BYTES = 4L * 1024 * 1024;
 
   /** The uncompressed bytes a slice inserts per statement and transaction, in whole files. */
   static final long BYTES_PER_INSERT = 32L * 1024 * 1024;
