@@ -732,14 +732,7 @@ public final class IcebergLake implements AutoCloseable {
     for (java.nio.file.Path part : staged) {
       sources.add(new Repeats.Source(new org.apache.parquet.io.LocalInputFile(part), true));
     }
-    java.nio.file.Path scratch =
-        staged
-            .get(0)
-            .getParent()
-            .getParent()
-            .getParent()
-            .resolve(".scratch")
-            .resolve(entity.name() + "-again");
+    java.nio.file.Path scratch = Staging.scratchBeside(staged.get(0), entity.name() + "-again");
     Map<Integer, BitSet> again = Repeats.superseded(entity, sources, conf, bucketRows, scratch);
     for (Map.Entry<Integer, BitSet> e : again.entrySet()) {
       if (e.getKey() >= earlier.size()) {

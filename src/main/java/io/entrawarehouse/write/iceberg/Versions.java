@@ -55,15 +55,7 @@ public final class Versions {
 
   /** The tenant's rows in the table's current snapshot, to each consumer in turn. */
   void forEachCurrent(Entity entity, String tenantId, Consumer<GenericRecord> row) {
-    if (!lake.exists(entity)) {
-      return;
-    }
-    Table table = lake.table(entity);
-    table.refresh();
-    if (table.currentSnapshot() == null) {
-      return;
-    }
-    for (DataFile f : lake.files(table, entity, tenantId, null, null, false)) {
+    for (DataFile f : currentFiles(entity, tenantId)) {
       read(
           entity,
           HadoopInputFile.fromPathUnchecked(
@@ -519,19 +511,20 @@ public final class Versions {
 
   /** The tenant's rows in the table's current snapshot, from the manifests (no file is read). */
   private long rows(Entity entity, String tenantId) {
+    return currentFiles(entity, tenantId).stream().mapToLong(DataFile::recordCount).sum();
+  }
+
+  /** The data files that hold the tenant's rows in the table's current snapshot (none: empty). */
+  private List<DataFile> currentFiles(Entity entity, String tenantId) {
     if (!lake.exists(entity)) {
-      return 0;
+      return List.of();
     }
     Table table = lake.table(entity);
     table.refresh();
     if (table.currentSnapshot() == null) {
-      return 0;
+      return List.of();
     }
-    long rows = 0;
-    for (DataFile f : lake.files(table, entity, tenantId, null, null, false)) {
-      rows += f.recordCount();
-    }
-    return rows;
+    return lake.files(table, entity, tenantId, null, null, false);
   }
 
   private static void deleteQuietly(Path part) {

@@ -90,6 +90,15 @@ public final class Staging {
     return loadDir(loadId).resolve(".scratch").resolve(name);
   }
 
+  /**
+   * The scratch folder of the load a staged part belongs to ({@code
+   * load-<id>/<entity>/<partition>/part-….parquet}): {@link #scratch} for a caller that has the
+   * part, not the load's id.
+   */
+  public static Path scratchBeside(Path stagedPart, String name) {
+    return stagedPart.getParent().getParent().getParent().resolve(".scratch").resolve(name);
+  }
+
   /** The rows of local Parquet files, from their footers. */
   public static long rows(List<Path> parts) {
     long rows = 0;
@@ -359,15 +368,7 @@ public final class Staging {
     }
     List<Repeats.Source> files =
         parts.stream().map(p -> new Repeats.Source(new LocalInputFile(p), true)).toList();
-    // load-<id>/<entity>/<partition>/part-….parquet: the ids spill to load-<id>/.scratch.
-    Path scratch =
-        parts
-            .get(0)
-            .getParent()
-            .getParent()
-            .getParent()
-            .resolve(".scratch")
-            .resolve(entity.name() + "-ids");
+    Path scratch = scratchBeside(parts.get(0), entity.name() + "-ids");
     Map<Integer, BitSet> superseded = Repeats.superseded(entity, files, conf, bucketRows, scratch);
     long removed = 0;
     try {
