@@ -3,9 +3,8 @@ package io.entrawarehouse.cli;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.entrawarehouse.config.EntraProperties;
-import java.io.InputStream;
+import io.entrawarehouse.write.duckdb.Views;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -15,6 +14,7 @@ import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -33,23 +33,10 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = {
       "Runs SQL against entra.duckdb, opened read-only (it works while a load runs), and prints the"
-          + " rows: query \"SELECT …\", or query <question> for a file of sql/questions"
-          + " (not-signed-in-90-days, credentials-expiring, …)."
+          + " rows: query \"SELECT …\", or query <view> for one of the views every load creates"
+          + " (stale_devices, users_without_mfa, …; 'query views' lists them)."
     })
 public final class QueryCommand implements Callable<Integer> {
-
-  /** The questions shipped in the jar, by name ({@code sql/questions/<name>.sql}). */
-  static final List<String> QUESTIONS =
-      List.of(
-          "account-disabled",
-          "admins-without-mfa",
-          "credentials-expiring",
-          "devices-appeared",
-          "disabled-users-still-licensed",
-          "effective-members",
-          "group-members-on",
-          "licences-bought-vs-assigned",
-          "not-signed-in-90-days");
 
   /** How wide a cell of the table format may be before it is cut. */
   static final int CELL = 40;
@@ -58,8 +45,10 @@ public final class QueryCommand implements Callable<Integer> {
 
   @Parameters(
       index = "0",
-      paramLabel = "SQL|QUESTION",
-      description = "A SQL statement, or the name of a question in sql/questions.")
+      paramLabel = "SQL|VIEW",
+      description =
+          "A SQL statement, the name of a view (sql/views), or 'views' for the views and what each"
+              + " answers.")
   String query;
 
   @Option(names = "--format", description = "table (default), csv or json.", defaultValue = "table")
@@ -92,7 +81,14 @@ public final class QueryCommand implements Callable<Integer> {
       err.flush();
       return LoadCommands.FAILED;
     }
-    String sql = QUESTIONS.contains(query) ? question(query) : query;
+    Map<String, Views.View> views = Views.all();
+    String sql =
+        views.containsKey(query)
+            ? "SELECT * FROM " + query
+            : query.equals("views")
+                ? "SELECT view_name AS view, comment AS answers FROM duckdb_views()"
+                    + " WHERE NOT internal ORDER BY view_name"
+                : query;
     Properties readOnly = new Properties();
     readOnly.setProperty("duckdb.read_only", "true");
     try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + file, readOnly)) {
@@ -114,8 +110,14 @@ public final class QueryCommand implements Callable<Integer> {
         }
       } catch (SQLException e) {
         err.println("query: " + e.getMessage().lines().findFirst().orElse(e.getMessage()));
-        err.println("Tables: " + String.join(", ", tables(c)));
-        err.println("Questions: " + String.join(", ", QUESTIONS));
+        err.println("Tables: " + String.join(", ", names(c, "BASE TABLE")));
+        err.println("Views: " + String.join(", ", names(c, "VIEW")));
+        List<String> missing = new ArrayList<>(views.keySet());
+        missing.removeAll(names(c, "VIEW"));
+        if (!missing.isEmpty()) {
+          err.println(
+              "Not created yet, their tables not loaded: " + String.join(", ", missing) + ".");
+        }
         err.flush();
         return LoadCommands.BAD_INPUT;
       }
@@ -124,20 +126,15 @@ public final class QueryCommand implements Callable<Integer> {
     return LoadCommands.OK;
   }
 
-  private static String question(String name) throws java.io.IOException {
-    try (InputStream in =
-        QueryCommand.class.getResourceAsStream("/sql/questions/" + name + ".sql")) {
-      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-    }
-  }
-
-  private static List<String> tables(Connection c) throws SQLException {
+  /** The warehouse's tables or views ({@code type} as information_schema names it). */
+  private static List<String> names(Connection c, String type) throws SQLException {
     List<String> names = new ArrayList<>();
-    try (ResultSet r =
-        c.createStatement()
-            .executeQuery(
-                "SELECT table_name FROM information_schema.tables"
-                    + " WHERE table_schema = 'main' ORDER BY table_name")) {
+    try (java.sql.PreparedStatement q =
+        c.prepareStatement(
+            "SELECT table_name FROM information_schema.tables"
+                + " WHERE table_schema = 'main' AND table_type = ? ORDER BY table_name")) {
+      q.setString(1, type);
+      ResultSet r = q.executeQuery();
       while (r.next()) {
         names.add(r.getString(1));
       }

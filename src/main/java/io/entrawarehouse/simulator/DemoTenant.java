@@ -28,7 +28,7 @@ import java.util.Map;
 public final class DemoTenant {
 
   static final int USER = 1;
-  static final int DEVICE = 2;
+  public static final int DEVICE = 2;
   static final int GROUP = 3;
   static final int AUDIT = 4;
   static final int SIGN_IN = 5;
@@ -1920,24 +1920,38 @@ public final class DemoTenant {
         target.put("groupType", null);
         modified.add(change("AccountEnabled", null, "[true]"));
       }
-      case "ServicePrincipal", "Role" -> {
+      case "ServicePrincipal" -> {
         int s = p.below(scale.servicePrincipals());
-        target.put(
-            "id",
-            a[4].equals("Role")
-                ? "62e90394-69f5-4237-9190-012177145e10"
-                : id(SERVICE_PRINCIPAL, s));
-        target.put(
-            "displayName",
-            a[4].equals("Role") ? "Global Administrator" : servicePrincipal(s).get("displayName"));
+        target.put("id", id(SERVICE_PRINCIPAL, s));
+        target.put("displayName", servicePrincipal(s).get("displayName"));
         target.put("type", a[4]);
         target.put("userPrincipalName", null);
         target.put("groupType", null);
-        modified.add(
-            change(
-                a[4].equals("Role") ? "Role.DisplayName" : "AppAddress",
-                null,
-                "\"" + target.get("displayName") + "\""));
+        modified.add(change("AppAddress", null, "\"" + target.get("displayName") + "\""));
+      }
+      case "Role" -> {
+        // As Entra records a role assignment: the member first, carrying the role in its
+        // modified properties, then the role itself.
+        int u = p.below(scale.users());
+        Map<String, Object> role = roleDefinition(p.below(roleDefinitions()));
+        target.put("id", id(USER, u));
+        target.put("displayName", null);
+        target.put("type", "User");
+        target.put("userPrincipalName", userPrincipalName(u));
+        target.put("groupType", null);
+        modified.add(change("Role.ObjectID", null, "\"" + role.get("id") + "\""));
+        modified.add(change("Role.DisplayName", null, "\"" + role.get("displayName") + "\""));
+        modified.add(change("Role.TemplateId", null, "\"" + role.get("templateId") + "\""));
+        modified.add(change("Role.WellKnownObjectName", null, null));
+        target.put("modifiedProperties", modified);
+        Map<String, Object> roleTarget = new LinkedHashMap<>();
+        roleTarget.put("id", role.get("id"));
+        roleTarget.put("displayName", null);
+        roleTarget.put("type", "Role");
+        roleTarget.put("userPrincipalName", null);
+        roleTarget.put("groupType", null);
+        roleTarget.put("modifiedProperties", List.of());
+        m.put("targetResources", List.of(target, roleTarget));
       }
       default -> {
         target.put("id", "00000000-0000-0000-0000-000000000000");
@@ -1947,8 +1961,10 @@ public final class DemoTenant {
         target.put("groupType", null);
       }
     }
-    target.put("modifiedProperties", modified);
-    m.put("targetResources", List.of(target));
+    if (!m.containsKey("targetResources")) {
+      target.put("modifiedProperties", modified);
+      m.put("targetResources", List.of(target));
+    }
     List<Object> details = new ArrayList<>();
     if (p.chance(0.5)) {
       Map<String, Object> d = new LinkedHashMap<>();

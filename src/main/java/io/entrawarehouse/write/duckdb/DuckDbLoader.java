@@ -333,6 +333,7 @@ public final class DuckDbLoader {
         return;
       }
       try {
+        Views.create(connection());
         try (Statement st = connection().createStatement()) {
           st.execute("CHECKPOINT");
         }

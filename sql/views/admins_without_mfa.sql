@@ -1,5 +1,5 @@
--- Users who hold a directory role, actively or as PIM-eligible, and have no MFA method registered,
--- with their roles. (A role held through a group is not expanded here.)
+-- Users who hold a directory role, active or PIM-eligible, with no MFA method registered.
+-- Each with their roles. (A role held through a group is not expanded here.)
 WITH admins AS (
   SELECT tenant_id, principal_id, role_definition_id, 'active' AS how FROM role_assignments
   UNION ALL

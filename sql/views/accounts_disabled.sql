@@ -1,5 +1,5 @@
--- When accounts were disabled (and by which load the change was seen), from users_history: each
--- version with account_enabled false that follows one with it true. Set user_ref to one user's id
+-- When accounts were disabled, from users_history, dated by the load that saw each change.
+-- Each version with account_enabled false that follows one with it true. Set user_ref to one user's id
 -- or user principal name, or leave it unset for every user:
 --   SET VARIABLE user_ref = 'adele.vance@contoso.com';
 SELECT tenant_id, id, user_principal_name, display_name, valid_from AS disabled_at,

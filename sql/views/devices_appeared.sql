@@ -1,5 +1,5 @@
--- Devices that appeared (were created, or restored) in the 7 days before as_of (default now), from
--- devices_history, newest first; a device since deleted is listed too, with when it went. The
+-- Devices that appeared (created or restored) in the 7 days before as_of (default now).
+-- From devices_history, newest first; a device since deleted is listed too, with when it went. The
 -- tenant's first load is the baseline: the devices it found had not "appeared".
 --   SET VARIABLE as_of = TIMESTAMPTZ '2026-11-30 00:00:00+00';
 SELECT h.tenant_id, h.id, h.display_name, h.operating_system, h.trust_type,
