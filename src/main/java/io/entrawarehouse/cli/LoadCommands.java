@@ -73,6 +73,15 @@ final class LoadCommands {
    * command line.
    */
   static ConfigurableApplicationContext spring(PrintWriter err) {
+    return spring(err, false);
+  }
+
+  /**
+   * The Spring context; {@code run} says whether the command changes the warehouse, and so pushes
+   * its meters to a Pushgateway when one is set ({@code query} and {@code status} push nothing:
+   * they would replace a load's meters with their own).
+   */
+  static ConfigurableApplicationContext spring(PrintWriter err, boolean run) {
     for (String key : System.getProperties().stringPropertyNames()) {
       if (SECRET_PROPERTY.matcher(key).find()) {
         err.println(
@@ -115,7 +124,9 @@ final class LoadCommands {
         });
     app.setDefaultProperties(defaults);
     try {
-      return app.run();
+      return run
+          ? app.run()
+          : app.run("--management.prometheus.metrics.export.pushgateway.enabled=false");
     } catch (RuntimeException e) {
       throw startFailure(e, dir);
     }
@@ -206,8 +217,16 @@ final class LoadCommands {
       return busy(err);
     }
     try (lock;
-        ConfigurableApplicationContext spring = spring(err)) {
-      return action.apply(spring.getBean(DirectoryLoadLauncher.class));
+        ConfigurableApplicationContext spring = spring(err, true)) {
+      int exit = FAILED;
+      try {
+        exit = action.apply(spring.getBean(DirectoryLoadLauncher.class));
+        return exit;
+      } finally {
+        // Also after a failure: its meters say what it did before it stopped. Spring Boot pushes
+        // them to the Pushgateway, when one is set, as the context closes.
+        RunMetrics.finish(spring, exit, err);
+      }
     }
   }
 

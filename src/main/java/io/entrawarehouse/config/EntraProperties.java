@@ -250,6 +250,9 @@ public record EntraProperties(
    * @param bucketRows the most rows a load compares in memory at once when it merges a delta round
    *     or builds a history: a bigger table is split by id into buckets of about this many rows,
    *     spilled to the staging directory (about 150 bytes of heap a row)
+   * @param progress how a load shows its progress: auto (a live block on a terminal, plain lines
+   *     otherwise), terminal, plain or off
+   * @param progressInterval how often plain progress lines are printed
    * @param hadoop Hadoop settings for the lake's file system, such as {@code fs.s3a.endpoint} or
    *     {@code fs.s3a.path.style.access} ({@code entra.warehouse.hadoop.[fs.s3a.endpoint]=...});
    *     they apply over any {@code core-site.xml} on the class path
@@ -263,6 +266,8 @@ public record EntraProperties(
       @DefaultValue("10m") Duration duckdbWait,
       @DefaultValue("128MB") String duckdbMemory,
       @DefaultValue("100000") long bucketRows,
+      @DefaultValue("auto") io.entrawarehouse.observe.Progress.Mode progress,
+      @DefaultValue("10s") Duration progressInterval,
       Map<String, String> hadoop) {
 
     public Warehouse {
@@ -270,6 +275,11 @@ public record EntraProperties(
       if (chunkSize < 1 || chunkSize > 1_000_000) {
         throw new IllegalArgumentException(
             "entra.warehouse.chunk-size must be from 1 to 1000000 items, got " + chunkSize);
+      }
+      if (progressInterval == null || progressInterval.toMillis() < 100) {
+        throw new IllegalArgumentException(
+            "entra.warehouse.progress-interval must be at least 100ms (10s, 1m), got "
+                + progressInterval);
       }
       if (bucketRows < 1) {
         throw new IllegalArgumentException(

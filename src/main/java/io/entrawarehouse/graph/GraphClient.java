@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.microsoft.graph.core.requests.GraphClientFactory;
 import com.microsoft.graph.core.requests.options.GraphClientOption;
 import com.microsoft.kiota.http.middleware.RetryHandler;
+import io.entrawarehouse.observe.GraphActivity;
+import io.entrawarehouse.observe.Meters;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.ConnectException;
@@ -127,8 +129,16 @@ public final class GraphClient {
     GraphBudget.Cost cost = GraphBudget.cost(url);
     for (int attempt = 1; ; attempt++) {
       GraphBudget.Permit permit;
+      long asked = System.nanoTime();
+      GraphActivity.begin(what, budgetName(cost), Duration.ZERO);
       try {
         permit = budget.acquire(cost);
+        Duration paced = Duration.ofNanos(System.nanoTime() - asked);
+        boolean noticed = paced.toMillis() >= PACING_NOTICED_MS;
+        GraphActivity.end(what, paced, noticed);
+        if (noticed) {
+          Meters.waited(url, "pacing", paced);
+        }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new GraphException("Interrupted while waiting for Graph's budget for " + what, e);
@@ -147,6 +157,7 @@ public final class GraphClient {
       String reason;
       try (Response response = answered(http.newCall(request.build()).execute(), permit)) {
         int status = response.code();
+        Meters.graphRequest(url, status);
         String used = response.header("x-ms-throttle-limit-percentage");
         if (used != null && cost.kind() == GraphBudget.Kind.DIRECTORY) {
           try {
@@ -158,6 +169,10 @@ public final class GraphClient {
         if (status == 200) {
           try (InputStream body = response.body().byteStream()) {
             GraphPage page = parse(body);
+            GraphActivity.fetched(what, page.items().size());
+            if (page.count() != null) {
+              GraphActivity.expect(what, page.count());
+            }
             log.debug("{}: {} items from {}", what, page.items().size(), url);
             return page;
           }
@@ -170,6 +185,7 @@ public final class GraphClient {
         reason = "HTTP " + status;
         if (status == 429) {
           budget.throttled(cost, wait);
+          Meters.throttled(url);
         }
         if (attempt >= maxAttempts) {
           throw GraphErrors.map(what, status, body);
@@ -214,20 +230,40 @@ public final class GraphClient {
         budget.answered(permit); // no answer at all: the request is over all the same
       }
       Duration delay = wait != null ? wait : backoff(attempt);
-      log.warn(
-          "{}: {} on attempt {} of {}; retrying in {} ms",
-          what,
-          reason,
-          attempt,
-          maxAttempts,
-          delay.toMillis());
+      // Throttling is Graph working as documented: progress summarises those waits. Anything
+      // else (a 5xx, a dropped connection) is worth a line of its own.
+      boolean throttling = reason.equals("HTTP 429");
+      String line = "{}: {} on attempt {} of {}; retrying in {} ms";
+      Object[] args = {what, reason, attempt, maxAttempts, delay.toMillis()};
+      if (throttling) {
+        log.debug(line, args);
+      } else {
+        log.warn(line, args);
+      }
+      String why = throttling ? budgetName(cost) : "Graph to recover (" + reason + ")";
+      long slept = System.nanoTime();
+      GraphActivity.begin(what, why, delay);
       try {
         sleeper.sleep(delay);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new GraphException("Interrupted while waiting to retry " + what, e);
+      } finally {
+        Duration actual = Duration.ofNanos(System.nanoTime() - slept);
+        GraphActivity.end(what, actual, true);
+        Meters.waited(url, wait != null ? "retry-after" : "backoff", actual);
       }
     }
+  }
+
+  /** A pause in the budget this long is a wait worth reporting. */
+  private static final long PACING_NOTICED_MS = 100;
+
+  /** How progress names the budget a request counts against. */
+  private static String budgetName(GraphBudget.Cost cost) {
+    return cost.kind() == GraphBudget.Kind.REPORTS
+        ? "Graph's reports budget"
+        : "Graph's directory budget";
   }
 
   /** Tells the budget a request's answer has arrived. */
@@ -271,6 +307,7 @@ public final class GraphClient {
     List<JsonNode> items = new ArrayList<>();
     String next = null;
     String delta = null;
+    Long count = null;
     try (JsonParser p = JSON.getFactory().createParser(body)) {
       if (p.nextToken() != JsonToken.START_OBJECT) {
         throw new IOException("a Graph page must be a JSON object");
@@ -278,7 +315,9 @@ public final class GraphClient {
       while (p.nextToken() == JsonToken.FIELD_NAME) {
         String field = p.currentName();
         JsonToken value = p.nextToken();
-        if (field.equals("@odata.nextLink")) {
+        if (field.equals("@odata.count") && value.isNumeric()) {
+          count = p.getLongValue();
+        } else if (field.equals("@odata.nextLink")) {
           next = p.getText();
         } else if (field.equals("@odata.deltaLink")) {
           delta = p.getText();
@@ -294,6 +333,6 @@ public final class GraphClient {
         throw new IOException("truncated Graph page");
       }
     }
-    return new GraphPage(items, next, delta);
+    return new GraphPage(items, next, delta, count);
   }
 }

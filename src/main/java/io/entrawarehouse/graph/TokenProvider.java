@@ -139,6 +139,7 @@ public final class TokenProvider {
     }
     try {
       IAuthenticationResult result = acquire.get().get();
+      io.entrawarehouse.observe.Meters.tokenAcquired();
       Instant expires = result.expiresOnDate().toInstant();
       Duration margin = Duration.between(now, expires).dividedBy(10);
       if (margin.compareTo(Duration.ofMinutes(5)) > 0) {

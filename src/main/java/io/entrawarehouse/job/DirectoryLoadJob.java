@@ -1191,6 +1191,8 @@ public final class DirectoryLoadJob {
               java.time.Duration.between(step.getStartTime(), java.time.LocalDateTime.now())
                       .toMillis()
                   / 1000.0);
+      io.entrawarehouse.observe.Meters.stepItems(
+          entity.name(), step.getReadCount(), step.getWriteCount(), step.getSkipCount());
       log.info(
           "{}: read {}, written {}, skipped {} in {} s ({} items/s)",
           entity.name(),

@@ -5,6 +5,7 @@ import io.entrawarehouse.graph.Credential;
 import io.entrawarehouse.graph.GraphClient;
 import io.entrawarehouse.graph.GraphEndpoint;
 import io.entrawarehouse.graph.TenantEndpoints;
+import io.entrawarehouse.observe.Progress;
 import io.entrawarehouse.simulator.GraphSimulator;
 import io.entrawarehouse.simulator.SimulatorSettings;
 import io.entrawarehouse.simulator.TenantScale;
@@ -291,6 +292,13 @@ public class DirectoryLoadLauncher {
               launch,
               properties.warehouse().chunkSize(),
               properties.graph().concurrency());
+      if (job instanceof org.springframework.batch.core.job.AbstractJob steps) {
+        steps.registerJobExecutionListener(
+            new Progress(
+                properties.warehouse().progress(),
+                properties.warehouse().progressInterval(),
+                System.out));
+      }
       return operator.start(job, launch.toJobParameters());
     }
   }

@@ -661,6 +661,8 @@ public final class IcebergLake implements AutoCloseable {
 
   private static DataFile dataFile(
       Table table, String path, long size, StructLike partition, Metrics metrics) {
+    io.entrawarehouse.observe.Meters.lakeBytes(
+        table.name().substring(table.name().lastIndexOf('.') + 1), size);
     return DataFiles.builder(table.spec())
         .withPath(path)
         .withFormat(FileFormat.PARQUET)

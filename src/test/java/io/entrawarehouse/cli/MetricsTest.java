@@ -1,0 +1,161 @@
+package io.entrawarehouse.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.sun.net.httpserver.HttpServer;
+import io.entrawarehouse.simulator.GraphSimulator;
+import io.entrawarehouse.simulator.GroundTruth;
+import io.entrawarehouse.simulator.RequestLog;
+import io.entrawarehouse.simulator.SimulatorSettings;
+import io.entrawarehouse.simulator.SimulatorTenants;
+import io.entrawarehouse.simulator.TenantScale;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A run's meters, pushed to a Pushgateway (a small HTTP server here, speaking its API) and written
+ * as Prometheus text into the warehouse, counted against what the simulator served and holds.
+ */
+class MetricsTest {
+
+  @TempDir Path dir;
+
+  /** One request the fake Pushgateway received. */
+  record Push(String method, String path, String body) {}
+
+  @Test
+  void aRunPushesItsMetersWithTheCountsOfWhatItDidAndQueriesPushNothing() throws Exception {
+    List<Push> pushes = new CopyOnWriteArrayList<>();
+    HttpServer gateway = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    gateway.createContext(
+        "/",
+        exchange -> {
+          byte[] body = exchange.getRequestBody().readAllBytes();
+          pushes.add(
+              new Push(
+                  exchange.getRequestMethod(),
+                  exchange.getRequestURI().getPath(),
+                  new String(body, StandardCharsets.UTF_8)));
+          exchange.sendResponseHeaders(200, -1);
+          exchange.close();
+        });
+    gateway.start();
+    Cli cli = new Cli();
+    try (GraphSimulator simulator =
+        GraphSimulator.start(
+            SimulatorSettings.builder().scale(TenantScale.TINY).throttling(false).build())) {
+      Path pem = dir.resolve("simulator.pem");
+      Files.writeString(pem, simulator.certificatePem(), StandardCharsets.US_ASCII);
+      Path warehouse = dir.resolve("warehouse");
+      cli.properties.put("entra.warehouse.directory", warehouse.toString());
+      cli.properties.putAll(SimulatorTenants.properties("entra.tenant.", simulator));
+      cli.properties.put("entra.tenant.client-secret-file", secretFile().toString());
+      cli.properties.put("entra.graph.trust-certificate", pem.toString());
+      cli.properties.put("management.prometheus.metrics.export.pushgateway.enabled", "true");
+      cli.properties.put(
+          "management.prometheus.metrics.export.pushgateway.address",
+          "127.0.0.1:" + gateway.getAddress().getPort());
+      RequestLog.Snapshot before = simulator.stats();
+      Cli.Run run = cli.run("run", "entities=users,groups,group_members,sign_ins");
+      assertThat(run.exit()).as(run.all()).isZero();
+      RequestLog.Snapshot after = simulator.stats();
+
+      // Spring Boot's push as the context starts (POST, no samples yet: the Pushgateway records
+      // the time, so a run that never ends shows as started), then the run's meters as it ends.
+      assertThat(pushes).hasSize(2);
+      assertThat(pushes.get(0).method()).isEqualTo("POST");
+      assertThat(samples(pushes.get(0).body())).isEmpty();
+      Push push = pushes.get(1);
+      assertThat(push.method()).isEqualTo("PUT");
+      assertThat(push.path()).isEqualTo("/metrics/job/entra-warehouse");
+      Map<String, Double> pushed = samples(push.body());
+
+      long graphRequests = 0;
+      for (Map.Entry<String, Long> e : after.requests().entrySet()) {
+        if (!e.getKey().equals("token")) {
+          graphRequests += e.getValue() - before.requests().getOrDefault(e.getKey(), 0L);
+        }
+      }
+      assertThat(sum(pushed, "entra_graph_requests_total{")).isEqualTo(graphRequests);
+      assertThat(
+              pushed.get(
+                  "entra_graph_requests_total{endpoint=\"/groups/{id}/members\",status=\"200\"}"))
+          .as("a request per group: none of them has a second page")
+          .isEqualTo(simulator.tenant().scale().groups());
+      assertThat(pushed.get("entra_graph_token_acquisitions_total"))
+          .isEqualTo(after.tokensIssued() - before.tokensIssued());
+      Map<String, GroundTruth.Entity> truth = GroundTruth.of(simulator.tenant());
+      for (String table : List.of("users", "groups", "group_members", "sign_ins")) {
+        double rows = truth.get(table).count();
+        assertThat(pushed.get("entra_step_items_read_total{step=\"" + table + "\"}"))
+            .as(table)
+            .isEqualTo(rows);
+        assertThat(pushed.get("entra_step_items_written_total{step=\"" + table + "\"}"))
+            .as(table)
+            .isEqualTo(rows);
+        assertThat(pushed.get("entra_step_items_skipped_total{step=\"" + table + "\"}")).isZero();
+      }
+      assertThat(pushed.get("entra_run_exit_code")).isZero();
+      long parquet;
+      try (Stream<Path> files = Files.walk(warehouse.resolve("lake"))) {
+        parquet =
+            files
+                .filter(p -> p.toString().endsWith(".parquet"))
+                .mapToLong(p -> p.toFile().length())
+                .sum();
+      }
+      assertThat(sum(pushed, "entra_lake_written_bytes_total{")).isEqualTo(parquet);
+
+      // The same meters, as text for node_exporter's textfile collector.
+      Map<String, Double> file =
+          samples(Files.readString(warehouse.resolve("metrics/entra_warehouse.prom")));
+      for (String name :
+          List.of("entra_graph_requests_total{", "entra_lake_written_bytes_total{")) {
+        assertThat(sum(file, name)).as(name).isEqualTo(sum(pushed, name));
+      }
+
+      // A query would replace the load's meters with its own: it pushes nothing.
+      assertThat(cli.run("query", "SELECT count(*) FROM users").exit()).isZero();
+      assertThat(cli.run("status").exit()).isZero();
+      assertThat(pushes).hasSize(2);
+    } finally {
+      cli.clear();
+      gateway.stop(0);
+    }
+  }
+
+  private Path secretFile() throws Exception {
+    Path f = dir.resolve("secret");
+    Files.writeString(f, SimulatorSettings.DEMO_CLIENT_SECRET);
+    return f;
+  }
+
+  /** Prometheus text: sample name with labels, to value. */
+  private static Map<String, Double> samples(String text) {
+    Map<String, Double> out = new TreeMap<>();
+    for (String line : text.split("\n")) {
+      if (line.isBlank() || line.startsWith("#")) {
+        continue;
+      }
+      int space = line.lastIndexOf(' ');
+      out.put(line.substring(0, space), Double.parseDouble(line.substring(space + 1)));
+    }
+    return out;
+  }
+
+  private static double sum(Map<String, Double> samples, String prefix) {
+    return samples.entrySet().stream()
+        .filter(e -> e.getKey().startsWith(prefix))
+        .mapToDouble(Map.Entry::getValue)
+        .sum();
+  }
+}
