@@ -7,6 +7,7 @@ import io.entrawarehouse.cli.CheckCommand;
 import io.entrawarehouse.cli.CommandException;
 import io.entrawarehouse.cli.QueryCommand;
 import io.entrawarehouse.cli.RefreshCommand;
+import io.entrawarehouse.cli.ReportCommand;
 import io.entrawarehouse.cli.RestartCommand;
 import io.entrawarehouse.cli.RunCommand;
 import io.entrawarehouse.cli.SimulatorCommand;
@@ -26,6 +27,7 @@ import picocli.CommandLine.Command;
       RefreshCommand.class,
       StatusCommand.class,
       QueryCommand.class,
+      ReportCommand.class,
       SimulatorCommand.class,
       CrawlCommand.class,
       ParseCommand.class

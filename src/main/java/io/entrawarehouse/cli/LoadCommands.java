@@ -486,7 +486,26 @@ final class LoadCommands {
         DirectoryLoadJob.loadId(execution),
         peakHeapBytes() / (1024 * 1024));
     LoadReport.summary(launcher, launch, execution, refused.tables(), out);
+    report(launcher, out, err);
     return refused(launch, refused, err);
+  }
+
+  /** Writes the HTML report after a load; a report that cannot be written fails nothing. */
+  private static void report(DirectoryLoadLauncher launcher, PrintWriter out, PrintWriter err) {
+    Path duckdb = launcher.properties().warehouse().duckdbFile();
+    if (!launcher.properties().warehouse().duckdb() || !Files.exists(duckdb)) {
+      return;
+    }
+    try {
+      out.println("  Report:  " + Report.write(duckdb));
+    } catch (Exception e) {
+      err.println(
+          "warning: the report was not written ("
+              + e.getMessage()
+              + "); the load is complete. 'report' writes it again.");
+    }
+    out.flush();
+    err.flush();
   }
 
   /**

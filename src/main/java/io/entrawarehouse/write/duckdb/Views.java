@@ -87,9 +87,12 @@ public final class Views {
         }
       }
     }
-    failures.forEach(
-        (name, why) ->
-            log.info("View {} not created: {} (it appears once its tables are loaded)", name, why));
+    if (!failures.isEmpty()) {
+      log.info(
+          "Views not created until their tables are loaded: {}",
+          String.join(", ", failures.keySet()));
+      failures.forEach((name, why) -> log.debug("View {} not created: {}", name, why));
+    }
     return created;
   }
 

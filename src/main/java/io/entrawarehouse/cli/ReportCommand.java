@@ -1,0 +1,46 @@
+package io.entrawarehouse.cli;
+
+import io.entrawarehouse.config.EntraProperties;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import org.springframework.context.ConfigurableApplicationContext;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/** {@code report}: writes the warehouse's HTML report, as {@code run} does after each load. */
+@Command(
+    name = "report",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Writes report.html beside entra.duckdb: charts of the warehouse (object counts across loads,"
+          + " sign-in failures, stale devices, licences, MFA, expiring credentials), one file that"
+          + " opens offline. Reads DuckDB read-only: it works while a load runs."
+    })
+public final class ReportCommand implements Callable<Integer> {
+
+  @Spec CommandSpec spec;
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    Path file;
+    try (ConfigurableApplicationContext spring = LoadCommands.spring(err)) {
+      file = spring.getBean(EntraProperties.class).warehouse().duckdbFile();
+    }
+    if (!Files.exists(file)) {
+      err.println(
+          "report: there is no warehouse at "
+              + file
+              + " yet: run a load first ('run'), or 'refresh' to build it from the lake.");
+      err.flush();
+      return LoadCommands.FAILED;
+    }
+    out.println("Report: " + Report.write(file));
+    out.flush();
+    return LoadCommands.OK;
+  }
+}
