@@ -417,6 +417,9 @@ public record LoadParameters(
                   ? Math.min(entity.pageSize(), entity.extra().pageSize())
                   : entity.pageSize()));
     }
+    if (entity.expand() != null) {
+      parts.add("$expand=" + enc(entity.expand()));
+    }
     StringBuilder q = new StringBuilder(String.join("&", parts));
     String filter = filters.get(entity.name());
     if (entity.isLog()) {

@@ -43,6 +43,7 @@ public final class DemoTenant {
   static final int ROLE = 14;
   static final int REGISTRATION = 15;
   static final int DORMANT = 16;
+  static final int DEVICE_OWNER = 17;
 
   /** The kinds of directory object a group can hold, in the order members are listed. */
   public enum MemberKind {
@@ -651,6 +652,20 @@ public final class DemoTenant {
     altId.put("key", Base64.getEncoder().encodeToString(p.hex(12).getBytes()));
     m.put("alternativeSecurityIds", List.of(altId));
     return m;
+  }
+
+  /**
+   * A device's registered owner, the user who joined or registered it (Graph allows one), or null:
+   * hybrid-joined devices (trustType ServerAd, registered by their domain) have none, and an owner
+   * since deleted is no longer listed.
+   */
+  public Map<String, Object> deviceOwner(Map<String, Object> device) {
+    if ("ServerAd".equals(device.get("trustType"))) {
+      return null;
+    }
+    long h = Hashing.hash(seed, DEVICE_OWNER, ((String) device.get("id")).hashCode());
+    int u = (int) Math.floorMod(h, (long) changes.population(USER).baseCount);
+    return changes.population(USER).alive(u) ? user(u) : null;
   }
 
   private static String deviceName(String os, int d) {

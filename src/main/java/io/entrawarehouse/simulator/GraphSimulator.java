@@ -660,14 +660,28 @@ public final class GraphSimulator implements AutoCloseable {
     }
     for (String option : params.keySet()) {
       if (option.startsWith("$")
-          && !Set.of("$select", "$filter", "$top", "$count", "$skiptoken").contains(option)) {
+          && !Set.of("$select", "$filter", "$top", "$count", "$skiptoken", "$expand")
+              .contains(option)) {
         throw new GraphError(
             501,
             "NotImplemented",
             "The Entra Warehouse simulator does not implement the query option '" + option + "'.");
       }
     }
+    Set<String> owners = expandedOwners(collection, params.get("$expand"));
     Query query = query(route, params, select, advanced, signInActivity);
+    if (owners != null && query.top() > EXPANDED_PAGE) {
+      // Graph's documented cap: with $expand, a directory collection's page holds at most 100.
+      query =
+          new Query(
+              query.select(),
+              query.filter(),
+              EXPANDED_PAGE,
+              query.count(),
+              query.first(),
+              query.start(),
+              query.end());
+    }
     Map<String, String> headers =
         admit(collection, claims, exchange, select != null, requestId, clientRequestId);
     FaultRule.Kind fault = nextFault(collection.name());
@@ -681,7 +695,12 @@ public final class GraphSimulator implements AutoCloseable {
     while (position < query.end() && items.size() < query.top()) {
       Map<String, Object> item = route.source().item(position++);
       if (query.filter() == null || query.filter().test(item)) {
-        items.add(project(collection, item, query.select()));
+        Map<String, Object> projected = project(collection, item, query.select());
+        if (owners != null) {
+          projected = new LinkedHashMap<>(projected);
+          projected.put("registeredOwners", registeredOwners(item, owners));
+        }
+        items.add(projected);
       }
     }
     if (fault == FaultRule.Kind.MALFORMED_ITEM && !items.isEmpty()) {
@@ -715,6 +734,53 @@ public final class GraphSimulator implements AutoCloseable {
       return;
     }
     send(exchange, 200, JSON_TYPE, body, headers);
+  }
+
+  /** The most items a page holds when a directory collection is read with $expand. */
+  private static final int EXPANDED_PAGE = 100;
+
+  private static final java.util.regex.Pattern EXPAND_OWNERS =
+      java.util.regex.Pattern.compile("registeredOwners(?:\\(\\$select=([A-Za-z,]+)\\))?");
+
+  /**
+   * The properties a {@code $expand=registeredOwners[($select=…)]} of devices asks of each owner
+   * (empty: all of them); null without $expand. Any other expansion is refused as Graph refuses an
+   * unknown navigation property (the simulator serves this one only).
+   */
+  private static Set<String> expandedOwners(GraphCollection collection, String expand) {
+    if (expand == null) {
+      return null;
+    }
+    java.util.regex.Matcher m = EXPAND_OWNERS.matcher(expand.trim());
+    if (collection != Catalog.DEVICES || !m.matches()) {
+      throw GraphError.badRequest(
+          "Parsing OData Select and Expand failed: Could not find a property named '"
+              + expand.replaceAll("\\(.*", "").trim()
+              + "' on type 'microsoft.graph."
+              + collection.name().replaceAll("s$", "")
+              + "'.");
+    }
+    return m.group(1) == null
+        ? Set.of()
+        : new java.util.LinkedHashSet<>(List.of(m.group(1).split(",")));
+  }
+
+  /** A device's registered owners as Graph expands them: its type, id and what was selected. */
+  private List<Map<String, Object>> registeredOwners(
+      Map<String, Object> device, Set<String> select) {
+    Map<String, Object> user = tenant.deviceOwner(device);
+    if (user == null) {
+      return List.of();
+    }
+    Map<String, Object> owner = new LinkedHashMap<>();
+    owner.put("@odata.type", "#microsoft.graph.user");
+    owner.put("id", user.get("id"));
+    for (Map.Entry<String, Object> e : user.entrySet()) {
+      if (select.isEmpty() || select.contains(e.getKey())) {
+        owner.put(e.getKey(), e.getValue());
+      }
+    }
+    return List.of(owner);
   }
 
   // ---------------------------------------------------------------- delta queries

@@ -116,6 +116,17 @@ public final class GroundTruth {
       }
     }
     out.put("user_licenses", new Entity(licences, licenceSum));
+    long owners = 0;
+    long ownerSum = 0;
+    for (int d : devices) {
+      Map<String, Object> device = tenant.device(d);
+      Map<String, Object> owner = tenant.deviceOwner(device);
+      if (owner != null) {
+        ownerSum += Hashing.idChecksumTerm(device.get("id") + "/" + owner.get("id"));
+        owners++;
+      }
+    }
+    out.put("device_owners", new Entity(owners, ownerSum));
     out.put(
         "subscribed_skus",
         ids(tenant.subscribedSkus(), k -> (String) tenant.subscribedSku(k).get("id")));

@@ -33,6 +33,8 @@ import org.apache.avro.SchemaBuilder;
  *     licences; an app's key and password credentials), those properties, comma-separated; each
  *     element is a row, with its item's id as {@link Parent#FIELD}, the array's name as {@link
  *     #ARRAY} and the collection's as {@link #SOURCE}; null otherwise
+ * @param expand for such a table whose array is a relationship ({@code registeredOwners} of
+ *     devices), the {@code $expand} that brings it with each item; null otherwise
  * @param also for such a table, more collections whose items have the same arrays (service
  *     principals' credentials beside applications'), read after {@code path}
  * @param selectable whether the endpoint takes {@code $select}; one that does not (registration
@@ -62,6 +64,7 @@ public record Entity(
     String licence,
     boolean rawJson,
     String each,
+    String expand,
     Lookup lookup,
     List<String> redact,
     List<String> also,
@@ -145,6 +148,7 @@ public record Entity(
         licence,
         rawJson,
         each,
+        expand,
         lookup,
         redact,
         also,
@@ -184,6 +188,7 @@ public record Entity(
     private String licence;
     private boolean rawJson = true;
     private String each;
+    private String expand;
     private Lookup lookup;
     private List<String> redact = List.of();
     private List<String> also = List.of();
@@ -252,6 +257,12 @@ public record Entity(
       return this;
     }
 
+    /** The array is a relationship, brought by this {@code $expand} (its own $select inside). */
+    Builder expand(String expand) {
+      this.expand = expand;
+      return this;
+    }
+
     /** Each element's {@code from} joined with the {@code key} of another collection's items. */
     Builder lookup(String path, String key, String value, String from) {
       this.lookup = new Lookup(path, key, value, from);
@@ -315,6 +326,7 @@ public record Entity(
           licence,
           rawJson,
           each,
+          expand,
           lookup,
           redact,
           also,
@@ -369,6 +381,7 @@ public record Entity(
         false,
         null,
         null,
+        null,
         List.of(),
         List.of(),
         selectable,
@@ -403,7 +416,8 @@ public record Entity(
   /** The default $select: every property a column reads, never Graph's short default set. */
   public String defaultSelect() {
     if (each != null) {
-      return "id," + each; // the items' id and array, not the elements' properties
+      // The items' id and array, not the elements' properties; a relationship comes by $expand.
+      return expand != null ? "id" : "id," + each;
     }
     Set<String> properties = new LinkedHashSet<>();
     for (Column c : columns) {

@@ -43,7 +43,7 @@ class AnalystViewsTest {
                           "users,subscribed_skus,applications,service_principals,app_credentials,"
                               + "role_definitions,role_assignments,role_eligibility_schedules,"
                               + "auth_method_registrations,groups,group_members,"
-                              + "group_members_transitive,devices,sign_ins,directory_audits"))
+                              + "group_members_transitive,devices,device_owners,sign_ins,directory_audits"))
                   .getStatus())
           .isEqualTo(BatchStatus.COMPLETED);
       tenant = h.simulator.tenant();
@@ -439,6 +439,57 @@ class AnalystViewsTest {
     Map<String, String> actual = new TreeMap<>();
     for (List<String> row : answer("personal_devices")) {
       actual.put(row.get(1), row.get(9));
+    }
+    assertThat(actual).isEqualTo(expected);
+  }
+
+  @Test
+  void devicesPerRegisteredOwnerWithUnmanagedAndStaleCounts() throws Exception {
+    java.time.Instant cutoff = tenant.now().minus(java.time.Duration.ofDays(90));
+    Map<String, long[]> counts = new TreeMap<>();
+    Map<String, java.util.TreeSet<String>> platforms = new TreeMap<>();
+    Map<String, Object> enabled = new HashMap<>();
+    for (Map<String, Object> d : devices()) {
+      Map<String, Object> owner = tenant.deviceOwner(d);
+      if (owner == null) {
+        continue;
+      }
+      String upn = (String) owner.get("userPrincipalName");
+      long[] c = counts.computeIfAbsent(upn, k -> new long[3]);
+      Object last = d.get("approximateLastSignInDateTime");
+      c[0]++;
+      c[1] += Boolean.TRUE.equals(d.get("isManaged")) ? 0 : 1;
+      c[2] += last == null || instant(last).isBefore(cutoff) ? 1 : 0;
+      platforms
+          .computeIfAbsent(upn, k -> new java.util.TreeSet<>())
+          .add(platform(d.get("operatingSystem")));
+      enabled.put(upn, owner.get("accountEnabled"));
+    }
+    assertThat(counts.values()).as("owners of several devices").anyMatch(c -> c[0] > 1);
+    Map<String, String> expected = new TreeMap<>();
+    counts.forEach(
+        (upn, c) ->
+            expected.put(
+                upn,
+                enabled.get(upn)
+                    + "|"
+                    + c[0]
+                    + "|"
+                    + c[1]
+                    + "|"
+                    + c[2]
+                    + "|"
+                    + platforms.get(upn)));
+    Map<String, String> actual = new TreeMap<>();
+    long previous = Long.MAX_VALUE;
+    for (List<String> row : answer("devices_per_owner", asOf())) {
+      assertThat(row.get(0)).isEqualTo(tenant.tenantId());
+      actual.put(
+          row.get(2),
+          String.join("|", row.get(4), row.get(5), row.get(6), row.get(7), row.get(8))
+              .replace("'", ""));
+      assertThat(Long.parseLong(row.get(5))).as("most first").isLessThanOrEqualTo(previous);
+      previous = Long.parseLong(row.get(5));
     }
     assertThat(actual).isEqualTo(expected);
   }

@@ -190,7 +190,7 @@ class GoldenRowTest {
       // This test's own reading of what each transformed column documents.
       v =
           switch (c.name()) {
-            case "member_type" ->
+            case "member_type", "owner_type" ->
                 com.fasterxml.jackson.databind.node.TextNode.valueOf(
                     v.asText().replace("#microsoft.graph.", ""));
             case "owner_kind" ->
