@@ -53,7 +53,6 @@ class ProgressTest {
     p.put("entra.warehouse.directory", dir.resolve(warehouse).toString());
     p.put("entra.graph.trust-certificate", pem.toString());
     p.put("entra.warehouse.progress-interval", "300ms");
-    p.put("entra.warehouse.chunk-size", "100");
     return p;
   }
 
