@@ -497,7 +497,8 @@ final class LoadCommands {
       return;
     }
     try {
-      out.println("  Report:  " + Report.write(duckdb));
+      out.println(
+          "  Report:  " + Report.write(duckdb, launcher.properties().warehouse().duckdbMemory()));
     } catch (Exception e) {
       err.println(
           "warning: the report was not written ("

@@ -133,10 +133,15 @@ public final class Report {
 
   private Report() {}
 
-  /** Writes the report of {@code duckdb} beside it (whole, then renamed); returns its path. */
-  public static Path write(Path duckdb) throws IOException, SQLException {
+  /**
+   * Writes the report of {@code duckdb} beside it (whole, then renamed); returns its path. DuckDB
+   * reads with one thread and at most {@code memoryLimit}, as a load's updates do.
+   */
+  public static Path write(Path duckdb, String memoryLimit) throws IOException, SQLException {
     Properties readOnly = new Properties();
     readOnly.setProperty("duckdb.read_only", "true");
+    readOnly.setProperty("memory_limit", memoryLimit);
+    readOnly.setProperty("threads", "1");
     ObjectNode data = JSON.createObjectNode();
     try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + duckdb, readOnly)) {
       ArrayNode tenants = data.putArray("tenants");

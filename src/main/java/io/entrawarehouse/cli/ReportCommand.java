@@ -27,10 +27,11 @@ public final class ReportCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    Path file;
+    EntraProperties.Warehouse warehouse;
     try (ConfigurableApplicationContext spring = LoadCommands.spring(err)) {
-      file = spring.getBean(EntraProperties.class).warehouse().duckdbFile();
+      warehouse = spring.getBean(EntraProperties.class).warehouse();
     }
+    Path file = warehouse.duckdbFile();
     if (!Files.exists(file)) {
       err.println(
           "report: there is no warehouse at "
@@ -39,7 +40,7 @@ public final class ReportCommand implements Callable<Integer> {
       err.flush();
       return LoadCommands.FAILED;
     }
-    out.println("Report: " + Report.write(file));
+    out.println("Report: " + Report.write(file, warehouse.duckdbMemory()));
     out.flush();
     return LoadCommands.OK;
   }

@@ -67,10 +67,6 @@ public final class Progress implements JobExecutionListener {
     }
   }
 
-  public Mode mode() {
-    return mode;
-  }
-
   @Override
   public void beforeJob(JobExecution execution) {
     if (mode == Mode.OFF) {
