@@ -134,6 +134,37 @@ class MetricsTest {
     }
   }
 
+  @Test
+  void aPushgatewayThatCannotBeReachedFailsNothing() throws Exception {
+    int closed;
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+      closed = s.getLocalPort(); // nothing listens there once closed
+    }
+    Cli cli = new Cli();
+    try (GraphSimulator simulator =
+        GraphSimulator.start(
+            SimulatorSettings.builder().scale(TenantScale.TINY).throttling(false).build())) {
+      Path pem = dir.resolve("simulator.pem");
+      Files.writeString(pem, simulator.certificatePem(), StandardCharsets.US_ASCII);
+      Path warehouse = dir.resolve("warehouse");
+      cli.properties.put("entra.warehouse.directory", warehouse.toString());
+      cli.properties.putAll(SimulatorTenants.properties("entra.tenant.", simulator));
+      cli.properties.put("entra.tenant.client-secret-file", secretFile().toString());
+      cli.properties.put("entra.graph.trust-certificate", pem.toString());
+      cli.properties.put("management.prometheus.metrics.export.pushgateway.enabled", "true");
+      cli.properties.put(
+          "management.prometheus.metrics.export.pushgateway.address", "127.0.0.1:" + closed);
+      Cli.Run run = cli.run("run", "entities=users");
+      assertThat(run.exit()).as(run.all()).isZero();
+      Map<String, Double> file =
+          samples(Files.readString(warehouse.resolve("metrics/entra_warehouse.prom")));
+      assertThat(file.get("entra_step_items_written_total{step=\"users\"}"))
+          .isEqualTo(simulator.tenant().scale().users());
+    } finally {
+      cli.clear();
+    }
+  }
+
   private Path secretFile() throws Exception {
     Path f = dir.resolve("secret");
     Files.writeString(f, SimulatorSettings.DEMO_CLIENT_SECRET);
