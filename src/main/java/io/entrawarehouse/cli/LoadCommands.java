@@ -1,6 +1,7 @@
 package io.entrawarehouse.cli;
 
 import io.entrawarehouse.WarehouseApplication;
+import io.entrawarehouse.config.EntraProperties;
 import io.entrawarehouse.graph.GraphEndpoint;
 import io.entrawarehouse.graph.TenantEndpoints;
 import io.entrawarehouse.job.DirectoryLoadJob;
@@ -74,6 +75,27 @@ final class LoadCommands {
    */
   static ConfigurableApplicationContext spring(PrintWriter err) {
     return spring(err, false);
+  }
+
+  /**
+   * The warehouse's settings, for a command that reads {@code entra.duckdb}; null, having said on
+   * {@code err} what to run first, when no load has built it yet.
+   */
+  static EntraProperties.Warehouse builtWarehouse(String command, PrintWriter err) {
+    EntraProperties.Warehouse warehouse;
+    try (ConfigurableApplicationContext spring = spring(err)) {
+      warehouse = spring.getBean(EntraProperties.class).warehouse();
+    }
+    if (Files.exists(warehouse.duckdbFile())) {
+      return warehouse;
+    }
+    err.println(
+        command
+            + ": there is no warehouse at "
+            + warehouse.duckdbFile()
+            + " yet: run a load first ('run'), or 'refresh' to build it from the lake.");
+    err.flush();
+    return null;
   }
 
   /**

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.entrawarehouse.config.EntraProperties;
 import io.entrawarehouse.write.duckdb.Views;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -17,7 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Callable;
-import org.springframework.context.ConfigurableApplicationContext;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -69,18 +67,11 @@ public final class QueryCommand implements Callable<Integer> {
       err.flush();
       return LoadCommands.BAD_INPUT;
     }
-    Path file;
-    try (ConfigurableApplicationContext spring = LoadCommands.spring(err)) {
-      file = spring.getBean(EntraProperties.class).warehouse().duckdbFile();
-    }
-    if (!Files.exists(file)) {
-      err.println(
-          "query: there is no warehouse at "
-              + file
-              + " yet: run a load first ('run'), or 'refresh' to build it from the lake.");
-      err.flush();
+    EntraProperties.Warehouse warehouse = LoadCommands.builtWarehouse("query", err);
+    if (warehouse == null) {
       return LoadCommands.FAILED;
     }
+    Path file = warehouse.duckdbFile();
     Map<String, Views.View> views = Views.all();
     String sql =
         views.containsKey(query)
@@ -111,9 +102,10 @@ public final class QueryCommand implements Callable<Integer> {
       } catch (SQLException e) {
         err.println("query: " + e.getMessage().lines().findFirst().orElse(e.getMessage()));
         err.println("Tables: " + String.join(", ", names(c, "BASE TABLE")));
-        err.println("Views: " + String.join(", ", names(c, "VIEW")));
+        List<String> created = names(c, "VIEW");
+        err.println("Views: " + String.join(", ", created));
         List<String> missing = new ArrayList<>(views.keySet());
-        missing.removeAll(names(c, "VIEW"));
+        missing.removeAll(created);
         if (!missing.isEmpty()) {
           err.println(
               "Not created yet, their tables not loaded: " + String.join(", ", missing) + ".");

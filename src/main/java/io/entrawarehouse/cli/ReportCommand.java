@@ -2,10 +2,7 @@ package io.entrawarehouse.cli;
 
 import io.entrawarehouse.config.EntraProperties;
 import java.io.PrintWriter;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import org.springframework.context.ConfigurableApplicationContext;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
@@ -27,20 +24,11 @@ public final class ReportCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    EntraProperties.Warehouse warehouse;
-    try (ConfigurableApplicationContext spring = LoadCommands.spring(err)) {
-      warehouse = spring.getBean(EntraProperties.class).warehouse();
-    }
-    Path file = warehouse.duckdbFile();
-    if (!Files.exists(file)) {
-      err.println(
-          "report: there is no warehouse at "
-              + file
-              + " yet: run a load first ('run'), or 'refresh' to build it from the lake.");
-      err.flush();
+    EntraProperties.Warehouse warehouse = LoadCommands.builtWarehouse("report", err);
+    if (warehouse == null) {
       return LoadCommands.FAILED;
     }
-    out.println("Report: " + Report.write(file, warehouse.duckdbMemory()));
+    out.println("Report: " + Report.write(warehouse.duckdbFile(), warehouse.duckdbMemory()));
     out.flush();
     return LoadCommands.OK;
   }

@@ -19,6 +19,9 @@ public final class Entities {
 
   private Entities() {}
 
+  private static final Permission DEVICE_READ =
+      Permission.anyOf("Device.Read.All", "Device.Read.All", "Device.ReadWrite.All");
+
   private static final Permission GROUP_READ =
       Permission.anyOf(
           "GroupMember.Read.All or Group.Read.All",
@@ -163,8 +166,7 @@ public final class Entities {
       Entity.builder("devices", "/devices")
           .delta("/devices/delta")
           .pageSize(999)
-          .permission(
-              Permission.anyOf("Device.Read.All", "Device.Read.All", "Device.ReadWrite.All"))
+          .permission(DEVICE_READ)
           .columns(
               of("id", STRING, "id").highCardinality(),
               of("device_id", STRING, "deviceId").highCardinality(),
@@ -558,8 +560,7 @@ public final class Entities {
           .each("registeredOwners")
           .expand("registeredOwners($select=id,userPrincipalName,displayName)")
           .rawJson(false)
-          .permission(
-              Permission.anyOf("Device.Read.All", "Device.Read.All", "Device.ReadWrite.All"))
+          .permission(DEVICE_READ)
           .columns(
               of("device_id", STRING, Entity.Parent.FIELD).highCardinality(),
               of("owner_id", STRING, "id").highCardinality(),

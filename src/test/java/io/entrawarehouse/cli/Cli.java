@@ -31,6 +31,25 @@ final class Cli {
     return new Run(exit, out.toString(), err.toString());
   }
 
+  /**
+   * Points the command line at a simulator's tenant, with the warehouse in {@code dir/warehouse}:
+   * its certificate trusted and the client secret in a file (as a Kubernetes secret is mounted).
+   */
+  Cli against(io.entrawarehouse.simulator.GraphSimulator simulator, java.nio.file.Path dir)
+      throws java.io.IOException {
+    java.nio.file.Path pem = dir.resolve("simulator.pem");
+    java.nio.file.Files.writeString(pem, simulator.certificatePem());
+    java.nio.file.Path secret = dir.resolve("client-secret");
+    java.nio.file.Files.writeString(
+        secret, io.entrawarehouse.simulator.SimulatorSettings.DEMO_CLIENT_SECRET);
+    properties.put("entra.warehouse.directory", dir.resolve("warehouse").toString());
+    properties.putAll(
+        io.entrawarehouse.simulator.SimulatorTenants.properties("entra.tenant.", simulator));
+    properties.put("entra.tenant.client-secret-file", secret.toString());
+    properties.put("entra.graph.trust-certificate", pem.toString());
+    return this;
+  }
+
   void clear() {
     properties.keySet().forEach(System::clearProperty);
   }

@@ -7,7 +7,6 @@ import io.entrawarehouse.simulator.GraphSimulator;
 import io.entrawarehouse.simulator.GroundTruth;
 import io.entrawarehouse.simulator.RequestLog;
 import io.entrawarehouse.simulator.SimulatorSettings;
-import io.entrawarehouse.simulator.SimulatorTenants;
 import io.entrawarehouse.simulator.TenantScale;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -53,13 +52,8 @@ class MetricsTest {
     try (GraphSimulator simulator =
         GraphSimulator.start(
             SimulatorSettings.builder().scale(TenantScale.TINY).throttling(false).build())) {
-      Path pem = dir.resolve("simulator.pem");
-      Files.writeString(pem, simulator.certificatePem(), StandardCharsets.US_ASCII);
+      cli.against(simulator, dir);
       Path warehouse = dir.resolve("warehouse");
-      cli.properties.put("entra.warehouse.directory", warehouse.toString());
-      cli.properties.putAll(SimulatorTenants.properties("entra.tenant.", simulator));
-      cli.properties.put("entra.tenant.client-secret-file", secretFile().toString());
-      cli.properties.put("entra.graph.trust-certificate", pem.toString());
       cli.properties.put("management.prometheus.metrics.export.pushgateway.enabled", "true");
       cli.properties.put(
           "management.prometheus.metrics.export.pushgateway.address",
@@ -144,13 +138,8 @@ class MetricsTest {
     try (GraphSimulator simulator =
         GraphSimulator.start(
             SimulatorSettings.builder().scale(TenantScale.TINY).throttling(false).build())) {
-      Path pem = dir.resolve("simulator.pem");
-      Files.writeString(pem, simulator.certificatePem(), StandardCharsets.US_ASCII);
+      cli.against(simulator, dir);
       Path warehouse = dir.resolve("warehouse");
-      cli.properties.put("entra.warehouse.directory", warehouse.toString());
-      cli.properties.putAll(SimulatorTenants.properties("entra.tenant.", simulator));
-      cli.properties.put("entra.tenant.client-secret-file", secretFile().toString());
-      cli.properties.put("entra.graph.trust-certificate", pem.toString());
       cli.properties.put("management.prometheus.metrics.export.pushgateway.enabled", "true");
       cli.properties.put(
           "management.prometheus.metrics.export.pushgateway.address", "127.0.0.1:" + closed);
@@ -163,12 +152,6 @@ class MetricsTest {
     } finally {
       cli.clear();
     }
-  }
-
-  private Path secretFile() throws Exception {
-    Path f = dir.resolve("secret");
-    Files.writeString(f, SimulatorSettings.DEMO_CLIENT_SECRET);
-    return f;
   }
 
   /** Prometheus text: sample name with labels, to value. */

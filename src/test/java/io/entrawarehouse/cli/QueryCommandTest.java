@@ -6,9 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.entrawarehouse.simulator.GraphSimulator;
 import io.entrawarehouse.simulator.SimulatorSettings;
-import io.entrawarehouse.simulator.SimulatorTenants;
 import io.entrawarehouse.simulator.TenantScale;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -37,12 +35,7 @@ class QueryCommandTest {
     simulator =
         GraphSimulator.start(
             SimulatorSettings.builder().scale(TenantScale.TINY).throttling(false).build());
-    Path pem = dir.resolve("simulator.pem");
-    Files.writeString(pem, simulator.certificatePem(), StandardCharsets.US_ASCII);
-    cli.properties.put("entra.warehouse.directory", dir.resolve("warehouse").toString());
-    cli.properties.putAll(SimulatorTenants.properties("entra.tenant.", simulator));
-    cli.properties.put("entra.tenant.client-secret", SimulatorSettings.DEMO_CLIENT_SECRET);
-    cli.properties.put("entra.graph.trust-certificate", pem.toString());
+    cli.against(simulator, dir);
     Cli.Run run = cli.run("run");
     assertThat(run.exit()).as(run.all()).isZero();
   }

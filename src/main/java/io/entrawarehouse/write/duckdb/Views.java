@@ -37,8 +37,12 @@ public final class Views {
 
   /** The shipped views by name, in name order. */
   public static Map<String, View> all() {
+    return views(files());
+  }
+
+  private static Map<String, View> views(Map<String, String> files) {
     Map<String, View> views = new LinkedHashMap<>();
-    for (Map.Entry<String, String> e : files().entrySet()) {
+    for (Map.Entry<String, String> e : files.entrySet()) {
       if (e.getKey().equals(FUNCTIONS)) {
         continue;
       }
@@ -62,12 +66,12 @@ public final class Views {
    * no load has written yet is left out and named in the log. Views over other views are created
    * after them, whatever their names.
    */
-  public static List<String> create(Connection c) throws SQLException {
+  public static void create(Connection c) throws SQLException {
+    Map<String, String> files = files();
     try (Statement st = c.createStatement()) {
-      st.execute(files().get(FUNCTIONS));
+      st.execute(files.get(FUNCTIONS));
     }
-    List<View> pending = new ArrayList<>(all().values());
-    List<String> created = new ArrayList<>();
+    List<View> pending = new ArrayList<>(views(files).values());
     Map<String, String> failures = new LinkedHashMap<>();
     boolean progress = true;
     while (!pending.isEmpty() && progress) {
@@ -79,7 +83,6 @@ public final class Views {
           st.execute("CREATE OR REPLACE VIEW " + v.name() + " AS\n" + v.select());
           st.execute(
               "COMMENT ON VIEW " + v.name() + " IS '" + v.summary().replace("'", "''") + "'");
-          created.add(v.name());
           it.remove();
           progress = true;
         } catch (SQLException e) {
@@ -93,7 +96,6 @@ public final class Views {
           String.join(", ", failures.keySet()));
       failures.forEach((name, why) -> log.debug("View {} not created: {}", name, why));
     }
-    return created;
   }
 
   private static Map<String, String> files() {
