@@ -3,18 +3,20 @@ package io.entrawarehouse.cli;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.entrawarehouse.config.EntraProperties;
+import io.entrawarehouse.write.duckdb.AnalystSql;
 import io.entrawarehouse.write.duckdb.Views;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -24,7 +26,9 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code query}: SQL over {@code entra.duckdb}, opened read-only, so it works while a load runs (a
- * load writes a copy and swaps it in; this session keeps the state it opened).
+ * load writes a copy and swaps it in; this session keeps the state it opened). It only reads: one
+ * statement of a reading kind, on a connection that can touch no other file ({@link AnalystSql}),
+ * with variables bound as values.
  */
 @Command(
     name = "query",
@@ -55,7 +59,9 @@ public final class QueryCommand implements Callable<Integer> {
   @Option(
       names = "--set",
       paramLabel = "NAME=VALUE",
-      description = "A variable for the SQL (SET VARIABLE), e.g. --set group_name='All Sales'.")
+      description =
+          "A variable the view or SQL reads (getvariable), bound as a value of its type, e.g."
+              + " --set group_name='All Sales' or --set stale_days=30.")
   List<String> variables = new ArrayList<>();
 
   @Override
@@ -73,25 +79,45 @@ public final class QueryCommand implements Callable<Integer> {
     }
     Path file = warehouse.duckdbFile();
     Map<String, Views.View> views = Views.all();
-    String sql =
-        views.containsKey(query)
-            ? "SELECT * FROM " + query
-            : query.equals("views")
-                ? "SELECT view_name AS view, comment AS answers FROM duckdb_views()"
-                    + " WHERE NOT internal ORDER BY view_name"
-                : query;
-    Properties readOnly = new Properties();
-    readOnly.setProperty("duckdb.read_only", "true");
-    try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + file, readOnly)) {
-      for (String v : variables) {
-        int eq = v.indexOf('=');
-        if (eq < 1) {
-          err.println("query: --set takes NAME=VALUE, got '" + v + "'.");
-          err.flush();
-          return LoadCommands.BAD_INPUT;
+    String sql;
+    Map<String, String> takes;
+    if (views.containsKey(query)) {
+      sql = "SELECT * FROM " + query;
+      takes = views.get(query).variables();
+    } else if (query.equals("views")) {
+      sql =
+          "SELECT view_name AS view, comment AS answers FROM duckdb_views()"
+              + " WHERE NOT internal ORDER BY view_name";
+      takes = Map.of();
+    } else {
+      try {
+        sql = AnalystSql.readingStatement(query);
+      } catch (IllegalArgumentException e) {
+        return refuse(err, e.getMessage() + " Nothing was run.");
+      }
+      // Its own getvariable('…') names, and those of the views it may select from.
+      takes = new TreeMap<>(Views.VARIABLES);
+      takes.putAll(Views.variablesRead(sql));
+    }
+    Map<String, String> values = new LinkedHashMap<>();
+    for (String v : variables) {
+      int eq = v.indexOf('=');
+      if (eq < 1) {
+        return refuse(err, "--set takes NAME=VALUE, got '" + v + "'. Nothing was run.");
+      }
+      String name = v.substring(0, eq).trim();
+      if (!takes.containsKey(name)) {
+        return refuse(err, unknownVariable(name, query, takes, views));
+      }
+      values.put(name, literal(v.substring(eq + 1).strip(), takes.get(name)));
+    }
+    try (Connection c = AnalystSql.openReadOnly(file, Map.of())) {
+      for (Map.Entry<String, String> v : values.entrySet()) {
+        try {
+          AnalystSql.setVariable(c, v.getKey(), takes.get(v.getKey()), v.getValue());
+        } catch (IllegalArgumentException e) {
+          return refuse(err, "--set " + e.getMessage() + " Nothing was run.");
         }
-        c.createStatement()
-            .execute("SET VARIABLE " + v.substring(0, eq).trim() + " = " + v.substring(eq + 1));
       }
       try (ResultSet r = c.createStatement().executeQuery(sql)) {
         switch (format) {
@@ -118,10 +144,68 @@ public final class QueryCommand implements Callable<Integer> {
     return LoadCommands.OK;
   }
 
+  private static int refuse(PrintWriter err, String message) {
+    err.println("query: " + message);
+    err.flush();
+    return LoadCommands.BAD_INPUT;
+  }
+
+  /** The refusal of a variable {@code query} does not read, with what each view reads. */
+  private static String unknownVariable(
+      String name, String query, Map<String, String> takes, Map<String, Views.View> views) {
+    StringBuilder b =
+        new StringBuilder("--set " + name + ": ")
+            .append(
+                views.containsKey(query)
+                    ? "the view " + query + " reads no such variable"
+                    : "no view reads it, nor getvariable('" + name + "') in this SQL")
+            .append(
+                takes.isEmpty()
+                    ? "; it reads none."
+                    : "; it reads " + String.join(", ", takes.keySet()) + ".")
+            .append(" Nothing was run. The views' variables:");
+    views.values().stream()
+        .filter(v -> !v.variables().isEmpty())
+        .forEach(
+            v ->
+                b.append("\n  ")
+                    .append(v.name())
+                    .append(": ")
+                    .append(
+                        String.join(
+                            ", ",
+                            v.variables().entrySet().stream()
+                                .map(e -> e.getKey() + " " + e.getValue())
+                                .toList())));
+    return b.toString();
+  }
+
+  /**
+   * A --set value as the plain value it stands for: SQL's spelling is taken too, a quoted string
+   * ({@code 'All Sales'}, {@code ''} for a quote) or a typed literal ({@code TIMESTAMPTZ
+   * '2026-11-24 00:00:00+00'}), so that what {@code SET VARIABLE} takes in the DuckDB CLI works
+   * here. The value is bound as a parameter, never part of the SQL.
+   */
+  static String literal(String value, String type) {
+    String v = value;
+    if (v.regionMatches(true, 0, type, 0, type.length())
+        && v.length() > type.length()
+        && Character.isWhitespace(v.charAt(type.length()))) {
+      String rest = v.substring(type.length()).strip();
+      if (rest.length() >= 2 && rest.startsWith("'") && rest.endsWith("'")) {
+        v = rest;
+      }
+    }
+    if (v.length() >= 2 && v.startsWith("'") && v.endsWith("'")) {
+      return v.substring(1, v.length() - 1).replace("''", "'");
+    }
+    return v;
+  }
+
   /** The warehouse's tables or views ({@code type} as information_schema names it). */
   private static List<String> names(Connection c, String type) throws SQLException {
     List<String> names = new ArrayList<>();
-    try (java.sql.PreparedStatement q =
+    try (PreparedStatement q =
         c.prepareStatement(
             "SELECT table_name FROM information_schema.tables"
                 + " WHERE table_schema = 'main' AND table_type = ? ORDER BY table_name")) {

@@ -3,6 +3,7 @@ package io.entrawarehouse.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.entrawarehouse.write.duckdb.AnalystSql;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -10,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -19,7 +19,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 
 /**
  * The warehouse's report: one HTML file with Chart.js inlined (nothing fetched, it opens offline)
@@ -138,12 +137,9 @@ public final class Report {
    * reads with one thread and at most {@code memoryLimit}, as a load's updates do.
    */
   public static Path write(Path duckdb, String memoryLimit) throws IOException, SQLException {
-    Properties readOnly = new Properties();
-    readOnly.setProperty("duckdb.read_only", "true");
-    readOnly.setProperty("memory_limit", memoryLimit);
-    readOnly.setProperty("threads", "1");
     ObjectNode data = JSON.createObjectNode();
-    try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + duckdb, readOnly)) {
+    try (Connection c =
+        AnalystSql.openReadOnly(duckdb, Map.of("memory_limit", memoryLimit, "threads", "1"))) {
       ArrayNode tenants = data.putArray("tenants");
       try (ResultSet r =
           c.createStatement().executeQuery("SELECT DISTINCT tenant_id FROM _loads ORDER BY 1")) {

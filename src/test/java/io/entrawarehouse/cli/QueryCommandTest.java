@@ -7,14 +7,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.entrawarehouse.simulator.GraphSimulator;
 import io.entrawarehouse.simulator.SimulatorSettings;
 import io.entrawarehouse.simulator.TenantScale;
+import io.entrawarehouse.write.duckdb.AnalystSql;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -202,11 +201,11 @@ class QueryCommandTest {
 
   @Test
   void itReadsWhileAnotherSessionHoldsTheFileReadOnly() throws Exception {
-    Properties readOnly = new Properties();
-    readOnly.setProperty("duckdb.read_only", "true");
+    // In one JVM, DuckDB shares one database per file and refuses a second configuration, so the
+    // analyst's session here is opened as query opens its own; in another process any read-only
+    // configuration does.
     try (Connection analyst =
-        DriverManager.getConnection(
-            "jdbc:duckdb:" + dir.resolve("warehouse/entra.duckdb"), readOnly)) {
+        AnalystSql.openReadOnly(dir.resolve("warehouse/entra.duckdb"), Map.of())) {
       Cli.Run r = cli.run("query", "SELECT count(*) AS n FROM applications");
       assertThat(r.exit()).as(r.all()).isZero();
       assertThat(r.out()).contains("\n" + simulator.tenant().applications() + "\n");

@@ -333,6 +333,8 @@ public final class DuckDbLoader {
         return;
       }
       try {
+        // The views' SQL comes from the class path, where a user may put files of their own.
+        AnalystSql.lockDown(connection());
         Views.create(connection());
         try (Statement st = connection().createStatement()) {
           st.execute("CHECKPOINT");

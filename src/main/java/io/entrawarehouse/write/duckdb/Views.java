@@ -13,6 +13,8 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.core.io.Resource;
@@ -28,8 +30,40 @@ public final class Views {
 
   private static final Logger log = LoggerFactory.getLogger(Views.class);
 
-  /** One shipped view: its name, what it answers, and its SELECT. */
-  public record View(String name, String summary, String select) {}
+  /**
+   * One shipped view: its name, what it answers, its SELECT, and the variables it reads ({@code
+   * getvariable('…')}) by name, with their DuckDB types.
+   */
+  public record View(String name, String summary, String select, Map<String, String> variables) {}
+
+  /**
+   * The variables the views read, with their types: one meaning per name across all views. A view
+   * that reads one not declared here fails the build's tests ({@link #all()} refuses it).
+   */
+  public static final Map<String, String> VARIABLES =
+      Map.of(
+          "as_of", "TIMESTAMPTZ",
+          "stale_days", "INTEGER",
+          "inactive_days", "INTEGER",
+          "expiry_days", "INTEGER",
+          "group_name", "VARCHAR",
+          "group_ref", "VARCHAR",
+          "user_ref", "VARCHAR");
+
+  private static final Pattern GETVARIABLE = Pattern.compile("getvariable\\(\\s*'([^']*)'\\s*\\)");
+
+  /**
+   * The variables {@code sql} reads by {@code getvariable('name')}, in the order it first names
+   * them, typed as {@link #VARIABLES} declares them; VARCHAR otherwise.
+   */
+  public static Map<String, String> variablesRead(String sql) {
+    Map<String, String> read = new LinkedHashMap<>();
+    Matcher m = GETVARIABLE.matcher(sql);
+    while (m.find()) {
+      read.putIfAbsent(m.group(1), VARIABLES.getOrDefault(m.group(1), "VARCHAR"));
+    }
+    return read;
+  }
 
   private static final String FUNCTIONS = "_functions";
 
@@ -56,7 +90,18 @@ public final class Views {
       if (select.endsWith(";")) {
         select = select.substring(0, select.length() - 1);
       }
-      views.put(e.getKey(), new View(e.getKey(), first.substring(3).strip(), select));
+      Map<String, String> variables = variablesRead(select);
+      for (String name : variables.keySet()) {
+        if (!VARIABLES.containsKey(name)) {
+          throw new IllegalStateException(
+              "sql/views/"
+                  + e.getKey()
+                  + ".sql reads the variable '"
+                  + name
+                  + "', which Views.VARIABLES does not declare with its type");
+        }
+      }
+      views.put(e.getKey(), new View(e.getKey(), first.substring(3).strip(), select, variables));
     }
     return views;
   }
