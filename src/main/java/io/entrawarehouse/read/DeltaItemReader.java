@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.entrawarehouse.graph.GraphClient;
 import io.entrawarehouse.graph.GraphException;
 import io.entrawarehouse.warehouse.Entity;
+import java.net.URI;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,7 +26,9 @@ import org.springframework.batch.infrastructure.item.ItemStreamReader;
  * </ul>
  *
  * <p>When Graph no longer honours the stored token (410 Gone, {@code syncStateNotFound}, {@code
- * resyncRequired}) before anything was read in this execution, the reader logs one line and reads
+ * resyncRequired}) or rejects it as invalid (400 or 404 on the stored link: a damaged token, or one
+ * made for another collection) before anything was read in this execution, the reader logs one
+ * line and reads
  * in full: a resync. It starts a new round ({@link #ROUND}); parts staged by an earlier round are
  * not committed. Mid-round, it fails instead: the restart resyncs.
  *
@@ -118,6 +121,18 @@ public final class DeltaItemReader implements ItemStreamReader<JsonNode> {
       next = context.containsKey(NEXT) ? context.getString(NEXT) : null;
     } else {
       from = stored.get();
+      if (from != null && !ownLink(from)) {
+        // Never follow it: the request would carry the app's token to wherever it points.
+        log.warn(
+            "{}: the lake's deltaLink is not one of Graph's for {} at {} (it points at {}). Reading"
+                + " {} in full instead (a resync).",
+            entity.name(),
+            entity.delta().path(),
+            graph.url(""),
+            printable(from),
+            entity.what());
+        from = null;
+      }
       mode = from == null ? Mode.FULL : Mode.CHANGES;
       round = 0;
       next = null;
@@ -207,6 +222,19 @@ public final class DeltaItemReader implements ItemStreamReader<JsonNode> {
           e.getMessage(),
           entity.what());
       item = readInFull();
+    } catch (GraphException.Query e) {
+      if (mode != Mode.CHANGES || readSinceOpen > 0) {
+        throw e;
+      }
+      // The stored link is Graph's own, opaque to us: a 400 or 404 on it is a token Graph does
+      // not accept (damaged, or made for another collection), never a query of ours to fix.
+      log.warn(
+          "{}: Graph rejected the stored delta link ({}). Reading {} in full instead (a resync);"
+              + " history is kept by comparing with the lake's current rows.",
+          entity.name(),
+          e.getMessage(),
+          entity.what());
+      item = readInFull();
     } catch (GraphException.Auth e) {
       if (mode != Mode.CHANGES || readSinceOpen > 0 || e.status() != 403) {
         throw e;
@@ -265,6 +293,30 @@ public final class DeltaItemReader implements ItemStreamReader<JsonNode> {
     } catch (GraphException.Auth e) {
       return null; // the listing meets the same denial and says what to grant
     }
+  }
+
+  /**
+   * Whether {@code link} is a deltaLink of this entity's delta function on the configured Graph:
+   * same scheme, host and port, and the function's path ({@code …/users/delta}, or {@code delta()}
+   * as Graph spells it in some links).
+   */
+  private boolean ownLink(String link) {
+    try {
+      URI base = URI.create(graph.url(""));
+      URI url = URI.create(url(link));
+      String path = base.getPath().replaceAll("/$", "") + entity.delta().path();
+      return base.getScheme().equalsIgnoreCase(url.getScheme())
+          && base.getAuthority().equalsIgnoreCase(url.getAuthority())
+          && (path.equals(url.getPath()) || (path + "()").equals(url.getPath()));
+    } catch (IllegalArgumentException | NullPointerException e) {
+      return false;
+    }
+  }
+
+  /** A link as a log line may show it: without its query, which holds the token. */
+  private static String printable(String link) {
+    int q = link.indexOf('?');
+    return q < 0 ? link : link.substring(0, q) + "?…";
   }
 
   private String url(String link) {

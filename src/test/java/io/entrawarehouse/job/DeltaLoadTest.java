@@ -1,5 +1,6 @@
 package io.entrawarehouse.job;
 
+import static io.entrawarehouse.write.iceberg.IcebergLake.DELTA_LINK;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -10,6 +11,7 @@ import io.entrawarehouse.simulator.SimulatorSettings;
 import io.entrawarehouse.simulator.TenantScale;
 import io.entrawarehouse.warehouse.Entities;
 import io.entrawarehouse.warehouse.Entity;
+import io.entrawarehouse.write.iceberg.IcebergLake;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -103,6 +105,77 @@ class DeltaLoadTest {
         assertThat(differ).isSubsetOf(createdSinceDayZero(nightly));
       }
     }
+  }
+
+  /**
+   * A stored deltaLink Graph rejects (a damaged token; one made for another collection) resyncs
+   * that table in full, and the night ends equal to a full load of the same day.
+   */
+  @Test
+  void aTamperedDeltaLinkResyncsAndTheNightEndsEqualToAFullLoad() throws Exception {
+    List<Entity> tables = List.of(Entities.USERS, Entities.GROUPS, Entities.DEVICES);
+    Map<String, String> night0 =
+        Map.of("entities", "users,groups,devices", "run.date", "2026-11-01");
+    Map<String, String> night1 =
+        Map.of("entities", "users,groups,devices", "run.date", "2026-11-02");
+    try (GraphSimulator sim =
+            GraphSimulator.start(
+                SimulatorSettings.builder()
+                    .scale(TenantScale.TINY)
+                    .changeRate(0.1)
+                    .throttling(false)
+                    .build());
+        LoadHarness nightly = LoadHarness.over(sim, dir.resolve("nightly"), Map.of())) {
+      assertThat(nightly.run(night0).getStatus()).isEqualTo(BatchStatus.COMPLETED);
+      sim.day(1);
+      try (IcebergLake lake = nightly.launcher.lake()) {
+        String users = lake.table(Entities.USERS).currentSnapshot().summary().get(DELTA_LINK);
+        String groups = lake.table(Entities.GROUPS).currentSnapshot().summary().get(DELTA_LINK);
+        String devices = lake.table(Entities.DEVICES).currentSnapshot().summary().get(DELTA_LINK);
+        assertThat(users).contains("$deltatoken=");
+        String token = "$deltatoken=";
+        restore(lake, Entities.USERS, users.substring(0, users.indexOf(token) + 12) + "x");
+        // The users' token on the groups' link, and the devices' link pointed at another host.
+        restore(
+            lake,
+            Entities.GROUPS,
+            groups.substring(0, groups.indexOf(token)) + users.substring(users.indexOf(token)));
+        assertThat(devices).startsWith("/devices/delta?");
+        restore(lake, Entities.DEVICES, "https://graph.example.invalid/v1.0" + devices);
+      }
+      long usersListed = sim.stats().requests("users");
+      long groupsListed = sim.stats().requests("groups");
+      long devicesListed = sim.stats().requests("devices");
+      long devicesDelta = sim.stats().requests("devices/delta");
+
+      assertThat(nightly.run(night1).getStatus()).isEqualTo(BatchStatus.COMPLETED);
+
+      assertThat(sim.stats().requests("users")).as("users resynced").isGreaterThan(usersListed);
+      assertThat(sim.stats().requests("groups")).as("groups resynced").isGreaterThan(groupsListed);
+      assertThat(sim.stats().requests("devices"))
+          .as("devices resynced, their link not followed")
+          .isGreaterThan(devicesListed);
+      assertThat(sim.stats().requests("devices/delta"))
+          .as("only $deltatoken=latest")
+          .isEqualTo(devicesDelta + 1);
+      nightly.assertMatchesGroundTruth(tables);
+      try (LoadHarness full = LoadHarness.over(sim, dir.resolve("full"), Map.of())) {
+        assertThat(full.run(night1).getStatus()).isEqualTo(BatchStatus.COMPLETED);
+        for (Entity e : tables) {
+          assertThat(rows(nightly, e, false)).as(e.name()).isEqualTo(rows(full, e, false));
+        }
+      }
+    }
+  }
+
+  /** Commits no rows to the table, only its current summary with another deltaLink. */
+  private static void restore(IcebergLake lake, Entity e, String link) {
+    org.apache.iceberg.Table table = lake.table(e);
+    org.apache.iceberg.AppendFiles append = table.newFastAppend();
+    table.currentSnapshot().summary().entrySet().stream()
+        .filter(s -> s.getKey().startsWith("entra."))
+        .forEach(s -> append.set(s.getKey(), s.getValue()));
+    append.set(DELTA_LINK, link).commit();
   }
 
   /**
