@@ -648,6 +648,7 @@ public final class DirectoryLoadJob {
                 log.warn("{}", t.getMessage());
                 RejectedItems.append(
                     RejectedItems.file(stores.rejected(), context.loadId.get(), entity),
+                    entity,
                     item,
                     t.getMessage());
               }

@@ -13,9 +13,9 @@ import java.nio.file.StandardOpenOption;
 
 /**
  * The items a load skipped as malformed, kept for whoever fixes the source: one JSON line each
- * ({@code {"reason": …, "item": …}}) in {@code <warehouse>/rejected/load-<id>/<table>.jsonl}. A
- * chunk replayed after a crash may append an item again; the skip counts in the job repository stay
- * exact. Thread-safe.
+ * ({@code {"reason": …, "item": …}}, the item without its secrets, as the tables keep it) in {@code
+ * <warehouse>/rejected/load-<id>/<table>.jsonl}. A chunk replayed after a crash may append an item
+ * again; the skip counts in the job repository stay exact. Thread-safe.
  */
 public final class RejectedItems {
 
@@ -28,10 +28,13 @@ public final class RejectedItems {
     return rejectedDirectory.resolve("load-" + loadId).resolve(entity.name() + ".jsonl");
   }
 
-  static synchronized void append(Path file, JsonNode item, String reason) {
+  /** Appends the item, without what the entity never stores (secrets), and why it was skipped. */
+  static synchronized void append(Path file, Entity entity, JsonNode item, String reason) {
+    JsonNode kept = item.deepCopy();
+    entity.removeSecrets(kept);
     ObjectNode line = JSON.createObjectNode();
     line.put("reason", reason);
-    line.set("item", item);
+    line.set("item", kept);
     try {
       Files.createDirectories(file.getParent());
       Files.write(

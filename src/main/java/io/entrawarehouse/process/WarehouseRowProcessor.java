@@ -84,7 +84,7 @@ public class WarehouseRowProcessor implements ItemProcessor<JsonNode, GenericRec
     row.put(readers.length + 1, loadId);
     row.put(readers.length + 2, loadedAtMicros);
     if (rawJson) {
-      redact(item);
+      entity.removeSecrets(item);
       row.put(readers.length + 3, graphJson(item));
     }
     return row;
@@ -148,23 +148,6 @@ public class WarehouseRowProcessor implements ItemProcessor<JsonNode, GenericRec
         };
       default:
         throw new IllegalArgumentException("no reader for column type " + c.type());
-    }
-  }
-
-  /** Removes what the entity never stores (a secret's hint) from the item, in place. */
-  private void redact(JsonNode item) {
-    for (String path : entity.redact()) {
-      int slash = path.indexOf('/');
-      JsonNode holder = slash < 0 ? item : item.get(path.substring(0, slash));
-      String field = slash < 0 ? path : path.substring(slash + 1);
-      if (holder == null) {
-        continue;
-      }
-      for (JsonNode element : holder.isArray() ? holder : java.util.List.of(holder)) {
-        if (element instanceof ObjectNode o) {
-          o.remove(field);
-        }
-      }
     }
   }
 

@@ -10,6 +10,9 @@ import java.util.Locale;
  */
 public record FaultRule(Kind kind, String endpoint, long nth, double rate) {
 
+  /** How the values {@link Kind#SECRETS_MALFORMED} puts in credentials begin. */
+  public static final String SECRET_CANARY = "leak-canary-credential-";
+
   /** What the fault does to the response. */
   public enum Kind {
     SERVICE_UNAVAILABLE("503"),
@@ -20,7 +23,13 @@ public record FaultRule(Kind kind, String endpoint, long nth, double rate) {
     THROTTLED_NO_RETRY_AFTER("429-no-retry-after"),
     CONNECTION_RESET("reset"),
     TRUNCATED_BODY("truncate"),
-    MALFORMED_ITEM("malformed");
+    MALFORMED_ITEM("malformed"),
+    /**
+     * Every credential on the page carries a value where Graph sends null or a hint ({@code
+     * secretText}, {@code hint}, a certificate's {@code key}: {@link #SECRET_CANARY} and its
+     * keyId), and the first item is malformed: for tests that no secret reaches any file.
+     */
+    SECRETS_MALFORMED("malformed+secrets");
 
     private final String label;
 

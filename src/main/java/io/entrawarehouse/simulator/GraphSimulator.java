@@ -703,7 +703,11 @@ public final class GraphSimulator implements AutoCloseable {
         items.add(projected);
       }
     }
-    if (fault == FaultRule.Kind.MALFORMED_ITEM && !items.isEmpty()) {
+    if (fault == FaultRule.Kind.SECRETS_MALFORMED) {
+      items.replaceAll(GraphSimulator::withSecretValues);
+    }
+    if ((fault == FaultRule.Kind.MALFORMED_ITEM || fault == FaultRule.Kind.SECRETS_MALFORMED)
+        && !items.isEmpty()) {
       items.set(0, malformed(items.get(0)));
     }
     String nextLink =
@@ -1635,6 +1639,33 @@ public final class GraphSimulator implements AutoCloseable {
         // Truncation and malformed items are applied to the page itself.
       }
     }
+  }
+
+  /**
+   * The item with a value in each of its credentials' secret properties: {@link
+   * FaultRule#SECRET_CANARY} and the credential's keyId.
+   */
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> withSecretValues(Map<String, Object> item) {
+    Map<String, Object> out = new LinkedHashMap<>(item);
+    for (String list : List.of("passwordCredentials", "keyCredentials")) {
+      if (out.get(list) instanceof List<?> credentials) {
+        List<Object> filled = new ArrayList<>();
+        for (Object c : credentials) {
+          Map<String, Object> credential = new LinkedHashMap<>((Map<String, Object>) c);
+          String value = FaultRule.SECRET_CANARY + credential.get("keyId");
+          if (list.equals("keyCredentials")) {
+            credential.put("key", value);
+          } else {
+            credential.put("secretText", value);
+            credential.put("hint", value);
+          }
+          filled.add(credential);
+        }
+        out.put(list, filled);
+      }
+    }
+    return out;
   }
 
   /** The item with every timestamp and boolean replaced by text of the wrong type. */

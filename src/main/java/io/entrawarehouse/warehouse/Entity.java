@@ -1,5 +1,7 @@
 package io.entrawarehouse.warehouse;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -168,6 +170,27 @@ public record Entity(
   public String pathFor(String parentId) {
     return path.replace(
         "{id}", java.net.URLEncoder.encode(parentId, java.nio.charset.StandardCharsets.UTF_8));
+  }
+
+  /**
+   * Removes from a Graph item, in place, what this entity never stores anywhere ({@link #redact}: a
+   * secret's text and hint, a certificate's key): every copy of an item that leaves memory (a row's
+   * raw_json, a rejected item) goes through here first.
+   */
+  public void removeSecrets(JsonNode item) {
+    for (String path : redact) {
+      int slash = path.indexOf('/');
+      JsonNode holder = slash < 0 ? item : item.get(path.substring(0, slash));
+      String field = slash < 0 ? path : path.substring(slash + 1);
+      if (holder == null) {
+        continue;
+      }
+      for (JsonNode element : holder.isArray() ? holder : List.of(holder)) {
+        if (element instanceof ObjectNode o) {
+          o.remove(field);
+        }
+      }
+    }
   }
 
   static Builder builder(String name, String path) {

@@ -3,6 +3,7 @@ package io.entrawarehouse.job;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.entrawarehouse.graph.TestCertificates;
+import io.entrawarehouse.simulator.FaultRule;
 import io.entrawarehouse.simulator.GraphSimulator;
 import io.entrawarehouse.simulator.SimulatorSettings;
 import io.entrawarehouse.simulator.SimulatorTenants;
@@ -129,36 +130,89 @@ class SecretLeakTest {
       assertThat(checkC)
           .contains("with username and password of " + SimulatorTenants.enabledMember(c));
 
-      for (String output : List.of(run, check, checkB, checkC)) {
+      noneContains(warehouse, List.of(run, check, checkB, checkC), secrets);
+    }
+  }
+
+  /**
+   * Credentials that carry values where Graph sends none (a secret's text, a certificate's key), on
+   * items malformed or not, loaded twice (in full, then by delta) with their credentials selected:
+   * no value reaches the output, the rejected items, the metrics, the lake, DuckDB or the job
+   * repository.
+   */
+  @Test
+  void noCredentialValueServedReachesAnyFile() throws Exception {
+    try (GraphSimulator sim =
+        GraphSimulator.start(
+            SimulatorSettings.builder()
+                .scale(TenantScale.TINY)
+                .throttling(false)
+                .fault("malformed+secrets:*:rate=1")
+                .build())) {
+      Path pem = dir.resolve("simulator.pem");
+      Files.writeString(pem, sim.certificatePem(), StandardCharsets.US_ASCII);
+      Path warehouse = dir.resolve("warehouse");
+      Map<String, String> properties = LoadHarness.properties(sim, warehouse, pem);
+      List<String> outputs = new ArrayList<>();
+      for (int load = 0; load < 2; load++) {
+        String run =
+            launch(
+                properties,
+                Map.of(),
+                "run",
+                "entities=applications,service_principals,app_credentials",
+                "select.applications=+passwordCredentials,keyCredentials",
+                "run.date="
+                    + java.time.LocalDate.now(java.time.ZoneOffset.UTC).minusDays(1 - load));
+        assertThat(run).contains("directory-load COMPLETED");
+        outputs.add(run);
+      }
+      assertThat(outputs.get(0)).contains("is \"not-a-date\"");
+      List<Path> rejected;
+      try (Stream<Path> files = Files.walk(warehouse.resolve("rejected"))) {
+        rejected = files.filter(f -> f.toString().endsWith(".jsonl")).toList();
+      }
+      assertThat(rejected).as("malformed items were skipped and kept").isNotEmpty();
+      assertThat(rejected.stream().filter(f -> f.endsWith("applications.jsonl")).toList())
+          .as("malformed applications, with their credentials' other properties, kept")
+          .allSatisfy(f -> assertThat(Files.readString(f)).contains("\"passwordCredentials\":"))
+          .isNotEmpty();
+      noneContains(warehouse, outputs, List.of(FaultRule.SECRET_CANARY));
+    }
+  }
+
+  /** Asserts no output, no file under the warehouse and no lake cell holds any of the secrets. */
+  private static void noneContains(Path warehouse, List<String> outputs, List<String> secrets)
+      throws Exception {
+    for (String output : outputs) {
+      for (String s : secrets) {
+        assertThat(output).doesNotContain(s);
+      }
+    }
+    // Every file the runs left: job repository, DuckDB, Parquet parts, rejected items, metrics.
+    try (Stream<Path> files = Files.walk(warehouse)) {
+      for (Path f : files.filter(Files::isRegularFile).toList()) {
+        String bytes = new String(Files.readAllBytes(f), StandardCharsets.ISO_8859_1);
         for (String s : secrets) {
-          assertThat(output).doesNotContain(s);
+          assertThat(bytes).as(f.toString()).doesNotContain(s);
         }
       }
-      // Every file the runs left: job repository, DuckDB, Parquet parts.
-      try (Stream<Path> files = Files.walk(warehouse)) {
-        for (Path f : files.filter(Files::isRegularFile).toList()) {
-          String bytes = new String(Files.readAllBytes(f), StandardCharsets.ISO_8859_1);
-          for (String s : secrets) {
-            assertThat(bytes).as(f.toString()).doesNotContain(s);
-          }
-        }
-      }
-      // Parquet pages are compressed, so also ask DuckDB to search every text column of the lake.
-      try (Connection duckdb = DriverManager.getConnection("jdbc:duckdb:")) {
-        for (String s : secrets) {
-          try (ResultSet r =
-              duckdb
-                  .createStatement()
-                  .executeQuery(
-                      "SELECT count(*) FROM read_parquet('"
-                          + warehouse.resolve("lake")
-                          + "/**/*.parquet', union_by_name = true) t"
-                          + " WHERE contains(CAST(t AS VARCHAR), '"
-                          + s
-                          + "')")) {
-            r.next();
-            assertThat(r.getLong(1)).isZero();
-          }
+    }
+    // Parquet pages are compressed, so also ask DuckDB to search every text column of the lake.
+    try (Connection duckdb = DriverManager.getConnection("jdbc:duckdb:")) {
+      for (String s : secrets) {
+        try (ResultSet r =
+            duckdb
+                .createStatement()
+                .executeQuery(
+                    "SELECT count(*) FROM read_parquet('"
+                        + warehouse.resolve("lake")
+                        + "/**/*.parquet', union_by_name = true) t"
+                        + " WHERE contains(CAST(t AS VARCHAR), '"
+                        + s
+                        + "')")) {
+          r.next();
+          assertThat(r.getLong(1)).isZero();
         }
       }
     }
