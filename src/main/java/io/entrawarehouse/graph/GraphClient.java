@@ -114,6 +114,18 @@ public final class GraphClient {
   }
 
   /** An absolute URL for a path below the Graph base URL ("/users?$top=999"). */
+  /**
+   * A value of an OData query option ($filter, $select) encoded for a URL: everything but
+   * unreserved characters, {@code $} and {@code ,} percent-encoded, spaces as %20, so no value can
+   * end its option or start another.
+   */
+  public static String encode(String value) {
+    return java.net.URLEncoder.encode(value, java.nio.charset.StandardCharsets.UTF_8)
+        .replace("+", "%20")
+        .replace("%24", "$")
+        .replace("%2C", ",");
+  }
+
   public String url(String pathAndQuery) {
     return baseUrl + pathAndQuery;
   }

@@ -305,9 +305,9 @@ public final class DirectoryLoadJob {
 
   /**
    * A log's load, its window as its read step read it, and where the tenant's mark moves: to the
-   * window's end when the window read every event (no filter of the user's) from the mark on (or
-   * from the oldest time Graph keeps, when the mark is older: what lies before is beyond reach),
-   * else it stays, and a cursor load later fills the gap.
+   * window's end (or when the read began, if that is earlier) when the window read every event (no
+   * filter of the user's) from the mark on (or from the oldest time Graph keeps, when the mark is
+   * older: what lies before is beyond reach), else it stays, and a cursor load later fills the gap.
    */
   private static IcebergLake.Load logLoad(
       LoadContext context,
@@ -334,13 +334,14 @@ public final class DirectoryLoadJob {
           mark,
           from);
     }
-    boolean forward = mark == null || launch.until().isAfter(mark);
+    Instant readAt =
+        window.containsKey(WINDOW_READ_AT)
+            ? Instant.parse(window.getString(WINDOW_READ_AT))
+            : launch.until();
+    Instant readTo = readAt.isBefore(launch.until()) ? readAt : launch.until();
+    boolean forward = mark == null || readTo.isAfter(mark);
     return load(
-        context,
-        launch,
-        from,
-        launch.until(),
-        complete && reaches && forward ? launch.until() : null);
+        context, launch, from, launch.until(), complete && reaches && forward ? readTo : null);
   }
 
   /** The load as the lake records it: a directory table's has no window (nulls). */
@@ -777,6 +778,12 @@ public final class DirectoryLoadJob {
   static final String WINDOW_CLAMPED = "window.clamped";
 
   /**
+   * In a log's read step context: when its first read began. Events after it may exist that this
+   * read never saw, so the tenant's mark never moves past it (an {@code until} later today).
+   */
+  static final String WINDOW_READ_AT = "window.read-at";
+
+  /**
    * Where a log's window starts: as the step context has it (a restart), else {@code since=} as
    * given, or with {@code since=cursor} the lake's mark for the tenant less {@link
    * LoadParameters#LOG_OVERLAP} ({@code until} less 7 days without a mark); never before the oldest
@@ -813,6 +820,7 @@ public final class DirectoryLoadJob {
       stepContext.putString(WINDOW_CLAMPED, "true");
     }
     stepContext.putString(WINDOW_FROM, from.toString());
+    stepContext.putString(WINDOW_READ_AT, Instant.now().toString());
     return from;
   }
 

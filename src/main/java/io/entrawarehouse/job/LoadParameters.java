@@ -1,5 +1,6 @@
 package io.entrawarehouse.job;
 
+import io.entrawarehouse.graph.GraphClient;
 import io.entrawarehouse.warehouse.Entities;
 import io.entrawarehouse.warehouse.Entity;
 import java.time.Instant;
@@ -114,7 +115,7 @@ public record LoadParameters(
           throw new IllegalArgumentException(
               key + ": " + name + " takes no $select (Graph returns every property of it).");
         }
-        selects.put(name, e.getValue());
+        selects.put(name, checkedSelect(key, e.getValue()));
       } else if (TOGGLES.contains(key)) {
         toggles.put(key, toggle(key, e.getValue()));
       } else if (key.equals("directory")) {
@@ -140,6 +141,26 @@ public record LoadParameters(
         args.containsKey("until")
             ? instant("until", args.get("until"))
             : runDate.atStartOfDay(ZoneOffset.UTC).toInstant();
+    if (runDate.isAfter(today)) {
+      throw new IllegalArgumentException(
+          "run.date="
+              + runDate
+              + " is after today ("
+              + today
+              + ", UTC): a load reads what has happened, up to the run date's midnight. Give"
+              + " today or an earlier date, or leave run.date out.");
+    }
+    Instant endOfToday = today.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant();
+    if (until.isAfter(endOfToday)) {
+      throw new IllegalArgumentException(
+          "until="
+              + until
+              + " is after today ("
+              + today
+              + ", UTC): a load reads what has happened. Give a time up to "
+              + endOfToday
+              + ", or leave until out for the run date's midnight.");
+    }
     String sinceArg = args.get("since");
     boolean cursor = sinceArg == null || sinceArg.equals("cursor");
     Instant since;
@@ -187,6 +208,40 @@ public record LoadParameters(
         1,
         cursor,
         "full".equals(args.get("directory")));
+  }
+
+  /** A Graph property name as $select takes it (extension properties included). */
+  private static final Pattern PROPERTY = Pattern.compile("[A-Za-z][A-Za-z0-9_]*");
+
+  /**
+   * A {@code select.<entity>} value when it names properties ({@code a,b}, or {@code +a,b} to add
+   * to the defaults), each a property name: an empty value would read nothing but ids, and any
+   * other character would change the query Graph receives.
+   */
+  private static String checkedSelect(String key, String value) {
+    String list = value.strip();
+    String properties = list.startsWith("+") ? list.substring(1) : list;
+    if (properties.isBlank()) {
+      throw new IllegalArgumentException(
+          key
+              + " names no property: give the properties to read ("
+              + key
+              + "=id,displayName), +a,b to add to the defaults, or leave "
+              + key
+              + " out for the defaults.");
+    }
+    for (String p : properties.split(",", -1)) {
+      if (!PROPERTY.matcher(p.strip()).matches()) {
+        throw new IllegalArgumentException(
+            key
+                + ": '"
+                + p.strip()
+                + "' is not a property name (letters, digits and _, comma-separated, e.g. "
+                + key
+                + "=+employeeId,department).");
+      }
+    }
+    return list;
   }
 
   private static String toggle(String key, String value) {
@@ -350,8 +405,8 @@ public record LoadParameters(
               }
             });
     String attempt = parameters.getString(ATTEMPT);
-    return parse(
-            parameters.getString("tenant"), args, LocalDate.parse(parameters.getString("run.date")))
+    // run.date is among the args; today only bounds it (a launch was checked on its own day).
+    return parse(parameters.getString("tenant"), args, LocalDate.now(ZoneOffset.UTC))
         .withAttempt(attempt == null ? 1 : Integer.parseInt(attempt));
   }
 
@@ -533,10 +588,7 @@ public record LoadParameters(
   }
 
   private static String enc(String s) {
-    return java.net.URLEncoder.encode(s, java.nio.charset.StandardCharsets.UTF_8)
-        .replace("+", "%20")
-        .replace("%24", "$")
-        .replace("%2C", ",");
+    return GraphClient.encode(s);
   }
 
   public String describe() {

@@ -280,7 +280,7 @@ public final class DeltaItemReader implements ItemStreamReader<JsonNode> {
         graph.url(
             entity.delta().path()
                 + "?$deltatoken=latest"
-                + (select == null ? "" : "&$select=" + select));
+                + (select == null ? "" : "&$select=" + GraphClient.encode(select)));
     try {
       String link = graph.page(entity.what(), url, false).deltaLink();
       if (link == null) {

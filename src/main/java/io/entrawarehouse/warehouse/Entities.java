@@ -659,12 +659,22 @@ public final class Entities {
 
   /** Resolves a comma-separated entity list; an unknown name fails with the valid ones. */
   public static List<Entity> parse(String list) {
-    if (list == null || list.isBlank() || list.trim().equals("all")) {
+    if (list == null || list.trim().equals("all")) {
       return List.copyOf(ALL.values());
     }
     List<Entity> out = new java.util.ArrayList<>();
-    for (String raw : list.split(",")) {
+    for (String raw : list.split(",", -1)) {
       String name = raw.trim();
+      if (name.isEmpty()) {
+        throw new IllegalArgumentException(
+            "'"
+                + list
+                + "' names no table"
+                + (list.isBlank() ? "" : " between two commas")
+                + ": choose from "
+                + String.join(", ", ALL.keySet())
+                + ", or all.");
+      }
       Entity e = ALL.get(name);
       if (e == null) {
         throw new IllegalArgumentException(
