@@ -111,7 +111,21 @@ public final class QueryCommand implements Callable<Integer> {
       }
       values.put(name, literal(v.substring(eq + 1).strip(), takes.get(name)));
     }
-    try (Connection c = AnalystSql.openReadOnly(file, Map.of())) {
+    Connection opened;
+    try {
+      opened = AnalystSql.openReadOnly(file, Map.of());
+    } catch (SQLException e) {
+      err.println(
+          "query: "
+              + file
+              + " cannot be opened ("
+              + e.getMessage().lines().findFirst().orElse("")
+              + "). The lake is untouched: 'refresh' builds the file anew from it, and the next"
+              + " load does the same.");
+      err.flush();
+      return LoadCommands.FAILED;
+    }
+    try (Connection c = opened) {
       for (Map.Entry<String, String> v : values.entrySet()) {
         try {
           AnalystSql.setVariable(c, v.getKey(), takes.get(v.getKey()), v.getValue());

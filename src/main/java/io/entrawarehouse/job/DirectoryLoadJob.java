@@ -105,9 +105,9 @@ public final class DirectoryLoadJob {
      */
     final AtomicReference<DuckDbLoader.Session> session = new AtomicReference<>();
 
-    synchronized DuckDbLoader.Session session(DuckDbLoader duckdb) {
+    synchronized DuckDbLoader.Session session(LoadStores stores) {
       if (session.get() == null) {
-        session.set(duckdb.open(false));
+        session.set(LakeToDuckDb.open(stores, loadId.get()));
       }
       return session.get();
     }
@@ -1092,7 +1092,7 @@ public final class DirectoryLoadJob {
                       stores,
                       launch.tenantId(),
                       load(context, launch, null, null, null),
-                      context.session(stores.duckdb()),
+                      context.session(stores),
                       table);
                 }
               }

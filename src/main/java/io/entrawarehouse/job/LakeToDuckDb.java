@@ -1,5 +1,6 @@
 package io.entrawarehouse.job;
 
+import io.entrawarehouse.warehouse.Entities;
 import io.entrawarehouse.warehouse.Entity;
 import io.entrawarehouse.write.duckdb.DuckDbLoader;
 import io.entrawarehouse.write.iceberg.IcebergLake;
@@ -15,6 +16,8 @@ import java.util.Map;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Brings DuckDB to the lake's state for the tables a load committed: for each, the tenant's slice
@@ -25,6 +28,8 @@ import org.apache.iceberg.Table;
  */
 public final class LakeToDuckDb {
 
+  private static final Logger log = LoggerFactory.getLogger(LakeToDuckDb.class);
+
   private LakeToDuckDb() {}
 
   /** The tables and, after each that keeps one, its history table. */
@@ -32,7 +37,7 @@ public final class LakeToDuckDb {
     List<Entity> all = new ArrayList<>();
     for (Entity e : entities) {
       all.add(e);
-      Entity history = io.entrawarehouse.warehouse.Entities.history(e);
+      Entity history = Entities.history(e);
       if (history != null) {
         all.add(history);
       }
@@ -114,7 +119,6 @@ public final class LakeToDuckDb {
     DuckDbLoader duckdb = stores.duckdb();
     java.util.Set<String> pending = new java.util.TreeSet<>();
     try {
-      duckdb.waitForWriters();
       Map<String, DuckDbLoader.Loaded> recorded = duckdb.loads(load.id(), launch.tenantId());
       for (Entity entity : withHistories(launch.entities())) {
         if (!recorded.containsKey(entity.name())
@@ -128,7 +132,7 @@ public final class LakeToDuckDb {
     if (pending.isEmpty()) {
       return pending;
     }
-    try (DuckDbLoader.Session session = duckdb.open(false)) {
+    try (DuckDbLoader.Session session = open(stores, load.id())) {
       for (Entity entity : withHistories(launch.entities())) {
         if (pending.contains(entity.name())) {
           apply(stores, launch.tenantId(), load, session, entity);
@@ -137,6 +141,53 @@ public final class LakeToDuckDb {
       session.finish();
     }
     return pending;
+  }
+
+  /**
+   * A session that changes the DuckDB file. When the file is missing or unreadable (deleted,
+   * truncated, overwritten) it starts from every table of the lake's current snapshots, so that
+   * what the load then applies lands in a whole warehouse, not in one holding only this load's
+   * slices. One WARN line says so.
+   */
+  static DuckDbLoader.Session open(LoadStores stores, long loadId) {
+    DuckDbLoader.Session session = stores.duckdb().open(false);
+    if (session.startedEmpty() == null || !holdsOtherLoads(stores.lake(), loadId)) {
+      return session; // a first load: nothing but its own tables, which it applies itself
+    }
+    Path fetched = stores.scratch().resolve("rebuild");
+    try {
+      List<DuckDbLoader.Slice> slices = current(stores.lake(), fetched);
+      if (!slices.isEmpty()) {
+        log.warn(
+            "DuckDB: {}: building it anew from the lake's current snapshots ({} table slices),"
+                + " then this load's tables",
+            session.startedEmpty(),
+            slices.size());
+        for (DuckDbLoader.Slice slice : slices) {
+          session.apply(slice);
+        }
+      }
+      return session;
+    } catch (RuntimeException e) {
+      session.close();
+      throw e;
+    } finally {
+      delete(fetched);
+    }
+  }
+
+  /** Whether any table of the lake holds a commit of a load other than {@code loadId}. */
+  private static boolean holdsOtherLoads(IcebergLake lake, long loadId) {
+    for (Entity entity : withHistories(List.copyOf(Entities.ALL.values()))) {
+      if (lake.exists(entity)) {
+        for (Snapshot s : lake.table(entity).snapshots()) {
+          if (!String.valueOf(loadId).equals(s.summary().get(IcebergLake.LOAD_ID))) {
+            return true;
+          }
+        }
+      }
+    }
+    return false;
   }
 
   /** What a rebuild took: per table, the tenants and their rows. */
@@ -150,39 +201,7 @@ public final class LakeToDuckDb {
   public static List<Rebuilt> rebuild(IcebergLake lake, DuckDbLoader duckdb, Path scratch) {
     Path fetched = scratch.resolve("rebuild");
     try {
-      List<DuckDbLoader.Slice> slices = new ArrayList<>();
-      for (Entity entity :
-          withHistories(List.copyOf(io.entrawarehouse.warehouse.Entities.ALL.values()))) {
-        if (!lake.exists(entity)) {
-          continue;
-        }
-        Table table = lake.table(entity);
-        Map<String, List<Path>> byTenant = new java.util.TreeMap<>();
-        for (DataFile f : lake.files(table, entity, null, null, null, false)) {
-          String tenant = f.partition().get(0, String.class);
-          byTenant.computeIfAbsent(tenant, t -> new ArrayList<>()).add(local(lake, f, fetched));
-        }
-        for (Map.Entry<String, List<Path>> tenant : byTenant.entrySet()) {
-          Snapshot latest = null;
-          for (Snapshot s : table.snapshots()) {
-            if (tenant.getKey().equals(s.summary().get(IcebergLake.TENANT))
-                && (latest == null || s.sequenceNumber() > latest.sequenceNumber())) {
-              latest = s;
-            }
-          }
-          String id = latest == null ? null : latest.summary().get(IcebergLake.LOAD_ID);
-          String rows = latest == null ? null : latest.summary().get(IcebergLake.ROWS_LOADED);
-          slices.add(
-              new DuckDbLoader.Slice(
-                  entity,
-                  tenant.getKey(),
-                  null,
-                  null,
-                  tenant.getValue(),
-                  id == null ? 0 : Long.parseLong(id),
-                  rows == null ? -1 : Long.parseLong(rows)));
-        }
-      }
+      List<DuckDbLoader.Slice> slices = current(lake, fetched);
       List<Rebuilt> rebuilt = new ArrayList<>();
       duckdb.rebuild(slices);
       try {
@@ -200,6 +219,46 @@ public final class LakeToDuckDb {
     } finally {
       delete(fetched);
     }
+  }
+
+  /**
+   * Every table's slices in the lake's current snapshots, one per tenant, each recorded under the
+   * tenant's latest load of the table; files on a remote lake are fetched to {@code fetched}.
+   */
+  private static List<DuckDbLoader.Slice> current(IcebergLake lake, Path fetched) {
+    List<DuckDbLoader.Slice> slices = new ArrayList<>();
+    for (Entity entity : withHistories(List.copyOf(Entities.ALL.values()))) {
+      if (!lake.exists(entity)) {
+        continue;
+      }
+      Table table = lake.table(entity);
+      Map<String, List<Path>> byTenant = new java.util.TreeMap<>();
+      for (DataFile f : lake.files(table, entity, null, null, null, false)) {
+        String tenant = f.partition().get(0, String.class);
+        byTenant.computeIfAbsent(tenant, t -> new ArrayList<>()).add(local(lake, f, fetched));
+      }
+      for (Map.Entry<String, List<Path>> tenant : byTenant.entrySet()) {
+        Snapshot latest = null;
+        for (Snapshot s : table.snapshots()) {
+          if (tenant.getKey().equals(s.summary().get(IcebergLake.TENANT))
+              && (latest == null || s.sequenceNumber() > latest.sequenceNumber())) {
+            latest = s;
+          }
+        }
+        String id = latest == null ? null : latest.summary().get(IcebergLake.LOAD_ID);
+        String rows = latest == null ? null : latest.summary().get(IcebergLake.ROWS_LOADED);
+        slices.add(
+            new DuckDbLoader.Slice(
+                entity,
+                tenant.getKey(),
+                null,
+                null,
+                tenant.getValue(),
+                id == null ? 0 : Long.parseLong(id),
+                rows == null ? -1 : Long.parseLong(rows)));
+      }
+    }
+    return slices;
   }
 
   private static Instant instant(Snapshot snapshot, String key) {

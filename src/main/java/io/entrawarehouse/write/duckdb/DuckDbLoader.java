@@ -163,12 +163,12 @@ public final class DuckDbLoader {
 
   /**
    * What a load did to each table it loaded for a tenant, by table name; empty when the file or its
-   * record is missing.
+   * record is missing, or the file cannot be read.
    */
   public Map<String, Loaded> loads(long loadId, String tenantId) throws SQLException {
     Map<String, Loaded> loads = new TreeMap<>();
-    if (!Files.exists(file)) {
-      return loads;
+    if (waitForWriters() != null) {
+      return loads; // missing or unreadable: it records nothing
     }
     try (Connection c = read()) {
       if (!hasTable(c, "_loads")) {
@@ -218,14 +218,15 @@ public final class DuckDbLoader {
       Files.createDirectories(file.getParent());
       Files.deleteIfExists(swap);
       Files.deleteIfExists(swap.resolveSibling(swap.getFileName() + ".wal"));
-      waitForWriters();
+      String unusable = waitForWriters();
       long started = System.nanoTime();
       long copied = 0;
-      if (Files.exists(file) && !fresh) {
+      if (unusable == null && !fresh) {
         Files.copy(file, swap, StandardCopyOption.REPLACE_EXISTING);
         copied = Files.size(swap);
       }
-      Session session = new Session(swap, copied, System.nanoTime() - started);
+      Session session =
+          new Session(swap, copied, System.nanoTime() - started, fresh ? null : unusable);
       loadsTable(session.connection());
       return session;
     } catch (SQLException | IOException e) {
@@ -249,10 +250,21 @@ public final class DuckDbLoader {
     private boolean done;
     private String broken; // a table whose slice failed part way: the copy is never swapped in
 
-    private Session(Path swap, long copiedBytes, long copyNanos) {
+    private final String startedEmpty;
+
+    private Session(Path swap, long copiedBytes, long copyNanos, String startedEmpty) {
       this.swap = swap;
       this.copiedBytes = copiedBytes;
       this.copyNanos = copyNanos;
+      this.startedEmpty = startedEmpty;
+    }
+
+    /**
+     * Why a session meant to change the file started from an empty copy instead (the file is
+     * missing or unreadable), or null: then only a rebuild of every table makes it whole.
+     */
+    public String startedEmpty() {
+      return startedEmpty;
     }
 
     /** The copy's connection, opened when none is. */
@@ -382,11 +394,12 @@ public final class DuckDbLoader {
   /**
    * Waits while another process holds the file for writing (a read-only open fails then), and
    * replays a write-ahead log such a process left; throws {@link Busy} after {@code writerWait}.
-   * Returns at once when the file does not exist.
+   * Returns at once when the file does not exist; null when it opens, else why it does not (a
+   * truncated or overwritten file, one DuckDB cannot read).
    */
-  public void waitForWriters() throws SQLException {
+  public String waitForWriters() throws SQLException {
     if (!Files.exists(file)) {
-      return;
+      return file + " does not exist";
     }
     long deadline = System.nanoTime() + writerWait.toNanos();
     Path wal = file.resolveSibling(file.getFileName() + ".wal");
@@ -399,11 +412,11 @@ public final class DuckDbLoader {
           }
         }
         try (Connection c = read()) {
-          return;
+          return null;
         }
       } catch (SQLException e) {
         if (!String.valueOf(e.getMessage()).contains("lock")) {
-          throw e;
+          return file + " cannot be read (" + e.getMessage().lines().findFirst().orElse("") + ")";
         }
         if (System.nanoTime() > deadline) {
           throw new Busy(
