@@ -47,9 +47,10 @@ public final class EntraWarehouse implements Runnable {
     cli.setExpandAtFiles(false);
     cli.setExecutionExceptionHandler(
         (e, commandLine, parseResult) -> {
-          commandLine.getErr().println("error: " + e.getMessage());
+          CommandException failure = CommandException.of(e);
+          commandLine.getErr().println("error: " + failure.getMessage());
           commandLine.getErr().flush();
-          return e instanceof CommandException failure ? failure.exitCode() : 2;
+          return failure.exitCode();
         });
     return cli;
   }

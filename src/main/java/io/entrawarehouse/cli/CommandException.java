@@ -17,4 +17,23 @@ public final class CommandException extends RuntimeException {
   public int exitCode() {
     return exitCode;
   }
+
+  /**
+   * What a command that failed with {@code e} prints and exits with: its own line and code for a
+   * CommandException; busy (3) when another process holds the job repository; bad input (2) for an
+   * argument refused; else failed (1).
+   */
+  public static CommandException of(Exception e) {
+    if (e instanceof CommandException c) {
+      return c;
+    }
+    String busy = LoadCommands.repositoryBusy(e);
+    if (busy != null) {
+      return new CommandException(LoadCommands.BUSY, busy, e);
+    }
+    return new CommandException(
+        e instanceof IllegalArgumentException ? LoadCommands.BAD_INPUT : LoadCommands.FAILED,
+        String.valueOf(e.getMessage()),
+        e);
+  }
 }

@@ -159,6 +159,11 @@ final class LoadCommands {
    * job repository that cannot be opened (exit 1), instead of the bean-creation chain.
    */
   static CommandException startFailure(RuntimeException e, Path warehouse) {
+    String busy = repositoryBusy(e);
+    if (busy != null) {
+      return new CommandException(
+          BUSY, "The command could not start: " + busy + " Nothing was loaded or changed.", e);
+    }
     for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
       if (t instanceof IllegalArgumentException bad
           && bad.getMessage() != null
@@ -222,6 +227,46 @@ final class LoadCommands {
     }
     return new CommandException(
         FAILED, "The application could not start: " + DirectoryLoadJob.reason(e), e);
+  }
+
+  /**
+   * Why {@code e} is the job repository held by another process for longer than it waits (SQLite's
+   * SQLITE_BUSY or SQLITE_LOCKED after its busy_timeout; PostgreSQL's lock_not_available), in a
+   * sentence that names the repository and what to do; null when it is not.
+   */
+  static String repositoryBusy(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof java.sql.SQLException sql) {
+        String message = String.valueOf(sql.getMessage());
+        boolean sqlite = message.contains("SQLITE_BUSY") || message.contains("SQLITE_LOCKED");
+        if (sqlite || "55P03".equals(sql.getSQLState())) {
+          String url = repositoryUrl();
+          return "the job repository "
+              + JobRepositoryConfiguration.printable(url)
+              + " is held by another process ("
+              + message.lines().findFirst().orElse("")
+              + ")"
+              + (sqlite ? ", for longer than its busy_timeout (" + busyTimeout(url) + ")" : "")
+              + ": another run, restart or abandon on it, or a tool with a transaction open on"
+              + " it. Let it finish or close it, then run the same command again.";
+        }
+      }
+    }
+    return null;
+  }
+
+  /** The job repository's URL as configured, or the default one of the warehouse. */
+  private static String repositoryUrl() {
+    String url =
+        System.getProperty("spring.datasource.url", System.getenv("SPRING_DATASOURCE_URL"));
+    return JobRepositoryConfiguration.withSqliteSettings(
+        url == null ? JobRepositoryConfiguration.defaultUrl(warehouseDirectory()) : url);
+  }
+
+  private static String busyTimeout(String url) {
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile("[?&]busy_timeout=([0-9]+)").matcher(url);
+    return m.find() ? Long.parseLong(m.group(1)) / 1000.0 + " s" : "not set";
   }
 
   /** What a command that changes the warehouse does with the launcher; returns an exit code. */
@@ -473,6 +518,16 @@ final class LoadCommands {
     try {
       execution = launcher.run(connection, launch);
     } catch (Exception e) {
+      String busy = repositoryBusy(e);
+      if (busy != null) {
+        err.println(
+            "directory-load could not run: "
+                + busy
+                + " 'status' shows which tables this load finished (its COMPLETED load steps);"
+                + " the others were not changed.");
+        err.flush();
+        return BUSY;
+      }
       // The job could not start, or could not record its progress: a failed run.
       boolean repository = false;
       for (Throwable t = e; t != null && !repository; t = t.getCause()) {

@@ -133,7 +133,8 @@ public class DirectoryLoadLauncher {
   public IcebergLake lake() {
     return new IcebergLake(
             properties.warehouse().lake(),
-            environment.getProperty("spring.datasource.url"),
+            JobRepositoryConfiguration.withSqliteSettings(
+                environment.getProperty("spring.datasource.url")),
             environment.getProperty("spring.datasource.username"),
             environment.getProperty("spring.datasource.password"),
             properties.warehouse().snapshotRetention(),

@@ -1,10 +1,15 @@
 package io.entrawarehouse.job;
 
+import com.zaxxer.hikari.HikariDataSource;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import javax.sql.DataSource;
+import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.boot.batch.jdbc.autoconfigure.BatchDataSourceScriptDatabaseInitializer;
 import org.springframework.boot.batch.jdbc.autoconfigure.BatchJdbcProperties;
 import org.springframework.context.annotation.Bean;
@@ -21,11 +26,66 @@ import org.springframework.context.annotation.Configuration;
 @Configuration(proxyBeanMethods = false)
 public class JobRepositoryConfiguration {
 
+  /**
+   * What a SQLite job repository needs, whatever URL names it: WAL (readers beside a writer), a
+   * wait for the lock instead of SQLITE_BUSY at once, writers that lock when they begin, and
+   * foreign keys. A setting the URL gives itself is kept.
+   */
+  private static final Map<String, String> SQLITE =
+      Map.of(
+          "journal_mode", "WAL",
+          "busy_timeout", "60000",
+          "transaction_mode", "IMMEDIATE",
+          "foreign_keys", "true");
+
   /** The default job repository of a warehouse directory. */
   public static String defaultUrl(java.nio.file.Path warehouse) {
-    return "jdbc:sqlite:"
-        + warehouse.toAbsolutePath().resolve("job-repository.sqlite")
-        + "?journal_mode=WAL&busy_timeout=60000&transaction_mode=IMMEDIATE&foreign_keys=true";
+    return withSqliteSettings(
+        "jdbc:sqlite:" + warehouse.toAbsolutePath().resolve("job-repository.sqlite"));
+  }
+
+  /**
+   * {@code url} with {@link #SQLITE}'s settings it lacks, when it is a SQLite URL; any other URL as
+   * it is.
+   */
+  public static String withSqliteSettings(String url) {
+    if (url == null || !url.startsWith("jdbc:sqlite:")) {
+      return url;
+    }
+    int q = url.indexOf('?');
+    Set<String> given = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
+    if (q >= 0) {
+      for (String p : url.substring(q + 1).split("&")) {
+        int eq = p.indexOf('=');
+        given.add(eq < 0 ? p : p.substring(0, eq));
+      }
+    }
+    StringBuilder b = new StringBuilder(url);
+    char sep = q < 0 ? '?' : '&';
+    for (String key : new TreeSet<>(SQLITE.keySet())) {
+      if (!given.contains(key)) {
+        b.append(sep).append(key).append('=').append(SQLITE.get(key));
+        sep = '&';
+      }
+    }
+    return b.toString();
+  }
+
+  /**
+   * Gives the job repository's pool {@link #withSqliteSettings}: before the pool starts, so every
+   * connection has them.
+   */
+  @Bean
+  static BeanPostProcessor sqliteSettings() {
+    return new BeanPostProcessor() {
+      @Override
+      public Object postProcessBeforeInitialization(Object bean, String name) {
+        if (bean instanceof HikariDataSource pool) {
+          pool.setJdbcUrl(withSqliteSettings(pool.getJdbcUrl()));
+        }
+        return bean;
+      }
+    };
   }
 
   /**

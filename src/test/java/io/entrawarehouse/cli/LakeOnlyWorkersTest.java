@@ -42,10 +42,8 @@ class LakeOnlyWorkersTest {
       assertThat(contoso.tenantId()).isNotEqualTo(fabrikam.tenantId());
       Path shared = dir.resolve("shared");
       Files.createDirectories(shared);
-      String catalog =
-          "jdbc:sqlite:"
-              + shared.resolve("catalog.sqlite")
-              + "?journal_mode=WAL&busy_timeout=60000&transaction_mode=IMMEDIATE";
+      // A URL as a user writes it: the settings SQLite needs beside other writers come with it.
+      String catalog = "jdbc:sqlite:" + shared.resolve("catalog.sqlite");
       String lake = shared.resolve("lake").toUri().toString();
       List<Process> workers = new ArrayList<>();
       List<Path> logs = new ArrayList<>();
