@@ -528,6 +528,12 @@ final class LoadCommands {
         err.flush();
         return BUSY;
       }
+      if (e instanceof IllegalArgumentException bad) {
+        // A setting refused as the job started (the lake's catalog elsewhere): nothing ran.
+        err.println("directory-load could not run: " + bad.getMessage());
+        err.flush();
+        return BAD_INPUT;
+      }
       // The job could not start, or could not record its progress: a failed run.
       boolean repository = false;
       for (Throwable t = e; t != null && !repository; t = t.getCause()) {

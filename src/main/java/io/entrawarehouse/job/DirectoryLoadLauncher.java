@@ -129,8 +129,22 @@ public class DirectoryLoadLauncher {
 
   private static final GraphClient.Sleeper SLEEP = d -> Thread.sleep(d.toMillis());
 
-  /** The lake, through the catalog in the job repository's database. Close it after use. */
+  /**
+   * The lake, through the catalog in the job repository's database; refused when the catalog's
+   * tables live elsewhere ({@link IcebergLake#requireOwnTables}). Close it after use.
+   */
   public IcebergLake lake() {
+    IcebergLake lake = openLake();
+    try {
+      lake.requireOwnTables();
+      return lake;
+    } catch (RuntimeException e) {
+      lake.close();
+      throw e;
+    }
+  }
+
+  private IcebergLake openLake() {
     return new IcebergLake(
             properties.warehouse().lake(),
             JobRepositoryConfiguration.withSqliteSettings(

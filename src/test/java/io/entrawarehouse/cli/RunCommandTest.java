@@ -60,6 +60,11 @@ class RunCommandTest {
     cli.clear();
   }
 
+  /** Another job instance than a launch of today's: yesterday's run date. */
+  private static String yesterday() {
+    return java.time.LocalDate.now(java.time.ZoneOffset.UTC).minusDays(1).toString();
+  }
+
   private Cli.Run run(String... args) {
     return cli.run(args);
   }
@@ -124,7 +129,7 @@ class RunCommandTest {
         .containsPattern("users\\s+40\\s+40\\s+0");
     assertThat(users()).isEqualTo(40);
     assertThat(simulator.stats().requests("users")).isEqualTo(usersServed);
-    Cli.Run nextDay = run("run", "entities=users", "run.date=2030-01-02");
+    Cli.Run nextDay = run("run", "entities=users", "run.date=" + yesterday());
     assertThat(nextDay.out()).as(nextDay.all()).contains("directory-load COMPLETED");
   }
 
@@ -390,7 +395,7 @@ class RunCommandTest {
                 .build())) {
       properties.putAll(SimulatorTenants.properties("entra.tenant.", denying));
 
-      Cli.Run night = run("run", "entities=users,devices", "run.date=2030-01-02");
+      Cli.Run night = run("run", "entities=users,devices", "run.date=" + yesterday());
 
       assertThat(night.exit()).as(night.all()).isEqualTo(4);
       assertThat(night.out()).contains("directory-load PARTIAL");
@@ -625,7 +630,12 @@ class RunCommandTest {
     assertThat(run("run", "entities=sign_ins", "until=" + until).exit()).isZero();
 
     Cli.Run day =
-        run("run", "entities=sign_ins", "since=" + since, "until=" + until, "run.date=2030-01-01");
+        run(
+            "run",
+            "entities=sign_ins",
+            "since=" + since,
+            "until=" + until,
+            "run.date=" + yesterday());
 
     assertThat(day.exit()).as(day.all()).isZero();
     assertThat(day.out())

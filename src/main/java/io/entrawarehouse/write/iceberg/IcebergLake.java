@@ -259,6 +259,53 @@ public final class IcebergLake implements AutoCloseable {
     return location;
   }
 
+  /**
+   * Refuses a catalog whose tables live outside this lake: a warehouse copied or moved with its job
+   * repository (the catalog, and Iceberg's metadata, name absolute paths), or one catalog given to
+   * two lakes. Without it a copy would write into the original's lake.
+   *
+   * @throws IllegalArgumentException naming the tables and where they are
+   */
+  public void requireOwnTables() {
+    if (!catalog.namespaceExists(NAMESPACE)) {
+      return;
+    }
+    String own = fs.makeQualified(new org.apache.hadoop.fs.Path(location)).toString() + "/";
+    List<String> elsewhere = new ArrayList<>();
+    for (TableIdentifier id : catalog.listTables(NAMESPACE)) {
+      String at;
+      try {
+        at = catalog.loadTable(id).location();
+      } catch (RuntimeException unreadable) {
+        continue; // a table this lake cannot read is table()'s to report
+      }
+      org.apache.hadoop.fs.Path path = new org.apache.hadoop.fs.Path(at);
+      String qualified =
+          path.toUri().getScheme() == null || path.toUri().getScheme().equals(fs.getScheme())
+              ? fs.makeQualified(path).toString()
+              : at;
+      if (!qualified.startsWith(own)) {
+        elsewhere.add(id.name() + " at " + at);
+      }
+    }
+    if (!elsewhere.isEmpty()) {
+      throw new IllegalArgumentException(
+          "The lake's catalog records "
+              + elsewhere.size()
+              + " table(s) outside the configured lake "
+              + location
+              + " ("
+              + elsewhere.get(0)
+              + (elsewhere.size() > 1 ? ", …" : "")
+              + "): this warehouse was copied or moved with its job repository, or two lakes"
+              + " share one catalog. Nothing was changed. Point entra.warehouse.lake-uri at the"
+              + " lake the catalog names, or give this warehouse a job repository of its own (a"
+              + " new spring.datasource.url, or job-repository.sqlite removed) and load anew."
+              + " Iceberg's metadata holds absolute paths: a lake that moved must have them"
+              + " rewritten (Iceberg's rewrite_table_path) before it is loaded in place.");
+    }
+  }
+
   public Configuration configuration() {
     return conf;
   }
