@@ -140,6 +140,43 @@ class KillPointsTest {
     assertThat(digests(warehouse)).isEqualTo(digests(reference));
   }
 
+  /**
+   * Files under a table that no snapshot reaches (what a kill mid-commit leaves: a metadata file
+   * cut to 0 bytes, a manifest list no commit names, a data file never committed) are swept by the
+   * next commit once old enough; a young one, maybe another worker's commit in flight, is kept.
+   */
+  @org.junit.jupiter.api.Test
+  void filesNoSnapshotReachesAreSweptOnceOldAndYoungOnesKept() throws Exception {
+    Path warehouse = dir.resolve("warehouse");
+    Process killed = run(warehouse, "mid-commit:users", dir.resolve("killed.log"));
+    finish(killed, dir.resolve("killed.log"));
+    assertThat(killed.exitValue()).isEqualTo(137);
+    Path users = warehouse.resolve("lake/entra/users");
+    Path copied;
+    try (Stream<Path> data = Files.walk(users.resolve("data"))) {
+      copied = data.filter(Files::isRegularFile).findFirst().orElseThrow();
+    }
+    String id = java.util.UUID.randomUUID().toString();
+    Path metadata = Files.createFile(users.resolve("metadata/00099-" + id + ".metadata.json"));
+    Path manifestList = Files.writeString(users.resolve("metadata/snap-9-1-" + id + ".avro"), "x");
+    Path data = Files.copy(copied, copied.resolveSibling("orphan-" + id + ".parquet"));
+    Path young = Files.copy(copied, copied.resolveSibling("young-" + id + ".parquet"));
+    java.nio.file.attribute.FileTime old =
+        java.nio.file.attribute.FileTime.from(java.time.Instant.now().minus(Duration.ofHours(7)));
+    for (Path p : List.of(metadata, manifestList, data)) {
+      Files.setLastModifiedTime(p, old);
+    }
+
+    Process again = run(warehouse, null, dir.resolve("again.log"));
+    String log = finish(again, dir.resolve("again.log"));
+
+    assertThat(again.exitValue()).as(log).isZero();
+    assertThat(log).contains("users: removed 3 files no snapshot reaches, older than 6 h");
+    assertThat(List.of(metadata, manifestList, data)).noneMatch(Files::exists);
+    assertThat(young).exists();
+    assertThat(digests(warehouse)).isEqualTo(digests(reference));
+  }
+
   @org.junit.jupiter.api.Test
   void restartAlsoCatchesDuckDbUpWithALoadKilledAfterItsCommits() throws Exception {
     Path warehouse = dir.resolve("warehouse");

@@ -812,7 +812,10 @@ public final class IcebergLake implements AutoCloseable {
     }
   }
 
-  /** After each commit: the version hint for catalog-less readers, and snapshot expiry. */
+  /**
+   * After each commit: the version hint for catalog-less readers, snapshot expiry, and the sweep of
+   * orphan files ({@link OrphanFiles}).
+   */
   private void afterCommit(Table table) {
     String metadata = ((BaseTable) table).operations().current().metadataFileLocation();
     String name = new Path(metadata).getName().replaceFirst("\\.metadata\\.json$", "");
@@ -831,6 +834,21 @@ public final class IcebergLake implements AutoCloseable {
     }
     if (oldest != null && oldest.timestampMillis() < cutoff) {
       table.expireSnapshots().expireOlderThan(cutoff).retainLast(1).commit();
+    }
+    try {
+      table.refresh();
+      List<String> swept = OrphanFiles.sweep(table, fs, Instant.now().minus(OrphanFiles.MIN_AGE));
+      if (!swept.isEmpty()) {
+        log.info(
+            "{}: removed {} files no snapshot reaches, older than {} h (left by a process stopped"
+                + " mid-commit)",
+            table.name(),
+            swept.size(),
+            OrphanFiles.MIN_AGE.toHours());
+        swept.forEach(f -> log.debug("removed orphan {}", f));
+      }
+    } catch (RuntimeException e) {
+      log.warn("{}: orphan files not swept: {}", table.name(), e.getMessage());
     }
   }
 
