@@ -3,6 +3,7 @@ package io.entrawarehouse.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.entrawarehouse.graph.GraphClient;
+import io.entrawarehouse.graph.GraphErrors;
 import io.entrawarehouse.graph.GraphException;
 import io.entrawarehouse.graph.GraphPage;
 import io.entrawarehouse.job.DirectoryLoadLauncher;
@@ -169,8 +170,7 @@ public final class CheckCommand implements Callable<Integer> {
   }
 
   private static String fix(Need need, Entity entity, GraphException e, Set<String> roles) {
-    if ("Authentication_RequestFromNonPremiumTenantOrB2CTenant".equals(e.code())
-        || "AadPremiumLicenseRequired".equals(e.code())) {
+    if (GraphErrors.LICENCE_CODES.contains(e.code())) {
       return need.needs()
           + " Entra ID "
           + ("P2".equals(need.licence()) ? "P2" : "P1/P2")
@@ -178,7 +178,7 @@ public final class CheckCommand implements Callable<Integer> {
           + need.without()
           + ")";
     }
-    if (e instanceof GraphException.Auth && e.status() == 403) {
+    if (e instanceof GraphException.Auth auth && auth.denied()) {
       if (roles == null) {
         return "grant " + need.permission().display() + " and admin consent";
       }

@@ -11,6 +11,11 @@ public final class GraphErrors {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
+  /** Graph's codes for a feature the tenant's licence does not include, on a 400 or a 403. */
+  public static final java.util.Set<String> LICENCE_CODES =
+      java.util.Set.of(
+          "Authentication_RequestFromNonPremiumTenantOrB2CTenant", "AadPremiumLicenseRequired");
+
   private GraphErrors() {}
 
   /**
@@ -40,9 +45,8 @@ public final class GraphErrors {
           status,
           code);
     }
-    if (status == 403
-        && ("Authentication_RequestFromNonPremiumTenantOrB2CTenant".equals(code)
-            || "AadPremiumLicenseRequired".equals(code))) {
+    if (LICENCE_CODES.contains(code)) {
+      // Any status: PIM answers 400 AadPremiumLicenseRequired, sign-ins 403 (the register).
       return new GraphException.Auth(
           "Reading "
               + what
@@ -54,7 +58,8 @@ public final class GraphErrors {
               + what
               + " out of the entities or license the tenant.",
           status,
-          code);
+          code,
+          true);
     }
     if (status == 403) {
       return new GraphException.Auth(

@@ -32,8 +32,24 @@ public class GraphException extends RuntimeException {
 
   /** Wrong or expired credentials, unknown app or tenant, a missing permission: not retried. */
   public static class Auth extends GraphException {
+    private final boolean denied;
+
     public Auth(String message, int status, String code) {
+      this(message, status, code, status == 403);
+    }
+
+    /**
+     * @param denied whether Graph refuses this one resource to an app it knows (a permission not
+     *     granted, a licence the tenant lacks, whatever the status), not the app itself: the table
+     *     is left as it was and the rest of the load goes on
+     */
+    public Auth(String message, int status, String code, boolean denied) {
       super(message, status, code);
+      this.denied = denied;
+    }
+
+    public boolean denied() {
+      return denied;
     }
   }
 

@@ -2,6 +2,7 @@ package io.entrawarehouse.job;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.entrawarehouse.graph.GraphClient;
+import io.entrawarehouse.graph.GraphErrors;
 import io.entrawarehouse.graph.GraphException;
 import io.entrawarehouse.process.MalformedItemException;
 import io.entrawarehouse.process.WarehouseRowProcessor;
@@ -473,7 +474,7 @@ public final class DirectoryLoadJob {
                     try {
                       sliceDays = sliceDays(graph, launch, entity, from.get());
                     } catch (io.entrawarehouse.graph.GraphException.Auth e) {
-                      if (e.status() != 403) {
+                      if (!e.denied()) {
                         throw e;
                       }
                       // Denied from the first request, as a slice's reader would find it: the
@@ -692,7 +693,7 @@ public final class DirectoryLoadJob {
           } catch (GraphException.Query e) {
             throw e.withHint(hint);
           } catch (GraphException.Auth e) {
-            if (started || e.status() != 403) {
+            if (started || !e.denied()) {
               throw e;
             }
             if (withoutExtra != null && degraded == null) {
@@ -927,12 +928,12 @@ public final class DirectoryLoadJob {
   /** Why a table loads without its extra property, and what to do about it. */
   private static String withoutExtraBecause(Entity entity, GraphException.Auth e) {
     Entity.Extra extra = entity.extra();
-    boolean licence =
-        "Authentication_RequestFromNonPremiumTenantOrB2CTenant".equals(e.code())
-            || "AadPremiumLicenseRequired".equals(e.code());
+    boolean licence = GraphErrors.LICENCE_CODES.contains(e.code());
     return "Graph refused "
         + extra.property()
-        + " (403 "
+        + " ("
+        + e.status()
+        + " "
         + e.code()
         + "): it needs "
         + (licence

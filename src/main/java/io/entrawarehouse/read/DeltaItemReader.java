@@ -236,7 +236,7 @@ public final class DeltaItemReader implements ItemStreamReader<JsonNode> {
           entity.what());
       item = readInFull();
     } catch (GraphException.Auth e) {
-      if (mode != Mode.CHANGES || readSinceOpen > 0 || e.status() != 403) {
+      if (mode != Mode.CHANGES || readSinceOpen > 0 || !e.denied()) {
         throw e;
       }
       // Denied since the last load (a permission withdrawn, a licence gone): the listing meets

@@ -1187,8 +1187,9 @@ public final class GraphSimulator implements AutoCloseable {
       throw GraphError.accessDenied();
     }
     if (collection == Catalog.ROLE_ELIGIBILITY_SCHEDULES && !settings.p2()) {
+      // 400, not 403: Conformance.PIM_WITHOUT_P2.
       throw new GraphError(
-          403,
+          400,
           "AadPremiumLicenseRequired",
           "The tenant needs an AAD Premium 2 license to use Privileged Identity Management.");
     }

@@ -1,0 +1,116 @@
+package io.entrawarehouse.simulator;
+
+/**
+ * The simulator's conformance register: each behaviour of Microsoft Graph that a naive reading of
+ * its reference pages would get wrong, which the simulator reproduces. A row names its source, what
+ * the simulator does, and two tests: one that fails if the simulator stops doing it, one that fails
+ * if the product stops surviving it. The README's "Conformance register" mirrors this list ({@code
+ * ConformanceRegisterTest} checks both, and that every named test exists).
+ *
+ * <p>Where sources are old or disagree, the row models the documented or most recent behaviour,
+ * says so in {@link #doubt}, and the product is built to survive either.
+ */
+public enum Conformance {
+  PIM_WITHOUT_P2(
+      "Privileged Identity Management (roleEligibilitySchedules) in a tenant without Entra ID P2"
+          + " answers 400 AadPremiumLicenseRequired, not 403.",
+      "microsoft/zerotrustassessment#1021; CompassSecurity/EntraFalcon#4; Galvnyz/M365-Assess#117",
+      "Older reports show 403, or the text \"has not onboarded to PIM\": the product treats a"
+          + " licence code as a licence refusal on any status.",
+      "role_eligibility_schedules answers 400 AadPremiumLicenseRequired unless the tenant has P2"
+          + " (SimulatorSettings.p2).",
+      "simulator.ConformanceTest#pimWithoutP2Answers400",
+      "cli.LicenceTest#aP1TenantsNightlyLoadsAllButPimAndEndsPartial"),
+  REPORTS_WITHOUT_PREMIUM(
+      "Sign-ins (and signInActivity, registration details, conditional access) in a tenant"
+          + " without Entra ID P1 or P2 answer 403"
+          + " Authentication_RequestFromNonPremiumTenantOrB2CTenant, and logs are kept 7 days"
+          + " instead of 30.",
+      "docs-contrib api-reference/v1.0/api/signin-list.md (licence note); concepts/reports-concept"
+          + " data retention",
+      null,
+      "--no-premium: those answer 403 with that code; a log filter older than 7 days is 400"
+          + " Invalid filter clause.",
+      "simulator.PagingAndLogsTest#withoutPremiumSignInsAreForbiddenAndRetentionIsSevenDays",
+      "cli.RunCommandTest#aTableTheTenantIsNotLicensedForEndsTheRunPartialWithEveryOtherTableLoaded"),
+  DELTA_TOKEN_EXPIRED(
+      "A delta token Graph no longer keeps answers 410 Gone (syncStateNotFound or"
+          + " resyncRequired); the client must read the collection in full again.",
+      "docs-contrib concepts/delta-query-overview.md (synchronization reset);"
+          + " microsoft-graph-docs-contrib#9003 (directory tokens last 7 days)",
+      null,
+      "Tokens older than 7 of the tenant's days, or issued before expireDeltaTokens(), answer 410"
+          + " with syncStateNotFound or resyncRequired.",
+      "simulator.ConformanceTest#anExpiredDeltaTokenAnswers410",
+      "cli.DeltaWeekTest#aWeekOfKilledNightsEndsWithTheTenantAndItsHistory"),
+  DELTA_TOKEN_INVALID(
+      "A delta token Graph cannot read (damaged, or issued for another collection) answers 400,"
+          + " not 410.",
+      "Seen from a Graph fake written from Microsoft's documentation (issue 27: 400 \"The"
+          + " specified delta token value is invalid\")",
+      "Microsoft documents only the 410 reset: the product resyncs on both, and never follows a"
+          + " stored link that points off the configured Graph.",
+      "A token it cannot decode, or one made for another collection, answers 400 BadRequest.",
+      "simulator.ConformanceTest#aDamagedOrForeignDeltaTokenAnswers400",
+      "job.DeltaLoadTest#aTamperedDeltaLinkResyncsAndTheNightEndsEqualToAFullLoad"),
+  SIGN_IN_ACTIVITY_NOT_IN_DELTA(
+      "users/delta refuses signInActivity in $select (400), so delta cannot track it.",
+      "microsoftgraph/microsoft-graph-docs#4746; microsoft-graph-docs-contrib#6555",
+      "Microsoft publishes no list of the properties delta refuses.",
+      "users/delta with signInActivity in $select answers 400 \"Property 'signInActivity' is not"
+          + " supported for delta queries.\"",
+      "simulator.ConformanceTest#deltaRefusesSignInActivity",
+      "job.DeltaLoadTest#eachDayReadsOnlyChangesAndEndsEqualToAFullLoad");
+
+  private final String graph;
+  private final String source;
+  private final String doubt;
+  private final String simulator;
+  private final String simulatorTest;
+  private final String productTest;
+
+  Conformance(
+      String graph,
+      String source,
+      String doubt,
+      String simulator,
+      String simulatorTest,
+      String productTest) {
+    this.graph = graph;
+    this.source = source;
+    this.doubt = doubt;
+    this.simulator = simulator;
+    this.simulatorTest = simulatorTest;
+    this.productTest = productTest;
+  }
+
+  /** What Graph does. */
+  public String graph() {
+    return graph;
+  }
+
+  /** Where that is shown: a doc page of microsoft-graph-docs-contrib, or an issue. */
+  public String source() {
+    return source;
+  }
+
+  /** Why the row may be wrong, and how the product survives it; null when sources agree. */
+  public String doubt() {
+    return doubt;
+  }
+
+  /** What the simulator does. */
+  public String simulator() {
+    return simulator;
+  }
+
+  /** The test ({@code package.Class#method} under io.entrawarehouse) of the simulator's side. */
+  public String simulatorTest() {
+    return simulatorTest;
+  }
+
+  /** The test of the product's side. */
+  public String productTest() {
+    return productTest;
+  }
+}

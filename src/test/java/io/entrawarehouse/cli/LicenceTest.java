@@ -1,0 +1,86 @@
+package io.entrawarehouse.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.entrawarehouse.simulator.GraphSimulator;
+import io.entrawarehouse.simulator.GroundTruth;
+import io.entrawarehouse.simulator.SimulatorSettings;
+import io.entrawarehouse.simulator.TenantScale;
+import io.entrawarehouse.warehouse.Entities;
+import io.entrawarehouse.warehouse.Entity;
+import io.entrawarehouse.write.duckdb.AnalystSql;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A tenant with Entra ID P1 and not P2, as most are: the nightly launch loads every table but PIM's
+ * (Graph refuses it with 400 AadPremiumLicenseRequired), names that one with the licence, and ends
+ * PARTIAL.
+ */
+class LicenceTest {
+
+  @TempDir Path dir;
+
+  @Test
+  void aP1TenantsNightlyLoadsAllButPimAndEndsPartial() throws Exception {
+    try (GraphSimulator sim =
+        GraphSimulator.start(
+            SimulatorSettings.builder()
+                .scale(TenantScale.TINY)
+                .throttling(false)
+                .p2(false)
+                .build())) {
+      Cli cli = new Cli().against(sim, dir);
+      Cli.Run run;
+      try {
+        run = cli.run("run", "@jobs/nightly.args");
+      } finally {
+        cli.clear();
+      }
+      assertThat(run.exit()).as(run.all()).isEqualTo(4);
+      assertThat(run.out()).contains("directory-load PARTIAL");
+      assertThat(run.err())
+          .contains("role_eligibility_schedules")
+          .contains("needs Entra ID P2")
+          .contains("400 AadPremiumLicenseRequired");
+      Map<String, GroundTruth.Entity> truth = GroundTruth.of(sim.tenant());
+      try (Connection c =
+          AnalystSql.openReadOnly(dir.resolve("warehouse/entra.duckdb"), Map.of())) {
+        for (Entity e : Entities.ALL.values()) {
+          if (e == Entities.ALL.get("role_eligibility_schedules")) {
+            assertThat(
+                    ids(
+                        c,
+                        "information_schema.tables WHERE table_name = '" + e.name() + "'",
+                        "table_name"))
+                .as("never loaded")
+                .isEmpty();
+            continue;
+          }
+          List<String> ids = ids(c, e.name(), String.join(" || '/' || ", e.idColumns()));
+          assertThat(ids).as(e.name()).doesNotHaveDuplicates();
+          assertThat((long) ids.size()).as(e.name()).isEqualTo(truth.get(e.name()).count());
+          assertThat(GroundTruth.checksum(ids))
+              .as(e.name())
+              .isEqualTo(truth.get(e.name()).checksum());
+        }
+      }
+    }
+  }
+
+  private static List<String> ids(Connection c, String from, String key) throws Exception {
+    List<String> ids = new ArrayList<>();
+    try (ResultSet r = c.createStatement().executeQuery("SELECT " + key + " FROM " + from)) {
+      while (r.next()) {
+        ids.add(r.getString(1));
+      }
+    }
+    return ids;
+  }
+}

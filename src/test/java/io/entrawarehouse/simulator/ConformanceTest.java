@@ -1,0 +1,70 @@
+package io.entrawarehouse.simulator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+/**
+ * The simulator's side of each {@link Conformance} row: what it answers on the wire, asked as any
+ * Graph client would ask. The product's side is the row's other test.
+ */
+class ConformanceTest {
+
+  private static GraphSimulator start(SimulatorSettings.Builder b) {
+    return GraphSimulator.start(b.scale(TenantScale.TINY).throttling(false).build());
+  }
+
+  @Test
+  void pimWithoutP2Answers400() throws Exception {
+    try (GraphSimulator p1 = start(SimulatorSettings.builder().p2(false));
+        GraphSimulator p2 = start(SimulatorSettings.builder())) {
+      SimHttp.Reply refused =
+          new SimHttp(p1).get("/roleManagement/directory/roleEligibilitySchedules");
+      assertThat(refused.status()).isEqualTo(400);
+      assertThat(refused.errorCode()).isEqualTo("AadPremiumLicenseRequired");
+      assertThat(new SimHttp(p2).get("/roleManagement/directory/roleEligibilitySchedules").status())
+          .isEqualTo(200);
+    }
+  }
+
+  @Test
+  void anExpiredDeltaTokenAnswers410() throws Exception {
+    try (GraphSimulator sim = start(SimulatorSettings.builder())) {
+      SimHttp http = new SimHttp(sim);
+      String link =
+          http.get("/users/delta?$deltatoken=latest").json().get("@odata.deltaLink").asText();
+      assertThat(http.get(link).status()).isEqualTo(200);
+      sim.expireDeltaTokens();
+      SimHttp.Reply gone = http.get(link);
+      assertThat(gone.status()).isEqualTo(410);
+      assertThat(gone.errorCode()).isIn("syncStateNotFound", "resyncRequired");
+    }
+  }
+
+  @Test
+  void aDamagedOrForeignDeltaTokenAnswers400() throws Exception {
+    try (GraphSimulator sim = start(SimulatorSettings.builder())) {
+      SimHttp http = new SimHttp(sim);
+      String users =
+          http.get("/users/delta?$deltatoken=latest").json().get("@odata.deltaLink").asText();
+      String token = users.substring(users.indexOf("$deltatoken=") + "$deltatoken=".length());
+      SimHttp.Reply damaged = http.get("/users/delta?$deltatoken=x" + token.substring(1));
+      assertThat(damaged.status()).isEqualTo(400);
+      assertThat(damaged.errorMessage()).isEqualTo("The specified delta token value is invalid.");
+      SimHttp.Reply foreign = http.get("/groups/delta?$deltatoken=" + token);
+      assertThat(foreign.status()).isEqualTo(400);
+      assertThat(foreign.errorMessage())
+          .isEqualTo("The delta token is not valid for this resource.");
+    }
+  }
+
+  @Test
+  void deltaRefusesSignInActivity() throws Exception {
+    try (GraphSimulator sim = start(SimulatorSettings.builder())) {
+      SimHttp.Reply refused = new SimHttp(sim).get("/users/delta?$select=id,signInActivity");
+      assertThat(refused.status()).isEqualTo(400);
+      assertThat(refused.errorMessage())
+          .isEqualTo("Property 'signInActivity' is not supported for delta queries.");
+    }
+  }
+}
