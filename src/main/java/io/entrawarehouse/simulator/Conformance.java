@@ -53,6 +53,15 @@ public enum Conformance {
       "A token it cannot decode, or one made for another collection, answers 400 BadRequest.",
       "simulator.ConformanceTest#aDamagedOrForeignDeltaTokenAnswers400",
       "job.DeltaLoadTest#aTamperedDeltaLinkResyncsAndTheNightEndsEqualToAFullLoad"),
+  SIGN_INS_NO_SELECT(
+      "v1.0 auditLogs/signIns documents no $select, and has answered 400 \"Query option 'Select'"
+          + " is not allowed.\"; the beta endpoint takes it.",
+      "docs-contrib api-reference/v1.0/api/signin-list.md (optional query parameters);"
+          + " microsoft-graph-devx-api#1250; msgraph-sdk-powershell#1251",
+      "Microsoft may accept it today: the product sends none, and keeps the same columns.",
+      "auditLogs/signIns with $select answers 400 \"Query option 'Select' is not allowed.\"",
+      "simulator.ConformanceTest#signInsRefuseSelect",
+      "job.GoldenRowTest#oneRowOfEveryTableEqualsItsGraphItemFieldByField"),
   SIGN_IN_ACTIVITY_NOT_IN_DELTA(
       "users/delta refuses signInActivity in $select (400), so delta cannot track it.",
       "microsoftgraph/microsoft-graph-docs#4746; microsoft-graph-docs-contrib#6555",

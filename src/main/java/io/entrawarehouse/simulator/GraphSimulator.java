@@ -635,7 +635,9 @@ public final class GraphSimulator implements AutoCloseable {
     boolean eventual =
         "eventual".equalsIgnoreCase(exchange.getRequestHeaders().getFirst("ConsistencyLevel"));
     boolean advanced = eventual && "true".equalsIgnoreCase(params.get("$count"));
-    if (collection == Catalog.REGISTRATION_DETAILS && params.containsKey("$select")) {
+    if ((collection == Catalog.REGISTRATION_DETAILS || collection == Catalog.SIGN_INS)
+        && params.containsKey("$select")) {
+      // Conformance.SIGN_INS_NO_SELECT for sign-ins.
       throw GraphError.badRequest("Query option 'Select' is not allowed.");
     }
     Set<String> select = select(collection, params.get("$select"));

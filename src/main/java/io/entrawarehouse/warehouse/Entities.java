@@ -234,6 +234,7 @@ public final class Entities {
           .what("sign-ins")
           .pageSize(1000)
           .log("createdDateTime")
+          .noSelect() // v1.0 documents none, and Graph has refused it (Conformance)
           .rawJson(false)
           .permission(AUDIT_LOG_READ)
           .licence("P1")

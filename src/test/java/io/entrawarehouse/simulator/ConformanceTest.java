@@ -67,4 +67,17 @@ class ConformanceTest {
           .isEqualTo("Property 'signInActivity' is not supported for delta queries.");
     }
   }
+
+  @Test
+  void signInsRefuseSelect() throws Exception {
+    try (GraphSimulator sim = start(SimulatorSettings.builder())) {
+      SimHttp http = new SimHttp(sim);
+      SimHttp.Reply refused = http.get("/auditLogs/signIns?$select=id,createdDateTime");
+      assertThat(refused.status()).isEqualTo(400);
+      assertThat(refused.errorMessage()).isEqualTo("Query option 'Select' is not allowed.");
+      SimHttp.Reply all = http.get("/auditLogs/signIns?$top=1");
+      assertThat(all.status()).isEqualTo(200);
+      assertThat(all.value().get(0).has("appliedConditionalAccessPolicies")).isTrue();
+    }
+  }
 }
