@@ -126,6 +126,44 @@ public final class GraphClient {
         .replace("%2C", ",");
   }
 
+  /**
+   * Refuses a link off the configured Graph (another scheme, host or port) and off the host the
+   * token is for: the request would carry the app's access token there. Graph's own links never
+   * leave them.
+   */
+  private void requireOwnHost(String what, String url) {
+    java.net.URI base = java.net.URI.create(baseUrl);
+    java.net.URI target;
+    try {
+      target = java.net.URI.create(url);
+    } catch (IllegalArgumentException e) {
+      throw new GraphException("Not a URL to read " + what + " from: " + e.getMessage(), 0, null);
+    }
+    boolean configured =
+        base.getScheme().equalsIgnoreCase(String.valueOf(target.getScheme()))
+            && base.getAuthority().equalsIgnoreCase(String.valueOf(target.getAuthority()));
+    // Graph behind a proxy or private endpoint may link to its own host, which the token is for.
+    boolean audience =
+        "https".equalsIgnoreCase(target.getScheme())
+            && tokens.audience().equalsIgnoreCase(String.valueOf(target.getAuthority()));
+    if (!configured && !audience) {
+      throw new GraphException(
+          "Refusing to read "
+              + what
+              + " from "
+              + target.getScheme()
+              + "://"
+              + target.getAuthority()
+              + ": a link off the configured Graph ("
+              + base.getScheme()
+              + "://"
+              + base.getAuthority()
+              + ") would carry the app's access token there. Nothing was sent.",
+          0,
+          null);
+    }
+  }
+
   public String url(String pathAndQuery) {
     return baseUrl + pathAndQuery;
   }
@@ -138,6 +176,7 @@ public final class GraphClient {
    * @param eventual whether to send {@code ConsistencyLevel: eventual} (resent on every page)
    */
   public GraphPage page(String what, String url, boolean eventual) {
+    requireOwnHost(what, url);
     GraphBudget.Cost cost = GraphBudget.cost(url);
     for (int attempt = 1; ; attempt++) {
       GraphBudget.Permit permit;

@@ -16,6 +16,14 @@ public final class GraphErrors {
       java.util.Set.of(
           "Authentication_RequestFromNonPremiumTenantOrB2CTenant", "AadPremiumLicenseRequired");
 
+  /**
+   * Graph's codes for a page link it will not follow: expired, or made by a retried request
+   * (paging.md, "DirectoryPageTokenNotFoundException"). The collection is read again from its first
+   * page.
+   */
+  public static final java.util.Set<String> PAGE_TOKEN_CODES =
+      java.util.Set.of("Directory_ExpiredPageToken", "DirectoryPageTokenNotFoundException");
+
   private GraphErrors() {}
 
   /**
@@ -79,9 +87,11 @@ public final class GraphErrors {
           status,
           code);
     }
-    if (status == 400 && "Directory_ExpiredPageToken".equals(code)) {
+    if (PAGE_TOKEN_CODES.contains(code)) {
       return new GraphException.ExpiredLink(
-          "The saved page link for " + what + " has expired (" + graphSays + ").", status, code);
+          "Graph will not follow the page link for " + what + " (" + graphSays + ").",
+          status,
+          code);
     }
     if (status == 400 || status == 404 || status == 501) {
       return new GraphException.Query(

@@ -38,6 +38,12 @@ public final class TokenProvider {
   private final Supplier<CompletableFuture<IAuthenticationResult>> acquire;
   private final String tenant;
   private final Credential credential;
+  private final String audience;
+
+  /** The host its tokens are for: the Graph host of the scope ({@code graph.microsoft.com}). */
+  public String audience() {
+    return audience;
+  }
 
   /**
    * @param authority the authority URL, {@code https://login.../<tenant>/}
@@ -61,6 +67,7 @@ public final class TokenProvider {
     }
     this.tenant = tenant;
     this.credential = credential;
+    this.audience = java.net.URI.create(scope).getAuthority();
     Set<String> scopes = Set.of(scope);
     try {
       if (credential instanceof Credential.UsernamePassword user) {

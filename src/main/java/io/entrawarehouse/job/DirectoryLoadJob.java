@@ -340,6 +340,15 @@ public final class DirectoryLoadJob {
             ? Instant.parse(window.getString(WINDOW_READ_AT))
             : launch.until();
     Instant readTo = readAt.isBefore(launch.until()) ? readAt : launch.until();
+    if (readTo.isBefore(launch.until())) {
+      log.info(
+          "{}: until={} is later than this read began ({}): the lake's mark moves to {} only, so"
+              + " the next cursor load reads the events after it",
+          entity.name(),
+          launch.until(),
+          readAt,
+          readTo);
+    }
     boolean forward = mark == null || readTo.isAfter(mark);
     return load(
         context, launch, from, launch.until(), complete && reaches && forward ? readTo : null);

@@ -20,8 +20,10 @@ import org.slf4j.LoggerFactory;
  * latency overlaps the processing and writing of the current page. The prefetched page is only a
  * cache: the saved position is still the consumed page's link and offset.
  *
- * <p>A saved link that Graph rejects as expired restarts the collection from its first page with a
- * WARN; the rows already written are deduplicated by id when the warehouse is loaded.
+ * <p>A page link Graph will not follow (an expired or unknown page token) restarts the collection
+ * from its first page with a WARN, at most {@link #MAX_RESTARTS} times; the rows already written
+ * are deduplicated by id when the warehouse is loaded. A nextLink to a page already read in this
+ * pass (a paging cycle, which would never end) restarts it once; a second cycle fails the read.
  */
 final class PageCursor {
 
@@ -37,6 +39,15 @@ final class PageCursor {
   private String deltaLink;
   private String prefetchedLink;
   private Future<GraphPage> prefetched;
+
+  /** How many times a collection may be read again from its first page before the read fails. */
+  static final int MAX_RESTARTS = 3;
+
+  private int restarts;
+  private boolean cycled;
+
+  /** The links of the pages read since the first page of this pass: a cycle returns to one. */
+  private final java.util.Set<String> passed = new java.util.HashSet<>();
 
   // Unbounded, because the readers bound it: each cursor has at most one page in flight, and the
   // group members reader keeps entra.graph.concurrency cursors ahead. Idle threads end after 60 s.
@@ -110,10 +121,53 @@ final class PageCursor {
         deltaLink = page.deltaLink();
         return null;
       }
+      passed.add(canonical(link));
+      if (passed.contains(canonical(page.nextLink()))) {
+        if (cycled) {
+          throw new GraphException(
+              "Graph's paging of "
+                  + what
+                  + " loops: a nextLink leads back to a page already read, again after reading"
+                  + " from the first page. The table is not loaded; run the same command again"
+                  + " later, and report it to Microsoft if it persists.",
+              0,
+              null);
+        }
+        cycled = true;
+        log.warn(
+            "{}: a nextLink leads back to a page already read (a paging cycle); reading {} again"
+                + " from the first page (rows are deduplicated by id on load)",
+            what,
+            what);
+        restartFromFirstPage();
+        continue;
+      }
       link = page.nextLink();
       offset = 0;
       page = null;
     }
+  }
+
+  /** A link as Graph means it, whatever its percent-encoding: host, path and decoded query. */
+  private static String canonical(String link) {
+    try {
+      java.net.URI u = java.net.URI.create(link);
+      return u.getScheme() + "://" + u.getAuthority() + u.getPath() + "?" + u.getQuery();
+    } catch (IllegalArgumentException unparsable) {
+      return link;
+    }
+  }
+
+  /** Drops the position, and any page fetched ahead, for the collection's first page. */
+  private void restartFromFirstPage() {
+    if (prefetched != null) {
+      prefetched.cancel(true);
+      prefetched = null;
+    }
+    passed.clear();
+    link = firstLink;
+    offset = 0;
+    page = null;
   }
 
   /** The page at {@code link}: the prefetched one when it is that page, else fetched now. */
@@ -127,6 +181,10 @@ final class PageCursor {
         Thread.currentThread().interrupt();
         throw new GraphException("Interrupted while reading " + what, e);
       } catch (ExecutionException e) {
+        if (e.getCause() instanceof GraphException.ExpiredLink expired) {
+          restartAfter(expired);
+          return fetch();
+        }
         if (e.getCause() instanceof RuntimeException r) {
           throw r;
         }
@@ -141,19 +199,40 @@ final class PageCursor {
   }
 
   private GraphPage fetch() {
-    try {
-      return graph.page(what, link, eventual);
-    } catch (GraphException.ExpiredLink e) {
-      if (link.equals(firstLink)) {
-        throw e;
+    while (true) {
+      try {
+        return graph.page(what, link, eventual);
+      } catch (GraphException.ExpiredLink e) {
+        restartAfter(e);
       }
-      log.warn(
-          "{}: the saved page link has expired; reading {} again from the first page (rows are deduplicated by id on load)",
-          what,
-          what);
-      link = firstLink;
-      offset = 0;
-      return graph.page(what, link, eventual);
     }
+  }
+
+  /**
+   * After Graph refused to follow the current link: back to the first page, or, on the first page
+   * itself or after {@link #MAX_RESTARTS} restarts, the refusal with what was tried.
+   */
+  private void restartAfter(GraphException.ExpiredLink e) {
+    if (link.equals(firstLink) || restarts >= MAX_RESTARTS) {
+      throw new GraphException.ExpiredLink(
+          e.getMessage()
+              + (restarts > 0
+                  ? " Read again from the first page "
+                      + restarts
+                      + " times, it still failed: run the same command again later."
+                  : ""),
+          e.status(),
+          e.code());
+    }
+    restarts++;
+    log.warn(
+        "{}: {} Reading {} again from the first page ({} of at most {}; rows are deduplicated by"
+            + " id on load)",
+        what,
+        e.getMessage(),
+        what,
+        restarts,
+        MAX_RESTARTS);
+    restartFromFirstPage();
   }
 }

@@ -62,6 +62,26 @@ public enum Conformance {
       "auditLogs/signIns with $select answers 400 \"Query option 'Select' is not allowed.\"",
       "simulator.ConformanceTest#signInsRefuseSelect",
       "job.GoldenRowTest#oneRowOfEveryTableEqualsItsGraphItemFieldByField"),
+  PAGE_TOKEN_ERRORS(
+      "Graph may refuse a nextLink's page token: 400 Directory_ExpiredPageToken once it expired,"
+          + " DirectoryPageTokenNotFoundException when the token came from a retried request. The"
+          + " collection must be read again from its first page.",
+      "docs-contrib concepts/paging.md (Error handling); microsoft/zerotrustassessment#1217",
+      "\"UnknownError: Token not found\" has been reported too (zerotrustassessment#1217); it"
+          + " has no code of its own to tell it from other errors, so it fails the table.",
+      "Skip tokens expire (--skiptoken-lifetime: Directory_ExpiredPageToken); the page-token"
+          + " fault answers DirectoryPageTokenNotFoundException on a page after the first.",
+      "simulator.ConformanceTest#aPageTokenGraphNoLongerFindsIs400",
+      "read.PagingFaultsTest#aPageTokenErrorThatPersistsFailsAfterThreeRestarts"),
+  NEXTLINK_CYCLE(
+      "A nextLink has been seen to lead back to a page already read, so a client that follows"
+          + " links blindly never ends.",
+      "microsoftgraph/msgraph-sdk-dotnet#2108; microsoftgraph/microsoft-graph-docs#2635",
+      "Rare, and not documented as behaviour: the product reads once more from the first page,"
+          + " then fails the table with a message.",
+      "The cycle fault gives a page its own link as its nextLink.",
+      "simulator.ConformanceTest#theCycleFaultLinksAPageToItself",
+      "read.PagingFaultsTest#aCycleThatPersistsFailsTheReadInsteadOfLooping"),
   SIGN_IN_ACTIVITY_NOT_IN_DELTA(
       "users/delta refuses signInActivity in $select (400), so delta cannot track it.",
       "microsoftgraph/microsoft-graph-docs#4746; microsoft-graph-docs-contrib#6555",

@@ -29,7 +29,14 @@ public record FaultRule(Kind kind, String endpoint, long nth, double rate) {
      * secretText}, {@code hint}, a certificate's {@code key}: {@link #SECRET_CANARY} and its
      * keyId), and the first item is malformed: for tests that no secret reaches any file.
      */
-    SECRETS_MALFORMED("malformed+secrets");
+    SECRETS_MALFORMED("malformed+secrets"),
+    /** The page's nextLink is the page's own link: a paging cycle (Conformance.NEXTLINK_CYCLE). */
+    CYCLE("cycle"),
+    /**
+     * A page after the first answers 400 DirectoryPageTokenNotFoundException (Conformance
+     * .PAGE_TOKEN_ERRORS).
+     */
+    PAGE_TOKEN("page-token");
 
     private final String label;
 

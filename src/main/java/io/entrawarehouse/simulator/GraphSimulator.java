@@ -713,7 +713,15 @@ public final class GraphSimulator implements AutoCloseable {
       items.set(0, malformed(items.get(0)));
     }
     String nextLink =
-        position < query.end() ? nextLink(route, params, skipToken(route, params, position)) : null;
+        position >= query.end()
+            ? null
+            : fault == FaultRule.Kind.CYCLE
+                ? graphBaseUrl().toString()
+                    + route.path()
+                    + (exchange.getRequestURI().getRawQuery() == null
+                        ? ""
+                        : "?" + exchange.getRequestURI().getRawQuery())
+                : nextLink(route, params, skipToken(route, params, position));
     Long total = query.count() ? count(route, query.filter(), query.first(), query.end()) : null;
     String context = contextUrl(collection, query.select());
     byte[] body =
@@ -1638,6 +1646,15 @@ public final class GraphSimulator implements AutoCloseable {
         throw e;
       }
       case CONNECTION_RESET -> throw new ConnectionReset();
+      case PAGE_TOKEN -> {
+        if (exchange.getRequestURI().getRawQuery() != null
+            && exchange.getRequestURI().getRawQuery().contains("$skiptoken=")) {
+          throw new GraphError(
+              400,
+              "DirectoryPageTokenNotFoundException",
+              "The page token was not found: it may come from a retried request.");
+        }
+      }
       default -> {
         // Truncation and malformed items are applied to the page itself.
       }

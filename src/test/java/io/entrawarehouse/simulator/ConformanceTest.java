@@ -80,4 +80,24 @@ class ConformanceTest {
       assertThat(all.value().get(0).has("appliedConditionalAccessPolicies")).isTrue();
     }
   }
+
+  @Test
+  void aPageTokenGraphNoLongerFindsIs400() throws Exception {
+    try (GraphSimulator sim = start(SimulatorSettings.builder().fault("page-token:users:nth=2"))) {
+      SimHttp http = new SimHttp(sim);
+      SimHttp.Reply first = http.get("/users?$top=10");
+      SimHttp.Reply refused = http.get(first.json().get("@odata.nextLink").asText());
+      assertThat(refused.status()).isEqualTo(400);
+      assertThat(refused.errorCode()).isEqualTo("DirectoryPageTokenNotFoundException");
+    }
+  }
+
+  @Test
+  void theCycleFaultLinksAPageToItself() throws Exception {
+    try (GraphSimulator sim = start(SimulatorSettings.builder().fault("cycle:users:nth=1"))) {
+      SimHttp http = new SimHttp(sim);
+      String url = sim.graphBaseUrl() + "/users?$top=10";
+      assertThat(http.get(url).json().get("@odata.nextLink").asText()).isEqualTo(url);
+    }
+  }
 }
