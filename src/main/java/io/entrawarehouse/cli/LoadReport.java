@@ -4,6 +4,7 @@ import io.entrawarehouse.job.DirectoryLoadJob;
 import io.entrawarehouse.job.DirectoryLoadLauncher;
 import io.entrawarehouse.job.LoadParameters;
 import io.entrawarehouse.job.RejectedItems;
+import io.entrawarehouse.read.PerParentItemReader;
 import io.entrawarehouse.warehouse.Entity;
 import io.entrawarehouse.write.duckdb.DuckDbLoader;
 import io.entrawarehouse.write.iceberg.IcebergLake;
@@ -125,6 +126,23 @@ final class LoadReport {
       out.printf(
           "  %-27s %12s %12s %8d%n",
           entity.name(), rows, loaded == null ? "-" : Long.toString(loaded.tableRows()), skipped);
+    }
+    for (Entity entity : launch.entities()) {
+      if (entity.parent() == null) {
+        continue;
+      }
+      long gone =
+          steps.stream()
+              .filter(s -> s.getStepName().equals(entity.name()))
+              .mapToLong(
+                  s -> s.getExecutionContext().getInt(PerParentItemReader.goneKey(entity), 0))
+              .sum();
+      if (gone > 0) {
+        out.printf(
+            "  %s: %d %s deleted while the load read them (404), left out (a WARN line each,"
+                + " above)%n",
+            entity.name(), gone, entity.parent().path().substring(1));
+      }
     }
     if (skippedInAll > 0) {
       out.println(

@@ -3,6 +3,7 @@ package io.entrawarehouse.read;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.entrawarehouse.graph.GraphClient;
+import io.entrawarehouse.graph.GraphException;
 import io.entrawarehouse.warehouse.Entity;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -21,6 +22,9 @@ import org.springframework.batch.infrastructure.item.ItemStreamReader;
  * being fetched: most parents' collections fit in one page, so the step is thousands of small
  * requests whose latency, not Graph's throughput, would otherwise bound it. Prefetched pages are
  * only a cache.
+ *
+ * <p>A parent deleted while it is read (404) is left out with a WARN, and counted under {@link
+ * #goneKey}.
  *
  * <p>Restart: saves the parent id being read with its page link and offset under {@code
  * <entity>.parent}, {@code .link} and {@code .offset}. Not thread-safe.
@@ -44,6 +48,12 @@ public class PerParentItemReader implements ItemStreamReader<JsonNode> {
   private String resumeParent;
   private String resumeLink;
   private int resumeOffset;
+  private int gone;
+
+  /** In the step's context: how many parents were deleted while they were read (404). */
+  public static String goneKey(Entity entity) {
+    return entity.name() + ".gone";
+  }
 
   /**
    * @param entity a per-parent entity ({@link Entity#parent()} set)
@@ -69,6 +79,7 @@ public class PerParentItemReader implements ItemStreamReader<JsonNode> {
 
   @Override
   public void open(ExecutionContext context) {
+    gone = context.getInt(goneKey(entity), 0);
     if (context.containsKey(key)) {
       resumeParent = context.getString(key);
       resumeLink = context.getString(entity.name() + ".link");
@@ -85,7 +96,24 @@ public class PerParentItemReader implements ItemStreamReader<JsonNode> {
       start();
     }
     while (cursor != null) {
-      JsonNode member = cursor.next();
+      JsonNode member;
+      try {
+        member = cursor.next();
+      } catch (GraphException.Query e) {
+        if (e.status() != 404) {
+          throw e;
+        }
+        // Deleted since the parents were listed: it has no members to read any more.
+        gone++;
+        log.warn(
+            "{}: {} {} was deleted while the load read it ({}); left out",
+            entity.what(),
+            entity.parent().path().substring(1),
+            parents.get(parent),
+            e.getMessage());
+        advance();
+        continue;
+      }
       if (member != null) {
         ((ObjectNode) member).put(Entity.Parent.FIELD, parents.get(parent));
         return member;
@@ -154,6 +182,7 @@ public class PerParentItemReader implements ItemStreamReader<JsonNode> {
 
   @Override
   public void update(ExecutionContext context) {
+    context.putInt(goneKey(entity), gone);
     if (cursor != null) {
       context.putString(key, parents.get(parent));
       context.putString(entity.name() + ".link", cursor.link());

@@ -82,6 +82,14 @@ public enum Conformance {
       "The cycle fault gives a page its own link as its nextLink.",
       "simulator.ConformanceTest#theCycleFaultLinksAPageToItself",
       "read.PagingFaultsTest#aCycleThatPersistsFailsTheReadInsteadOfLooping"),
+  PARENT_GONE(
+      "An object deleted between the listing of its collection and the read of its members"
+          + " answers 404 Request_ResourceNotFound for its members.",
+      "docs-contrib concepts/errors.md (404 Not Found, Request_ResourceNotFound)",
+      null,
+      "The 404 fault answers Request_ResourceNotFound, naming the object.",
+      "simulator.ConformanceTest#aParentDeletedMidReadIs404",
+      "cli.ParentGoneTest#aGroupDeletedMidReadIsLeftOutAndCounted"),
   SIGN_IN_ACTIVITY_NOT_IN_DELTA(
       "users/delta refuses signInActivity in $select (400), so delta cannot track it.",
       "microsoftgraph/microsoft-graph-docs#4746; microsoft-graph-docs-contrib#6555",

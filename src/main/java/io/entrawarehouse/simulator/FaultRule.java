@@ -36,7 +36,12 @@ public record FaultRule(Kind kind, String endpoint, long nth, double rate) {
      * A page after the first answers 400 DirectoryPageTokenNotFoundException (Conformance
      * .PAGE_TOKEN_ERRORS).
      */
-    PAGE_TOKEN("page-token");
+    PAGE_TOKEN("page-token"),
+    /**
+     * 404 Request_ResourceNotFound: the object the request names was deleted meanwhile (a group
+     * whose members are being read).
+     */
+    NOT_FOUND("404");
 
     private final String label;
 

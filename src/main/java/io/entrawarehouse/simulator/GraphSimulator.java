@@ -1646,6 +1646,14 @@ public final class GraphSimulator implements AutoCloseable {
         throw e;
       }
       case CONNECTION_RESET -> throw new ConnectionReset();
+      case NOT_FOUND ->
+          throw new GraphError(
+              404,
+              "Request_ResourceNotFound",
+              "Resource '"
+                  + exchange.getRequestURI().getPath().replaceAll(".*/([^/]+)/[^/]+$", "$1")
+                  + "' does not exist or one of its queried reference-property objects are not"
+                  + " present.");
       case PAGE_TOKEN -> {
         if (exchange.getRequestURI().getRawQuery() != null
             && exchange.getRequestURI().getRawQuery().contains("$skiptoken=")) {

@@ -100,4 +100,15 @@ class ConformanceTest {
       assertThat(http.get(url).json().get("@odata.nextLink").asText()).isEqualTo(url);
     }
   }
+
+  @Test
+  void aParentDeletedMidReadIs404() throws Exception {
+    try (GraphSimulator sim = start(SimulatorSettings.builder().fault("404:members:nth=1"))) {
+      String group = (String) sim.tenant().group(0).get("id");
+      SimHttp.Reply gone = new SimHttp(sim).get("/groups/" + group + "/members");
+      assertThat(gone.status()).isEqualTo(404);
+      assertThat(gone.errorCode()).isEqualTo("Request_ResourceNotFound");
+      assertThat(gone.errorMessage()).contains(group);
+    }
+  }
 }
