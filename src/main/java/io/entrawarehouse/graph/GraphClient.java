@@ -164,6 +164,19 @@ public final class GraphClient {
     }
   }
 
+  /**
+   * Waits as long as the longest backoff between retries ({@code entra.graph.max-backoff}), with
+   * the client's sleeper: before asking Graph once more what it refused in a way known to pass.
+   */
+  public void pause() {
+    try {
+      sleeper.sleep(maxBackoff);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new GraphException("Interrupted while waiting to ask Graph again", e);
+    }
+  }
+
   public String url(String pathAndQuery) {
     return baseUrl + pathAndQuery;
   }

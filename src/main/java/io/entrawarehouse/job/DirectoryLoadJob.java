@@ -386,13 +386,13 @@ public final class DirectoryLoadJob {
       String deltaSelect = launch.deltaSelect(entity);
       reader =
           deltaSelect == null
-              ? graphReader(graph, launch, entity, null, concurrency)
+              ? graphReader(graph, stores, launch, entity, null, concurrency)
               : new DeltaItemReader(
                   graph,
                   entity,
                   deltaSelect,
                   () -> stores.lake().deltaLink(entity, launch.tenantId(), deltaSelect),
-                  () -> graphReader(graph, launch, entity, null, concurrency));
+                  () -> graphReader(graph, stores, launch, entity, null, concurrency));
     } else {
       return logReadStep(
           repository, transactions, graph, stores, launch, entity, context, chunkSize, concurrency);
@@ -441,6 +441,7 @@ public final class DirectoryLoadJob {
             slice ->
                 graphReader(
                     graph,
+                    stores,
                     launch,
                     entity,
                     Instant.parse(slice.getString(SLICE_FROM)),
@@ -682,12 +683,15 @@ public final class DirectoryLoadJob {
       ItemStreamReader<JsonNode> withExtra,
       java.util.function.Supplier<ItemStreamReader<JsonNode>> withoutExtra,
       Entity entity,
-      String hint) {
+      String hint,
+      GraphClient graph,
+      java.util.function.BooleanSupplier loadedBefore) {
     return new ItemStreamReader<>() {
       private ItemStreamReader<JsonNode> reader = withExtra;
       private boolean started;
       private String denied;
       private String degraded;
+      private boolean askedAgain;
 
       @Override
       public JsonNode read() throws Exception {
@@ -704,6 +708,19 @@ public final class DirectoryLoadJob {
           } catch (GraphException.Auth e) {
             if (started || !e.denied()) {
               throw e;
+            }
+            if (!askedAgain
+                && GraphErrors.LICENCE_CODES.contains(e.code())
+                && loadedBefore.getAsBoolean()) {
+              // Graph has refused a licensed tenant's reports at random (the register's
+              // INTERMITTENT_LICENCE_REFUSAL): a table loaded before is asked once more.
+              askedAgain = true;
+              log.warn(
+                  "{}: {} The table was loaded before: asking Graph once more after a pause.",
+                  entity.name(),
+                  e.getMessage());
+              graph.pause();
+              continue;
             }
             if (withoutExtra != null && degraded == null) {
               degraded = withoutExtraBecause(entity, e);
@@ -754,13 +771,19 @@ public final class DirectoryLoadJob {
 
   /** The guarded Graph reader of a directory entity. */
   private static ItemStreamReader<JsonNode> graphReader(
-      GraphClient graph, LoadParameters launch, Entity entity, Instant from, int concurrency) {
-    return graphReader(graph, launch, entity, from, launch.until(), concurrency);
+      GraphClient graph,
+      LoadStores stores,
+      LoadParameters launch,
+      Entity entity,
+      Instant from,
+      int concurrency) {
+    return graphReader(graph, stores, launch, entity, from, launch.until(), concurrency);
   }
 
   /** The guarded Graph reader of an entity; a log's in the window [from, until). */
   private static ItemStreamReader<JsonNode> graphReader(
       GraphClient graph,
+      LoadStores stores,
       LoadParameters launch,
       Entity entity,
       Instant from,
@@ -775,7 +798,9 @@ public final class DirectoryLoadJob {
             ? null
             : () -> GraphReaders.of(graph, entity, without, eventual, concurrency),
         entity,
-        launch.queryHint(entity, from));
+        launch.queryHint(entity, from),
+        graph,
+        () -> stores.lake().loadedBefore(entity, launch.tenantId()));
   }
 
   /** In a log's read step context: where its window starts, fixed by the step's first open. */

@@ -90,6 +90,16 @@ public enum Conformance {
       "The 404 fault answers Request_ResourceNotFound, naming the object.",
       "simulator.ConformanceTest#aParentDeletedMidReadIs404",
       "cli.ParentGoneTest#aGroupDeletedMidReadIsLeftOutAndCounted"),
+  INTERMITTENT_LICENCE_REFUSAL(
+      "A licensed tenant's report endpoints have answered 403"
+          + " Authentication_RequestFromNonPremiumTenantOrB2CTenant at random, then worked again.",
+      "microsoftgraph/microsoft-graph-docs#11986; microsoft-graph-docs-contrib#3808, #3581",
+      "Reported as intermittent, cause unknown (granting Directory.Read.All as well was said to"
+          + " help): the product asks once more, after a pause, for a table loaded before, then"
+          + " denies it.",
+      "The 403-licence fault answers that refusal whatever the tenant's licence.",
+      "simulator.ConformanceTest#theLicenceFaultRefusesALicensedTenant",
+      "cli.LicenceTest#aLicenceRefusalOfATableLoadedBeforeIsAskedOnceMore"),
   SIGN_IN_ACTIVITY_NOT_IN_DELTA(
       "users/delta refuses signInActivity in $select (400), so delta cannot track it.",
       "microsoftgraph/microsoft-graph-docs#4746; microsoft-graph-docs-contrib#6555",

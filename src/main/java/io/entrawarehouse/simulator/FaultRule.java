@@ -41,7 +41,12 @@ public record FaultRule(Kind kind, String endpoint, long nth, double rate) {
      * 404 Request_ResourceNotFound: the object the request names was deleted meanwhile (a group
      * whose members are being read).
      */
-    NOT_FOUND("404");
+    NOT_FOUND("404"),
+    /**
+     * 403 Authentication_RequestFromNonPremiumTenantOrB2CTenant although the tenant is licensed
+     * (Conformance.INTERMITTENT_LICENCE_REFUSAL).
+     */
+    LICENCE_REFUSED("403-licence");
 
     private final String label;
 

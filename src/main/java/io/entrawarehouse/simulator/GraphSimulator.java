@@ -1646,6 +1646,11 @@ public final class GraphSimulator implements AutoCloseable {
         throw e;
       }
       case CONNECTION_RESET -> throw new ConnectionReset();
+      case LICENCE_REFUSED ->
+          throw new GraphError(
+              403,
+              "Authentication_RequestFromNonPremiumTenantOrB2CTenant",
+              "Neither tenant is B2C or tenant doesn't have premium license");
       case NOT_FOUND ->
           throw new GraphError(
               404,

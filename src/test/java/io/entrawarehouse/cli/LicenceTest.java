@@ -74,6 +74,55 @@ class LicenceTest {
     }
   }
 
+  /**
+   * Graph refusing a licensed tenant's sign-ins once (as reported at random): the table, loaded the
+   * night before, is asked once more after a pause and loads; a refusal that persists denies it.
+   */
+  @Test
+  void aLicenceRefusalOfATableLoadedBeforeIsAskedOnceMore() throws Exception {
+    String yesterday = "run.date=" + java.time.LocalDate.now(java.time.ZoneOffset.UTC).minusDays(1);
+    SimulatorSettings.Builder tenant =
+        SimulatorSettings.builder().scale(TenantScale.TINY).throttling(false);
+    try (GraphSimulator before = GraphSimulator.start(tenant.build())) {
+      Cli cli = new Cli().against(before, dir);
+      try {
+        Cli.Run first = cli.run("run", "entities=users,sign_ins", yesterday);
+        assertThat(first.exit()).as(first.all()).isZero();
+      } finally {
+        cli.clear();
+      }
+    }
+    try (GraphSimulator once =
+        GraphSimulator.start(tenant.fault("403-licence:signIns:nth=1").build())) {
+      Cli cli = new Cli().against(once, dir);
+      cli.properties.put("entra.graph.max-backoff", "1s");
+      Cli.Run run;
+      try {
+        run = cli.run("run", "entities=users,sign_ins");
+      } finally {
+        cli.clear();
+      }
+      assertThat(run.exit()).as(run.all()).isZero();
+      assertThat(run.out())
+          .containsPattern("sign_ins\\s+\\d+\\s+" + once.tenant().scale().signIns() + "\\s+0");
+      assertThat(once.stats().requests("signIns")).isEqualTo(2);
+    }
+    try (GraphSimulator always =
+        GraphSimulator.start(tenant.fault("403-licence:signIns:rate=1").build())) {
+      Cli cli = new Cli().against(always, dir);
+      cli.properties.put("entra.graph.max-backoff", "1s");
+      Cli.Run run;
+      try {
+        run = cli.run("run", "entities=users,sign_ins", "reload=true");
+      } finally {
+        cli.clear();
+      }
+      assertThat(run.exit()).as(run.all()).isEqualTo(4);
+      assertThat(run.out()).containsPattern("sign_ins\\s+denied");
+      assertThat(always.stats().requests("signIns")).isEqualTo(2);
+    }
+  }
+
   private static List<String> ids(Connection c, String from, String key) throws Exception {
     List<String> ids = new ArrayList<>();
     try (ResultSet r = c.createStatement().executeQuery("SELECT " + key + " FROM " + from)) {

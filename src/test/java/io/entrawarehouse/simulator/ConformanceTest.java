@@ -111,4 +111,17 @@ class ConformanceTest {
       assertThat(gone.errorMessage()).contains(group);
     }
   }
+
+  @Test
+  void theLicenceFaultRefusesALicensedTenant() throws Exception {
+    try (GraphSimulator sim =
+        start(SimulatorSettings.builder().fault("403-licence:signIns:nth=1"))) {
+      SimHttp http = new SimHttp(sim);
+      SimHttp.Reply refused = http.get("/auditLogs/signIns?$top=1");
+      assertThat(refused.status()).isEqualTo(403);
+      assertThat(refused.errorCode())
+          .isEqualTo("Authentication_RequestFromNonPremiumTenantOrB2CTenant");
+      assertThat(http.get("/auditLogs/signIns?$top=1").status()).isEqualTo(200);
+    }
+  }
 }

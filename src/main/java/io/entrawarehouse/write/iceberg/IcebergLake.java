@@ -899,6 +899,11 @@ public final class IcebergLake implements AutoCloseable {
     return s == null ? null : Instant.parse(s.summary().get(LOG_MARK));
   }
 
+  /** Whether any retained commit of the table holds rows of the tenant: it was loaded before. */
+  public boolean loadedBefore(Entity entity, String tenantId) {
+    return newest(entity, tenantId, s -> true) != null;
+  }
+
   /**
    * The deltaLink the tenant's newest commit of the table recorded, if it was made for {@code
    * select}; null otherwise (never loaded, a filtered load since, another query, or none kept).
