@@ -2,12 +2,14 @@ package io.entrawarehouse.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.entrawarehouse.config.Cloud;
 import io.entrawarehouse.graph.GraphClient;
 import io.entrawarehouse.graph.GraphErrors;
 import io.entrawarehouse.graph.GraphException;
 import io.entrawarehouse.graph.GraphPage;
 import io.entrawarehouse.job.DirectoryLoadLauncher;
 import io.entrawarehouse.job.LoadParameters;
+import io.entrawarehouse.warehouse.CloudAvailability;
 import io.entrawarehouse.warehouse.Entity;
 import java.io.PrintWriter;
 import java.util.Base64;
@@ -92,6 +94,19 @@ public final class CheckCommand implements Callable<Integer> {
             "computed from " + entity.closureOf().name() + ", no request");
         continue;
       }
+      Cloud cloud = Cloud.ofGraphHost(connection.graph().tokens().audience());
+      String missing = CloudAvailability.missing(cloud, entity);
+      if (missing != null) {
+        out.printf(
+            "%-27s %-40s %-8s %-8s %-6s %s%n",
+            entity.name(),
+            entity.permission().display(),
+            "-",
+            "-",
+            "-",
+            "not offered in " + cloud.id() + ": skipped by run (exit 4, PARTIAL)");
+        continue;
+      }
       List<Need> needs = new java.util.ArrayList<>();
       needs.add(
           new Need(
@@ -101,7 +116,17 @@ public final class CheckCommand implements Callable<Integer> {
               entity.licence(),
               "leave " + entity.name() + " out",
               launch.query(entity, from, false)));
-      if (launch.extraWanted(entity)) {
+      if (launch.extraWanted(entity) && CloudAvailability.missingExtra(cloud, entity) != null) {
+        Entity.Extra extra = entity.extra();
+        out.printf(
+            "%-27s %-40s %-8s %-8s %-6s %s%n",
+            entity.name() + "." + extra.property(),
+            extra.permission().display(),
+            "-",
+            "-",
+            "-",
+            "not offered in " + cloud.id() + ": run loads " + entity.name() + " without it");
+      } else if (launch.extraWanted(entity)) {
         Entity.Extra extra = entity.extra();
         needs.add(
             new Need(

@@ -610,10 +610,10 @@ final class LoadCommands {
               ? "directory-load FAILED: Graph denied every table of this launch, and none was"
                   + " changed:"
               : "directory-load PARTIAL: every other table loaded; these were left as they were,"
-                  + " as Graph denied them:");
+                  + " as Graph denied them or does not offer them in the tenant's cloud:");
       denied.forEach((table, why) -> err.println("  " + table + ": " + why));
       err.println(
-          "Grant what is named (and admin consent), then load "
+          "Grant or license what is named (and admin consent), then load "
               + (all ? "again" : "them")
               + " with reload=true"
               + (all ? "." : ", or leave them out of entities=."));

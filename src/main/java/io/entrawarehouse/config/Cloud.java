@@ -65,6 +65,16 @@ public enum Cloud {
     };
   }
 
+  /** The cloud whose Graph host this is; the global cloud for any other (a private endpoint). */
+  public static Cloud ofGraphHost(String host) {
+    for (Cloud c : values()) {
+      if (c.graphHost.equalsIgnoreCase(host)) {
+        return c;
+      }
+    }
+    return GLOBAL;
+  }
+
   /**
    * The cloud a tenant is in when none is named: the one whose Graph host is the configured Graph
    * URL's, else the one whose login host is the configured authority's (US Gov for {@code

@@ -1,6 +1,7 @@
 package io.entrawarehouse.job;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.entrawarehouse.config.Cloud;
 import io.entrawarehouse.graph.GraphClient;
 import io.entrawarehouse.graph.GraphErrors;
 import io.entrawarehouse.graph.GraphException;
@@ -9,6 +10,7 @@ import io.entrawarehouse.process.WarehouseRowProcessor;
 import io.entrawarehouse.read.DeltaItemReader;
 import io.entrawarehouse.read.GraphReaders;
 import io.entrawarehouse.read.TransitiveMembersItemReader;
+import io.entrawarehouse.warehouse.CloudAvailability;
 import io.entrawarehouse.warehouse.Entities;
 import io.entrawarehouse.warehouse.Entity;
 import io.entrawarehouse.warehouse.KillPoints;
@@ -478,7 +480,10 @@ public final class DirectoryLoadJob {
                   // A night's or a first load's window is read whole; a backfill's is cut as a
                   // first look at it (one request) finds worth it.
                   boolean longWindow =
-                      Duration.between(from.get(), launch.until()).compareTo(SLICE_AFTER) > 0;
+                      Duration.between(from.get(), launch.until()).compareTo(SLICE_AFTER) > 0
+                          && CloudAvailability.missing(
+                                  Cloud.ofGraphHost(graph.tokens().audience()), entity)
+                              == null;
                   int sliceDays = 0;
                   if (longWindow) {
                     try {
@@ -685,7 +690,9 @@ public final class DirectoryLoadJob {
       Entity entity,
       String hint,
       GraphClient graph,
-      java.util.function.BooleanSupplier loadedBefore) {
+      java.util.function.BooleanSupplier loadedBefore,
+      String unavailable,
+      String extraUnavailable) {
     return new ItemStreamReader<>() {
       private ItemStreamReader<JsonNode> reader = withExtra;
       private boolean started;
@@ -742,8 +749,11 @@ public final class DirectoryLoadJob {
 
       @Override
       public void open(ExecutionContext context) {
-        denied = context.containsKey(DENIED) ? context.getString(DENIED) : null;
-        degraded = context.containsKey(DEGRADED) ? context.getString(DEGRADED) : null;
+        denied = context.containsKey(DENIED) ? context.getString(DENIED) : unavailable;
+        degraded = context.containsKey(DEGRADED) ? context.getString(DEGRADED) : extraUnavailable;
+        if (unavailable != null && !context.containsKey(DENIED)) {
+          log.warn("{}: {}", entity.name(), unavailable);
+        }
         started = context.containsKey(entity.name() + ".link");
         if (degraded != null && withoutExtra != null) {
           reader = withoutExtra.get();
@@ -789,7 +799,9 @@ public final class DirectoryLoadJob {
       Instant from,
       Instant until,
       int concurrency) {
-    String query = launch.query(entity, from, until, true);
+    Cloud cloud = Cloud.ofGraphHost(graph.tokens().audience());
+    String extraMissing = CloudAvailability.missingExtra(cloud, entity);
+    String query = launch.query(entity, from, until, extraMissing == null);
     String without = launch.query(entity, from, until, false);
     boolean eventual = launch.needsEventual(entity);
     return guarded(
@@ -800,7 +812,9 @@ public final class DirectoryLoadJob {
         entity,
         launch.queryHint(entity, from),
         graph,
-        () -> stores.lake().loadedBefore(entity, launch.tenantId()));
+        () -> stores.lake().loadedBefore(entity, launch.tenantId()),
+        CloudAvailability.missing(cloud, entity),
+        launch.extraWanted(entity) ? extraMissing : null);
   }
 
   /** In a log's read step context: where its window starts, fixed by the step's first open. */

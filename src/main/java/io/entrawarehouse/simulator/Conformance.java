@@ -100,6 +100,18 @@ public enum Conformance {
       "The 403-licence fault answers that refusal whatever the tenant's licence.",
       "simulator.ConformanceTest#theLicenceFaultRefusesALicensedTenant",
       "cli.LicenceTest#aLicenceRefusalOfATableLoadedBeforeIsAskedOnceMore"),
+  NATIONAL_CLOUD_GAPS(
+      "National clouds lack endpoints: v1.0 sign-ins in US Government L4 and L5 and in China,"
+          + " users' signInActivity in US Government L4 (GCC High), directory audits in China.",
+      "The national cloud availability tables of signin-list.md, directoryaudit-list.md and the"
+          + " user resource; microsoftgraph/microsoft-graph-docs#18484;"
+          + " splunk-add-on-microsoft-azure#16; microsoft/zerotrustassessment#378",
+      "What Graph answers for an endpoint a cloud lacks is not documented (modelled as 400"
+          + " Request_UnsupportedQuery): the product never asks, from its own availability table.",
+      "A simulator whose Graph host is a national cloud's answers those with 400"
+          + " Request_UnsupportedQuery.",
+      "simulator.ConformanceTest#nationalCloudsLackTheirGaps",
+      "cli.LicenceTest#aNationalCloudLoadsWhatItOffersAndNamesTheRest"),
   SIGN_IN_ACTIVITY_NOT_IN_DELTA(
       "users/delta refuses signInActivity in $select (400), so delta cannot track it.",
       "microsoftgraph/microsoft-graph-docs#4746; microsoft-graph-docs-contrib#6555",

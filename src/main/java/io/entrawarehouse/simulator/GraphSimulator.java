@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
+import io.entrawarehouse.config.Cloud;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -1195,6 +1196,16 @@ public final class GraphSimulator implements AutoCloseable {
     }
     if (signInActivity && !claims.permissions().contains("AuditLog.Read.All")) {
       throw GraphError.accessDenied();
+    }
+    Cloud cloud = Cloud.ofGraphHost(settings.graphHost());
+    if ((collection == Catalog.SIGN_INS && cloud != Cloud.GLOBAL)
+        || (collection == Catalog.DIRECTORY_AUDITS && cloud == Cloud.CHINA)
+        || (signInActivity && cloud == Cloud.US_GOV)) {
+      // Conformance.NATIONAL_CLOUD_GAPS: what the API pages' availability tables leave out.
+      throw new GraphError(
+          400,
+          "Request_UnsupportedQuery",
+          "This API is not available in the " + cloud.id() + " cloud.");
     }
     if (collection == Catalog.ROLE_ELIGIBILITY_SCHEDULES && !settings.p2()) {
       // 400, not 403: Conformance.PIM_WITHOUT_P2.

@@ -123,6 +123,69 @@ class LicenceTest {
     }
   }
 
+  /**
+   * A tenant in a national cloud: the tables that cloud's Graph does not offer are skipped without
+   * a request and named (exit 4), users load without signInActivity where it is not offered, and
+   * every other table equals the ground truth. {@code check} names the same.
+   */
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.CsvSource({
+    "usgov, sign_ins, true",
+    "china, sign_ins directory_audits, false"
+  })
+  void aNationalCloudLoadsWhatItOffersAndNamesTheRest(
+      String cloudId, String lacking, boolean noSignInActivity) throws Exception {
+    io.entrawarehouse.config.Cloud cloud = io.entrawarehouse.config.Cloud.parse(cloudId);
+    List<String> missing = List.of(lacking.split(" "));
+    try (GraphSimulator sim =
+        GraphSimulator.start(
+            SimulatorSettings.builder()
+                .scale(TenantScale.TINY)
+                .throttling(false)
+                .graphHost(cloud.graphHost())
+                .build())) {
+      Cli cli = new Cli().against(sim, dir);
+      cli.properties.put("entra.tenant.cloud", cloudId);
+      Cli.Run check;
+      Cli.Run run;
+      try {
+        check = cli.run("check");
+        run = cli.run("run", "@jobs/nightly.args");
+      } finally {
+        cli.clear();
+      }
+      for (String table : missing) {
+        assertThat(check.out()).containsPattern(table + "\\s.*not offered in " + cloudId);
+        assertThat(run.err()).containsPattern(table + ": .* not offered by Microsoft Graph");
+        assertThat(run.out()).containsPattern(table + "\\s+denied");
+      }
+      assertThat(run.exit()).as(run.all()).isEqualTo(4);
+      assertThat(sim.stats().requests("signIns")).as("no request for what is not offered").isZero();
+      if (noSignInActivity) {
+        assertThat(check.out())
+            .contains("users.signInActivity")
+            .contains("run loads users without it");
+        assertThat(run.err()).contains("users: signInActivity is not offered by Microsoft Graph");
+      }
+      Map<String, GroundTruth.Entity> truth = GroundTruth.of(sim.tenant());
+      try (Connection c =
+          AnalystSql.openReadOnly(dir.resolve("warehouse/entra.duckdb"), Map.of())) {
+        for (Entity e : Entities.ALL.values()) {
+          if (missing.contains(e.name())) {
+            continue;
+          }
+          List<String> ids = ids(c, e.name(), String.join(" || '/' || ", e.idColumns()));
+          assertThat(GroundTruth.checksum(ids))
+              .as(e.name() + " in " + cloudId)
+              .isEqualTo(truth.get(e.name()).checksum());
+        }
+        if (noSignInActivity) {
+          assertThat(ids(c, "users WHERE last_sign_in_date_time IS NOT NULL", "id")).isEmpty();
+        }
+      }
+    }
+  }
+
   private static List<String> ids(Connection c, String from, String key) throws Exception {
     List<String> ids = new ArrayList<>();
     try (ResultSet r = c.createStatement().executeQuery("SELECT " + key + " FROM " + from)) {

@@ -124,4 +124,21 @@ class ConformanceTest {
       assertThat(http.get("/auditLogs/signIns?$top=1").status()).isEqualTo(200);
     }
   }
+
+  @Test
+  void nationalCloudsLackTheirGaps() throws Exception {
+    try (GraphSimulator gov = start(SimulatorSettings.builder().graphHost("graph.microsoft.us"));
+        GraphSimulator china =
+            start(SimulatorSettings.builder().graphHost("microsoftgraph.chinacloudapi.cn"))) {
+      SimHttp us = new SimHttp(gov);
+      assertThat(us.get("/auditLogs/signIns").errorCode()).isEqualTo("Request_UnsupportedQuery");
+      assertThat(us.get("/users?$select=id,signInActivity").status()).isEqualTo(400);
+      assertThat(us.get("/auditLogs/directoryAudits").status()).isEqualTo(200);
+      SimHttp cn = new SimHttp(china);
+      assertThat(cn.get("/auditLogs/signIns").status()).isEqualTo(400);
+      assertThat(cn.get("/auditLogs/directoryAudits").errorCode())
+          .isEqualTo("Request_UnsupportedQuery");
+      assertThat(cn.get("/users?$select=id,signInActivity").status()).isEqualTo(200);
+    }
+  }
 }
