@@ -15,6 +15,7 @@ import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -257,6 +258,10 @@ class RunCommandTest {
     Cli.Run healthy = run("check");
     assertThat(healthy.exit()).as(healthy.all()).isZero();
     assertThat(healthy.out()).doesNotContain("FAILED").contains("group_members");
+    for (String delta : List.of("users", "groups", "group_members", "devices", "applications")) {
+      // A nightly's first request for each: $deltatoken=latest with the delta $select.
+      assertThat(healthy.out()).containsPattern(delta + " \\(delta\\)\\s+.*\\s+ok");
+    }
   }
 
   @Test
