@@ -1,5 +1,6 @@
 package io.entrawarehouse.job;
 
+import io.entrawarehouse.graph.AdvancedQueries;
 import io.entrawarehouse.graph.GraphClient;
 import io.entrawarehouse.warehouse.Entities;
 import io.entrawarehouse.warehouse.Entity;
@@ -85,9 +86,6 @@ public record LoadParameters(
    */
   public static final java.time.Duration RETENTION_MARGIN = java.time.Duration.ofHours(1);
 
-  private static final Pattern ADVANCED =
-      Pattern.compile("(?i)(\\bne\\b|\\bnot\\b|endswith\\s*\\()");
-
   public static LoadParameters parse(String tenantId, Map<String, String> args, LocalDate today) {
     Map<String, String> filters = new LinkedHashMap<>();
     Map<String, String> selects = new LinkedHashMap<>();
@@ -116,6 +114,18 @@ public record LoadParameters(
               key + ": " + name + " takes no $select (Graph returns every property of it).");
         }
         selects.put(name, checkedSelect(key, e.getValue()));
+      } else if (key.startsWith("eventual.")) {
+        String name = entity(key.substring("eventual.".length()));
+        String v = e.getValue().trim().toLowerCase(Locale.ROOT);
+        if (!v.equals("true") && !v.equals("false")) {
+          throw new IllegalArgumentException(
+              key
+                  + " must be true (send ConsistencyLevel: eventual and $count=true) or false,"
+                  + " got '"
+                  + e.getValue()
+                  + "'.");
+        }
+        toggles.put("eventual." + name, v);
       } else if (TOGGLES.contains(key)) {
         toggles.put(key, toggle(key, e.getValue()));
       } else if (key.equals("directory")) {
@@ -132,7 +142,7 @@ public record LoadParameters(
                 + key
                 + "': use entities, run.date, since, until, raw_json, directory, "
                 + String.join(", ", TOGGLES)
-                + ", filter.<entity> or select.<entity>.");
+                + ", filter.<entity>, select.<entity> or eventual.<entity>.");
       }
     }
     LocalDate runDate =
@@ -578,13 +588,24 @@ public record LoadParameters(
         + " with the message above.";
   }
 
-  /** Whether the entity's filter is an advanced query (ne, not, endswith). */
+  /**
+   * Whether the entity's query is an advanced one ({@code ConsistencyLevel: eventual} and {@code
+   * $count=true}): as {@code eventual.<entity>=} says, else as Microsoft's table of properties and
+   * operators has it for the user's filter and the toggles' clauses ({@link AdvancedQueries}).
+   */
   public boolean needsEventual(Entity entity) {
-    String filter = filters.get(entity.name());
-    // deviceOwnership is filterable only as an advanced query.
-    return !entity.isLog()
-        && ((filter != null && ADVANCED.matcher(filter).find())
-            || toggleClauses(entity).stream().anyMatch(c -> c.startsWith("deviceOwnership")));
+    String override = toggles.get("eventual." + entity.name());
+    if (override != null) {
+      return override.equals("true");
+    }
+    if (entity.isLog()) {
+      return false;
+    }
+    List<String> clauses = new java.util.ArrayList<>(toggleClauses(entity));
+    if (filters.containsKey(entity.name())) {
+      clauses.add(filters.get(entity.name()));
+    }
+    return AdvancedQueries.needed(entity.path(), String.join(" and ", clauses));
   }
 
   private static String enc(String s) {

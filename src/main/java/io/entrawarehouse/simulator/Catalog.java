@@ -39,12 +39,13 @@ final class Catalog {
                   + " employeeId onPremisesSyncEnabled onPremisesImmutableId proxyAddresses"
                   + " assignedLicenses assignedLicenses/skuId otherMails"
                   + " signInActivity/lastSignInDateTime signInActivity/lastNonInteractiveSignInDateTime"
-                  + " signInActivity/lastSuccessfulSignInDateTime",
+                  + " signInActivity/lastSuccessfulSignInDateTime department country city state"
+                  + " usageLocation creationType externalUserState onPremisesLastSyncDateTime"
+                  + " mailNickname ageGroup",
               ADVANCED,
-              "companyName department createdDateTime country city usageLocation creationType"
-                  + " externalUserState employeeType mobilePhone officeLocation preferredLanguage"
-                  + " onPremisesSamAccountName onPremisesDomainName onPremisesLastSyncDateTime"
-                  + " businessPhones"),
+              "companyName createdDateTime employeeType employeeHireDate mobilePhone officeLocation"
+                  + " preferredLanguage onPremisesSamAccountName faxNumber postalCode streetAddress"
+                  + " showInAddressList"),
           null);
 
   static final GraphCollection GROUPS =
@@ -111,11 +112,11 @@ final class Catalog {
               BASIC,
               "id accountEnabled deviceId displayName operatingSystem operatingSystemVersion"
                   + " trustType isManaged isCompliant onPremisesSyncEnabled physicalIds systemLabels"
-                  + " approximateLastSignInDateTime alternativeSecurityIds",
+                  + " approximateLastSignInDateTime alternativeSecurityIds mdmAppId"
+                  + " onPremisesLastSyncDateTime",
               ADVANCED,
               "registrationDateTime createdDateTime deviceOwnership managementType manufacturer"
-                  + " model profileType enrollmentType enrollmentProfileName mdmAppId"
-                  + " onPremisesLastSyncDateTime deviceCategory"),
+                  + " model profileType enrollmentType enrollmentProfileName deviceCategory"),
           null);
 
   static final GraphCollection SERVICE_PRINCIPALS =
@@ -340,6 +341,46 @@ final class Catalog {
     java.util.HashSet<String> all = new java.util.HashSet<>(a);
     all.addAll(b);
     return Set.copyOf(all);
+  }
+
+  /**
+   * Properties Graph filters by default except against {@code null}, which needs an advanced query
+   * (the "null value" column of Microsoft's filter-directory-objects table), per collection.
+   */
+  private static final Map<String, Set<String>> NULL_ADVANCED =
+      Map.of(
+          "users",
+          Set.of(
+              "city",
+              "country",
+              "department",
+              "displayName",
+              "employeeId",
+              "givenName",
+              "jobTitle",
+              "mail",
+              "mailNickname",
+              "onPremisesSyncEnabled",
+              "state",
+              "surname",
+              "usageLocation",
+              "userType"),
+          "groups",
+          Set.of("displayName", "mail", "mailNickname", "onPremisesSyncEnabled"),
+          "devices",
+          Set.of(
+              "approximateLastSignInDateTime",
+              "displayName",
+              "onPremisesSyncEnabled",
+              "operatingSystem",
+              "operatingSystemVersion"),
+          "applications",
+          Set.of("createdDateTime", "displayName"),
+          "servicePrincipals",
+          Set.of("displayName"));
+
+  static boolean nullNeedsAdvanced(GraphCollection collection, String property) {
+    return NULL_ADVANCED.getOrDefault(collection.name(), Set.of()).contains(property);
   }
 
   private static Map<String, FilterSupport> filters(Object... supportThenNames) {

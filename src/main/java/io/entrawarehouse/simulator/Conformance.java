@@ -112,6 +112,19 @@ public enum Conformance {
           + " Request_UnsupportedQuery.",
       "simulator.ConformanceTest#nationalCloudsLackTheirGaps",
       "cli.LicenceTest#aNationalCloudLoadsWhatItOffersAndNamesTheRest"),
+  ADVANCED_QUERY_TABLE(
+      "Which filters need an advanced query (ConsistencyLevel: eventual and $count=true) is set"
+          + " per property and operator: eq, startsWith and ranges on some properties, a null"
+          + " comparison on others (department eq 'x' is plain, department eq null is not), and"
+          + " ne, not, endsWith and /$count everywhere.",
+      "docs-contrib concepts/aad-advanced-queries.md; includes/filter-directory-objects.md",
+      "Device properties such as deviceOwnership are missing from older versions of the table"
+          + " and advanced-only in newer ones; eventual.<entity>=true|false overrides the"
+          + " product's choice.",
+      "Filters on properties marked advanced, and null comparisons marked so, answer 400"
+          + " without the two advanced query parameters.",
+      "simulator.ConformanceTest#advancedOnlyAsMicrosoftsTableHasIt",
+      "graph.AdvancedQueriesTest#advancedWhereMicrosoftsTableSays"),
   SIGN_IN_ACTIVITY_NOT_IN_DELTA(
       "users/delta refuses signInActivity in $select (400), so delta cannot track it.",
       "microsoftgraph/microsoft-graph-docs#4746; microsoft-graph-docs-contrib#6555",

@@ -1333,6 +1333,15 @@ public final class GraphSimulator implements AutoCloseable {
         throw GraphError.notIndexed(property, collection.resource());
       }
     }
+    if (!advanced) {
+      // Microsoft's table marks comparing some default-filterable properties with null as
+      // advanced-only (its "null value" column): Conformance.ADVANCED_QUERY_TABLE.
+      for (String property : filter.comparedWithNull()) {
+        if (Catalog.nullNeedsAdvanced(collection, property)) {
+          throw GraphError.notIndexed(property, collection.resource());
+        }
+      }
+    }
     Set<String> operators = filter.operators();
     if (collection.isLog()) {
       if (operators.contains("not") || operators.contains("endswith")) {

@@ -149,6 +149,33 @@ final class ODataFilter {
     return path.segments().isEmpty() ? base : base + "/" + path.name();
   }
 
+  /** The property paths compared with {@code null} by {@code eq} (lambda variables resolved). */
+  Set<String> comparedWithNull() {
+    Set<String> props = new LinkedHashSet<>();
+    collectNullComparisons(root, null, props);
+    return props;
+  }
+
+  private static void collectNullComparisons(Node node, Lambda scope, Set<String> props) {
+    if (node instanceof Or o) {
+      collectNullComparisons(o.left(), scope, props);
+      collectNullComparisons(o.right(), scope, props);
+    } else if (node instanceof And a) {
+      collectNullComparisons(a.left(), scope, props);
+      collectNullComparisons(a.right(), scope, props);
+    } else if (node instanceof Not n) {
+      collectNullComparisons(n.operand(), scope, props);
+    } else if (node instanceof Lambda l) {
+      collectNullComparisons(l.body(), l, props);
+    } else if (node instanceof Compare c
+        && c.op().equals("eq")
+        && c.left() instanceof Path p
+        && c.right() instanceof Literal lit
+        && lit.value() == null) {
+      props.add(resolve(p, scope));
+    }
+  }
+
   /**
    * The tightest [from, to] bounds the filter puts on a timestamp property through top-level {@code
    * and}-ed comparisons, or null where it puts none. Used to jump to a time window in a log ordered

@@ -134,6 +134,38 @@ class RunCommandTest {
     assertThat(nextDay.out()).as(nextDay.all()).contains("directory-load COMPLETED");
   }
 
+  /**
+   * runZero's documented device filter needs an advanced query (deviceOwnership): sent with
+   * ConsistencyLevel, it loads exactly the devices it selects; a bad override is refused.
+   */
+  @Test
+  void runZerosDeviceFilterIsSentAsAnAdvancedQuery() throws Exception {
+    Cli.Run run =
+        run(
+            "run",
+            "entities=devices",
+            "filter.devices=deviceOwnership eq 'Company' or isManaged eq true");
+    assertThat(run.exit()).as(run.all()).isZero();
+    long expected = 0;
+    for (int d = 0; d < simulator.tenant().scale().devices(); d++) {
+      Map<String, Object> device = simulator.tenant().device(d);
+      expected +=
+          "Company".equals(device.get("deviceOwnership"))
+                  || Boolean.TRUE.equals(device.get("isManaged"))
+              ? 1
+              : 0;
+    }
+    try (Connection c =
+            DriverManager.getConnection("jdbc:duckdb:" + dir.resolve("warehouse/entra.duckdb"));
+        ResultSet r = c.createStatement().executeQuery("SELECT count(*) FROM devices")) {
+      r.next();
+      assertThat(r.getLong(1)).isEqualTo(expected).isPositive();
+    }
+    Cli.Run bad = run("run", "entities=users", "eventual.users=maybe");
+    assertThat(bad.exit()).isEqualTo(2);
+    assertThat(bad.err()).contains("eventual.users must be true");
+  }
+
   @Test
   void anUnknownEntityIsRefusedBeforeAnythingRuns() {
     Cli.Run run = run("run", "entities=users,usrs");

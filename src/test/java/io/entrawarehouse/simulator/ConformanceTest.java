@@ -141,4 +141,26 @@ class ConformanceTest {
       assertThat(cn.get("/users?$select=id,signInActivity").status()).isEqualTo(200);
     }
   }
+
+  @Test
+  void advancedOnlyAsMicrosoftsTableHasIt() throws Exception {
+    try (GraphSimulator sim = start(SimulatorSettings.builder())) {
+      SimHttp http = new SimHttp(sim);
+      String[] eventual = {"ConsistencyLevel", "eventual"};
+      assertThat(http.get("/users?$filter=" + SimHttp.q("department eq 'Sales'")).status())
+          .isEqualTo(200);
+      assertThat(http.get("/users?$filter=" + SimHttp.q("department eq null")).status())
+          .isEqualTo(400);
+      assertThat(
+              http.get("/users?$count=true&$filter=" + SimHttp.q("department eq null"), eventual)
+                  .status())
+          .isEqualTo(200);
+      String runZero = SimHttp.q("deviceOwnership eq 'Company' or isManaged eq true");
+      assertThat(http.get("/devices?$filter=" + runZero).status()).isEqualTo(400);
+      assertThat(http.get("/devices?$count=true&$filter=" + runZero, eventual).status())
+          .isEqualTo(200);
+      assertThat(http.get("/devices?$filter=" + SimHttp.q("mdmAppId eq 'x'")).status())
+          .isEqualTo(200);
+    }
+  }
 }
