@@ -219,7 +219,7 @@ public final class CheckCommand implements Callable<Integer> {
   }
 
   private static String fix(Need need, Entity entity, GraphException e, Set<String> roles) {
-    if (GraphErrors.LICENCE_CODES.contains(e.code())) {
+    if (GraphErrors.isLicence(e.code())) {
       return need.needs()
           + " Entra ID "
           + ("P2".equals(need.licence()) ? "P2" : "P1/P2")

@@ -2,6 +2,7 @@ package io.entrawarehouse.graph;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.Set;
 
 /**
  * The one place where an HTTP status plus Graph's error code becomes a typed, actionable {@link
@@ -11,20 +12,27 @@ public final class GraphErrors {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  /** Graph's codes for a feature the tenant's licence does not include, on a 400 or a 403. */
-  public static final java.util.Set<String> LICENCE_CODES =
-      java.util.Set.of(
-          "Authentication_RequestFromNonPremiumTenantOrB2CTenant", "AadPremiumLicenseRequired");
+  /**
+   * Graph's codes for a feature the tenant's licence does not include, on a 400 or a 403. An
+   * immutable set, so {@code contains(null)} throws: ask {@link #isLicence}.
+   */
+  private static final Set<String> LICENCE_CODES =
+      Set.of("Authentication_RequestFromNonPremiumTenantOrB2CTenant", "AadPremiumLicenseRequired");
 
   /**
    * Graph's codes for a page link it will not follow: expired, or made by a retried request
    * (paging.md, "DirectoryPageTokenNotFoundException"). The collection is read again from its first
    * page.
    */
-  public static final java.util.Set<String> PAGE_TOKEN_CODES =
-      java.util.Set.of("Directory_ExpiredPageToken", "DirectoryPageTokenNotFoundException");
+  private static final Set<String> PAGE_TOKEN_CODES =
+      Set.of("Directory_ExpiredPageToken", "DirectoryPageTokenNotFoundException");
 
   private GraphErrors() {}
+
+  /** Whether Graph's error code (null when the body was not Graph's JSON) names a licence. */
+  public static boolean isLicence(String code) {
+    return code != null && LICENCE_CODES.contains(code);
+  }
 
   /**
    * @param what what was being read, as the user names it ("users", "sign-ins")
@@ -53,7 +61,7 @@ public final class GraphErrors {
           status,
           code);
     }
-    if (LICENCE_CODES.contains(code)) {
+    if (isLicence(code)) {
       // Any status: PIM answers 400 AadPremiumLicenseRequired, sign-ins 403 (the register).
       return new GraphException.Auth(
           "Reading "
@@ -87,7 +95,7 @@ public final class GraphErrors {
           status,
           code);
     }
-    if (PAGE_TOKEN_CODES.contains(code)) {
+    if (code != null && PAGE_TOKEN_CODES.contains(code)) {
       return new GraphException.ExpiredLink(
           "Graph will not follow the page link for " + what + " (" + graphSays + ").",
           status,

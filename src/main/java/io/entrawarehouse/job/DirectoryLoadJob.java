@@ -716,9 +716,7 @@ public final class DirectoryLoadJob {
             if (started || !e.denied()) {
               throw e;
             }
-            if (!askedAgain
-                && GraphErrors.LICENCE_CODES.contains(e.code())
-                && loadedBefore.getAsBoolean()) {
+            if (!askedAgain && GraphErrors.isLicence(e.code()) && loadedBefore.getAsBoolean()) {
               // Graph has refused a licensed tenant's reports at random (the register's
               // INTERMITTENT_LICENCE_REFUSAL): a table loaded before is asked once more.
               askedAgain = true;
@@ -976,7 +974,7 @@ public final class DirectoryLoadJob {
   /** Why a table loads without its extra property, and what to do about it. */
   private static String withoutExtraBecause(Entity entity, GraphException.Auth e) {
     Entity.Extra extra = entity.extra();
-    boolean licence = GraphErrors.LICENCE_CODES.contains(e.code());
+    boolean licence = GraphErrors.isLicence(e.code());
     return "Graph refused "
         + extra.property()
         + " ("

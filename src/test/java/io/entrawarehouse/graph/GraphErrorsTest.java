@@ -59,4 +59,16 @@ class GraphErrorsTest {
     assertThat(GraphErrors.map("users", 503, "<html>busy</html>"))
         .isInstanceOf(GraphException.Unavailable.class);
   }
+
+  @Test
+  void aBodyThatIsNotGraphsJsonStillMapsByStatus() {
+    // A proxy or gateway answers in HTML: no code at all, which no code set may be asked about.
+    GraphException denied = GraphErrors.map("users", 403, "<html>Forbidden</html>");
+    assertThat(denied).isInstanceOf(GraphException.Auth.class).hasMessageContaining("Grant ");
+    assertThat(denied.code()).isNull();
+    assertThat(GraphErrors.isLicence(denied.code())).isFalse();
+    assertThat(GraphErrors.map("users", 400, "bad request"))
+        .isInstanceOf(GraphException.Query.class)
+        .hasMessage("Graph rejected the query for users: bad request (400).");
+  }
 }
