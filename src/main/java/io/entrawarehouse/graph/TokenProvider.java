@@ -39,6 +39,13 @@ public final class TokenProvider {
   private final String tenant;
   private final Credential credential;
   private final String audience;
+  private java.time.Clock clock = java.time.Clock.systemUTC();
+
+  /** This provider, telling when its token is due for renewal by {@code clock} (tests). */
+  public TokenProvider withClock(java.time.Clock clock) {
+    this.clock = clock;
+    return this;
+  }
 
   /** The host its tokens are for: the Graph host of the scope ({@code graph.microsoft.com}). */
   public String audience() {
@@ -140,7 +147,7 @@ public final class TokenProvider {
 
   /** A valid access token: the current one, or a new one when it is close to expiry. */
   public synchronized String token() {
-    Instant now = Instant.now();
+    Instant now = clock.instant();
     if (current != null && now.isBefore(refreshAt)) {
       return current;
     }

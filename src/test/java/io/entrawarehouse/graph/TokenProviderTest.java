@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.entrawarehouse.simulator.GraphSimulator;
+import io.entrawarehouse.simulator.MutableClock;
 import io.entrawarehouse.simulator.SimulatorSettings;
 import io.entrawarehouse.simulator.TenantScale;
 import java.time.Duration;
@@ -24,18 +25,23 @@ class TokenProviderTest {
 
   @Test
   void theTokenIsReusedAndRenewedBeforeItExpires() throws Exception {
+    MutableClock clock = new MutableClock(java.time.Instant.now());
     try (GraphSimulator sim =
         GraphSimulator.start(
             SimulatorSettings.builder()
                 .scale(TenantScale.TINY)
-                .tokenLifetime(Duration.ofSeconds(3))
+                .tokenLifetime(Duration.ofSeconds(100))
+                .clock(clock)
                 .build())) {
-      TokenProvider tokens = provider(sim, SimulatorSettings.DEMO_CLIENT_SECRET);
+      TokenProvider tokens = provider(sim, SimulatorSettings.DEMO_CLIENT_SECRET).withClock(clock);
       String first = tokens.token();
       assertThat(tokens.token()).isEqualTo(first);
+      clock.advance(Duration.ofSeconds(80));
+      assertThat(tokens.token()).as("20 s to go").isEqualTo(first);
       assertThat(sim.stats().tokensIssued()).isEqualTo(1);
-      // 3 s lifetime: renewed once less than 0.3 s is left, before the simulator would refuse it.
-      Thread.sleep(2_800);
+      // 100 s lifetime: renewed once less than a tenth is left (MSAL dates the expiry by the
+      // machine's clock when the token arrives: the margin absorbs a slow machine's delay).
+      clock.advance(Duration.ofSeconds(15));
       String renewed = tokens.token();
       assertThat(renewed).isNotEqualTo(first);
       assertThat(sim.stats().tokensIssued()).isEqualTo(2);

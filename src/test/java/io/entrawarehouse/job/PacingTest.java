@@ -15,8 +15,10 @@ import org.springframework.batch.core.BatchStatus;
 /**
  * A load against a simulator that throttles as Graph documents, its windows twenty times shorter
  * and its budgets small (60 resource units and one report request a window), so the load spans
- * dozens of windows: paced to the budgets, it draws at most 2 429s (none, on a quiet machine);
- * unpaced, the same load draws a storm of them.
+ * dozens of windows: paced or not, it completes equal to the tenant, and unpaced it draws a storm
+ * of 429s. How many 429s a paced load draws depends on when requests arrive, which a busy machine
+ * moves; {@link io.entrawarehouse.simulator.PacingOnATestClockTest} counts them exactly (none) on a
+ * test clock.
  */
 class PacingTest {
 
@@ -37,7 +39,7 @@ class PacingTest {
       Map.of("entities", "users,groups,group_members,devices,sign_ins,directory_audits");
 
   @Test
-  void pacedToTheBudgetsALoadDrawsFew429s() throws Exception {
+  void pacedToTheBudgetsALoadSpansManyWindowsAndEndsEqualToTheTenant() throws Exception {
     try (LoadHarness h =
         new LoadHarness(
             throttling(),
@@ -52,9 +54,6 @@ class PacingTest {
           .as("several windows' reports")
           .isGreaterThanOrEqualTo(5);
       assertThat(stats.resourceUnits()).as("many windows' budgets").isGreaterThan(300);
-      // Few, not none: Graph (here the simulator) counts a request when it arrives, and on a
-      // loaded machine some arrive sooner after the one before than they were sent.
-      assertThat(stats.totalThrottled()).as("429s served").isLessThanOrEqualTo(2);
       h.assertMatchesGroundTruth(
           List.of(Entities.USERS, Entities.GROUP_MEMBERS, Entities.SIGN_INS));
     }
@@ -66,6 +65,8 @@ class PacingTest {
         new LoadHarness(throttling(), dir, Map.of("entra.graph.pacing", "false"))) {
       assertThat(h.run(LOAD).getStatus()).isEqualTo(BatchStatus.COMPLETED);
       assertThat(h.simulator.stats().totalThrottled()).as("429s served").isGreaterThanOrEqualTo(10);
+      h.assertMatchesGroundTruth(
+          List.of(Entities.USERS, Entities.GROUP_MEMBERS, Entities.SIGN_INS));
     }
   }
 }
