@@ -52,6 +52,9 @@ public final class GraphClient {
   private final String baseUrl;
   private final int maxAttempts;
   private final Duration maxBackoff;
+  private final Duration reportsTimeout;
+  private final OkHttpClient reportsHttp;
+  private final PageSizes pageSizes = new PageSizes();
   private final Sleeper sleeper;
   private final GraphBudget budget;
 
@@ -68,6 +71,7 @@ public final class GraphClient {
       String baseUrl,
       TokenProvider tokens,
       Duration timeout,
+      Duration reportsTimeout,
       int maxAttempts,
       Duration maxBackoff,
       int concurrency,
@@ -103,6 +107,22 @@ public final class GraphClient {
       builder.proxy(proxy);
     }
     this.http = builder.build();
+    this.reportsTimeout = reportsTimeout;
+    // The same connections and dispatcher, a longer wait for an answer.
+    this.reportsHttp =
+        http.newBuilder().callTimeout(reportsTimeout).readTimeout(reportsTimeout).build();
+  }
+
+  /**
+   * How long a report page may take; one that takes longer is a {@link GraphException.SlowPage}.
+   */
+  public Duration reportsTimeout() {
+    return reportsTimeout;
+  }
+
+  /** The page size each report collection is asked for now: shrunk after a slow page. */
+  public PageSizes pageSizes() {
+    return pageSizes;
   }
 
   public TokenProvider tokens() {
@@ -219,7 +239,9 @@ public final class GraphClient {
       }
       Duration wait;
       String reason;
-      try (Response response = answered(http.newCall(request.build()).execute(), permit)) {
+      boolean report = cost.kind() == GraphBudget.Kind.REPORTS;
+      OkHttpClient client = report ? reportsHttp : http;
+      try (Response response = answered(client.newCall(request.build()).execute(), permit)) {
         int status = response.code();
         Meters.graphRequest(url, status);
         String used = response.header("x-ms-throttle-limit-percentage");
@@ -278,6 +300,23 @@ public final class GraphClient {
                 + " proxy, the simulator), set entra.graph.trust-certificate to the PEM"
                 + " certificate it presents.",
             e);
+      } catch (java.io.InterruptedIOException e) {
+        if (report && !Thread.currentThread().isInterrupted()) {
+          // A timeout, not a cancelled prefetch: the same page would most likely time out again.
+          throw new GraphException.SlowPage(
+              "A page of "
+                  + what
+                  + " took longer than entra.graph.reports-timeout ("
+                  + reportsTimeout.toSeconds()
+                  + " s)",
+              e);
+        }
+        if (attempt >= maxAttempts) {
+          throw new GraphException.Unavailable(
+              "Reading " + what + " failed after " + attempt + " attempts: " + e.getMessage(), e);
+        }
+        wait = null;
+        reason = e.getClass().getSimpleName() + ": " + e.getMessage();
       } catch (IOException e) {
         if (attempt >= maxAttempts) {
           throw new GraphException.Unavailable(

@@ -44,6 +44,7 @@ public record GraphEndpoint(
         graphBaseUrl,
         tokens,
         settings.timeout(),
+        settings.reportsTimeout() == null ? settings.timeout() : settings.reportsTimeout(),
         settings.maxAttempts(),
         settings.maxBackoff(),
         settings.concurrency(),

@@ -94,4 +94,14 @@ public class GraphException extends RuntimeException {
       super(message, status, code);
     }
   }
+
+  /**
+   * A report page Graph did not answer within {@code entra.graph.reports-timeout}: asked again as
+   * it was, it would most likely time out again, so the reader asks for smaller pages.
+   */
+  public static class SlowPage extends Unavailable {
+    public SlowPage(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.entrawarehouse.graph.GraphClient;
 import io.entrawarehouse.graph.GraphException;
 import io.entrawarehouse.graph.GraphPage;
+import io.entrawarehouse.graph.PageSizes;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -24,6 +25,11 @@ import org.slf4j.LoggerFactory;
  * from its first page with a WARN, at most {@link #MAX_RESTARTS} times; the rows already written
  * are deduplicated by id when the warehouse is loaded. A nextLink to a page already read in this
  * pass (a paging cycle, which would never end) restarts it once; a second cycle fails the read.
+ *
+ * <p>A report page Graph answers too slowly ({@link GraphException.SlowPage}) restarts the
+ * collection from its first page at half the page size, down to {@link PageSizes#FLOOR}; the
+ * smaller size holds for the collection's later queries until {@link PageSizes#GROW_AFTER} pages
+ * answer in time ({@link PageSizes}).
  */
 final class PageCursor {
 
@@ -31,7 +37,7 @@ final class PageCursor {
 
   private final GraphClient graph;
   private final String what;
-  private final String firstLink;
+  private String firstLink;
   private final boolean eventual;
   private String link;
   private int offset;
@@ -62,9 +68,9 @@ final class PageCursor {
   PageCursor(GraphClient graph, String what, String firstLink, boolean eventual) {
     this.graph = graph;
     this.what = what;
-    this.firstLink = firstLink;
+    this.firstLink = graph.pageSizes().apply(what, firstLink);
     this.eventual = eventual;
-    this.link = firstLink;
+    this.link = this.firstLink;
   }
 
   /** Resumes at a saved position ({@link #link()}: relative to the Graph base URL, or absolute). */
@@ -110,6 +116,7 @@ final class PageCursor {
     while (true) {
       if (page == null) {
         page = take();
+        graph.pageSizes().answered(what);
         if (page.nextLink() != null) {
           prefetch(page.nextLink());
         }
@@ -185,6 +192,10 @@ final class PageCursor {
           restartAfter(expired);
           return fetch();
         }
+        if (e.getCause() instanceof GraphException.SlowPage slow) {
+          smallerAfter(slow);
+          return fetch();
+        }
         if (e.getCause() instanceof RuntimeException r) {
           throw r;
         }
@@ -204,8 +215,36 @@ final class PageCursor {
         return graph.page(what, link, eventual);
       } catch (GraphException.ExpiredLink e) {
         restartAfter(e);
+      } catch (GraphException.SlowPage e) {
+        smallerAfter(e);
       }
     }
+  }
+
+  /**
+   * After a report page timed out: the collection from its first page at half the page size, or, at
+   * the floor, the failure with what to change.
+   */
+  private void smallerAfter(GraphException.SlowPage e) {
+    int smaller = graph.pageSizes().shrink(what, link);
+    if (smaller < 0) {
+      throw new GraphException.Unavailable(
+          e.getMessage()
+              + ", even at "
+              + Math.max(PageSizes.top(link), 0)
+              + " items a page. Raise entra.graph.reports-timeout, or read a shorter window"
+              + " (since=, until=); restart resumes after the last committed chunk.",
+          e);
+    }
+    log.warn(
+        "{}: {}; reading {} again from the first page, {} items a page (rows are deduplicated by"
+            + " id on load)",
+        what,
+        e.getMessage(),
+        what,
+        smaller);
+    firstLink = PageSizes.withTop(firstLink, Math.min(smaller, PageSizes.top(firstLink)));
+    restartFromFirstPage();
   }
 
   /**

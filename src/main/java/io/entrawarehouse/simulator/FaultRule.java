@@ -46,7 +46,13 @@ public record FaultRule(Kind kind, String endpoint, long nth, double rate) {
      * 403 Authentication_RequestFromNonPremiumTenantOrB2CTenant although the tenant is licensed
      * (Conformance.INTERMITTENT_LICENCE_REFUSAL).
      */
-    LICENCE_REFUSED("403-licence");
+    LICENCE_REFUSED("403-licence"),
+    /**
+     * A page asking for more than {@link GraphSimulator#SLOW_ABOVE} items answers only after {@link
+     * GraphSimulator#SLOW_PAGE}: sign-in pages of 1,000 on a tenant with many conditional access
+     * policies (Conformance.SLOW_REPORT_PAGES). Smaller pages answer at once.
+     */
+    SLOW_PAGE("slow");
 
     private final String label;
 

@@ -745,12 +745,24 @@ public final class GraphSimulator implements AutoCloseable {
               g.writeEndObject();
             });
     sleep(settings.latencyPerPage().plus(settings.latencyPerItem().multipliedBy(items.size())));
+    if (fault == FaultRule.Kind.SLOW_PAGE && query.top() > SLOW_ABOVE) {
+      sleep(SLOW_PAGE); // real time, whatever the clock: the client's timeout is real time
+    }
     if (fault == FaultRule.Kind.TRUNCATED_BODY) {
       sendTruncated(exchange, body, headers);
       return;
     }
     send(exchange, 200, JSON_TYPE, body, headers);
   }
+
+  /** Under a {@code slow} fault, the most items a page may ask for and still answer at once. */
+  public static final int SLOW_ABOVE = 250;
+
+  /**
+   * How long a slow page takes: longer than the product's default report timeout (90 s), as pages
+   * Graph answers after minutes, or never, are (msgraph-sdk-powershell#3146).
+   */
+  public static final Duration SLOW_PAGE = Duration.ofMinutes(2);
 
   /** The most items a page holds when a directory collection is read with $expand. */
   private static final int EXPANDED_PAGE = 100;

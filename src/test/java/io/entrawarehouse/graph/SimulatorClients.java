@@ -10,9 +10,16 @@ public final class SimulatorClients {
   private SimulatorClients() {}
 
   public static GraphClient client(GraphSimulator sim, int attempts, GraphClient.Sleeper sleeper) {
+    return client(sim, attempts, sleeper, Duration.ofSeconds(90));
+  }
+
+  /** With {@code reports} as entra.graph.reports-timeout. */
+  public static GraphClient client(
+      GraphSimulator sim, int attempts, GraphClient.Sleeper sleeper, Duration reports) {
     EntraProperties.Graph settings =
         new EntraProperties.Graph(
-            null, Duration.ofSeconds(10), null, attempts, Duration.ofSeconds(8), 8);
+                null, Duration.ofSeconds(10), null, attempts, Duration.ofSeconds(8), 8)
+            .withReportsTimeout(reports);
     return DirectoryLoadLauncher.demoEndpoint(sim).client(settings, sleeper);
   }
 }

@@ -102,6 +102,34 @@ class ConformanceTest {
   }
 
   @Test
+  void aSlowReportPageAnswersLateAtOneThousandAndAtOnceAtTwoHundredFifty() throws Exception {
+    try (GraphSimulator sim = start(SimulatorSettings.builder().fault("slow:signIns:rate=1"))) {
+      SimHttp http = new SimHttp(sim);
+      String token = http.token();
+      java.util.function.Function<Integer, java.net.http.HttpRequest> page =
+          top ->
+              java.net.http.HttpRequest.newBuilder(
+                      java.net.URI.create(sim.graphBaseUrl() + "/auditLogs/signIns?$top=" + top))
+                  .header("Authorization", "Bearer " + token)
+                  .timeout(java.time.Duration.ofSeconds(5))
+                  .build();
+      // The page of 1,000 is held far longer (2 min) than this client waits: it times out.
+      org.assertj.core.api.Assertions.assertThatThrownBy(
+              () ->
+                  http.client.send(
+                      page.apply(1000), java.net.http.HttpResponse.BodyHandlers.ofString()))
+          .isInstanceOf(java.net.http.HttpTimeoutException.class);
+      assertThat(
+              http.client
+                  .send(
+                      page.apply(GraphSimulator.SLOW_ABOVE),
+                      java.net.http.HttpResponse.BodyHandlers.ofString())
+                  .statusCode())
+          .isEqualTo(200);
+    }
+  }
+
+  @Test
   void aParentDeletedMidReadIs404() throws Exception {
     try (GraphSimulator sim = start(SimulatorSettings.builder().fault("404:members:nth=1"))) {
       String group = (String) sim.tenant().group(0).get("id");
