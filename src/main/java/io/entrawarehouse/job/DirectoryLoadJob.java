@@ -867,7 +867,11 @@ public final class DirectoryLoadJob {
       stepContext.putString(WINDOW_CLAMPED, "true");
     }
     stepContext.putString(WINDOW_FROM, from.toString());
-    stepContext.putString(WINDOW_READ_AT, Instant.now().toString());
+    // Whole seconds, rounded down: the mark goes into the next load's $filter, and Graph's
+    // DateTimeOffset takes at most 7 fractional digits (Instant.now() may have 9).
+    stepContext.putString(
+        WINDOW_READ_AT,
+        Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString());
     return from;
   }
 

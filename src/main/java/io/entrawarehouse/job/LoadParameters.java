@@ -149,7 +149,7 @@ public record LoadParameters(
         args.containsKey("run.date") ? date("run.date", args.get("run.date")) : today;
     Instant until =
         args.containsKey("until")
-            ? instant("until", args.get("until"))
+            ? graphTime("until", args.get("until"), instant("until", args.get("until")))
             : runDate.atStartOfDay(ZoneOffset.UTC).toInstant();
     if (runDate.isAfter(today)) {
       throw new IllegalArgumentException(
@@ -196,6 +196,7 @@ public record LoadParameters(
                 + sinceArg
                 + "'.");
       }
+      graphTime("since", sinceArg, since);
     }
     if (!since.isBefore(until)) {
       throw new IllegalArgumentException(
@@ -364,6 +365,19 @@ public record LoadParameters(
       throw new IllegalArgumentException(
           key + " must be a date like 2026-11-24, got '" + value + "'.");
     }
+  }
+
+  /** A time for a $filter: written out, nanoseconds take 9 digits; Graph's DateTimeOffset 7. */
+  private static Instant graphTime(String key, String value, Instant t) {
+    if (t.getNano() % 1_000 != 0) {
+      throw new IllegalArgumentException(
+          key
+              + " has more than 6 fractional digits of a second, which Graph refuses in a $filter:"
+              + " give at most microseconds (2026-11-24T05:00:00.123456Z), got '"
+              + value
+              + "'.");
+    }
+    return t;
   }
 
   private static Instant instant(String key, String value) {

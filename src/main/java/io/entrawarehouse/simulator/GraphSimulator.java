@@ -1300,7 +1300,7 @@ public final class GraphSimulator implements AutoCloseable {
     ODataFilter filter = filter(collection, params.get("$filter"), advanced);
     long start = 0;
     long end = route.source().size();
-    if (filter != null && collection.isLog()) {
+    if (collection.isLog()) {
       long[] range = timeRange(collection, filter);
       start = range[0];
       end = range[1];
@@ -1383,10 +1383,18 @@ public final class GraphSimulator implements AutoCloseable {
   }
 
   /**
-   * The index range [start, end) of log items inside the filter's time bounds, by binary search.
+   * The index range [start, end) of log items inside the filter's time bounds (none: all), by
+   * binary search, and never an event that has not happened yet by the simulator's clock: a tenant
+   * whose {@code tenantNow} is ahead of the clock shows its newest events as the clock reaches
+   * them, as Graph shows events created after a load began to the next load only.
    */
   private long[] timeRange(GraphCollection collection, ODataFilter filter) {
-    Instant[] bounds = filter.timeBounds(collection.timeProperty());
+    Instant[] bounds =
+        filter == null ? new Instant[2] : filter.timeBounds(collection.timeProperty());
+    Instant happened = settings.clock().instant();
+    if (bounds[1] == null || bounds[1].isAfter(happened)) {
+      bounds[1] = happened;
+    }
     int kind = collection == Catalog.SIGN_INS ? DemoTenant.SIGN_IN : DemoTenant.AUDIT;
     int count =
         collection == Catalog.SIGN_INS

@@ -80,11 +80,17 @@ final class LoadHarness implements AutoCloseable {
   }
 
   org.springframework.batch.core.job.JobExecution run(Map<String, String> args) throws Exception {
+    return run(args, false);
+  }
+
+  /** With {@code reload}: a launch that completed today loads again, as run's reload=true. */
+  org.springframework.batch.core.job.JobExecution run(Map<String, String> args, boolean reload)
+      throws Exception {
     try (DirectoryLoadLauncher.Connection c = launcher.connect(launcher.tenants().get(0))) {
-      return launcher.run(
-          c,
+      LoadParameters launch =
           LoadParameters.parse(
-              c.tenantId(), args, java.time.LocalDate.now(java.time.ZoneOffset.UTC)));
+              c.tenantId(), args, java.time.LocalDate.now(java.time.ZoneOffset.UTC));
+      return launcher.run(c, reload ? launcher.attemptToRun(launch, true) : launch);
     }
   }
 

@@ -128,6 +128,58 @@ class LogCursorTest {
     }
   }
 
+  /**
+   * A launch whose {@code until} is later than its own run (end of today, at any hour) moves the
+   * mark only to when its read began: the events created after it, which the simulator shows once
+   * its clock reaches them, are read by the next cursor load. Real time, not a test clock, because
+   * the mark is when the read really began; with a mark at {@code until}, the next load would start
+   * at end of today less the overlap and miss them (unless this runs after 21:30 UTC).
+   */
+  @Test
+  void anUntilAheadOfTheRunMovesTheMarkOnlyToWhenTheReadBegan() throws Exception {
+    Instant started = Instant.now();
+    Instant endOfToday =
+        java.time.LocalDate.now(java.time.ZoneOffset.UTC)
+            .plusDays(1)
+            .atStartOfDay(java.time.ZoneOffset.UTC)
+            .toInstant();
+    Instant later = started.plus(Duration.ofMinutes(30));
+    Instant newest = later.isBefore(endOfToday) ? later : endOfToday.minusSeconds(60);
+    io.entrawarehouse.simulator.MutableClock clock =
+        new io.entrawarehouse.simulator.MutableClock(started);
+    try (LoadHarness h =
+        new LoadHarness(
+            settings().toBuilder().tenantNow(newest).clock(clock).build(), dir, Map.of())) {
+      DemoTenant tenant = h.simulator.tenant();
+      Instant from = endOfToday.minus(Duration.ofDays(7));
+      Map<String, String> ahead = Map.of("entities", "sign_ins", "until", endOfToday.toString());
+
+      JobExecution one = h.run(ahead);
+      Instant ended = Instant.now();
+      assertThat(one.getStatus()).isEqualTo(BatchStatus.COMPLETED);
+      assertThat(read(one, "sign_ins"))
+          .as("the events that had happened by then")
+          .isEqualTo(signIns(tenant, from, started.plusNanos(1), false));
+      Instant mark = mark(h);
+      assertThat(mark)
+          .as("when the read began (whole seconds), not until")
+          .isBetween(started.truncatedTo(java.time.temporal.ChronoUnit.SECONDS), ended);
+
+      // Events are created after the first load: Graph shows them now.
+      clock.advance(Duration.between(started, newest));
+      assertThat(signIns(tenant, started.plusNanos(1), newest.plusNanos(1), false)).isPositive();
+      JobExecution two = h.run(ahead, true);
+      assertThat(two.getStatus()).isEqualTo(BatchStatus.COMPLETED);
+      assertThat(read(two, "sign_ins"))
+          .isEqualTo(
+              signIns(tenant, mark.minus(LoadParameters.LOG_OVERLAP), newest.plusNanos(1), false));
+      assertThat(h.ids(Entities.SIGN_INS, true))
+          .as("every event since the first load's window began, once")
+          .doesNotHaveDuplicates()
+          .hasSize((int) signIns(tenant, from, newest.plusNanos(1), false));
+    }
+  }
+
   @Test
   void aRestartReadsTheWindowItsFirstExecutionChoseThoughTheMarkMovedMeanwhile() throws Exception {
     try (LoadHarness h =
