@@ -1030,6 +1030,12 @@ public final class DirectoryLoadJob {
         if (c.containsKey(DEGRADED)) {
           extras.put(s.getStepName(), c.getString(DEGRADED));
         }
+        if (c.containsKey(io.entrawarehouse.read.MemberSideItemReader.REFUSED)) {
+          extras.merge(
+              s.getStepName(),
+              c.getString(io.entrawarehouse.read.MemberSideItemReader.REFUSED),
+              (a, b) -> a + " " + b);
+        }
       }
     }
     return new Refused(tables, extras);

@@ -17,7 +17,12 @@ public final class GraphReaders {
   public static ItemStreamReader<JsonNode> of(
       GraphClient graph, Entity entity, String query, boolean eventual, int concurrency) {
     if (entity.parent() != null) {
-      return new PerParentItemReader(graph, entity, query, eventual, concurrency);
+      PerParentItemReader own =
+          new PerParentItemReader(graph, entity, query, eventual, concurrency);
+      return entity.memberSideReader() == null
+          ? own
+          : new ConcatItemReader(
+              entity.name(), own, new MemberSideItemReader(graph, entity, concurrency));
     }
     if (entity.each() != null) {
       return new ElementsItemReader(graph, entity, query, eventual);

@@ -40,7 +40,9 @@ public class PerParentItemReader implements ItemStreamReader<JsonNode> {
   private final String query;
   private final boolean eventual;
   private final int lookahead;
+  private final boolean named;
   private List<String> parents;
+  private List<String> names;
   private int parent = -1;
   private PageCursor cursor;
   // Cursors of the parents after the current one, in order, each with its first page requested.
@@ -49,6 +51,9 @@ public class PerParentItemReader implements ItemStreamReader<JsonNode> {
   private String resumeLink;
   private int resumeOffset;
   private int gone;
+
+  /** With {@code named}: the item field carrying its parent's display name. */
+  static final String PARENT_NAME = "@parentName";
 
   /** In the step's context: how many parents were deleted while they were read (404). */
   public static String goneKey(Entity entity) {
@@ -63,6 +68,21 @@ public class PerParentItemReader implements ItemStreamReader<JsonNode> {
    */
   public PerParentItemReader(
       GraphClient graph, Entity entity, String query, boolean eventual, int lookahead) {
+    this(graph, entity, query, eventual, lookahead, false);
+  }
+
+  /**
+   * @param named whether the parents are listed with their display names, each item getting its
+   *     parent's as {@link #PARENT_NAME}
+   */
+  PerParentItemReader(
+      GraphClient graph,
+      Entity entity,
+      String query,
+      boolean eventual,
+      int lookahead,
+      boolean named) {
+    this.named = named;
     if (lookahead < 1) {
       throw new IllegalArgumentException("lookahead must be 1 or more");
     }
@@ -116,6 +136,9 @@ public class PerParentItemReader implements ItemStreamReader<JsonNode> {
       }
       if (member != null) {
         ((ObjectNode) member).put(Entity.Parent.FIELD, parents.get(parent));
+        if (named) {
+          ((ObjectNode) member).put(PARENT_NAME, names.get(parent));
+        }
         return member;
       }
       advance();
@@ -125,12 +148,19 @@ public class PerParentItemReader implements ItemStreamReader<JsonNode> {
 
   private void start() {
     parents = new ArrayList<>();
+    names = new ArrayList<>();
     String collection = entity.parent().path();
     PageCursor ids =
         new PageCursor(
-            graph, collection.substring(1), graph.url(collection + "?$select=id&$top=999"), false);
+            graph,
+            collection.substring(1),
+            graph.url(collection + "?$select=" + (named ? "id,displayName" : "id") + "&$top=999"),
+            false);
     for (JsonNode g = ids.next(); g != null; g = ids.next()) {
       parents.add(g.get("id").asText());
+      if (named) {
+        names.add(g.path("displayName").asText(null));
+      }
     }
     if (resumeParent != null) {
       int index = parents.indexOf(resumeParent);

@@ -92,6 +92,27 @@ final class Catalog {
           filters(ADVANCED, "id displayName"),
           null);
 
+  /**
+   * The groups (and directory roles) a service principal is a direct member of: {@code
+   * /servicePrincipals/{id}/memberOf}, which v1.0 offers where a group's own member listing leaves
+   * service principals out.
+   */
+  static final GraphCollection MEMBER_OF =
+      new GraphCollection(
+          "memberOf",
+          "DirectoryObject",
+          "microsoft.graph.directoryObject",
+          "directoryObjects",
+          100,
+          999,
+          1,
+          false,
+          union(Set.of("Application.Read.All", "Application.ReadWrite.All"), DIRECTORY_READ),
+          Set.of(),
+          List.of(),
+          filters(ADVANCED, "id displayName"),
+          null);
+
   /** A group's members at any depth: as its members, at 5 resource units a request. */
   static final GraphCollection TRANSITIVE_MEMBERS = MEMBERS.as("transitiveMembers", 5);
 

@@ -1527,6 +1527,39 @@ public final class DemoTenant {
     return liveMembers(g).stream().map(this::object).toList();
   }
 
+  /**
+   * Group {@code g}'s members as v1.0 {@code /groups/{id}/members} and {@code /transitiveMembers}
+   * list them: without service principals (Conformance.V1_MEMBERS_OMIT_SERVICE_PRINCIPALS).
+   */
+  public List<MemberRef> v1Members(List<MemberRef> members) {
+    return members.stream().filter(r -> r.kind() != MemberKind.SERVICE_PRINCIPAL).toList();
+  }
+
+  private volatile TenantChanges memberOfDay;
+  private volatile Map<Integer, List<Integer>> memberOf;
+
+  /**
+   * The living groups service principal {@code s} is a direct member of today, as {@code
+   * /servicePrincipals/{id}/memberOf} lists them (its directory roles aside), ascending.
+   */
+  public List<Integer> servicePrincipalGroups(int s) {
+    TenantChanges today = changes;
+    Map<Integer, List<Integer>> index = memberOf;
+    if (memberOfDay != today || index == null) {
+      index = new HashMap<>();
+      for (int g : alive(GROUP)) {
+        for (MemberRef ref : liveMembers(g, today)) {
+          if (ref.kind() == MemberKind.SERVICE_PRINCIPAL) {
+            index.computeIfAbsent(ref.index(), k -> new ArrayList<>()).add(g);
+          }
+        }
+      }
+      memberOf = index;
+      memberOfDay = today;
+    }
+    return index.getOrDefault(s, List.of());
+  }
+
   /** The ids of group {@code g}'s members today. */
   public List<String> memberIds(int g) {
     return liveMembers(g).stream().map(this::idOf).toList();

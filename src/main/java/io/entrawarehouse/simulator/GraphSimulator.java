@@ -134,6 +134,7 @@ public final class GraphSimulator implements AutoCloseable {
     memberProperties.addAll(tenant.servicePrincipal(0).keySet());
     knownProperties.put(Catalog.MEMBERS, memberProperties);
     knownProperties.put(Catalog.TRANSITIVE_MEMBERS, memberProperties);
+    knownProperties.put(Catalog.MEMBER_OF, memberProperties);
 
     this.server =
         HttpsServer.create(
@@ -567,12 +568,31 @@ public final class GraphSimulator implements AutoCloseable {
           path,
           countOnly);
     }
+    if (n == 3 && segments[0].equals("servicePrincipals") && segments[2].equals("memberOf")) {
+      int sp = tenant.servicePrincipalIndex(segments[1].toLowerCase(Locale.ROOT));
+      if (sp < 0) {
+        throw GraphError.notFound(segments[1]);
+      }
+      List<Integer> groups = tenant.servicePrincipalGroups(sp);
+      return new Route(
+          Catalog.MEMBER_OF,
+          source(
+              groups.size(),
+              j -> {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("@odata.type", "#microsoft.graph.group");
+                m.putAll(tenant.group(groups.get((int) j)));
+                return m;
+              }),
+          path,
+          countOnly);
+    }
     if (n == 3 && segments[0].equals("groups") && segments[2].equals("members")) {
       int g = tenant.groupIndex(segments[1].toLowerCase(Locale.ROOT));
       if (g < 0) {
         throw GraphError.notFound(segments[1]);
       }
-      List<DemoTenant.MemberRef> members = tenant.liveMembers(g);
+      List<DemoTenant.MemberRef> members = tenant.v1Members(tenant.liveMembers(g));
       return new Route(
           Catalog.MEMBERS,
           source(members.size(), j -> tenant.object(members.get((int) j))),
@@ -584,7 +604,10 @@ public final class GraphSimulator implements AutoCloseable {
       if (g < 0) {
         throw GraphError.notFound(segments[1]);
       }
-      List<Map<String, Object>> members = tenant.transitiveMembers(g);
+      List<Map<String, Object>> members =
+          tenant.transitiveMembers(g).stream()
+              .filter(m -> !"#microsoft.graph.servicePrincipal".equals(m.get("@odata.type")))
+              .toList();
       return new Route(
           Catalog.TRANSITIVE_MEMBERS,
           source(members.size(), j -> members.get((int) j)),

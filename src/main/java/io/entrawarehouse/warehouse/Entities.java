@@ -129,12 +129,23 @@ public final class Entities {
               listOf("resource_provisioning_options", "resourceProvisioningOptions", null))
           .build();
 
-  /** Direct members of every group; nested groups are members, not expanded. */
+  /**
+   * Direct members of every group; nested groups are members, not expanded. A full read lists each
+   * group's members, then each service principal's groups, as v1.0's member listing leaves them
+   * out; a delta round reads both from the groups' {@code members@delta}.
+   */
   public static final Entity GROUP_MEMBERS =
       Entity.builder("group_members", "/groups/{id}/members")
           .delta("/groups/delta", "members")
           .pageSize(999)
           .under("/groups")
+          .memberSide(
+              new Entity.MemberSide(
+                  "/servicePrincipals",
+                  "/servicePrincipals/{id}/memberOf",
+                  "#microsoft.graph.servicePrincipal",
+                  "#microsoft.graph.group",
+                  "Application.Read.All"))
           .rawJson(false)
           .permission(GROUP_READ)
           .columns(

@@ -105,9 +105,59 @@ public record Entity(
    *
    * @param path the parents' collection, e.g. {@code /groups}
    */
-  public record Parent(String path) {
+  public record Parent(String path, MemberSide memberSide) {
     /** The item field carrying the parent's id. */
     public static final String FIELD = "@parentId";
+  }
+
+  /**
+   * Members of one type that each parent's own listing leaves out, found from the members' side:
+   * v1.0 {@code /groups/{id}/members} lists no service principals, so each service principal's
+   * {@code /servicePrincipals/{id}/memberOf} names its groups (Conformance
+   * .V1_MEMBERS_OMIT_SERVICE_PRINCIPALS). Microsoft's other routes are beta, or {@code
+   * $expand=members}, which stops at 20 members.
+   *
+   * @param members the members' collection, e.g. {@code /servicePrincipals}
+   * @param path what each member belongs to, e.g. {@code /servicePrincipals/{id}/memberOf}
+   * @param memberType the members' {@code @odata.type}
+   * @param parentType the {@code @odata.type} of the listed objects that are parents (the rest,
+   *     such as directory roles, are left out)
+   * @param permission what reading it takes besides the table's own permission
+   */
+  public record MemberSide(
+      String members, String path, String memberType, String parentType, String permission) {}
+
+  /**
+   * The per-parent entity that reads {@link MemberSide}: each member's list of parents, its own
+   * restart keys ({@code <name>_member_of}); null when the table has none.
+   */
+  public Entity memberSideReader() {
+    if (parent == null || parent.memberSide() == null) {
+      return null;
+    }
+    MemberSide side = parent.memberSide();
+    return new Entity(
+        name + "_member_of",
+        what + " found from the " + side.members().substring(1) + "' side",
+        side.path(),
+        pageSize,
+        null,
+        columns,
+        idColumns,
+        new Parent(side.members(), null),
+        permission,
+        licence,
+        rawJson,
+        each,
+        expand,
+        lookup,
+        redact,
+        also,
+        selectable,
+        extra,
+        closureOf,
+        null,
+        null);
   }
 
   /**
@@ -254,7 +304,13 @@ public record Entity(
     }
 
     Builder under(String parentPath) {
-      this.parent = new Parent(parentPath);
+      this.parent = new Parent(parentPath, null);
+      return this;
+    }
+
+    /** Members the parents' own listing leaves out, read from their side ({@link MemberSide}). */
+    Builder memberSide(MemberSide side) {
+      this.parent = new Parent(parent.path(), side);
       return this;
     }
 

@@ -21,7 +21,10 @@ import org.junit.jupiter.api.Test;
  */
 class GroupMembersLookaheadTest {
 
-  private static List<String> readAll(PerParentItemReader reader) {
+  private static List<String> readAll(
+      org.springframework.batch.infrastructure.item.ItemStreamReader<JsonNode> reader)
+      throws Exception {
+    reader.open(new org.springframework.batch.infrastructure.item.ExecutionContext());
     List<String> members = new ArrayList<>();
     for (JsonNode m = reader.read(); m != null; m = reader.read()) {
       members.add(m.get(Entity.Parent.FIELD).asText() + "/" + m.get("id").asText());
@@ -30,7 +33,7 @@ class GroupMembersLookaheadTest {
   }
 
   @Test
-  void theNextGroupsAreFetchedConcurrentlyAndTheMembersAreTheSame() {
+  void theNextGroupsAreFetchedConcurrentlyAndTheMembersAreTheSame() throws Exception {
     // 12 groups of one page each; 200 ms per page keeps each request in flight long enough for
     // the next ones to connect and start, even on a loaded machine.
     SimulatorSettings settings =
@@ -43,9 +46,7 @@ class GroupMembersLookaheadTest {
     try (GraphSimulator simulator = GraphSimulator.start(settings)) {
       GraphClient graph = SimulatorClients.client(simulator, 3, d -> {});
       oneAhead =
-          readAll(
-              new PerParentItemReader(
-                  graph, Entities.GROUP_MEMBERS, "$select=id&$top=999", false, 1));
+          readAll(GraphReaders.of(graph, Entities.GROUP_MEMBERS, "$select=id&$top=999", false, 1));
       // The current group and the next one's first page; one more at most, as the simulator counts
       // a request in flight until its thread is done sending, which on a loaded machine can be
       // after the client has read the answer and sent the next request.
@@ -54,9 +55,7 @@ class GroupMembersLookaheadTest {
     try (GraphSimulator simulator = GraphSimulator.start(settings)) {
       GraphClient graph = SimulatorClients.client(simulator, 3, d -> {});
       List<String> eightAhead =
-          readAll(
-              new PerParentItemReader(
-                  graph, Entities.GROUP_MEMBERS, "$select=id&$top=999", false, 8));
+          readAll(GraphReaders.of(graph, Entities.GROUP_MEMBERS, "$select=id&$top=999", false, 8));
       assertThat(simulator.stats().maxGraphRequestsInFlight()).isBetween(6, 9);
       assertThat(eightAhead).hasSize(120).doesNotHaveDuplicates().isEqualTo(oneAhead);
     }

@@ -130,6 +130,52 @@ class ConformanceTest {
   }
 
   @Test
+  void v1MembersLeaveServicePrincipalsOutAndMemberOfHasThem() throws Exception {
+    try (GraphSimulator sim =
+        GraphSimulator.start(
+            SimulatorSettings.builder().scale(TenantScale.SMALL).throttling(false).build())) {
+      SimHttp http = new SimHttp(sim);
+      DemoTenant tenant = sim.tenant();
+      java.util.Map<String, java.util.Set<String>> documented = new java.util.TreeMap<>();
+      int listed = 0;
+      for (int g = 0; g < tenant.scale().groups(); g++) {
+        String group = (String) tenant.group(g).get("id");
+        for (String member : tenant.memberIds(g)) {
+          if (tenant.servicePrincipalIndex(member) >= 0) {
+            documented.computeIfAbsent(member, k -> new java.util.TreeSet<>()).add(group);
+          }
+        }
+        for (var m : http.all("/groups/" + group + "/members?$select=id&$top=999")) {
+          assertThat(m.get("@odata.type").asText())
+              .isNotEqualTo("#microsoft.graph.servicePrincipal");
+          listed++;
+        }
+      }
+      assertThat(documented).as("the tenant has service principal members").isNotEmpty();
+      assertThat(listed).isLessThan((int) tenant.scale().memberships());
+      for (var e : documented.entrySet()) {
+        java.util.Set<String> groups = new java.util.TreeSet<>();
+        for (var g : http.all("/servicePrincipals/" + e.getKey() + "/memberOf?$select=id")) {
+          assertThat(g.get("@odata.type").asText()).isEqualTo("#microsoft.graph.group");
+          groups.add(g.get("id").asText());
+        }
+        assertThat(groups).as("memberOf of " + e.getKey()).isEqualTo(e.getValue());
+      }
+      String inDelta =
+          http.all("/groups/delta?$select=id,members").stream()
+              .flatMap(
+                  g ->
+                      java.util.stream.StreamSupport.stream(
+                          g.path("members@delta").spliterator(), false))
+              .map(m -> m.get("@odata.type").asText())
+              .filter(t -> t.equals("#microsoft.graph.servicePrincipal"))
+              .findFirst()
+              .orElse(null);
+      assertThat(inDelta).as("members@delta carries them").isNotNull();
+    }
+  }
+
+  @Test
   void aParentDeletedMidReadIs404() throws Exception {
     try (GraphSimulator sim = start(SimulatorSettings.builder().fault("404:members:nth=1"))) {
       String group = (String) sim.tenant().group(0).get("id");
