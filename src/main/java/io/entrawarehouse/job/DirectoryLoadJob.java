@@ -16,6 +16,7 @@ import io.entrawarehouse.warehouse.Entity;
 import io.entrawarehouse.warehouse.KillPoints;
 import io.entrawarehouse.write.duckdb.DuckDbLoader;
 import io.entrawarehouse.write.iceberg.IcebergLake;
+import io.entrawarehouse.write.iceberg.Memberships;
 import io.entrawarehouse.write.iceberg.Versions;
 import io.entrawarehouse.write.parquet.ParquetPartWriter;
 import java.time.Duration;
@@ -1098,12 +1099,7 @@ public final class DirectoryLoadJob {
                 if (changes) {
                   Versions.Merged merged =
                       versions.merge(
-                          entity,
-                          launch.tenantId(),
-                          loadId,
-                          parts,
-                          launch.keepsRawJson(entity),
-                          named(versions, entity, launch.tenantId()));
+                          entity, launch.tenantId(), loadId, parts, launch.keepsRawJson(entity));
                   log.info(
                       "{}: {} objects changed since the last load ({} removed)",
                       entity.name(),
@@ -1111,6 +1107,26 @@ public final class DirectoryLoadJob {
                       merged.removed().size());
                   parts = List.of(merged.part());
                   reasons = merged.removed();
+                  if (entity == Entities.GROUP_MEMBERS) {
+                    Memberships.Completed done =
+                        new Memberships(lake, versions, stores.staging())
+                            .complete(
+                                entity,
+                                launch.tenantId(),
+                                loadId,
+                                context.loadedAt.get(),
+                                merged.part(),
+                                reasons);
+                    log.info(
+                        "{}: {} memberships of members this load saw deleted left their groups, {}"
+                            + " of restored members came back, {} renamed",
+                        entity.name(),
+                        done.removed().size() - reasons.size(),
+                        done.restored(),
+                        done.renamed());
+                    parts = List.of(done.part());
+                    reasons = done.removed();
+                  }
                 } else {
                   twice = stores.staging().deduplicate(entity, parts);
                 }
@@ -1164,37 +1180,6 @@ public final class DirectoryLoadJob {
             },
             transactions)
         .build();
-  }
-
-  /**
-   * What completes a row a delta round added: a membership, which Graph sends as its member's id
-   * and type, gets the member's display name from the lake's users, groups, devices and service
-   * principals (NULL for one not loaded). Other rows come whole.
-   */
-  private static java.util.function.Consumer<List<GenericRecord>> named(
-      Versions versions, Entity entity, String tenantId) {
-    if (entity != Entities.GROUP_MEMBERS) {
-      return rows -> {};
-    }
-    return rows -> {
-      java.util.Set<String> unnamed = new java.util.HashSet<>();
-      for (GenericRecord row : rows) {
-        if (row.get("member_display_name") == null) {
-          unnamed.add(String.valueOf(row.get("member_id")));
-        }
-      }
-      java.util.Map<String, String> names =
-          versions.displayNames(
-              tenantId,
-              List.of(
-                  Entities.USERS, Entities.GROUPS, Entities.DEVICES, Entities.SERVICE_PRINCIPALS),
-              unnamed);
-      for (GenericRecord row : rows) {
-        if (row.get("member_display_name") == null) {
-          row.put("member_display_name", names.get(String.valueOf(row.get("member_id"))));
-        }
-      }
-    };
   }
 
   /**

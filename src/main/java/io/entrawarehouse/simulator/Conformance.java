@@ -139,6 +139,18 @@ public enum Conformance {
           + " or Directory.Read.All; members@delta includes them.",
       "simulator.ConformanceTest#v1MembersLeaveServicePrincipalsOutAndMemberOfHasThem",
       "job.ServicePrincipalMembersTest#aFullReadFindsServicePrincipalMembersFromTheirSide"),
+  GROUP_DELTA_MEMBER_DELETIONS(
+      "A group delta says nothing in members@delta when a member is soft-deleted, or restored:"
+          + " its memberships \"will not appear\" as removed until it is permanently deleted.",
+      "microsoft-graph-docs-contrib concepts/delta-query-groups.md; microsoft-graph-docs#14708,"
+          + " #18628; microsoft-graph-docs-contrib#5855",
+      "The issues report hard-deleted members missing from members@delta too. The product"
+          + " removes a member's memberships on the member's own @removed (either reason) and"
+          + " brings them back on its restore, so it relies on neither.",
+      "members@delta counts a soft-deleted member as still a member: its deletion and restore"
+          + " send nothing; a permanent deletion sends it @removed.",
+      "simulator.ConformanceTest#groupDeltaSaysNothingWhenAMemberIsSoftDeleted",
+      "job.DeltaLoadTest#eachDayReadsOnlyChangesAndEndsEqualToAFullLoad"),
   SLOW_REPORT_PAGES(
       "Sign-in pages of 1,000 have taken over 30 s, or never answered, on tenants with many"
           + " conditional access policies; smaller pages answer.",

@@ -1505,6 +1505,45 @@ public final class DemoTenant {
     return members;
   }
 
+  /**
+   * Group {@code g}'s members as a group delta counts them on the day of {@code state}: a
+   * soft-deleted member is still one, so losing it (and regaining it on restore) is never sent in
+   * {@code members@delta}; a hard-deleted one is gone (Conformance.GROUP_DELTA_MEMBER_DELETIONS).
+   */
+  List<MemberRef> deltaMembers(int g, TenantChanges state) {
+    List<MemberRef> members = new ArrayList<>(groupSize(g));
+    for (int j = 0; j < groupSize(g); j++) {
+      MemberRef ref = locate(g, j);
+      if (counted(ref, state) && !state.dropped(g, ref)) {
+        members.add(ref);
+      }
+    }
+    for (MemberRef ref : state.added(g)) {
+      if (counted(ref, state)) {
+        members.add(ref);
+      }
+    }
+    return members;
+  }
+
+  private static boolean counted(MemberRef ref, TenantChanges state) {
+    return alive(ref, state) || state.softDeleted(kindOf(ref.kind()), ref.index());
+  }
+
+  static int kindOf(MemberKind kind) {
+    return switch (kind) {
+      case USER -> USER;
+      case GROUP -> GROUP;
+      case DEVICE -> DEVICE;
+      case SERVICE_PRINCIPAL -> SERVICE_PRINCIPAL;
+    };
+  }
+
+  /** A member's display name on the day of {@code state}. */
+  String memberName(MemberRef ref, TenantChanges state) {
+    return (String) object(kindOf(ref.kind()), ref.index(), state).get("displayName");
+  }
+
   /** Today's changes, or those up to another day (computed again: for delta rounds). */
   TenantChanges changesAt(int day) {
     TenantChanges today = changes;

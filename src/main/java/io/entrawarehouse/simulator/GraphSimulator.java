@@ -1108,13 +1108,14 @@ public final class GraphSimulator implements AutoCloseable {
     TenantChanges before = state.from() < 0 ? null : tenant.changesAt(state.from());
     List<Map<String, Object>> out = new ArrayList<>();
     for (int g : tenant.alive(DemoTenant.GROUP)) {
-      List<DemoTenant.MemberRef> now = tenant.liveMembers(g);
       List<Map<String, Object>> delta = new ArrayList<>();
-      if (before == null) {
-        now.forEach(ref -> delta.add(memberRef(ref, false)));
+      if (before == null || !before.alive(DemoTenant.GROUP, g)) {
+        // A new (or restored) group: its members as its listing has them.
+        tenant.liveMembers(g).forEach(ref -> delta.add(memberRef(ref, false)));
       } else {
-        List<DemoTenant.MemberRef> then =
-            before.alive(DemoTenant.GROUP, g) ? tenant.liveMembers(g, before) : List.of();
+        // As a group delta counts members: a member soft-deleted, or restored, is no change.
+        List<DemoTenant.MemberRef> now = tenant.deltaMembers(g, tenant.changes());
+        List<DemoTenant.MemberRef> then = tenant.deltaMembers(g, before);
         Set<DemoTenant.MemberRef> had = new java.util.HashSet<>(then);
         Set<DemoTenant.MemberRef> has = new java.util.HashSet<>(now);
         now.stream().filter(r -> !had.contains(r)).forEach(r -> delta.add(memberRef(r, false)));

@@ -23,6 +23,18 @@ public final class GroundTruth {
 
   private GroundTruth() {}
 
+  /** Every membership today as {@code groupId/memberId}, as /members documents them. */
+  public static java.util.List<String> memberships(DemoTenant tenant) {
+    java.util.List<String> out = new java.util.ArrayList<>();
+    for (int g : tenant.alive(DemoTenant.GROUP)) {
+      String groupId = tenant.id(DemoTenant.GROUP, g);
+      for (String member : tenant.memberIds(g)) {
+        out.add(groupId + "/" + member);
+      }
+    }
+    return out;
+  }
+
   public static Map<String, Entity> of(DemoTenant tenant) {
     TenantScale s = tenant.scale();
     Map<String, Entity> out = new LinkedHashMap<>();
@@ -171,30 +183,38 @@ public final class GroundTruth {
       }
       out.put(tables[k], table);
     }
+    // Memberships as /members documents them: a removed member's are gone with the member's
+    // reason, a renamed member's are updated (the row names its member).
     Map<String, String> members = new java.util.TreeMap<>();
     int groups = after.population(DemoTenant.GROUP).next;
     for (int g = 0; g < groups; g++) {
       String groupId = tenant.id(DemoTenant.GROUP, g);
-      java.util.Set<String> had = new java.util.LinkedHashSet<>();
+      Map<String, DemoTenant.MemberRef> had = new LinkedHashMap<>();
       if (before != null && before.alive(DemoTenant.GROUP, g)) {
-        tenant.liveMembers(g, before).forEach(r -> had.add(tenant.idOf(r)));
+        tenant.liveMembers(g, before).forEach(r -> had.put(tenant.idOf(r), r));
       }
-      java.util.Set<String> has = new java.util.LinkedHashSet<>();
+      Map<String, DemoTenant.MemberRef> has = new LinkedHashMap<>();
       if (after.alive(DemoTenant.GROUP, g)) {
-        tenant.liveMembers(g, after).forEach(r -> has.add(tenant.idOf(r)));
+        tenant.liveMembers(g, after).forEach(r -> has.put(tenant.idOf(r), r));
       }
-      String gone =
-          after.alive(DemoTenant.GROUP, g)
-              ? "deleted/deleted"
-              : "deleted/" + reason(after, DemoTenant.GROUP, g);
-      for (String m : has) {
-        if (!had.contains(m)) {
-          members.put(groupId + "/" + m, "created");
+      for (Map.Entry<String, DemoTenant.MemberRef> m : has.entrySet()) {
+        DemoTenant.MemberRef was = had.get(m.getKey());
+        if (was == null) {
+          members.put(groupId + "/" + m.getKey(), "created");
+        } else if (!java.util.Objects.equals(
+            tenant.memberName(was, before), tenant.memberName(m.getValue(), after))) {
+          members.put(groupId + "/" + m.getKey(), "updated");
         }
       }
-      for (String m : had) {
-        if (!has.contains(m)) {
-          members.put(groupId + "/" + m, gone);
+      for (Map.Entry<String, DemoTenant.MemberRef> m : had.entrySet()) {
+        if (!has.containsKey(m.getKey())) {
+          DemoTenant.MemberRef ref = m.getValue();
+          int kind = DemoTenant.kindOf(ref.kind());
+          String reason =
+              !after.alive(DemoTenant.GROUP, g)
+                  ? reason(after, DemoTenant.GROUP, g)
+                  : !after.alive(kind, ref.index()) ? reason(after, kind, ref.index()) : "deleted";
+          members.put(groupId + "/" + m.getKey(), "deleted/" + reason);
         }
       }
     }

@@ -139,6 +139,7 @@ final class TenantChanges {
     Population groups = populations.get(DemoTenant.GROUP);
     Population users = populations.get(DemoTenant.USER);
     int count = Math.max(1, (int) Math.round(rate * tenant.memberships()));
+    addCreatedToday(tenant, d);
     for (int i = 0; i < count; i++) {
       Pick p = new Pick(Hashing.hash(tenant.seed(), 400, (long) d * 1_000_000 + i));
       int g = pick(groups, p);
@@ -166,6 +167,34 @@ final class TenantChanges {
         if (gone == null || !gone.remove(ref)) {
           added.computeIfAbsent(g, k -> new ArrayList<>()).add(ref);
         }
+        journal.add(new Change(d, DemoTenant.GROUP, g, Op.MEMBER_ADDED, Map.of("member", ref)));
+      }
+    }
+  }
+
+  /**
+   * The devices and users created on day {@code d}, each added to a group the same day: a new
+   * laptop enrolled into a device group, a new starter into a team (memberships whose objects are
+   * new in the same night's load).
+   */
+  private void addCreatedToday(DemoTenant tenant, int d) {
+    Population groups = populations.get(DemoTenant.GROUP);
+    int n = 0;
+    for (int kind : new int[] {DemoTenant.DEVICE, DemoTenant.USER}) {
+      Population pop = populations.get(kind);
+      DemoTenant.MemberKind memberKind =
+          kind == DemoTenant.DEVICE ? DemoTenant.MemberKind.DEVICE : DemoTenant.MemberKind.USER;
+      for (Map.Entry<Integer, Integer> created : new TreeMap<>(pop.createdOn).entrySet()) {
+        if (created.getValue() != d || !pop.alive(created.getKey())) {
+          continue;
+        }
+        Pick p = new Pick(Hashing.hash(tenant.seed(), 410, (long) d * 1_000_000 + n++));
+        int g = pick(groups, p);
+        if (g < 0) {
+          continue;
+        }
+        DemoTenant.MemberRef ref = new DemoTenant.MemberRef(memberKind, created.getKey());
+        added.computeIfAbsent(g, k -> new ArrayList<>()).add(ref);
         journal.add(new Change(d, DemoTenant.GROUP, g, Op.MEMBER_ADDED, Map.of("member", ref)));
       }
     }
@@ -273,6 +302,8 @@ final class TenantChanges {
 
   private static final List<String> JOB_TITLES =
       List.of("Engineer", "Senior Engineer", "Analyst", "Manager", "Director", "Consultant");
+  private static final List<String> NEW_SURNAMES =
+      List.of("Okafor", "Virtanen", "Moreau", "Haddad", "Sato", "Jensen");
   private static final List<String> DEPARTMENTS =
       List.of("Finance", "Sales", "Engineering", "Legal", "Marketing", "Operations");
 
@@ -282,20 +313,27 @@ final class TenantChanges {
     Map<String, Object> m = new LinkedHashMap<>();
     switch (kind) {
       case DemoTenant.USER -> {
-        switch (p.below(4)) {
+        switch (p.below(5)) {
           case 0 -> m.put("accountEnabled", !Boolean.TRUE.equals(now.get("accountEnabled")));
           case 1 -> m.put("jobTitle", p.one(JOB_TITLES));
           case 2 -> {
             m.put("department", p.one(DEPARTMENTS));
             m.put("jobTitle", p.one(JOB_TITLES));
           }
+          case 3 -> {
+            // A new surname: the name every membership of the user shows changes too.
+            String surname = p.one(NEW_SURNAMES);
+            m.put("surname", surname);
+            m.put("displayName", now.get("givenName") + " " + surname);
+          }
           default -> m.put("officeLocation", p.digits(2) + "/" + p.digits(4));
         }
       }
       case DemoTenant.DEVICE -> {
-        switch (p.below(3)) {
+        switch (p.below(4)) {
           case 0 -> m.put("accountEnabled", !Boolean.TRUE.equals(now.get("accountEnabled")));
           case 1 -> m.put("isCompliant", !Boolean.TRUE.equals(now.get("isCompliant")));
+          case 2 -> m.put("displayName", "RENAMED-" + p.digits(6));
           default ->
               m.put(
                   "approximateLastSignInDateTime",
@@ -303,10 +341,19 @@ final class TenantChanges {
         }
       }
       case DemoTenant.SERVICE_PRINCIPAL -> {
+        // Never renamed: an application's name is its service principal's, and the two would
+        // part (the application's delta would not say so).
         if (p.chance(0.5)) {
           m.put("accountEnabled", !Boolean.TRUE.equals(now.get("accountEnabled")));
         } else {
           m.put("tags", List.of("WindowsAzureActiveDirectoryIntegratedApp", "Reviewed-" + d));
+        }
+      }
+      case DemoTenant.GROUP -> {
+        if (p.chance(0.3)) {
+          m.put("displayName", now.get("displayName") + " " + p.digits(2));
+        } else {
+          m.put("description", "Changed on day " + d + " (" + p.digits(4) + ")");
         }
       }
       default -> m.put("description", "Changed on day " + d + " (" + p.digits(4) + ")");
@@ -320,6 +367,12 @@ final class TenantChanges {
 
   Population population(int kind) {
     return populations.get(kind);
+  }
+
+  /** Whether the object is soft-deleted today: gone, and restorable. */
+  boolean softDeleted(int kind, int index) {
+    Population pop = populations.get(kind);
+    return pop != null && pop.removed.get(index) == Op.SOFT_DELETED;
   }
 
   /** Whether the object is there today; kinds that never change always are. */

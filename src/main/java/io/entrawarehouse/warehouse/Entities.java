@@ -600,13 +600,15 @@ public final class Entities {
           .ids("user_id", "sku_id")
           .build();
 
-  /** Every entity by name, in load order. */
+  /**
+   * Every entity by name, in load order. Memberships come after every object a group can hold
+   * (users, groups, devices, service principals): their delta round is completed from those tables
+   * as this load commits them (names, members this load saw deleted or restored).
+   */
   public static final Map<String, Entity> ALL =
       index(
           USERS,
           GROUPS,
-          GROUP_MEMBERS,
-          GROUP_MEMBERS_TRANSITIVE,
           DEVICES,
           DEVICE_OWNERS,
           DIRECTORY_AUDITS,
@@ -615,6 +617,8 @@ public final class Entities {
           USER_LICENSES,
           APPLICATIONS,
           SERVICE_PRINCIPALS,
+          GROUP_MEMBERS,
+          GROUP_MEMBERS_TRANSITIVE,
           APP_CREDENTIALS,
           ROLE_DEFINITIONS,
           ROLE_ASSIGNMENTS,

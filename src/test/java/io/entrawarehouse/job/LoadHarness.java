@@ -90,7 +90,11 @@ final class LoadHarness implements AutoCloseable {
       LoadParameters launch =
           LoadParameters.parse(
               c.tenantId(), args, java.time.LocalDate.now(java.time.ZoneOffset.UTC));
-      return launcher.run(c, reload ? launcher.attemptToRun(launch, true) : launch);
+      org.springframework.batch.core.job.JobExecution e =
+          launcher.run(c, reload ? launcher.attemptToRun(launch, true) : launch);
+      // A failed run's causes, for the test's log: assertions only see the status.
+      e.getAllFailureExceptions().forEach(t -> t.printStackTrace(System.err));
+      return e;
     }
   }
 
@@ -135,6 +139,12 @@ final class LoadHarness implements AutoCloseable {
         org.assertj.core.api.Assertions.assertThat(ids)
             .as(e.name() + (lake ? " in the lake" : " in DuckDB"))
             .doesNotHaveDuplicates();
+        if (e == Entities.GROUP_MEMBERS) {
+          // The rows themselves, so a failure names them.
+          org.assertj.core.api.Assertions.assertThat(ids)
+              .as(e.name() + (lake ? " in the lake" : " in DuckDB"))
+              .containsExactlyInAnyOrderElementsOf(GroundTruth.memberships(simulator.tenant()));
+        }
         org.assertj.core.api.Assertions.assertThat((long) ids.size())
             .as(e.name() + " count" + (lake ? " (lake)" : ""))
             .isEqualTo(truth.get(e.name()).count());

@@ -2,6 +2,10 @@ package io.entrawarehouse.simulator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -172,6 +176,65 @@ class ConformanceTest {
               .findFirst()
               .orElse(null);
       assertThat(inDelta).as("members@delta carries them").isNotNull();
+    }
+  }
+
+  /** The deltaLink at the end of a delta read from {@code first}, the items on the way. */
+  private static String deltaLink(SimHttp http, String first, List<JsonNode> items)
+      throws Exception {
+    SimHttp.Reply page = http.get(first);
+    while (true) {
+      items.addAll(page.value());
+      if (page.json().has("@odata.deltaLink")) {
+        return page.json().get("@odata.deltaLink").asText();
+      }
+      page = http.get(page.json().get("@odata.nextLink").asText());
+    }
+  }
+
+  @Test
+  void groupDeltaSaysNothingWhenAMemberIsSoftDeleted() throws Exception {
+    try (GraphSimulator sim =
+        GraphSimulator.start(
+            SimulatorSettings.builder()
+                .scale(TenantScale.TINY)
+                .changeRate(0.1)
+                .throttling(false)
+                .build())) {
+      SimHttp http = new SimHttp(sim);
+      int softDeletedMembers = 0;
+      java.util.Set<String> inBin = new java.util.HashSet<>();
+      String link = deltaLink(http, "/groups/delta?$select=id,members", new ArrayList<>());
+      for (int day = 1; day <= 4; day++) {
+        sim.day(day);
+        Map<String, String> removed = GroundTruth.changes(sim.tenant(), day - 1, day).get("users");
+        List<JsonNode> items = new ArrayList<>();
+        link = deltaLink(http, link, items);
+        java.util.Set<String> sent = new java.util.HashSet<>();
+        for (JsonNode g : items) {
+          g.path("members@delta")
+              .forEach(m -> sent.add(g.get("id").asText() + "/" + m.get("id").asText()));
+        }
+        for (var change :
+            GroundTruth.changes(sim.tenant(), day - 1, day).get("group_members").entrySet()) {
+          String member = change.getKey().split("/")[1];
+          boolean restored = "created".equals(removed.get(member)) && inBin.contains(member);
+          if ("deleted/changed".equals(removed.get(member)) || restored) {
+            // Gone from /members (or back), and members@delta says nothing of it.
+            softDeletedMembers++;
+            assertThat(sent).doesNotContain(change.getKey());
+          } else {
+            assertThat(sent).as(change.toString()).contains(change.getKey());
+          }
+        }
+        removed.forEach(
+            (user, kind) -> {
+              if (kind.equals("deleted/changed")) {
+                inBin.add(user);
+              }
+            });
+      }
+      assertThat(softDeletedMembers).as("the week soft-deletes members").isPositive();
     }
   }
 

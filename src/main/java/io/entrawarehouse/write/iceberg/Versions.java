@@ -64,7 +64,7 @@ public final class Versions {
     }
   }
 
-  private static void forEachLocal(Entity entity, List<Path> parts, Consumer<GenericRecord> row) {
+  static void forEachLocal(Entity entity, List<Path> parts, Consumer<GenericRecord> row) {
     for (Path part : parts) {
       read(entity, new LocalInputFile(part), row);
     }
@@ -103,12 +103,7 @@ public final class Versions {
    * @return the part, and the round's removals (id → Graph's reason) for the history
    */
   public Merged merge(
-      Entity entity,
-      String tenantId,
-      long loadId,
-      List<Path> changes,
-      boolean keepRawJson,
-      Consumer<List<GenericRecord>> completeNew) {
+      Entity entity, String tenantId, long loadId, List<Path> changes, boolean keepRawJson) {
     String parentColumn = parentColumn(entity);
     // A group removed whole removes its memberships in every bucket: found first.
     Map<String, String> removedParents = new HashMap<>();
@@ -191,9 +186,7 @@ public final class Versions {
         if (versions != null && !fresh.isEmpty()) {
           restoreExtra(entity, versions, b, fresh);
         }
-        List<GenericRecord> added = new ArrayList<>(fresh.values());
-        completeNew.accept(added);
-        added.forEach(out::write);
+        fresh.values().forEach(out::write);
       }
     } finally {
       out.close();
@@ -225,32 +218,6 @@ public final class Versions {
             }
           }
         });
-  }
-
-  /**
-   * The display names the lake holds now for the given ids, among the tenant's users, groups,
-   * devices and service principals ({@code objects}): what a membership Graph sends as id and type
-   * only is named with. Holds only the wanted ids' names.
-   */
-  public Map<String, String> displayNames(
-      String tenantId, List<Entity> objects, Set<String> wanted) {
-    Map<String, String> names = new HashMap<>();
-    if (wanted.isEmpty()) {
-      return names;
-    }
-    for (Entity e : objects) {
-      forEachCurrent(
-          e,
-          tenantId,
-          row -> {
-            String id = String.valueOf(row.get("id"));
-            Object name = row.get("display_name");
-            if (name != null && wanted.contains(id)) {
-              names.put(id, name.toString());
-            }
-          });
-    }
-    return names;
   }
 
   /** A merged part, how many objects the round changed, and its removals. */
