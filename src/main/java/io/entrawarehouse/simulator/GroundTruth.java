@@ -35,6 +35,28 @@ public final class GroundTruth {
     return out;
   }
 
+  /**
+   * Every membership today as a row, {@code groupId|memberId|type|name}, as /members documents them
+   * (service principals included); with {@code transitive}, as /transitiveMembers does.
+   */
+  public static java.util.Set<String> membershipRows(DemoTenant tenant, boolean transitive) {
+    java.util.Set<String> out = new java.util.TreeSet<>();
+    for (int g : tenant.alive(DemoTenant.GROUP)) {
+      String groupId = tenant.id(DemoTenant.GROUP, g);
+      for (Map<String, Object> m : transitive ? tenant.transitiveMembers(g) : tenant.members(g)) {
+        out.add(
+            groupId
+                + "|"
+                + m.get("id")
+                + "|"
+                + ((String) m.get("@odata.type")).replace("#microsoft.graph.", "")
+                + "|"
+                + m.get("displayName"));
+      }
+    }
+    return out;
+  }
+
   public static Map<String, Entity> of(DemoTenant tenant) {
     TenantScale s = tenant.scale();
     Map<String, Entity> out = new LinkedHashMap<>();

@@ -313,20 +313,25 @@ final class TenantChanges {
     Map<String, Object> m = new LinkedHashMap<>();
     switch (kind) {
       case DemoTenant.USER -> {
-        switch (p.below(5)) {
+        switch (p.below(4)) {
           case 0 -> m.put("accountEnabled", !Boolean.TRUE.equals(now.get("accountEnabled")));
-          case 1 -> m.put("jobTitle", p.one(JOB_TITLES));
-          case 2 -> {
-            m.put("department", p.one(DEPARTMENTS));
-            m.put("jobTitle", p.one(JOB_TITLES));
-          }
-          case 3 -> {
+          case 1 -> {
             // A new surname: the name every membership of the user shows changes too.
             String surname = p.one(NEW_SURNAMES);
             m.put("surname", surname);
             m.put("displayName", now.get("givenName") + " " + surname);
           }
-          default -> m.put("officeLocation", p.digits(2) + "/" + p.digits(4));
+          case 2 -> {
+            m.put("department", p.one(DEPARTMENTS));
+            m.put("jobTitle", p.one(JOB_TITLES));
+          }
+          default -> {
+            if (p.chance(0.5)) {
+              m.put("jobTitle", p.one(JOB_TITLES));
+            } else {
+              m.put("officeLocation", p.digits(2) + "/" + p.digits(4));
+            }
+          }
         }
       }
       case DemoTenant.DEVICE -> {
