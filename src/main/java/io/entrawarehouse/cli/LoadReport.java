@@ -81,6 +81,48 @@ final class LoadReport {
   }
 
   /**
+   * What the load changed in the tables that keep history. After a read of the whole directory
+   * ({@code directory=full}, the reconciliation launch), that is what the delta loads before it had
+   * not seen: memberships added, removed and renamed, sign-in activity that delta cannot select.
+   */
+  private static void changes(
+      DirectoryLoadLauncher launcher, LoadParameters launch, long loadId, PrintWriter out)
+      throws SQLException {
+    List<String> histories = new java.util.ArrayList<>();
+    for (Entity entity : launch.entities()) {
+      Entity history = io.entrawarehouse.warehouse.Entities.history(entity);
+      if (history != null) {
+        histories.add(history.name());
+      }
+    }
+    Map<String, long[]> counts =
+        launcher.duckdb().historyCounts(loadId, launch.tenantId(), histories);
+    if (counts.values().stream().allMatch(c -> c[0] + c[1] + c[2] == 0)) {
+      if (launch.fullDirectory() && !counts.isEmpty()) {
+        out.println(
+            "  Read in full, nothing differed from what the loads before it had loaded: nothing"
+                + " to repair.");
+      }
+      return;
+    }
+    out.println(
+        launch.fullDirectory()
+            ? "  Read in full, this load changed (what delta loads before it had not seen, repaired):"
+            : "  This load changed:");
+    counts.forEach(
+        (table, c) -> {
+          if (c[0] + c[1] + c[2] > 0) {
+            String name = table.substring(0, table.length() - "_history".length());
+            boolean members =
+                name.equals(io.entrawarehouse.warehouse.Entities.GROUP_MEMBERS.name());
+            out.printf(
+                "    %-25s %d added, %d removed, %d %s%n",
+                name, c[0], c[2], c[1], members ? "renamed" : "changed");
+          }
+        });
+  }
+
+  /**
    * Rows per table of a completed load, skips and where they are, and where the data is.
    *
    * @param denied the tables Graph denied the load ({@link DirectoryLoadJob#denied}), shown so
@@ -143,6 +185,9 @@ final class LoadReport {
                 + " above)%n",
             entity.name(), gone, entity.parent().path().substring(1));
       }
+    }
+    if (duckdb) {
+      changes(launcher, launch, loadId, out);
     }
     if (skippedInAll > 0) {
       out.println(

@@ -195,6 +195,40 @@ public final class DuckDbLoader {
   }
 
   /**
+   * What a load changed in each history table it wrote: table → {created, updated, deleted}
+   * versions, from the versions that load wrote (whatever execution committed them).
+   */
+  public Map<String, long[]> historyCounts(long loadId, String tenantId, List<String> histories)
+      throws SQLException {
+    Map<String, long[]> counts = new java.util.LinkedHashMap<>();
+    if (waitForWriters() != null) {
+      return counts;
+    }
+    try (Connection c = read()) {
+      for (String table : histories) {
+        if (!hasTable(c, table)) {
+          continue;
+        }
+        try (PreparedStatement q =
+            c.prepareStatement(
+                "SELECT count(*) FILTER (change_kind = 'created'),"
+                    + " count(*) FILTER (change_kind = 'updated'),"
+                    + " count(*) FILTER (change_kind = 'deleted') FROM "
+                    + table
+                    + " WHERE load_id = ? AND tenant_id = ?")) {
+          q.setLong(1, loadId);
+          q.setString(2, tenantId);
+          try (ResultSet r = q.executeQuery()) {
+            r.next();
+            counts.put(table, new long[] {r.getLong(1), r.getLong(2), r.getLong(3)});
+          }
+        }
+      }
+    }
+    return counts;
+  }
+
+  /**
    * Builds the file anew from slices: a copy that starts empty, swapped in, so the result holds the
    * slices and nothing else (a rebuild from the lake).
    */
