@@ -220,12 +220,15 @@ class ReaderRestartTest {
 
   @Test
   void anExpiredSavedLinkFallsBackToTheFirstPage() throws Exception {
+    io.entrawarehouse.simulator.MutableClock clock =
+        new io.entrawarehouse.simulator.MutableClock(java.time.Instant.now());
     try (GraphSimulator shortLived =
         GraphSimulator.start(
             SimulatorSettings.builder()
                 .scale(TenantScale.TINY)
                 .throttling(false)
-                .skipTokenLifetime(Duration.ofMillis(300))
+                .clock(clock)
+                .skipTokenLifetime(Duration.ofSeconds(60))
                 .build())) {
       GraphClient client = io.entrawarehouse.graph.SimulatorClients.client(shortLived, 3, d -> {});
       String first = client.url("/users?$select=id&$top=10");
@@ -235,7 +238,7 @@ class ReaderRestartTest {
       reader.open(context);
       ids(reader, 15);
       reader.update(context);
-      Thread.sleep(400);
+      clock.advance(Duration.ofSeconds(61)); // the saved page's skiptoken has expired
 
       GraphCollectionItemReader resumed =
           new GraphCollectionItemReader(client, "users", "users", first, false);
