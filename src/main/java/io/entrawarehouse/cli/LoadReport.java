@@ -5,6 +5,7 @@ import io.entrawarehouse.job.DirectoryLoadLauncher;
 import io.entrawarehouse.job.LoadParameters;
 import io.entrawarehouse.job.RejectedItems;
 import io.entrawarehouse.read.PerParentItemReader;
+import io.entrawarehouse.warehouse.Entities;
 import io.entrawarehouse.warehouse.Entity;
 import io.entrawarehouse.write.duckdb.DuckDbLoader;
 import io.entrawarehouse.write.iceberg.IcebergLake;
@@ -90,7 +91,7 @@ final class LoadReport {
       throws SQLException {
     List<String> histories = new java.util.ArrayList<>();
     for (Entity entity : launch.entities()) {
-      Entity history = io.entrawarehouse.warehouse.Entities.history(entity);
+      Entity history = Entities.history(entity);
       if (history != null) {
         histories.add(history.name());
       }
@@ -113,8 +114,7 @@ final class LoadReport {
         (table, c) -> {
           if (c[0] + c[1] + c[2] > 0) {
             String name = table.substring(0, table.length() - "_history".length());
-            boolean members =
-                name.equals(io.entrawarehouse.warehouse.Entities.GROUP_MEMBERS.name());
+            boolean members = name.equals(Entities.GROUP_MEMBERS.name());
             out.printf(
                 "    %-25s %d added, %d removed, %d %s%n",
                 name, c[0], c[2], c[1], members ? "renamed" : "changed");

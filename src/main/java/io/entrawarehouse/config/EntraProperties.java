@@ -203,6 +203,10 @@ public record EntraProperties(
 
     /** The same settings with another timeout for report pages. */
     public Graph withReportsTimeout(Duration reports) {
+      return copy(proxy, pacing, reports);
+    }
+
+    private Graph copy(URI proxy, boolean pacing, Duration reportsTimeout) {
       return new Graph(
           proxy,
           timeout,
@@ -215,24 +219,12 @@ public record EntraProperties(
           resourceUnits,
           reportRequests,
           budgetWindow,
-          reports);
+          reportsTimeout);
     }
 
     /** The same settings, requests unpaced (benchmarks against an unthrottled simulator). */
     public Graph unpaced() {
-      return new Graph(
-          proxy,
-          timeout,
-          trustCertificate,
-          maxAttempts,
-          maxBackoff,
-          concurrency,
-          false,
-          budgetShare,
-          resourceUnits,
-          reportRequests,
-          budgetWindow,
-          reportsTimeout);
+      return copy(proxy, false, reportsTimeout);
     }
 
     /** The budget one client (one app and tenant) paces its requests to. */
@@ -246,19 +238,7 @@ public record EntraProperties(
 
     /** The same settings without a proxy (the demo tenant is on loopback). */
     public Graph direct() {
-      return new Graph(
-          null,
-          timeout,
-          trustCertificate,
-          maxAttempts,
-          maxBackoff,
-          concurrency,
-          pacing,
-          budgetShare,
-          resourceUnits,
-          reportRequests,
-          budgetWindow,
-          reportsTimeout);
+      return copy(null, pacing, reportsTimeout);
     }
   }
 

@@ -9,6 +9,7 @@ import io.entrawarehouse.process.MalformedItemException;
 import io.entrawarehouse.process.WarehouseRowProcessor;
 import io.entrawarehouse.read.DeltaItemReader;
 import io.entrawarehouse.read.GraphReaders;
+import io.entrawarehouse.read.MemberSideItemReader;
 import io.entrawarehouse.read.TransitiveMembersItemReader;
 import io.entrawarehouse.warehouse.CloudAvailability;
 import io.entrawarehouse.warehouse.Entities;
@@ -1031,11 +1032,9 @@ public final class DirectoryLoadJob {
         if (c.containsKey(DEGRADED)) {
           extras.put(s.getStepName(), c.getString(DEGRADED));
         }
-        if (c.containsKey(io.entrawarehouse.read.MemberSideItemReader.REFUSED)) {
+        if (c.containsKey(MemberSideItemReader.REFUSED)) {
           extras.merge(
-              s.getStepName(),
-              c.getString(io.entrawarehouse.read.MemberSideItemReader.REFUSED),
-              (a, b) -> a + " " + b);
+              s.getStepName(), c.getString(MemberSideItemReader.REFUSED), (a, b) -> a + " " + b);
         }
       }
     }

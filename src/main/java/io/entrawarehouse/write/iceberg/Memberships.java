@@ -4,6 +4,7 @@ import io.entrawarehouse.warehouse.Entities;
 import io.entrawarehouse.warehouse.Entity;
 import io.entrawarehouse.write.parquet.Staging;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -65,7 +66,7 @@ public final class Memberships {
       Entity table,
       String tenantId,
       long loadId,
-      java.time.Instant loadedAt,
+      Instant loadedAt,
       Path merged,
       Map<String, String> removed) {
     Objects objects = objects(tenantId, loadId);
@@ -124,10 +125,14 @@ public final class Memberships {
     return was != null && name.equals(was.toString()) ? 0 : 1;
   }
 
-  /** This load's versions of the objects groups hold: removals with Graph's reason, restores. */
+  /**
+   * This load's versions of the objects groups hold, each history read once: removals with Graph's
+   * reason, and restores (created now, deleted by an earlier load: since which load).
+   */
   private Objects objects(String tenantId, long loadId) {
     Map<String, String> removed = new HashMap<>();
     Set<String> created = new HashSet<>();
+    Map<String, Long> deletedBefore = new HashMap<>();
     for (Entity object : OBJECTS) {
       Entity history = Entities.history(object);
       if (!lake.exists(history)) {
@@ -137,41 +142,23 @@ public final class Memberships {
           history,
           tenantId,
           v -> {
-            if (((Number) v.get(Entity.LOAD_ID)).longValue() != loadId) {
-              return;
-            }
             String id = String.valueOf(v.get("id"));
-            if ("deleted".equals(String.valueOf(v.get(Entity.CHANGE_KIND)))) {
+            String kind = String.valueOf(v.get(Entity.CHANGE_KIND));
+            long load = ((Number) v.get(Entity.LOAD_ID)).longValue();
+            if (load != loadId) {
+              if (kind.equals("deleted")) {
+                deletedBefore.merge(id, load, Math::max);
+              }
+            } else if (kind.equals("deleted")) {
               Object reason = v.get(Entity.REMOVED_REASON);
               removed.put(id, reason == null ? "deleted" : reason.toString());
-            } else if ("created".equals(String.valueOf(v.get(Entity.CHANGE_KIND)))) {
+            } else if (kind.equals("created")) {
               created.add(id);
             }
           });
     }
-    // A created object deleted before is a restore: since when it was gone.
-    Map<String, Long> restored = new HashMap<>();
-    if (!created.isEmpty()) {
-      for (Entity object : OBJECTS) {
-        Entity history = Entities.history(object);
-        if (!lake.exists(history)) {
-          continue;
-        }
-        versions.forEachCurrent(
-            history,
-            tenantId,
-            v -> {
-              String id = String.valueOf(v.get("id"));
-              long load = ((Number) v.get(Entity.LOAD_ID)).longValue();
-              if (created.contains(id)
-                  && load != loadId
-                  && "deleted".equals(String.valueOf(v.get(Entity.CHANGE_KIND)))) {
-                restored.merge(id, load, Math::max);
-              }
-            });
-      }
-    }
-    return new Objects(removed, restored);
+    deletedBefore.keySet().retainAll(created);
+    return new Objects(removed, deletedBefore);
   }
 
   /**
