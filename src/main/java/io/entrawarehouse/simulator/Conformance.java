@@ -136,7 +136,8 @@ public enum Conformance {
           + " and $expand=members, which stops at 20 members.",
       "/groups/{id}/members and /transitiveMembers leave service principals out;"
           + " /servicePrincipals/{id}/memberOf serves the groups of each, with Application.Read.All"
-          + " or Directory.Read.All; members@delta includes them.",
+          + " or Directory.Read.All (not the directory roles Graph lists there too: the product"
+          + " keeps only #microsoft.graph.group items); members@delta includes them.",
       "simulator.ConformanceTest#v1MembersLeaveServicePrincipalsOutAndMemberOfHasThem",
       "job.ServicePrincipalMembersTest#aFullReadFindsServicePrincipalMembersFromTheirSide"),
   GROUP_DELTA_MEMBER_DELETIONS(
