@@ -3,6 +3,16 @@ package io.entrawarehouse.bench;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.entrawarehouse.config.EntraProperties.Graph;
+import io.entrawarehouse.graph.Credential.ClientSecret;
+import io.entrawarehouse.graph.GraphClient;
+import io.entrawarehouse.graph.GraphEndpoint;
+import io.entrawarehouse.graph.Trust;
+import io.entrawarehouse.job.LoadParameters;
+import io.entrawarehouse.read.GraphReaders;
+import io.entrawarehouse.warehouse.Entities;
+import io.entrawarehouse.warehouse.Entity;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.net.URI;
@@ -12,9 +22,21 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.X509TrustManager;
+import org.springframework.batch.infrastructure.item.ExecutionContext;
+import org.springframework.batch.infrastructure.item.ItemStreamReader;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -33,8 +55,7 @@ import picocli.CommandLine.Spec;
             + " The client secret comes from AZURE_CLIENT_SECRET.")
 public final class CrawlCommand implements Callable<Integer> {
 
-  private static final int CONCURRENCY =
-      io.entrawarehouse.config.EntraProperties.Graph.DEFAULT_CONCURRENCY;
+  private static final int CONCURRENCY = Graph.DEFAULT_CONCURRENCY;
 
   @Spec CommandSpec spec;
 
@@ -64,10 +85,7 @@ public final class CrawlCommand implements Callable<Integer> {
               + " Graph).")
   List<String> entities =
       new ArrayList<>(
-          io.entrawarehouse.warehouse.Entities.ALL.values().stream()
-              .filter(io.entrawarehouse.warehouse.Entity::readFromGraph)
-              .map(io.entrawarehouse.warehouse.Entity::name)
-              .toList());
+          Entities.ALL.values().stream().filter(Entity::readFromGraph).map(Entity::name).toList());
 
   @Option(
       names = "--with-job-readers",
@@ -79,8 +97,7 @@ public final class CrawlCommand implements Callable<Integer> {
   private static final JsonFactory JSON = new JsonFactory();
   private HttpClient http;
   private String token;
-  private final java.util.concurrent.atomic.AtomicLong throttled =
-      new java.util.concurrent.atomic.AtomicLong();
+  private final AtomicLong throttled = new AtomicLong();
 
   @Override
   public Integer call() throws Exception {
@@ -93,15 +110,13 @@ public final class CrawlCommand implements Callable<Integer> {
     String authority = tokenUrl.toString().replaceFirst("oauth2/v2\\.0/token$", "");
     String tenant = authority.replaceAll("/+$", "");
     tenant = tenant.substring(tenant.lastIndexOf('/') + 1);
-    javax.net.ssl.X509TrustManager trustManager =
-        trust == null ? null : io.entrawarehouse.graph.Trust.fromPem(trust);
-    javax.net.ssl.SSLContext ssl =
-        trustManager == null ? null : io.entrawarehouse.graph.Trust.context(trustManager);
-    io.entrawarehouse.graph.GraphClient graph =
-        new io.entrawarehouse.graph.GraphEndpoint(
+    X509TrustManager trustManager = trust == null ? null : Trust.fromPem(trust);
+    SSLContext ssl = trustManager == null ? null : Trust.context(trustManager);
+    GraphClient graph =
+        new GraphEndpoint(
                 "bench",
                 tenant,
-                new io.entrawarehouse.graph.Credential.ClientSecret(clientId, secret),
+                new ClientSecret(clientId, secret),
                 authority,
                 graphUrl,
                 scope,
@@ -110,7 +125,7 @@ public final class CrawlCommand implements Callable<Integer> {
             .client(
                 // Unpaced: the benchmarks serve the tenant without throttling, to measure the
                 // readers at full speed.
-                new io.entrawarehouse.config.EntraProperties.Graph(
+                new Graph(
                         null, Duration.ofSeconds(30), null, 8, Duration.ofSeconds(60), CONCURRENCY)
                     .unpaced(),
                 d -> Thread.sleep(d.toMillis()));
@@ -128,12 +143,9 @@ public final class CrawlCommand implements Callable<Integer> {
     long start = System.nanoTime();
     // The same first pages as directory-load with default parameters: same $select, $top and
     // window.
-    io.entrawarehouse.job.LoadParameters launch =
-        io.entrawarehouse.job.LoadParameters.parse(
-            "bench", java.util.Map.of(), java.time.LocalDate.now(java.time.ZoneOffset.UTC));
+    LoadParameters launch = LoadParameters.parse("bench", Map.of(), LocalDate.now(ZoneOffset.UTC));
     for (String endpoint : entities) {
-      io.entrawarehouse.warehouse.Entity entity =
-          io.entrawarehouse.warehouse.Entities.ALL.get(endpoint);
+      Entity entity = Entities.ALL.get(endpoint);
       if (entity == null) {
         throw new IllegalArgumentException("unknown entity '" + endpoint + "'");
       }
@@ -145,10 +157,9 @@ public final class CrawlCommand implements Callable<Integer> {
         counts[0] = 0;
         // As many requests in flight as the job's reader has (the current group and the next
         // groups' first pages), so the baseline is not slower than the job for a reason of its own.
-        java.util.concurrent.ExecutorService pool =
-            java.util.concurrent.Executors.newFixedThreadPool(CONCURRENCY + 1);
+        ExecutorService pool = Executors.newFixedThreadPool(CONCURRENCY + 1);
         try {
-          List<java.util.concurrent.Future<long[]>> done = new ArrayList<>();
+          List<Future<long[]>> done = new ArrayList<>();
           for (String group : groups) {
             done.add(
                 pool.submit(
@@ -158,7 +169,7 @@ public final class CrawlCommand implements Callable<Integer> {
                       return c;
                     }));
           }
-          for (java.util.concurrent.Future<long[]> f : done) {
+          for (Future<long[]> f : done) {
             long[] c = f.get();
             counts[0] += c[0];
             counts[1] += c[1];
@@ -185,23 +196,17 @@ public final class CrawlCommand implements Callable<Integer> {
   }
 
   /** Fetches through the job's own readers and Graph client, discarding the items. */
-  private int crawlWithJobReaders(
-      PrintWriter out, io.entrawarehouse.graph.GraphClient graph, String tenant) throws Exception {
-    io.entrawarehouse.job.LoadParameters launch =
-        io.entrawarehouse.job.LoadParameters.parse(
-            tenant, java.util.Map.of(), java.time.LocalDate.now(java.time.ZoneOffset.UTC));
+  private int crawlWithJobReaders(PrintWriter out, GraphClient graph, String tenant)
+      throws Exception {
+    LoadParameters launch = LoadParameters.parse(tenant, Map.of(), LocalDate.now(ZoneOffset.UTC));
     out.printf("%-16s %10s %8s %9s %12s%n", "entity", "items", "", "seconds", "items/s");
     long total = 0;
     long start = System.nanoTime();
     for (String name : entities) {
-      io.entrawarehouse.warehouse.Entity entity =
-          io.entrawarehouse.warehouse.Entities.ALL.get(name);
-      org.springframework.batch.infrastructure.item.ItemStreamReader<
-              com.fasterxml.jackson.databind.JsonNode>
-          reader =
-              io.entrawarehouse.read.GraphReaders.of(
-                  graph, entity, launch.query(entity), false, CONCURRENCY);
-      reader.open(new org.springframework.batch.infrastructure.item.ExecutionContext());
+      Entity entity = Entities.ALL.get(name);
+      ItemStreamReader<JsonNode> reader =
+          GraphReaders.of(graph, entity, launch.query(entity), false, CONCURRENCY);
+      reader.open(new ExecutionContext());
       long t0 = System.nanoTime();
       long n = 0;
       while (reader.read() != null) {
@@ -218,7 +223,7 @@ public final class CrawlCommand implements Callable<Integer> {
     return 0;
   }
 
-  private java.util.concurrent.CompletableFuture<HttpResponse<InputStream>> request(String url) {
+  private CompletableFuture<HttpResponse<InputStream>> request(String url) {
     return http.sendAsync(
         HttpRequest.newBuilder(URI.create(url))
             .header("Authorization", "Bearer " + token)
@@ -234,7 +239,7 @@ public final class CrawlCommand implements Callable<Integer> {
    */
   private void crawl(String url, long[] counts, List<String> ids) throws Exception {
     String next = url;
-    java.util.concurrent.CompletableFuture<HttpResponse<InputStream>> pending = request(url);
+    CompletableFuture<HttpResponse<InputStream>> pending = request(url);
     while (next != null) {
       HttpResponse<InputStream> response = pending.get();
       if (response.statusCode() == 429 || response.statusCode() >= 500) {

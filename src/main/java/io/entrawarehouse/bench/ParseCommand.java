@@ -4,10 +4,10 @@ import com.microsoft.graph.core.tasks.PageIterator;
 import com.microsoft.graph.models.User;
 import com.microsoft.graph.models.UserCollectionResponse;
 import com.microsoft.graph.serviceclient.GraphServiceClient;
+import io.entrawarehouse.cli.DemoConnection;
 import io.entrawarehouse.config.EntraProperties;
 import io.entrawarehouse.graph.GraphClient;
 import io.entrawarehouse.graph.GraphPage;
-import io.entrawarehouse.job.DirectoryLoadLauncher;
 import io.entrawarehouse.job.LoadParameters;
 import io.entrawarehouse.simulator.GraphSimulator;
 import io.entrawarehouse.simulator.SimulatorSettings;
@@ -57,7 +57,7 @@ public final class ParseCommand implements Callable<Integer> {
           LoadParameters.parse(sim.tenantId(), Map.of(), LocalDate.now(ZoneOffset.UTC))
               .query(Entities.USERS);
       GraphClient raw =
-          DirectoryLoadLauncher.demoEndpoint(sim)
+          DemoConnection.endpoint(sim)
               .client(
                   new EntraProperties.Graph(
                           null, Duration.ofSeconds(30), null, 3, Duration.ofSeconds(5), 1)
@@ -70,7 +70,7 @@ public final class ParseCommand implements Callable<Integer> {
         long t0 = System.nanoTime();
         long n = 0;
         for (String next = raw.url("/users?" + query); next != null; ) {
-          GraphPage page = raw.page("users", next, false);
+          GraphPage page = raw.page(Entities.USERS.reading(), next, false);
           n += page.items().size();
           next = page.nextLink();
         }

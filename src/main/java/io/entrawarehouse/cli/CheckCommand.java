@@ -11,11 +11,16 @@ import io.entrawarehouse.job.DirectoryLoadLauncher;
 import io.entrawarehouse.job.LoadParameters;
 import io.entrawarehouse.warehouse.CloudAvailability;
 import io.entrawarehouse.warehouse.Entity;
+import io.entrawarehouse.warehouse.Permission;
 import java.io.PrintWriter;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import org.springframework.context.ConfigurableApplicationContext;
 import picocli.CommandLine.Command;
@@ -40,13 +45,13 @@ public final class CheckCommand implements Callable<Integer> {
   @Parameters(
       paramLabel = "key=value",
       description = "Launch parameters (entities=…, filter.…) as for run.")
-  java.util.List<String> parameters = new java.util.ArrayList<>();
+  List<String> parameters = new ArrayList<>();
 
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    java.util.Map<String, String> args = LoadCommands.keyValues(parameters);
+    Map<String, String> args = LoadCommands.keyValues(parameters);
     String tenants = LoadCommands.tenantSelection(args);
     try (ConfigurableApplicationContext spring = LoadCommands.spring(err)) {
       DirectoryLoadLauncher launcher = spring.getBean(DirectoryLoadLauncher.class);
@@ -57,7 +62,7 @@ public final class CheckCommand implements Callable<Integer> {
 
   private static int check(
       DirectoryLoadLauncher.Connection connection,
-      java.util.Map<String, String> args,
+      Map<String, String> args,
       PrintWriter out,
       PrintWriter err)
       throws Exception {
@@ -77,11 +82,11 @@ public final class CheckCommand implements Callable<Integer> {
             + (roles == null
                 ? "unknown (the access token is not a JWT this tool can read: Microsoft documents"
                     + " access tokens as opaque to clients), so each entity's probe tells"
-                : roles.isEmpty() ? "none" : String.join(", ", new java.util.TreeSet<>(roles))));
+                : roles.isEmpty() ? "none" : String.join(", ", new TreeSet<>(roles))));
     out.printf(
         "%-27s %-40s %-8s %-8s %-6s %s%n", "entity", "needs", "granted", "licence", "probe", "fix");
     boolean allOk = true;
-    java.time.Instant from = launch.effectiveSince(java.time.Instant.now());
+    Instant from = launch.effectiveSince(Instant.now());
     for (Entity entity : launch.entities()) {
       if (!entity.readFromGraph()) {
         out.printf(
@@ -107,7 +112,7 @@ public final class CheckCommand implements Callable<Integer> {
             "not offered in " + cloud.id() + ": skipped by run (exit 4, PARTIAL)");
         continue;
       }
-      List<Need> needs = new java.util.ArrayList<>();
+      List<Need> needs = new ArrayList<>();
       needs.add(
           new Need(
               entity.name(),
@@ -160,7 +165,7 @@ public final class CheckCommand implements Callable<Integer> {
         String fix = "";
         try {
           if (need.delta() != null) {
-            connection.graph().page(entity.what(), connection.graph().url(need.delta()), false);
+            connection.graph().page(entity.reading(), connection.graph().url(need.delta()), false);
           } else {
             probe(connection.graph(), launch, entity, need.query());
           }
@@ -195,7 +200,7 @@ public final class CheckCommand implements Callable<Integer> {
   private record Need(
       String row,
       String needs,
-      io.entrawarehouse.warehouse.Permission permission,
+      Permission permission,
       String licence,
       String without,
       String query,
@@ -206,16 +211,22 @@ public final class CheckCommand implements Callable<Integer> {
     if (entity.parent() != null) {
       String parents = entity.parent().path();
       GraphPage first =
-          graph.page(parents.substring(1), graph.url(parents + "?$select=id&$top=1"), false);
+          graph.page(
+              entity.readingOf(parents.substring(1)),
+              graph.url(parents + "?$select=id&$top=1"),
+              false);
       if (first.items().isEmpty()) {
         return;
       }
       String id = first.items().get(0).get("id").asText();
       graph.page(
-          entity.what(), graph.url(entity.pathFor(id) + "?" + query), launch.needsEventual(entity));
+          entity.reading(),
+          graph.url(entity.pathFor(id) + "?" + query),
+          launch.needsEventual(entity));
       return;
     }
-    graph.page(entity.what(), graph.url(entity.path() + "?" + query), launch.needsEventual(entity));
+    graph.page(
+        entity.reading(), graph.url(entity.path() + "?" + query), launch.needsEventual(entity));
   }
 
   private static String fix(Need need, Entity entity, GraphException e, Set<String> roles) {
@@ -260,7 +271,7 @@ public final class CheckCommand implements Callable<Integer> {
     }
     claims.path("roles").forEach(r -> roles.add(r.asText()));
     if (roles.isEmpty() && claims.hasNonNull("scp")) {
-      roles.addAll(java.util.List.of(claims.get("scp").asText().split(" ")));
+      roles.addAll(List.of(claims.get("scp").asText().split(" ")));
     }
     return roles;
   }

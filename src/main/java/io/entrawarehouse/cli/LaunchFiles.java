@@ -1,5 +1,6 @@
 package io.entrawarehouse.cli;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -85,7 +86,7 @@ final class LaunchFiles {
    */
   static Path applicationHome() {
     String classPath = System.getProperty("java.class.path", "");
-    String first = classPath.split(java.io.File.pathSeparator, 2)[0];
+    String first = classPath.split(File.pathSeparator, 2)[0];
     if (first.isBlank()) {
       return null;
     }

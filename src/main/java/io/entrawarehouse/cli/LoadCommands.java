@@ -1,6 +1,5 @@
 package io.entrawarehouse.cli;
 
-import io.entrawarehouse.WarehouseApplication;
 import io.entrawarehouse.config.EntraProperties;
 import io.entrawarehouse.graph.GraphEndpoint;
 import io.entrawarehouse.graph.TenantEndpoints;
@@ -10,11 +9,16 @@ import io.entrawarehouse.job.JobRepositoryConfiguration;
 import io.entrawarehouse.job.LoadParameters;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -23,11 +27,18 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.hadoop.fs.FileSystem;
 import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.job.JobInstance;
 import org.springframework.boot.SpringApplication;
+import org.springframework.boot.context.properties.bind.BindException;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.dao.DataAccessException;
 
 /**
  * What {@code run}, {@code restart} and {@code status} share: the Spring context, the lock, the
@@ -65,9 +76,8 @@ final class LoadCommands {
   /**
    * Properties that hold a secret: given as -D they are readable by anyone who can list processes.
    */
-  private static final java.util.regex.Pattern SECRET_PROPERTY =
-      java.util.regex.Pattern.compile(
-          "(?i)entra\\.tenants?\\..*(client-?secret|certificate-?password|password)$");
+  private static final Pattern SECRET_PROPERTY =
+      Pattern.compile("(?i)entra\\.tenants?\\..*(client-?secret|certificate-?password|password)$");
 
   /**
    * The Spring context of the load commands. Warns on {@code err} about each secret given on the
@@ -170,8 +180,7 @@ final class LoadCommands {
           && bad.getMessage().startsWith("entra.")) {
         return new CommandException(BAD_INPUT, bad.getMessage() + ".", e);
       }
-      if (t instanceof org.springframework.boot.context.properties.bind.BindException bind
-          && bind.getProperty() != null) {
+      if (t instanceof BindException bind && bind.getProperty() != null) {
         Throwable root = bind;
         while (root.getCause() != null) {
           root = root.getCause();
@@ -189,7 +198,7 @@ final class LoadCommands {
                 + ").",
             e);
       }
-      if (t instanceof java.sql.SQLException sql) {
+      if (t instanceof SQLException sql) {
         String url =
             JobRepositoryConfiguration.printable(
                 System.getProperty(
@@ -236,7 +245,7 @@ final class LoadCommands {
    */
   static String repositoryBusy(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-      if (t instanceof java.sql.SQLException sql) {
+      if (t instanceof SQLException sql) {
         String message = String.valueOf(sql.getMessage());
         boolean sqlite = message.contains("SQLITE_BUSY") || message.contains("SQLITE_LOCKED");
         if (sqlite || "55P03".equals(sql.getSQLState())) {
@@ -264,8 +273,7 @@ final class LoadCommands {
   }
 
   private static String busyTimeout(String url) {
-    java.util.regex.Matcher m =
-        java.util.regex.Pattern.compile("[?&]busy_timeout=([0-9]+)").matcher(url);
+    Matcher m = Pattern.compile("[?&]busy_timeout=([0-9]+)").matcher(url);
     return m.find() ? Long.parseLong(m.group(1)) / 1000.0 + " s" : "not set";
   }
 
@@ -325,7 +333,7 @@ final class LoadCommands {
     FileLock lock;
     try {
       lock = channel.tryLock();
-    } catch (java.nio.channels.OverlappingFileLockException heldByThisProcess) {
+    } catch (OverlappingFileLockException heldByThisProcess) {
       lock = null;
     } catch (IOException e) {
       throw new CommandException(
@@ -418,7 +426,7 @@ final class LoadCommands {
     List<GraphEndpoint> configured = launcher.tenants();
     if (configured.isEmpty()
         && (selection == null || selection.equals("all") || selection.equals("demo"))) {
-      try (DirectoryLoadLauncher.Connection demo = launcher.connectDemo(say(out))) {
+      try (DirectoryLoadLauncher.Connection demo = DemoConnection.connect(launcher, say(out))) {
         return action.apply(demo);
       }
     }
@@ -439,7 +447,7 @@ final class LoadCommands {
       DirectoryLoadLauncher launcher, String tenantId, PrintWriter out) {
     List<GraphEndpoint> configured = launcher.tenants();
     if (configured.isEmpty()) {
-      DirectoryLoadLauncher.Connection demo = launcher.connectDemo(say(out));
+      DirectoryLoadLauncher.Connection demo = DemoConnection.connect(launcher, say(out));
       if (demo.tenantId().equals(tenantId)) {
         return demo;
       }
@@ -466,7 +474,7 @@ final class LoadCommands {
         + endpoint.credential().describe();
   }
 
-  private static java.util.function.Consumer<String> say(PrintWriter out) {
+  private static Consumer<String> say(PrintWriter out) {
     return line -> {
       out.println(line);
       out.flush();
@@ -494,7 +502,7 @@ final class LoadCommands {
     out.println("directory-load: " + launch.describe());
     JobExecution done = launcher.completed(launch);
     if (done != null) {
-      java.util.Set<String> caughtUp = launcher.catchUp(done, launch);
+      Set<String> caughtUp = launcher.catchUp(done, launch);
       if (!caughtUp.isEmpty()) {
         out.println(
             "DuckDB took "
@@ -537,9 +545,7 @@ final class LoadCommands {
       // The job could not start, or could not record its progress: a failed run.
       boolean repository = false;
       for (Throwable t = e; t != null && !repository; t = t.getCause()) {
-        repository =
-            t instanceof java.sql.SQLException
-                || t instanceof org.springframework.dao.DataAccessException;
+        repository = t instanceof SQLException || t instanceof DataAccessException;
       }
       err.println(
           "directory-load could not run: "
@@ -553,7 +559,7 @@ final class LoadCommands {
     } finally {
       // Close Hadoop's cached file systems while logging still works (their shutdown hook would
       // log after Spring has stopped it).
-      org.apache.hadoop.fs.FileSystem.closeAll();
+      FileSystem.closeAll();
     }
     Duration took = Duration.ofNanos(System.nanoTime() - start);
     if (execution.getStatus() != BatchStatus.COMPLETED) {
@@ -602,7 +608,7 @@ final class LoadCommands {
     if (refused.isEmpty()) {
       return OK;
     }
-    java.util.Map<String, String> denied = refused.tables();
+    Map<String, String> denied = refused.tables();
     boolean all = denied.size() >= launch.entities().size();
     if (!denied.isEmpty()) {
       err.println(
@@ -629,9 +635,8 @@ final class LoadCommands {
   /** The sum of the heap pools' peak usage: an upper bound of the peak heap. */
   static long peakHeapBytes() {
     long peak = 0;
-    for (java.lang.management.MemoryPoolMXBean pool :
-        java.lang.management.ManagementFactory.getMemoryPoolMXBeans()) {
-      if (pool.getType() == java.lang.management.MemoryType.HEAP) {
+    for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+      if (pool.getType() == MemoryType.HEAP) {
         peak += pool.getPeakUsage().getUsed();
       }
     }

@@ -20,6 +20,8 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import org.apache.iceberg.Snapshot;
 import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.step.StepExecution;
@@ -63,16 +65,16 @@ final class LoadReport {
   }
 
   /** The lake's commit of a load to each table of the launch that has one, by table name. */
-  private static Map<String, org.apache.iceberg.Snapshot> commits(
+  private static Map<String, Snapshot> commits(
       DirectoryLoadLauncher launcher, LoadParameters launch, JobExecution execution) {
-    Map<String, org.apache.iceberg.Snapshot> commits = new java.util.TreeMap<>();
+    Map<String, Snapshot> commits = new TreeMap<>();
     if (!execution.getExecutionContext().containsKey(DirectoryLoadJob.LOAD_UID)) {
       return commits;
     }
     String uid = execution.getExecutionContext().getString(DirectoryLoadJob.LOAD_UID);
     try (IcebergLake lake = launcher.lake()) {
       for (Entity entity : launch.entities()) {
-        org.apache.iceberg.Snapshot s = lake.committed(entity, uid);
+        Snapshot s = lake.committed(entity, uid);
         if (s != null) {
           commits.put(entity.name(), s);
         }
@@ -89,7 +91,7 @@ final class LoadReport {
   private static void changes(
       DirectoryLoadLauncher launcher, LoadParameters launch, long loadId, PrintWriter out)
       throws SQLException {
-    List<String> histories = new java.util.ArrayList<>();
+    List<String> histories = new ArrayList<>();
     for (Entity entity : launch.entities()) {
       Entity history = Entities.history(entity);
       if (history != null) {
@@ -140,8 +142,7 @@ final class LoadReport {
         duckdb ? launcher.duckdb().loads(loadId, launch.tenantId()) : Map.of();
     // The lake's commit summaries are read only for what DuckDB does not record (lake-only mode).
     boolean allInDuckDb = launch.entities().stream().allMatch(e -> loads.containsKey(e.name()));
-    Map<String, org.apache.iceberg.Snapshot> commits =
-        allInDuckDb ? Map.of() : commits(launcher, launch, execution);
+    Map<String, Snapshot> commits = allInDuckDb ? Map.of() : commits(launcher, launch, execution);
     List<StepExecution> steps = steps(launcher, execution);
     if (duckdb && loads.isEmpty()) {
       out.println(
@@ -154,7 +155,7 @@ final class LoadReport {
     long skippedInAll = 0;
     for (Entity entity : launch.entities()) {
       DuckDbLoader.Loaded loaded = loads.get(entity.name());
-      org.apache.iceberg.Snapshot commit = commits.get(entity.name());
+      Snapshot commit = commits.get(entity.name());
       String rows =
           denied.containsKey(entity.name())
               ? "denied"
@@ -248,7 +249,7 @@ final class LoadReport {
     }
     boolean duckdb = launcher.properties().warehouse().duckdb();
     Map<String, DuckDbLoader.Loaded> inDuckDb = Map.of();
-    Map<String, org.apache.iceberg.Snapshot> inLake = Map.of();
+    Map<String, Snapshot> inLake = Map.of();
     String unknown = null;
     try {
       inLake = commits(launcher, launch, execution);

@@ -5,6 +5,7 @@ import io.entrawarehouse.job.DirectoryLoadLauncher;
 import io.entrawarehouse.job.LoadParameters;
 import java.io.PrintWriter;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.job.JobExecution;
@@ -38,8 +39,7 @@ public final class RestartCommand implements Callable<Integer> {
       // may have left DuckDB behind the lake: bring it up to date.
       for (JobExecution done : LoadCommands.newest(launcher)) {
         if (done.getStatus() == BatchStatus.COMPLETED) {
-          java.util.Set<String> taken =
-              launcher.catchUp(done, LoadParameters.of(done.getJobParameters()));
+          Set<String> taken = launcher.catchUp(done, LoadParameters.of(done.getJobParameters()));
           if (!taken.isEmpty()) {
             out.println(
                 "DuckDB took "

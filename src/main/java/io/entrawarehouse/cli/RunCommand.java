@@ -4,6 +4,7 @@ import io.entrawarehouse.job.LoadParameters;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -36,7 +37,7 @@ public final class RunCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    java.util.Map<String, String> args = LoadCommands.keyValues(parameters);
+    Map<String, String> args = LoadCommands.keyValues(parameters);
     String tenants = LoadCommands.tenantSelection(args);
     boolean reload = LoadCommands.flag(args, "reload");
     LoadParameters.parse("check", args, LoadCommands.today()); // validate before touching anything

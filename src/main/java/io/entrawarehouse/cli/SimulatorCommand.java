@@ -1,5 +1,6 @@
 package io.entrawarehouse.cli;
 
+import io.entrawarehouse.config.Cloud;
 import io.entrawarehouse.simulator.DemoTenant;
 import io.entrawarehouse.simulator.GraphSimulator;
 import io.entrawarehouse.simulator.GroundTruth;
@@ -19,6 +20,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -124,8 +126,7 @@ public final class SimulatorCommand implements Callable<Integer> {
       names = "--permissions",
       split = ",",
       description = "Application permissions granted (default: ${DEFAULT-VALUE}).")
-  List<String> permissions =
-      new ArrayList<>(new java.util.TreeSet<>(SimulatorSettings.DEFAULT_PERMISSIONS));
+  List<String> permissions = new ArrayList<>(new TreeSet<>(SimulatorSettings.DEFAULT_PERMISSIONS));
 
   @Option(
       names = "--deny",
@@ -289,7 +290,7 @@ public final class SimulatorCommand implements Callable<Integer> {
             .grantedPermissions(granted)
             .premium(!noPremium)
             .opaqueTokens(opaqueTokens)
-            .graphHost(io.entrawarehouse.config.Cloud.parse(cloud).graphHost())
+            .graphHost(Cloud.parse(cloud).graphHost())
             .tokenLifetime(Duration.ofSeconds(tokenLifetime))
             .skipTokenLifetime(Duration.ofSeconds(skipTokenLifetime))
             .throttling(!noThrottling)

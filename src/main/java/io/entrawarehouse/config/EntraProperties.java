@@ -3,9 +3,11 @@ package io.entrawarehouse.config;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.Map;
 import java.util.TreeMap;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.ConstructorBinding;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
@@ -28,8 +30,7 @@ public record EntraProperties(
     @DefaultValue Demo demo) {
 
   public EntraProperties {
-    tenants =
-        tenants == null ? Map.of() : java.util.Collections.unmodifiableMap(new TreeMap<>(tenants));
+    tenants = tenants == null ? Map.of() : Collections.unmodifiableMap(new TreeMap<>(tenants));
   }
 
   /**
@@ -106,8 +107,8 @@ public record EntraProperties(
    *     page each: a tenant's groups are thousands of small requests, so Graph's latency, not its
    *     throughput, bounds that step (8 requests of 2 resource units each stay far below the
    *     directory limit of 3,500–8,000 units per 10 s)
-   * @param pacing whether requests are paced to Graph's throttling budgets ({@link
-   *     io.entrawarehouse.graph.GraphBudget}); on by default
+   * @param pacing whether requests are paced to Graph's throttling budgets ({@code GraphBudget});
+   *     on by default
    * @param budgetShare the part of each budget this process uses (1.0: all of it), so another tool,
    *     or another worker, on the same app registration and tenant is left room
    * @param resourceUnits the directory budget per window; 0 (the default) for Graph's documented
@@ -158,7 +159,7 @@ public record EntraProperties(
 
     public static final int DEFAULT_CONCURRENCY = 8;
 
-    @org.springframework.boot.context.properties.bind.ConstructorBinding
+    @ConstructorBinding
     public Graph {
       if (concurrency < 1 || concurrency > 64) {
         throw new IllegalArgumentException(
@@ -227,15 +228,6 @@ public record EntraProperties(
       return copy(proxy, false, reportsTimeout);
     }
 
-    /** The budget one client (one app and tenant) paces its requests to. */
-    public io.entrawarehouse.graph.GraphBudget budget(
-        io.entrawarehouse.graph.GraphClient.Sleeper sleeper) {
-      return pacing
-          ? new io.entrawarehouse.graph.GraphBudget(
-              resourceUnits, reportRequests, budgetWindow, budgetShare, System::nanoTime, sleeper)
-          : io.entrawarehouse.graph.GraphBudget.NONE;
-    }
-
     /** The same settings without a proxy (the demo tenant is on loopback). */
     public Graph direct() {
       return copy(null, pacing, reportsTimeout);
@@ -275,7 +267,7 @@ public record EntraProperties(
       @DefaultValue("10m") Duration duckdbWait,
       @DefaultValue("128MB") String duckdbMemory,
       @DefaultValue("100000") long bucketRows,
-      @DefaultValue("auto") io.entrawarehouse.observe.Progress.Mode progress,
+      @DefaultValue("auto") ProgressMode progress,
       @DefaultValue("10s") Duration progressInterval,
       Map<String, String> hadoop) {
 

@@ -1,5 +1,6 @@
 package io.entrawarehouse.graph;
 
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
@@ -149,7 +150,7 @@ public final class AdvancedQueries {
     if (ALWAYS.matcher(f).find()) {
       return true;
     }
-    Map<String, String> lambdas = new java.util.HashMap<>();
+    Map<String, String> lambdas = new HashMap<>();
     Matcher l = LAMBDA.matcher(f);
     while (l.find()) {
       lambdas.put(l.group(2), l.group(1));

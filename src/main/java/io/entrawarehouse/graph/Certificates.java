@@ -11,6 +11,7 @@ import java.security.GeneralSecurityException;
 import java.security.Key;
 import java.security.KeyStore;
 import java.security.PrivateKey;
+import java.security.UnrecoverableKeyException;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.security.interfaces.RSAPrivateCrtKey;
@@ -21,6 +22,8 @@ import java.util.List;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.cert.X509CertificateHolder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.jce.provider.BouncyCastleProvider;
+import org.bouncycastle.openssl.EncryptionException;
 import org.bouncycastle.openssl.PEMEncryptedKeyPair;
 import org.bouncycastle.openssl.PEMKeyPair;
 import org.bouncycastle.openssl.PEMParser;
@@ -40,8 +43,7 @@ import org.bouncycastle.pkcs.PKCSException;
 public final class Certificates {
 
   /** Bouncy Castle's provider, used directly (not registered JVM-wide) for PEM key decryption. */
-  private static final java.security.Provider BC =
-      new org.bouncycastle.jce.provider.BouncyCastleProvider();
+  private static final java.security.Provider BC = new BouncyCastleProvider();
 
   private Certificates() {}
 
@@ -126,7 +128,7 @@ public final class Certificates {
                   .getPrivate();
         }
       }
-    } catch (PKCSException | org.bouncycastle.openssl.EncryptionException e) {
+    } catch (PKCSException | EncryptionException e) {
       throw wrongPassword(file, e);
     } catch (IOException | GeneralSecurityException | OperatorCreationException e) {
       if (e.getCause() instanceof GeneralSecurityException) {
@@ -158,7 +160,7 @@ public final class Certificates {
       }
       return new KeyAndChain(null, List.of());
     } catch (IOException e) {
-      if (e.getCause() instanceof java.security.UnrecoverableKeyException
+      if (e.getCause() instanceof UnrecoverableKeyException
           || String.valueOf(e.getMessage()).contains("password")) {
         throw wrongPassword(file, e);
       }

@@ -1,5 +1,6 @@
 package io.entrawarehouse.graph;
 
+import io.entrawarehouse.config.EntraProperties;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -38,6 +39,19 @@ public final class GraphBudget {
   /** A budget that never waits (pacing off). */
   public static final GraphBudget NONE =
       new GraphBudget(0, 0, Duration.ofSeconds(10), 1.0, System::nanoTime, d -> {});
+
+  /** The budget one client (one app and tenant) paces its requests to, as configured. */
+  public static GraphBudget of(EntraProperties.Graph settings, GraphClient.Sleeper sleeper) {
+    return settings.pacing()
+        ? new GraphBudget(
+            settings.resourceUnits(),
+            settings.reportRequests(),
+            settings.budgetWindow(),
+            settings.budgetShare(),
+            System::nanoTime,
+            sleeper)
+        : NONE;
+  }
 
   /** Which budget a request draws on. */
   public enum Kind {

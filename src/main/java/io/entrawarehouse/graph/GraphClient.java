@@ -11,8 +11,13 @@ import io.entrawarehouse.observe.GraphActivity;
 import io.entrawarehouse.observe.Meters;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.net.ConnectException;
+import java.net.Proxy;
+import java.net.URI;
+import java.net.URLEncoder;
 import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
@@ -26,6 +31,7 @@ import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLSocketFactory;
 import javax.net.ssl.X509TrustManager;
 import okhttp3.ConnectionPool;
+import okhttp3.Interceptor;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.Response;
@@ -77,7 +83,7 @@ public final class GraphClient {
       int concurrency,
       SSLSocketFactory sslSocketFactory,
       X509TrustManager trustManager,
-      java.net.Proxy proxy,
+      Proxy proxy,
       Sleeper sleeper,
       GraphBudget budget) {
     this.budget = budget;
@@ -86,7 +92,7 @@ public final class GraphClient {
     this.maxAttempts = maxAttempts;
     this.maxBackoff = maxBackoff;
     this.sleeper = sleeper;
-    List<okhttp3.Interceptor> pipeline = new ArrayList<>();
+    List<Interceptor> pipeline = new ArrayList<>();
     Arrays.stream(GraphClientFactory.createDefaultGraphInterceptors(new GraphClientOption()))
         .filter(i -> !(i instanceof RetryHandler))
         .forEach(pipeline::add);
@@ -140,7 +146,7 @@ public final class GraphClient {
    * end its option or start another.
    */
   public static String encode(String value) {
-    return java.net.URLEncoder.encode(value, java.nio.charset.StandardCharsets.UTF_8)
+    return URLEncoder.encode(value, StandardCharsets.UTF_8)
         .replace("+", "%20")
         .replace("%24", "$")
         .replace("%2C", ",");
@@ -152,10 +158,10 @@ public final class GraphClient {
    * leave them.
    */
   private void requireOwnHost(String what, String url) {
-    java.net.URI base = java.net.URI.create(baseUrl);
-    java.net.URI target;
+    URI base = URI.create(baseUrl);
+    URI target;
     try {
-      target = java.net.URI.create(url);
+      target = URI.create(url);
     } catch (IllegalArgumentException e) {
       throw new GraphException("Not a URL to read " + what + " from: " + e.getMessage(), 0, null);
     }
@@ -204,11 +210,12 @@ public final class GraphClient {
   /**
    * Fetches one page.
    *
-   * @param what the entity being read, for messages
+   * @param reading what is being read, for messages
    * @param url the absolute page URL: a first-page URL or a nextLink, followed whole
    * @param eventual whether to send {@code ConsistencyLevel: eventual} (resent on every page)
    */
-  public GraphPage page(String what, String url, boolean eventual) {
+  public GraphPage page(Reading reading, String url, boolean eventual) {
+    String what = reading.what();
     requireOwnHost(what, url);
     GraphBudget.Cost cost = GraphBudget.cost(url);
     for (int attempt = 1; ; attempt++) {
@@ -265,7 +272,7 @@ public final class GraphClient {
         }
         String body = response.body() == null ? "" : response.body().string();
         if (status != 429 && status != 408 && status < 500) {
-          throw GraphErrors.map(what, status, body);
+          throw GraphErrors.map(reading, status, body);
         }
         wait = retryAfter(response.header("Retry-After"));
         reason = "HTTP " + status;
@@ -274,7 +281,7 @@ public final class GraphClient {
           Meters.throttled(url);
         }
         if (attempt >= maxAttempts) {
-          throw GraphErrors.map(what, status, body);
+          throw GraphErrors.map(reading, status, body);
         }
       } catch (UnknownHostException e) {
         throw new GraphException.Unavailable(
@@ -300,7 +307,7 @@ public final class GraphClient {
                 + " proxy, the simulator), set entra.graph.trust-certificate to the PEM"
                 + " certificate it presents.",
             e);
-      } catch (java.io.InterruptedIOException e) {
+      } catch (InterruptedIOException e) {
         if (report && !Thread.currentThread().isInterrupted()) {
           // A timeout, not a cancelled prefetch: the same page would most likely time out again.
           throw new GraphException.SlowPage(

@@ -53,7 +53,8 @@ public record GraphEndpoint(
         proxy,
         sleeper,
         // The budget waits for real time to pass, whatever the retries' sleeper does.
-        settings.budget(d -> Thread.sleep(d.toMillis(), (int) (d.toNanosPart() % 1_000_000))));
+        GraphBudget.of(
+            settings, d -> Thread.sleep(d.toMillis(), (int) (d.toNanosPart() % 1_000_000))));
   }
 
   /** {@code http://host:port} or {@code socks5://host:port} as a {@link Proxy}; null if unset. */

@@ -35,11 +35,12 @@ public final class GraphErrors {
   }
 
   /**
-   * @param what what was being read, as the user names it ("users", "sign-ins")
+   * @param reading what was being read, with the permission and licence that reading needs
    * @param status the HTTP status
    * @param body the response body, Graph's error JSON when it is one
    */
-  public static GraphException map(String what, int status, String body) {
+  public static GraphException map(Reading reading, int status, String body) {
+    String what = reading.what();
     String code = null;
     String message = body;
     try {
@@ -67,7 +68,7 @@ public final class GraphErrors {
           "Reading "
               + what
               + " needs Entra ID "
-              + licence(what)
+              + licence(reading)
               + " in the tenant ("
               + graphSays
               + "). Leave "
@@ -84,7 +85,7 @@ public final class GraphErrors {
               + " was denied: the app lacks an application permission ("
               + graphSays
               + "). Grant "
-              + permission(what)
+              + reading.permission()
               + " to the app and grant admin consent.",
           status,
           code);
@@ -118,15 +119,9 @@ public final class GraphErrors {
         "Reading " + what + " failed: " + graphSays, status, code);
   }
 
-  /** The licence reading {@code what} needs, as the entity names it. */
-  private static String licence(String what) {
-    io.entrawarehouse.warehouse.Entity e = io.entrawarehouse.warehouse.Entities.named(what);
-    return e == null || e.licence() == null || e.licence().equals("P1") ? "P1 or P2" : e.licence();
-  }
-
-  /** The permission to grant for reading {@code what}, as the entity names it. */
-  private static String permission(String what) {
-    io.entrawarehouse.warehouse.Entity e = io.entrawarehouse.warehouse.Entities.named(what);
-    return e == null ? "the permission its endpoint documents" : e.permission().display();
+  /** The licence a reading needs, as Microsoft sells it. */
+  private static String licence(Reading reading) {
+    String licence = reading.licence();
+    return licence == null || licence.equals("P1") ? "P1 or P2" : licence;
   }
 }

@@ -6,12 +6,19 @@ import com.microsoft.aad.msal4j.ClientCredentialParameters;
 import com.microsoft.aad.msal4j.ConfidentialClientApplication;
 import com.microsoft.aad.msal4j.IAuthenticationResult;
 import com.microsoft.aad.msal4j.IClientCredential;
+import com.microsoft.aad.msal4j.MsalClientException;
 import com.microsoft.aad.msal4j.MsalServiceException;
 import com.microsoft.aad.msal4j.PublicClientApplication;
 import com.microsoft.aad.msal4j.UserNamePasswordParameters;
+import io.entrawarehouse.observe.Meters;
+import java.io.IOException;
 import java.net.MalformedURLException;
 import java.net.Proxy;
 import java.net.SocketTimeoutException;
+import java.net.URI;
+import java.security.cert.CertPathValidatorException;
+import java.security.cert.CertificateException;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Set;
@@ -20,6 +27,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLSocketFactory;
 
 /**
@@ -39,10 +47,10 @@ public final class TokenProvider {
   private final String tenant;
   private final Credential credential;
   private final String audience;
-  private java.time.Clock clock = java.time.Clock.systemUTC();
+  private Clock clock = Clock.systemUTC();
 
   /** This provider, telling when its token is due for renewal by {@code clock} (tests). */
-  public TokenProvider withClock(java.time.Clock clock) {
+  public TokenProvider withClock(Clock clock) {
     this.clock = clock;
     return this;
   }
@@ -74,7 +82,7 @@ public final class TokenProvider {
     }
     this.tenant = tenant;
     this.credential = credential;
-    this.audience = java.net.URI.create(scope).getAuthority();
+    this.audience = URI.create(scope).getAuthority();
     Set<String> scopes = Set.of(scope);
     try {
       if (credential instanceof Credential.UsernamePassword user) {
@@ -153,7 +161,7 @@ public final class TokenProvider {
     }
     try {
       IAuthenticationResult result = acquire.get().get();
-      io.entrawarehouse.observe.Meters.tokenAcquired();
+      Meters.tokenAcquired();
       Instant expires = result.expiresOnDate().toInstant();
       Duration margin = Duration.between(now, expires).dividedBy(10);
       if (margin.compareTo(Duration.ofMinutes(5)) > 0) {
@@ -192,8 +200,8 @@ public final class TokenProvider {
           status == null ? 400 : status,
           "AADSTS" + code);
     }
-    if (cause instanceof com.microsoft.aad.msal4j.MsalClientException client
-        && !(client.getCause() instanceof java.io.IOException)) {
+    if (cause instanceof MsalClientException client
+        && !(client.getCause() instanceof IOException)) {
       return new GraphException.Auth(
           "MSAL could not build the token request for tenant '"
               + tenant
@@ -208,9 +216,9 @@ public final class TokenProvider {
     boolean tls = false;
     for (Throwable t = cause; t != null; t = t.getCause() == t ? null : t.getCause()) {
       tls |=
-          t instanceof javax.net.ssl.SSLException
-              || t instanceof java.security.cert.CertificateException
-              || t instanceof java.security.cert.CertPathValidatorException
+          t instanceof SSLException
+              || t instanceof CertificateException
+              || t instanceof CertPathValidatorException
               || t.getClass()
                   .getName()
                   .equals("sun.security.provider.certpath.SunCertPathBuilderException");

@@ -2,9 +2,14 @@ package io.entrawarehouse.job;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.entrawarehouse.config.Cloud;
+import io.entrawarehouse.graph.GraphBudget;
+import io.entrawarehouse.graph.GraphBudget.Kind;
 import io.entrawarehouse.graph.GraphClient;
 import io.entrawarehouse.graph.GraphErrors;
 import io.entrawarehouse.graph.GraphException;
+import io.entrawarehouse.graph.GraphException.Auth;
+import io.entrawarehouse.graph.GraphPage;
+import io.entrawarehouse.observe.Meters;
 import io.entrawarehouse.process.MalformedItemException;
 import io.entrawarehouse.process.WarehouseRowProcessor;
 import io.entrawarehouse.read.DeltaItemReader;
@@ -20,15 +25,34 @@ import io.entrawarehouse.write.iceberg.IcebergLake;
 import io.entrawarehouse.write.iceberg.Memberships;
 import io.entrawarehouse.write.iceberg.Versions;
 import io.entrawarehouse.write.parquet.ParquetPartWriter;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDateTime;
 import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.Supplier;
 import org.apache.avro.generic.GenericRecord;
+import org.apache.iceberg.io.CloseableIterable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.batch.core.BatchStatus;
@@ -47,6 +71,7 @@ import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.core.step.Step;
 import org.springframework.batch.core.step.StepExecution;
 import org.springframework.batch.core.step.builder.StepBuilder;
+import org.springframework.batch.infrastructure.item.Chunk;
 import org.springframework.batch.infrastructure.item.ExecutionContext;
 import org.springframework.batch.infrastructure.item.ItemProcessor;
 import org.springframework.batch.infrastructure.item.ItemStream;
@@ -56,6 +81,7 @@ import org.springframework.batch.infrastructure.repeat.RepeatStatus;
 import org.springframework.batch.infrastructure.support.transaction.ResourcelessTransactionManager;
 import org.springframework.core.task.SimpleAsyncTaskExecutor;
 import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.TransactionSystemException;
 
 /**
  * The {@code directory-load} job: per entity, a chunk step named after it (Graph → row → Parquet
@@ -158,9 +184,7 @@ public final class DirectoryLoadJob {
   /** Whether Graph counts the entity's requests against the reports budget. */
   static boolean onReportsBudget(Entity entity) {
     return entity.isLog()
-        || io.entrawarehouse.graph.GraphBudget.cost("https://graph/v1.0" + entity.pathFor("id"))
-                .kind()
-            == io.entrawarehouse.graph.GraphBudget.Kind.REPORTS;
+        || GraphBudget.cost("https://graph/v1.0" + entity.pathFor("id")).kind() == Kind.REPORTS;
   }
 
   /**
@@ -241,7 +265,7 @@ public final class DirectoryLoadJob {
                               launch.tenantId(),
                               execution.getJobInstance().getInstanceId(),
                               stores.lake().maxLoadId(List.copyOf(Entities.ALL.values()))));
-                  ec.putString(LOAD_UID, java.util.UUID.randomUUID().toString());
+                  ec.putString(LOAD_UID, UUID.randomUUID().toString());
                   repository.updateExecutionContext(execution);
                 }
                 context.loadId.set(ec.getLong(LOAD_ID));
@@ -287,7 +311,7 @@ public final class DirectoryLoadJob {
                   stores.staging().discard(context.loadId.get());
                   Refused refused = refused(repository, execution);
                   if (!refused.isEmpty()) {
-                    java.util.Set<String> what = new java.util.TreeSet<>(refused.tables().keySet());
+                    Set<String> what = new TreeSet<>(refused.tables().keySet());
                     refused.extras().keySet().forEach(t -> what.add(t + " (in part)"));
                     execution.setExitStatus(
                         new ExitStatus(PARTIAL, "Graph refused " + String.join(", ", what)));
@@ -463,11 +487,9 @@ public final class DirectoryLoadJob {
             chunkSize,
             reader);
     AtomicReference<Instant> from = new AtomicReference<>();
-    org.springframework.core.task.SimpleAsyncTaskExecutor slices =
-        new org.springframework.core.task.SimpleAsyncTaskExecutor(entity.name() + "-slice-");
+    SimpleAsyncTaskExecutor slices = new SimpleAsyncTaskExecutor(entity.name() + "-slice-");
     slices.setConcurrencyLimit(SLICES_AT_ONCE);
-    java.util.concurrent.atomic.AtomicInteger days =
-        new java.util.concurrent.atomic.AtomicInteger();
+    AtomicInteger days = new AtomicInteger();
     return new StepBuilder(entity.name(), repository)
         .partitioner(worker.getName(), grid -> slices(from.get(), launch.until(), days.get()))
         .step(worker)
@@ -490,7 +512,7 @@ public final class DirectoryLoadJob {
                   if (longWindow) {
                     try {
                       sliceDays = sliceDays(graph, launch, entity, from.get());
-                    } catch (io.entrawarehouse.graph.GraphException.Auth e) {
+                    } catch (Auth e) {
                       if (!e.denied()) {
                         throw e;
                       }
@@ -563,8 +585,7 @@ public final class DirectoryLoadJob {
       GraphClient graph, LoadParameters launch, Entity entity, Instant from) {
     try {
       String url = graph.url(entity.path() + "?" + launch.query(entity, from, true));
-      io.entrawarehouse.graph.GraphPage page =
-          graph.page(entity.what(), url, launch.needsEventual(entity));
+      GraphPage page = graph.page(entity.reading(), url, launch.needsEventual(entity));
       if (page.nextLink() == null || page.items().size() < 2) {
         return 0;
       }
@@ -574,9 +595,9 @@ public final class DirectoryLoadJob {
               page.items().get(page.items().size() - 1).path(entity.timeProperty()).asText());
       long seconds = Math.abs(Duration.between(oldest, newest).getSeconds()) * PAGES_PER_SLICE;
       return (int) Math.max(1, (seconds + 86_399) / 86_400);
-    } catch (io.entrawarehouse.graph.GraphException.Auth e) {
+    } catch (Auth e) {
       throw e;
-    } catch (io.entrawarehouse.graph.GraphException | java.time.format.DateTimeParseException e) {
+    } catch (GraphException | DateTimeParseException e) {
       return 0;
     }
   }
@@ -585,20 +606,18 @@ public final class DirectoryLoadJob {
    * A window cut every {@code days} UTC midnights (0: not cut; {@link #NO_SLICE}: none at all): the
    * slices' contexts, by partition name.
    */
-  static java.util.Map<String, ExecutionContext> slices(Instant from, Instant until, int days) {
-    java.util.Map<String, ExecutionContext> out = new java.util.LinkedHashMap<>();
+  static Map<String, ExecutionContext> slices(Instant from, Instant until, int days) {
+    Map<String, ExecutionContext> out = new LinkedHashMap<>();
     Instant start = days == NO_SLICE ? until : from;
     for (int i = 0; start.isBefore(until); i++) {
       Instant cut =
-          days == 0
-              ? until
-              : start.truncatedTo(java.time.temporal.ChronoUnit.DAYS).plus(Duration.ofDays(days));
+          days == 0 ? until : start.truncatedTo(ChronoUnit.DAYS).plus(Duration.ofDays(days));
       Instant end = cut.isBefore(until) ? cut : until;
       ExecutionContext slice = new ExecutionContext();
       slice.putString(SLICE_FROM, start.toString());
       slice.putString(SLICE_UNTIL, end.toString());
       slice.putInt(SLICE_INDEX, i);
-      out.put(String.format(java.util.Locale.ROOT, "slice%03d", i), slice);
+      out.put(String.format(Locale.ROOT, "slice%03d", i), slice);
       start = end;
     }
     return out;
@@ -688,11 +707,11 @@ public final class DirectoryLoadJob {
    */
   private static ItemStreamReader<JsonNode> guarded(
       ItemStreamReader<JsonNode> withExtra,
-      java.util.function.Supplier<ItemStreamReader<JsonNode>> withoutExtra,
+      Supplier<ItemStreamReader<JsonNode>> withoutExtra,
       Entity entity,
       String hint,
       GraphClient graph,
-      java.util.function.BooleanSupplier loadedBefore,
+      BooleanSupplier loadedBefore,
       String unavailable,
       String extraUnavailable) {
     return new ItemStreamReader<>() {
@@ -871,9 +890,7 @@ public final class DirectoryLoadJob {
     stepContext.putString(WINDOW_FROM, from.toString());
     // Whole seconds, rounded down: the mark goes into the next load's $filter, and Graph's
     // DateTimeOffset takes at most 7 fractional digits (Instant.now() may have 9).
-    stepContext.putString(
-        WINDOW_READ_AT,
-        Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString());
+    stepContext.putString(WINDOW_READ_AT, Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
     return from;
   }
 
@@ -883,10 +900,10 @@ public final class DirectoryLoadJob {
    * opened, used and closed on one thread.
    */
   private abstract static class PerThread<T extends ItemStream> implements ItemStream {
-    private final java.util.function.Function<ExecutionContext, T> make;
+    private final Function<ExecutionContext, T> make;
     private final ThreadLocal<T> current = new ThreadLocal<>();
 
-    PerThread(java.util.function.Function<ExecutionContext, T> make) {
+    PerThread(Function<ExecutionContext, T> make) {
       this.make = make;
     }
 
@@ -918,7 +935,7 @@ public final class DirectoryLoadJob {
   /** A reader made when its step opens, from the step's context, one for each thread. */
   private static final class DeferredReader extends PerThread<ItemStreamReader<JsonNode>>
       implements ItemStreamReader<JsonNode> {
-    DeferredReader(java.util.function.Function<ExecutionContext, ItemStreamReader<JsonNode>> make) {
+    DeferredReader(Function<ExecutionContext, ItemStreamReader<JsonNode>> make) {
       super(make);
     }
 
@@ -931,14 +948,12 @@ public final class DirectoryLoadJob {
   /** A writer made for each thread when it opens (a log's slices write side by side). */
   private static final class PerThreadWriter extends PerThread<ItemStreamWriter<GenericRecord>>
       implements ItemStreamWriter<GenericRecord> {
-    PerThreadWriter(java.util.function.Supplier<ItemStreamWriter<GenericRecord>> make) {
+    PerThreadWriter(Supplier<ItemStreamWriter<GenericRecord>> make) {
       super(context -> make.get());
     }
 
     @Override
-    public void write(
-        org.springframework.batch.infrastructure.item.Chunk<? extends GenericRecord> items)
-        throws Exception {
+    public void write(Chunk<? extends GenericRecord> items) throws Exception {
       current().write(items);
     }
   }
@@ -956,10 +971,10 @@ public final class DirectoryLoadJob {
       }
 
       @Override
-      public void forEach(long snapshot, java.util.function.Consumer<String[]> membership) {
+      public void forEach(long snapshot, Consumer<String[]> membership) {
         List<String> columns =
             List.of("group_id", "member_id", "member_type", "member_display_name");
-        try (org.apache.iceberg.io.CloseableIterable<org.apache.iceberg.data.Record> rows =
+        try (CloseableIterable<org.apache.iceberg.data.Record> rows =
             lake.rows(table, tenantId, snapshot, columns)) {
           for (org.apache.iceberg.data.Record r : rows) {
             membership.accept(
@@ -970,8 +985,8 @@ public final class DirectoryLoadJob {
                   (String) r.getField("member_display_name")
                 });
           }
-        } catch (java.io.IOException e) {
-          throw new java.io.UncheckedIOException(e);
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
         }
       }
     };
@@ -1006,8 +1021,7 @@ public final class DirectoryLoadJob {
    * What Graph refused a load: tables it denied (left as they were) and tables loaded without their
    * {@link Entity.Extra}, each with why and what to do.
    */
-  public record Refused(
-      java.util.Map<String, String> tables, java.util.Map<String, String> extras) {
+  public record Refused(Map<String, String> tables, Map<String, String> extras) {
     public boolean isEmpty() {
       return tables.isEmpty() && extras.isEmpty();
     }
@@ -1018,8 +1032,8 @@ public final class DirectoryLoadJob {
    * earlier execution's refusals).
    */
   public static Refused refused(JobRepository repository, JobExecution execution) {
-    java.util.Map<String, String> tables = new java.util.TreeMap<>();
-    java.util.Map<String, String> extras = new java.util.TreeMap<>();
+    Map<String, String> tables = new TreeMap<>();
+    Map<String, String> extras = new TreeMap<>();
     for (JobExecution e : repository.getJobExecutions(execution.getJobInstance())) {
       for (StepExecution s : e.getStepExecutions()) {
         if (s.getStepName().contains(":")) {
@@ -1067,7 +1081,7 @@ public final class DirectoryLoadJob {
               }
               long loadId = context.loadId.get();
               IcebergLake lake = stores.lake();
-              List<java.nio.file.Path> parts = stores.staging().stagedParts(entity, loadId);
+              List<Path> parts = stores.staging().stagedParts(entity, loadId);
               ExecutionContext readContext = read.getExecutionContext();
               boolean changes = false;
               IcebergLake.Load load =
@@ -1084,7 +1098,7 @@ public final class DirectoryLoadJob {
                 if (readContext.containsKey(DeltaItemReader.NEXT)) {
                   load =
                       load.with(
-                          java.util.Map.of(
+                          Map.of(
                               IcebergLake.DELTA_LINK,
                               readContext.getString(DeltaItemReader.NEXT),
                               IcebergLake.DELTA_SELECT,
@@ -1094,7 +1108,7 @@ public final class DirectoryLoadJob {
               long twice = 0;
               if (lake.committed(entity, load.uid()) == null) {
                 Versions versions = new Versions(lake, stores.staging());
-                java.util.Map<String, String> reasons = java.util.Map.of();
+                Map<String, String> reasons = Map.of();
                 if (changes) {
                   Versions.Merged merged =
                       versions.merge(
@@ -1188,8 +1202,7 @@ public final class DirectoryLoadJob {
    * error underneath ("No space left on device") is added when the message lacks it.
    */
   public static String reason(Throwable t) {
-    if (t instanceof org.springframework.transaction.TransactionSystemException tx
-        && tx.getApplicationException() != null) {
+    if (t instanceof TransactionSystemException tx && tx.getApplicationException() != null) {
       // A rollback that failed after the real failure: the real one is what to fix.
       return reason(tx.getApplicationException());
     }
@@ -1214,7 +1227,7 @@ public final class DirectoryLoadJob {
     while (innermost.getCause() != null && innermost.getCause() != innermost) {
       innermost = innermost.getCause();
     }
-    if (innermost instanceof java.io.IOException io
+    if (innermost instanceof IOException io
         && io.getMessage() != null
         && !message.contains(io.getMessage())) {
       // A library's message that only names its own exception classes says less than the
@@ -1238,10 +1251,8 @@ public final class DirectoryLoadJob {
       double seconds =
           Math.max(
               0.001,
-              java.time.Duration.between(step.getStartTime(), java.time.LocalDateTime.now())
-                      .toMillis()
-                  / 1000.0);
-      io.entrawarehouse.observe.Meters.stepItems(
+              Duration.between(step.getStartTime(), LocalDateTime.now()).toMillis() / 1000.0);
+      Meters.stepItems(
           entity.name(), step.getReadCount(), step.getWriteCount(), step.getSkipCount());
       log.info(
           "{}: read {}, written {}, skipped {} in {} s ({} items/s)",
@@ -1249,7 +1260,7 @@ public final class DirectoryLoadJob {
           step.getReadCount(),
           step.getWriteCount(),
           step.getSkipCount(),
-          String.format(java.util.Locale.ROOT, "%.1f", seconds),
+          String.format(Locale.ROOT, "%.1f", seconds),
           Math.round(step.getReadCount() / seconds));
       return step.getExitStatus();
     }

@@ -1,25 +1,30 @@
 package io.entrawarehouse.job;
 
 import io.entrawarehouse.config.EntraProperties;
-import io.entrawarehouse.graph.Credential;
 import io.entrawarehouse.graph.GraphClient;
 import io.entrawarehouse.graph.GraphEndpoint;
 import io.entrawarehouse.graph.TenantEndpoints;
+import io.entrawarehouse.graph.TokenProvider;
 import io.entrawarehouse.observe.Progress;
-import io.entrawarehouse.simulator.GraphSimulator;
-import io.entrawarehouse.simulator.SimulatorSettings;
-import io.entrawarehouse.simulator.TenantScale;
+import io.entrawarehouse.warehouse.Entities;
+import io.entrawarehouse.warehouse.Entity;
 import io.entrawarehouse.write.duckdb.DuckDbLoader;
 import io.entrawarehouse.write.iceberg.IcebergLake;
 import io.entrawarehouse.write.parquet.Staging;
+import java.nio.file.Path;
 import java.util.List;
-import java.util.function.Consumer;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.batch.core.BatchStatus;
+import org.springframework.batch.core.job.AbstractJob;
 import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.job.JobInstance;
 import org.springframework.batch.core.launch.JobOperator;
 import org.springframework.batch.core.repository.JobRepository;
+import org.springframework.core.env.Environment;
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
 /**
@@ -29,23 +34,22 @@ import org.springframework.stereotype.Component;
 @Component
 public class DirectoryLoadLauncher {
 
-  private static final org.slf4j.Logger log =
-      org.slf4j.LoggerFactory.getLogger(DirectoryLoadLauncher.class);
+  private static final Logger log = LoggerFactory.getLogger(DirectoryLoadLauncher.class);
 
   private final EntraProperties properties;
   private final JobRepository repository;
   private final JobOperator operator;
 
   private final String repositoryUrl;
-  private final org.springframework.core.env.Environment environment;
-  private final org.springframework.jdbc.core.JdbcTemplate jdbc;
+  private final Environment environment;
+  private final JdbcTemplate jdbc;
 
   public DirectoryLoadLauncher(
       EntraProperties properties,
       JobRepository repository,
       JobOperator operator,
-      org.springframework.core.env.Environment environment,
-      org.springframework.jdbc.core.JdbcTemplate jdbc) {
+      Environment environment,
+      JdbcTemplate jdbc) {
     this.environment = environment;
     this.jdbc = jdbc;
     this.repositoryUrl =
@@ -69,34 +73,26 @@ public class DirectoryLoadLauncher {
   }
 
   /**
-   * A connection to a tenant: its id, a Graph client, and the demo simulator when one was started.
+   * A connection to a tenant: its id, a Graph client, and what closes with it (the demo tenant's
+   * simulator, when one was started for it; null otherwise).
    */
-  public record Connection(String tenantId, GraphClient graph, GraphSimulator demo)
+  public record Connection(String tenantId, GraphClient graph, AutoCloseable closeWith)
       implements AutoCloseable {
     /** The token source of this connection's client. */
-    public io.entrawarehouse.graph.TokenProvider tokens() {
+    public TokenProvider tokens() {
       return graph.tokens();
     }
 
     @Override
     public void close() {
-      if (demo != null) {
-        demo.close();
+      if (closeWith != null) {
+        try {
+          closeWith.close();
+        } catch (Exception e) {
+          throw new IllegalStateException("Closing the connection to " + tenantId + " failed", e);
+        }
       }
     }
-  }
-
-  /** The demo tenant as an endpoint: its URLs and trust are all that differ from a real one. */
-  public static GraphEndpoint demoEndpoint(GraphSimulator demo) {
-    return new GraphEndpoint(
-        "demo",
-        demo.tenantId(),
-        new Credential.ClientSecret(demo.clientId(), SimulatorSettings.DEMO_CLIENT_SECRET),
-        demo.authority().toString(),
-        demo.graphBaseUrl().toString(),
-        demo.scope(),
-        demo.clientSslContext(),
-        demo.clientTrustManager());
   }
 
   /** The configured tenants; empty when none is (the demo tenant is then loaded). */
@@ -109,22 +105,13 @@ public class DirectoryLoadLauncher {
     return new Connection(endpoint.tenantId(), endpoint.client(properties.graph(), SLEEP), null);
   }
 
-  /** Starts the built-in demo tenant in-process and connects to it, saying so in one line. */
-  public Connection connectDemo(Consumer<String> say) {
-    GraphSimulator demo =
-        GraphSimulator.start(
-            SimulatorSettings.builder()
-                .scale(TenantScale.preset(properties.demo().scale()))
-                .port(properties.demo().port())
-                .build());
-    say.accept(
-        "No tenant configured (AZURE_TENANT_ID): loading the built-in demo tenant '"
-            + properties.demo().scale()
-            + "' served by the simulator at "
-            + demo.graphBaseUrl());
-    GraphEndpoint endpoint = demoEndpoint(demo);
+  /**
+   * Connects to an endpoint on loopback (the demo tenant), bypassing the configured proxy; {@code
+   * closeWith} closes with the connection.
+   */
+  public Connection connectDirect(GraphEndpoint endpoint, AutoCloseable closeWith) {
     return new Connection(
-        endpoint.tenantId(), endpoint.client(properties.graph().direct(), SLEEP), demo);
+        endpoint.tenantId(), endpoint.client(properties.graph().direct(), SLEEP), closeWith);
   }
 
   private static final GraphClient.Sleeper SLEEP = d -> Thread.sleep(d.toMillis());
@@ -158,7 +145,7 @@ public class DirectoryLoadLauncher {
 
   /** Where a load writes, for one run. Close it after use. */
   public LoadStores stores() {
-    java.nio.file.Path dir = properties.warehouse().directory();
+    Path dir = properties.warehouse().directory();
     IcebergLake lake = lake();
     return new LoadStores(
         new Staging(dir.resolve("staging"), Staging.configuration(), lake::parquetSchema)
@@ -171,7 +158,7 @@ public class DirectoryLoadLauncher {
   }
 
   /** Where loads keep the items they skipped as malformed ({@link RejectedItems}). */
-  public java.nio.file.Path rejectedDirectory() {
+  public Path rejectedDirectory() {
     return properties.warehouse().directory().resolve("rejected");
   }
 
@@ -223,7 +210,7 @@ public class DirectoryLoadLauncher {
     if (stopped.getExecutionContext().containsKey(DirectoryLoadJob.LOAD_UID)) {
       String uid = stopped.getExecutionContext().getString(DirectoryLoadJob.LOAD_UID);
       try (IcebergLake lake = lake()) {
-        for (io.entrawarehouse.warehouse.Entity e : LakeToDuckDb.withHistories(launch.entities())) {
+        for (Entity e : LakeToDuckDb.withHistories(launch.entities())) {
           lake.removeUncommitted(e, uid);
         }
       }
@@ -241,9 +228,9 @@ public class DirectoryLoadLauncher {
    *
    * @return the tables DuckDB took now (empty when it was up to date)
    */
-  public java.util.Set<String> catchUp(JobExecution completed, LoadParameters launch) {
+  public Set<String> catchUp(JobExecution completed, LoadParameters launch) {
     long loadId = DirectoryLoadJob.loadId(completed);
-    java.util.Set<String> taken = java.util.Set.of();
+    Set<String> taken = Set.of();
     if (properties.warehouse().duckdb()
         && completed.getExecutionContext().containsKey(DirectoryLoadJob.LOAD_UID)) {
       try (LoadStores stores = stores()) {
@@ -307,10 +294,11 @@ public class DirectoryLoadLauncher {
               launch,
               properties.warehouse().chunkSize(),
               properties.graph().concurrency());
-      if (job instanceof org.springframework.batch.core.job.AbstractJob steps) {
+      if (job instanceof AbstractJob steps) {
         steps.registerJobExecutionListener(
             new Progress(
                 properties.warehouse().progress(),
+                step -> Entities.ALL.containsKey(step) ? Entities.ALL.get(step).what() : step,
                 properties.warehouse().progressInterval(),
                 System.out));
       }

@@ -1,6 +1,7 @@
 package io.entrawarehouse.job;
 
 import com.zaxxer.hikari.HikariDataSource;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -39,7 +40,7 @@ public class JobRepositoryConfiguration {
           "foreign_keys", "true");
 
   /** The default job repository of a warehouse directory. */
-  public static String defaultUrl(java.nio.file.Path warehouse) {
+  public static String defaultUrl(Path warehouse) {
     return withSqliteSettings(
         "jdbc:sqlite:" + warehouse.toAbsolutePath().resolve("job-repository.sqlite"));
   }

@@ -4,15 +4,20 @@ import io.entrawarehouse.warehouse.Entities;
 import io.entrawarehouse.warehouse.Entity;
 import io.entrawarehouse.write.duckdb.DuckDbLoader;
 import io.entrawarehouse.write.iceberg.IcebergLake;
+import io.entrawarehouse.write.parquet.Staging;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
@@ -55,10 +60,10 @@ public final class LakeToDuckDb {
       IcebergLake.Load load,
       DuckDbLoader.Session session,
       List<Entity> entities) {
-    java.util.Set<String> recorded;
+    Set<String> recorded;
     try {
       recorded = session.recorded(load.id(), launch.tenantId());
-    } catch (java.sql.SQLException e) {
+    } catch (SQLException e) {
       throw new IllegalStateException(
           "Cannot read the DuckDB copy being refreshed: " + e.getMessage(), e);
     }
@@ -114,10 +119,9 @@ public final class LakeToDuckDb {
    *
    * @return the tables DuckDB took
    */
-  static java.util.Set<String> refresh(
-      LoadStores stores, LoadParameters launch, IcebergLake.Load load) {
+  static Set<String> refresh(LoadStores stores, LoadParameters launch, IcebergLake.Load load) {
     DuckDbLoader duckdb = stores.duckdb();
-    java.util.Set<String> pending = new java.util.TreeSet<>();
+    Set<String> pending = new TreeSet<>();
     try {
       Map<String, DuckDbLoader.Loaded> recorded = duckdb.loads(load.id(), launch.tenantId());
       for (Entity entity : withHistories(launch.entities())) {
@@ -126,7 +130,7 @@ public final class LakeToDuckDb {
           pending.add(entity.name());
         }
       }
-    } catch (java.sql.SQLException e) {
+    } catch (SQLException e) {
       throw new IllegalStateException("Cannot read " + duckdb.file() + ": " + e.getMessage(), e);
     }
     if (pending.isEmpty()) {
@@ -212,7 +216,7 @@ public final class LakeToDuckDb {
               new Rebuilt(
                   s.entity().name(), s.tenantId(), s.loadId(), l == null ? 0 : l.tableRows()));
         }
-      } catch (java.sql.SQLException e) {
+      } catch (SQLException e) {
         throw new IllegalStateException("Cannot read " + duckdb.file() + ": " + e.getMessage(), e);
       }
       return rebuilt;
@@ -232,7 +236,7 @@ public final class LakeToDuckDb {
         continue;
       }
       Table table = lake.table(entity);
-      Map<String, List<Path>> byTenant = new java.util.TreeMap<>();
+      Map<String, List<Path>> byTenant = new TreeMap<>();
       for (DataFile f : lake.files(table, entity, null, null, null, false)) {
         String tenant = f.partition().get(0, String.class);
         byTenant.computeIfAbsent(tenant, t -> new ArrayList<>()).add(local(lake, f, fetched));
@@ -286,6 +290,6 @@ public final class LakeToDuckDb {
   }
 
   private static void delete(Path dir) {
-    io.entrawarehouse.write.parquet.Staging.deleteTree(dir);
+    Staging.deleteTree(dir);
   }
 }

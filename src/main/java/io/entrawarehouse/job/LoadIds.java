@@ -1,6 +1,7 @@
 package io.entrawarehouse.job;
 
 import java.time.Instant;
+import org.springframework.dao.DataAccessException;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
@@ -35,7 +36,7 @@ public final class LoadIds {
             jobInstanceId,
             Instant.now().toString());
         return id;
-      } catch (org.springframework.dao.DataAccessException e) {
+      } catch (DataAccessException e) {
         // Another worker took this id (SQLite's constraint error is not always translated into
         // a DuplicateKeyException): try the next one; anything else is a real failure.
         Integer taken =

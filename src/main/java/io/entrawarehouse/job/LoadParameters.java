@@ -4,15 +4,22 @@ import io.entrawarehouse.graph.AdvancedQueries;
 import io.entrawarehouse.graph.GraphClient;
 import io.entrawarehouse.warehouse.Entities;
 import io.entrawarehouse.warehouse.Entity;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.regex.Pattern;
 import org.springframework.batch.core.job.parameters.JobParameters;
 import org.springframework.batch.core.job.parameters.JobParametersBuilder;
@@ -54,7 +61,7 @@ public record LoadParameters(
    * training material says sign-ins take up to two hours to show; two hours covers both, at the
    * cost of reading about 8% of a day's events twice (deduplicated by id).
    */
-  public static final java.time.Duration LOG_OVERLAP = java.time.Duration.ofHours(2);
+  public static final Duration LOG_OVERLAP = Duration.ofHours(2);
 
   /**
    * The toggles asset tools offer, as launch parameters that add {@code $filter} clauses (and'ed
@@ -78,18 +85,18 @@ public record LoadParameters(
    * How long Graph keeps sign-ins and directory audits: 30 days with Entra ID P1/P2, 7 without. A
    * filter on an older time is refused ({@code 400 Invalid filter clause}).
    */
-  public static final java.time.Duration LOG_RETENTION = java.time.Duration.ofDays(30);
+  public static final Duration LOG_RETENTION = Duration.ofDays(30);
 
   /**
    * How far inside the retention a clamped window starts: time for the last page of a long read to
    * still be inside it, since Graph checks the filter of every next link again.
    */
-  public static final java.time.Duration RETENTION_MARGIN = java.time.Duration.ofHours(1);
+  public static final Duration RETENTION_MARGIN = Duration.ofHours(1);
 
   public static LoadParameters parse(String tenantId, Map<String, String> args, LocalDate today) {
     Map<String, String> filters = new LinkedHashMap<>();
     Map<String, String> selects = new LinkedHashMap<>();
-    Map<String, String> toggles = new java.util.TreeMap<>();
+    Map<String, String> toggles = new TreeMap<>();
     for (Map.Entry<String, String> e : args.entrySet()) {
       String key = e.getKey();
       if ((key.startsWith("filter.") || key.startsWith("select."))
@@ -175,11 +182,11 @@ public record LoadParameters(
     boolean cursor = sinceArg == null || sinceArg.equals("cursor");
     Instant since;
     if (cursor) {
-      since = until.minus(java.time.Duration.ofDays(7)); // for a log the lake has no mark of
+      since = until.minus(Duration.ofDays(7)); // for a log the lake has no mark of
     } else if (sinceArg.startsWith("-P")) {
       // A duration before until, e.g. -P30D: lets a scheduled backfill stay relative.
       try {
-        since = until.minus(java.time.Duration.parse(sinceArg.substring(1)));
+        since = until.minus(Duration.parse(sinceArg.substring(1)));
       } catch (DateTimeParseException e) {
         throw new IllegalArgumentException(
             "since must be cursor, a date, an instant or a duration like -P30D, got '"
@@ -215,7 +222,7 @@ public record LoadParameters(
         Map.copyOf(filters),
         Map.copyOf(selects),
         rawJson,
-        java.util.Collections.unmodifiableMap(toggles),
+        Collections.unmodifiableMap(toggles),
         1,
         cursor,
         "full".equals(args.get("directory")));
@@ -281,7 +288,7 @@ public record LoadParameters(
 
   /** The $filter clauses the toggles add for an entity, in a fixed order. */
   public List<String> toggleClauses(Entity entity) {
-    List<String> clauses = new java.util.ArrayList<>();
+    List<String> clauses = new ArrayList<>();
     boolean users = entity.name().equals("users");
     boolean devices = entity.name().equals("devices");
     if ((users || devices) && "exclude".equals(toggles.get("inactive"))) {
@@ -292,8 +299,7 @@ public record LoadParameters(
     }
     if (devices && toggles.containsKey("devices.seen_within_days")) {
       Instant since =
-          until.minus(
-              java.time.Duration.ofDays(Long.parseLong(toggles.get("devices.seen_within_days"))));
+          until.minus(Duration.ofDays(Long.parseLong(toggles.get("devices.seen_within_days"))));
       clauses.add("approximateLastSignInDateTime ge " + since);
     }
     return clauses;
@@ -452,7 +458,7 @@ public record LoadParameters(
     Instant oldest =
         now.minus(LOG_RETENTION)
             .plus(RETENTION_MARGIN)
-            .truncatedTo(java.time.temporal.ChronoUnit.SECONDS)
+            .truncatedTo(ChronoUnit.SECONDS)
             .plusSeconds(1);
     return wanted.isBefore(oldest) ? oldest : wanted;
   }
@@ -480,7 +486,7 @@ public record LoadParameters(
 
   /** The query, a log's window being [{@code from}, {@code to}) (one slice of the launch's). */
   public String query(Entity entity, Instant from, Instant to, boolean withExtra) {
-    List<String> parts = new java.util.ArrayList<>();
+    List<String> parts = new ArrayList<>();
     String select = entity.selectable() ? select(entity, withExtra) : null;
     if (select != null) {
       parts.add("$select=" + enc(select));
@@ -534,7 +540,7 @@ public record LoadParameters(
    */
   public String select(Entity entity, boolean withExtra) {
     String given = selects.get(entity.name());
-    java.util.Set<String> all = new java.util.LinkedHashSet<>();
+    Set<String> all = new LinkedHashSet<>();
     if (given == null || given.startsWith("+")) {
       all.addAll(List.of(entity.defaultSelect().split(",")));
       if (entity.extra() != null && !extraWanted(entity)) {
@@ -570,7 +576,7 @@ public record LoadParameters(
    * filter or select, the log window, or the product itself.
    */
   public String queryHint(Entity entity, Instant from) {
-    List<String> given = new java.util.ArrayList<>();
+    List<String> given = new ArrayList<>();
     if (filters.containsKey(entity.name())) {
       given.add("filter." + entity.name() + "=" + filters.get(entity.name()));
     }
@@ -615,7 +621,7 @@ public record LoadParameters(
     if (entity.isLog()) {
       return false;
     }
-    List<String> clauses = new java.util.ArrayList<>(toggleClauses(entity));
+    List<String> clauses = new ArrayList<>(toggleClauses(entity));
     if (filters.containsKey(entity.name())) {
       clauses.add(filters.get(entity.name()));
     }

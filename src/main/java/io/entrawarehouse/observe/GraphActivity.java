@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * What this process's load is doing with Graph, per thing being read ("sign-ins"): the waits (how
@@ -36,8 +37,7 @@ public final class GraphActivity {
 
   private static final Map<String, Tally> TALLIES = new ConcurrentHashMap<>();
   private static final Map<String, Long> EXPECTED = new ConcurrentHashMap<>();
-  private static final Map<String, java.util.concurrent.atomic.AtomicLong> FETCHED =
-      new ConcurrentHashMap<>();
+  private static final Map<String, AtomicLong> FETCHED = new ConcurrentHashMap<>();
 
   private GraphActivity() {}
 
@@ -50,14 +50,12 @@ public final class GraphActivity {
 
   /** A page of {@code items} arrived for {@code what}. */
   public static void fetched(String what, int items) {
-    FETCHED
-        .computeIfAbsent(what, k -> new java.util.concurrent.atomic.AtomicLong())
-        .addAndGet(items);
+    FETCHED.computeIfAbsent(what, k -> new AtomicLong()).addAndGet(items);
   }
 
   /** The items fetched from Graph for {@code what} so far. */
   public static long fetched(String what) {
-    java.util.concurrent.atomic.AtomicLong n = FETCHED.get(what);
+    AtomicLong n = FETCHED.get(what);
     return n == null ? 0 : n.get();
   }
 

@@ -1,7 +1,7 @@
 package io.entrawarehouse.observe;
 
-import io.entrawarehouse.warehouse.Entities;
-import io.entrawarehouse.warehouse.Entity;
+import io.entrawarehouse.config.ProgressMode;
+import java.io.Console;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.time.LocalDateTime;
@@ -9,9 +9,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.listener.JobExecutionListener;
@@ -29,39 +31,40 @@ import org.springframework.batch.core.step.StepExecution;
  */
 public final class Progress implements JobExecutionListener {
 
-  /** How progress is shown: on a terminal, as plain lines, or not at all. */
-  public enum Mode {
-    AUTO,
-    TERMINAL,
-    PLAIN,
-    OFF
-  }
-
   private static final Duration FRAME = Duration.ofMillis(250);
   private static final long SHOWN_AFTER_MS = 500;
   private static volatile Progress terminal; // the block the console appender works around
 
-  private final Mode mode;
+  private final ProgressMode mode;
+  private final UnaryOperator<String> readerName;
   private final Duration interval;
   private final PrintStream out;
   private ScheduledExecutorService ticker;
   private volatile JobExecution job;
   private int drawnLines;
 
-  public Progress(Mode mode, Duration interval, PrintStream out) {
-    this.mode = mode == Mode.AUTO ? (isTerminal() ? Mode.TERMINAL : Mode.PLAIN) : mode;
+  /**
+   * @param readerName the name Graph's client knows a step's reader by ("sign-ins" for sign_ins)
+   */
+  public Progress(
+      ProgressMode mode, UnaryOperator<String> readerName, Duration interval, PrintStream out) {
+    this.mode =
+        mode == ProgressMode.AUTO
+            ? (isTerminal() ? ProgressMode.TERMINAL : ProgressMode.PLAIN)
+            : mode;
+    this.readerName = readerName;
     this.interval = interval;
     this.out = out;
   }
 
   /** Whether standard output is an interactive terminal (Java 22+ asks the console itself). */
   static boolean isTerminal() {
-    java.io.Console console = System.console();
+    Console console = System.console();
     if (console == null) {
       return false;
     }
     try {
-      return (Boolean) java.io.Console.class.getMethod("isTerminal").invoke(console);
+      return (Boolean) Console.class.getMethod("isTerminal").invoke(console);
     } catch (ReflectiveOperationException beforeJava22) {
       return true; // before Java 22, a console exists only on a terminal
     }
@@ -69,7 +72,7 @@ public final class Progress implements JobExecutionListener {
 
   @Override
   public void beforeJob(JobExecution execution) {
-    if (mode == Mode.OFF) {
+    if (mode == ProgressMode.OFF) {
       return;
     }
     GraphActivity.reset();
@@ -81,8 +84,8 @@ public final class Progress implements JobExecutionListener {
               t.setDaemon(true);
               return t;
             });
-    long period = (mode == Mode.TERMINAL ? FRAME : interval).toMillis();
-    if (mode == Mode.TERMINAL) {
+    long period = (mode == ProgressMode.TERMINAL ? FRAME : interval).toMillis();
+    if (mode == ProgressMode.TERMINAL) {
       terminal = this;
     }
     ticker.scheduleAtFixedRate(this::tick, period, period, TimeUnit.MILLISECONDS);
@@ -100,7 +103,7 @@ public final class Progress implements JobExecutionListener {
       Thread.currentThread().interrupt();
     }
     synchronized (Progress.class) {
-      if (mode == Mode.TERMINAL) {
+      if (mode == ProgressMode.TERMINAL) {
         clear();
         terminal = null;
       }
@@ -113,7 +116,7 @@ public final class Progress implements JobExecutionListener {
   private void tick() {
     try {
       synchronized (Progress.class) {
-        if (mode == Mode.TERMINAL) {
+        if (mode == ProgressMode.TERMINAL) {
           clear();
           draw();
         } else {
@@ -138,7 +141,7 @@ public final class Progress implements JobExecutionListener {
     if (execution == null) {
       return lines;
     }
-    Map<String, List<StepExecution>> byTable = new java.util.TreeMap<>();
+    Map<String, List<StepExecution>> byTable = new TreeMap<>();
     for (StepExecution step : execution.getStepExecutions()) {
       if (step.getStatus() == BatchStatus.STARTED && step.getStartTime() != null) {
         byTable.computeIfAbsent(table(step.getStepName()), k -> new ArrayList<>()).add(step);
@@ -155,7 +158,7 @@ public final class Progress implements JobExecutionListener {
     return dash < 0 ? step : step.substring(0, dash);
   }
 
-  private static String tableLine(String table, List<StepExecution> steps) {
+  private String tableLine(String table, List<StepExecution> steps) {
     LocalDateTime started =
         steps.stream().map(StepExecution::getStartTime).min(LocalDateTime::compareTo).orElseThrow();
     double seconds =
@@ -167,13 +170,13 @@ public final class Progress implements JobExecutionListener {
     long read =
         Math.max(
             steps.stream().mapToLong(StepExecution::getReadCount).max().orElse(0),
-            GraphActivity.fetched(what(table)));
+            GraphActivity.fetched(readerName.apply(table)));
     double rate = read / seconds;
     StringBuilder b =
         new StringBuilder(
             String.format(
                 Locale.ROOT, "%-28s %,12d items  %,9.0f/s  %6.0f s", table, read, rate, seconds));
-    Long expected = GraphActivity.expected(what(table));
+    Long expected = GraphActivity.expected(readerName.apply(table));
     if (expected != null && expected > 0) {
       double left = rate > 0 ? Math.max(0, expected - read) / rate : Double.NaN;
       b.append(
@@ -222,12 +225,6 @@ public final class Progress implements JobExecutionListener {
                   s.why()));
     }
     return lines;
-  }
-
-  /** The name GraphClient knows a step's reader by ("sign-ins" for sign_ins). */
-  private static String what(String step) {
-    Entity e = Entities.ALL.get(step);
-    return e == null ? step : e.what();
   }
 
   // ----------------------------------------------------------------- the terminal's block

@@ -7,7 +7,9 @@ import io.entrawarehouse.warehouse.Entity;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.function.UnaryOperator;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
@@ -161,7 +163,7 @@ public class WarehouseRowProcessor implements ItemProcessor<JsonNode, GenericRec
    * retried chunk processes the item again).
    */
   private static String graphJson(JsonNode item) {
-    if (!(item instanceof ObjectNode o) || java.util.Arrays.stream(ADDED).noneMatch(o::has)) {
+    if (!(item instanceof ObjectNode o) || Arrays.stream(ADDED).noneMatch(o::has)) {
       return item.toString();
     }
     JsonNode[] taken = new JsonNode[ADDED.length];
@@ -190,7 +192,7 @@ public class WarehouseRowProcessor implements ItemProcessor<JsonNode, GenericRec
             + "' is "
             + abbreviate(value.toString())
             + ", not a "
-            + c.type().name().toLowerCase(java.util.Locale.ROOT)
+            + c.type().name().toLowerCase(Locale.ROOT)
             + "; the item is skipped");
   }
 

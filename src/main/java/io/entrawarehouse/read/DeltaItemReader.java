@@ -1,10 +1,13 @@
 package io.entrawarehouse.read;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.entrawarehouse.graph.GraphClient;
 import io.entrawarehouse.graph.GraphException;
 import io.entrawarehouse.warehouse.Entity;
 import java.net.URI;
+import java.util.ArrayDeque;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -75,7 +78,7 @@ public final class DeltaItemReader implements ItemStreamReader<JsonNode> {
   private ItemStreamReader<JsonNode> reader;
   private GraphCollectionItemReader changes;
   private long readSinceOpen;
-  private final java.util.ArrayDeque<JsonNode> pending = new java.util.ArrayDeque<>();
+  private final ArrayDeque<JsonNode> pending = new ArrayDeque<>();
   private int emitted;
   private int skip;
 
@@ -140,7 +143,7 @@ public final class DeltaItemReader implements ItemStreamReader<JsonNode> {
     if (mode == Mode.CHANGES) {
       log.info("{}: reading what changed since the lake's deltaLink", entity.name());
       changes =
-          new GraphCollectionItemReader(graph, entity.name(), entity.what(), url(from), false);
+          new GraphCollectionItemReader(graph, entity.name(), entity.reading(), url(from), false);
       reader = changes;
     } else {
       if (next == null) {
@@ -181,8 +184,7 @@ public final class DeltaItemReader implements ItemStreamReader<JsonNode> {
   private void flatten(JsonNode parent) {
     String id = parent.path("id").asText();
     if (parent.has("@removed")) {
-      com.fasterxml.jackson.databind.node.ObjectNode gone =
-          com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+      ObjectNode gone = JsonNodeFactory.instance.objectNode();
       gone.put(Entity.Parent.FIELD, id);
       gone.set("@removed", parent.get("@removed"));
       pending.add(gone);
@@ -190,7 +192,7 @@ public final class DeltaItemReader implements ItemStreamReader<JsonNode> {
     JsonNode members = parent.get("members@delta");
     if (members != null) {
       for (JsonNode m : members) {
-        com.fasterxml.jackson.databind.node.ObjectNode member = m.deepCopy();
+        ObjectNode member = m.deepCopy();
         member.put(Entity.Parent.FIELD, id);
         pending.add(member);
       }
@@ -282,7 +284,7 @@ public final class DeltaItemReader implements ItemStreamReader<JsonNode> {
                 + "?$deltatoken=latest"
                 + (select == null ? "" : "&$select=" + GraphClient.encode(select)));
     try {
-      String link = graph.page(entity.what(), url, false).deltaLink();
+      String link = graph.page(entity.reading(), url, false).deltaLink();
       if (link == null) {
         log.warn(
             "{}: Graph gave no deltaLink for now; the next load reads {} in full again",

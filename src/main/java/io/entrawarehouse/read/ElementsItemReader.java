@@ -59,7 +59,7 @@ public class ElementsItemReader implements ItemStreamReader<JsonNode> {
 
   private PageCursor cursor(int index) {
     String path = paths.get(index);
-    return new PageCursor(graph, entity.what(), graph.url(path + "?" + query), eventual);
+    return new PageCursor(graph, entity.reading(), graph.url(path + "?" + query), eventual);
   }
 
   @Override
@@ -131,7 +131,7 @@ public class ElementsItemReader implements ItemStreamReader<JsonNode> {
     PageCursor items =
         new PageCursor(
             graph,
-            l.path().substring(1),
+            entity.readingOf(l.path().substring(1)),
             graph.url(l.path() + "?$select=" + l.key() + "," + l.value()),
             false);
     Map<String, String> values = new HashMap<>();

@@ -2,6 +2,7 @@ package io.entrawarehouse.read;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.entrawarehouse.graph.GraphClient;
+import io.entrawarehouse.graph.Reading;
 import org.springframework.batch.infrastructure.item.ExecutionContext;
 import org.springframework.batch.infrastructure.item.ItemStreamReader;
 
@@ -19,14 +20,14 @@ public class GraphCollectionItemReader implements ItemStreamReader<JsonNode> {
 
   /**
    * @param name the state key prefix: the entity name
-   * @param what the entity as messages name it
+   * @param reading the entity as messages name it, with what reading it needs
    * @param firstLink the absolute URL of the first page, with its query
    * @param eventual whether the query needs {@code ConsistencyLevel: eventual}
    */
   public GraphCollectionItemReader(
-      GraphClient graph, String name, String what, String firstLink, boolean eventual) {
+      GraphClient graph, String name, Reading reading, String firstLink, boolean eventual) {
     this.name = name;
-    this.cursor = new PageCursor(graph, what, firstLink, eventual);
+    this.cursor = new PageCursor(graph, reading, firstLink, eventual);
   }
 
   @Override

@@ -28,6 +28,6 @@ public final class GraphReaders {
       return new ElementsItemReader(graph, entity, query, eventual);
     }
     return new GraphCollectionItemReader(
-        graph, entity.name(), entity.what(), graph.url(entity.path() + "?" + query), eventual);
+        graph, entity.name(), entity.reading(), graph.url(entity.path() + "?" + query), eventual);
   }
 }

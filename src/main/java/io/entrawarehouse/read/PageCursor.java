@@ -5,6 +5,10 @@ import io.entrawarehouse.graph.GraphClient;
 import io.entrawarehouse.graph.GraphException;
 import io.entrawarehouse.graph.GraphPage;
 import io.entrawarehouse.graph.PageSizes;
+import io.entrawarehouse.graph.Reading;
+import java.net.URI;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -36,6 +40,7 @@ final class PageCursor {
   private static final Logger log = LoggerFactory.getLogger(PageCursor.class);
 
   private final GraphClient graph;
+  private final Reading reading;
   private final String what;
   private String firstLink;
   private final boolean eventual;
@@ -53,7 +58,7 @@ final class PageCursor {
   private boolean cycled;
 
   /** The links of the pages read since the first page of this pass: a cycle returns to one. */
-  private final java.util.Set<String> passed = new java.util.HashSet<>();
+  private final Set<String> passed = new HashSet<>();
 
   // Unbounded, because the readers bound it: each cursor has at most one page in flight, and the
   // group members reader keeps entra.graph.concurrency cursors ahead. Idle threads end after 60 s.
@@ -65,9 +70,10 @@ final class PageCursor {
             return t;
           });
 
-  PageCursor(GraphClient graph, String what, String firstLink, boolean eventual) {
+  PageCursor(GraphClient graph, Reading reading, String firstLink, boolean eventual) {
     this.graph = graph;
-    this.what = what;
+    this.reading = reading;
+    this.what = reading.what();
     this.firstLink = graph.pageSizes().apply(what, firstLink);
     this.eventual = eventual;
     this.link = this.firstLink;
@@ -108,7 +114,7 @@ final class PageCursor {
 
   private void prefetch(String target) {
     prefetchedLink = target;
-    prefetched = PREFETCH.submit(() -> graph.page(what, target, eventual));
+    prefetched = PREFETCH.submit(() -> graph.page(reading, target, eventual));
   }
 
   /** The next item, or null at the end of the collection. */
@@ -158,7 +164,7 @@ final class PageCursor {
   /** A link as Graph means it, whatever its percent-encoding: host, path and decoded query. */
   private static String canonical(String link) {
     try {
-      java.net.URI u = java.net.URI.create(link);
+      URI u = URI.create(link);
       return u.getScheme() + "://" + u.getAuthority() + u.getPath() + "?" + u.getQuery();
     } catch (IllegalArgumentException unparsable) {
       return link;
@@ -212,7 +218,7 @@ final class PageCursor {
   private GraphPage fetch() {
     while (true) {
       try {
-        return graph.page(what, link, eventual);
+        return graph.page(reading, link, eventual);
       } catch (GraphException.ExpiredLink e) {
         restartAfter(e);
       } catch (GraphException.SlowPage e) {

@@ -153,7 +153,7 @@ public class PerParentItemReader implements ItemStreamReader<JsonNode> {
     PageCursor ids =
         new PageCursor(
             graph,
-            collection.substring(1),
+            entity.readingOf(collection.substring(1)),
             graph.url(collection + "?$select=" + (named ? "id,displayName" : "id") + "&$top=999"),
             false);
     for (JsonNode g = ids.next(); g != null; g = ids.next()) {
@@ -166,7 +166,7 @@ public class PerParentItemReader implements ItemStreamReader<JsonNode> {
       int index = parents.indexOf(resumeParent);
       if (index >= 0) {
         parent = index;
-        cursor = new PageCursor(graph, entity.what(), childLink(resumeParent), eventual);
+        cursor = new PageCursor(graph, entity.reading(), childLink(resumeParent), eventual);
         cursor.resume(resumeLink, resumeOffset);
         fetchAhead();
         return;
@@ -191,7 +191,7 @@ public class PerParentItemReader implements ItemStreamReader<JsonNode> {
     cursor =
         next != null
             ? next
-            : new PageCursor(graph, entity.what(), childLink(parents.get(parent)), eventual);
+            : new PageCursor(graph, entity.reading(), childLink(parents.get(parent)), eventual);
     fetchAhead();
   }
 
@@ -200,7 +200,8 @@ public class PerParentItemReader implements ItemStreamReader<JsonNode> {
     for (int g = parent + 1 + upcoming.size();
         g < parents.size() && upcoming.size() < lookahead;
         g++) {
-      PageCursor ahead = new PageCursor(graph, entity.what(), childLink(parents.get(g)), eventual);
+      PageCursor ahead =
+          new PageCursor(graph, entity.reading(), childLink(parents.get(g)), eventual);
       ahead.prefetch();
       upcoming.add(ahead);
     }

@@ -4,6 +4,7 @@ import static io.entrawarehouse.simulator.FilterSupport.ADVANCED;
 import static io.entrawarehouse.simulator.FilterSupport.BASIC;
 
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -359,7 +360,7 @@ final class Catalog {
           "createdDateTime");
 
   private static Set<String> union(Set<String> a, Set<String> b) {
-    java.util.HashSet<String> all = new java.util.HashSet<>(a);
+    HashSet<String> all = new HashSet<>(a);
     all.addAll(b);
     return Set.copyOf(all);
   }

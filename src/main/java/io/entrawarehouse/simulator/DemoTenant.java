@@ -4,14 +4,17 @@ import java.text.Normalizer;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The synthetic directory behind the simulator: a pure function of (seed, scale, reference time).
@@ -910,7 +913,7 @@ public final class DemoTenant {
   /** The index of the service principal with this id, or -1. */
   public synchronized int servicePrincipalIndex(String id) {
     if (servicePrincipalIndexById == null) {
-      Map<String, Integer> index = new java.util.HashMap<>();
+      Map<String, Integer> index = new HashMap<>();
       for (int s = 0; s < scale.servicePrincipals(); s++) {
         index.put(id(SERVICE_PRINCIPAL, s), s);
       }
@@ -1016,12 +1019,12 @@ public final class DemoTenant {
 
   // ---------------------------------------------------------------- MFA registration
 
-  private java.util.Set<String> activeAdmins;
+  private Set<String> activeAdmins;
 
   /** Users who hold an active role assignment: what a registration's isAdmin says. */
-  private synchronized java.util.Set<String> activeAdmins() {
+  private synchronized Set<String> activeAdmins() {
     if (activeAdmins == null) {
-      java.util.Set<String> ids = new java.util.HashSet<>();
+      Set<String> ids = new HashSet<>();
       for (int i = 0; i < roleAssignments(); i++) {
         ids.add((String) roleAssignment(i).get("principalId"));
       }
@@ -1103,8 +1106,8 @@ public final class DemoTenant {
   private long[] consumed;
 
   /** A subscribed SKU's properties, as {@link #subscribedSku} writes them. */
-  public static final java.util.Set<String> SUBSCRIBED_SKU_PROPERTIES =
-      java.util.Set.of(
+  public static final Set<String> SUBSCRIBED_SKU_PROPERTIES =
+      Set.of(
           "accountName",
           "accountId",
           "appliesTo",
@@ -1452,9 +1455,9 @@ public final class DemoTenant {
 
   private List<MemberRef> transitive(int g) {
     List<MemberRef> members = new ArrayList<>();
-    java.util.Set<MemberRef> seen = new java.util.HashSet<>();
+    Set<MemberRef> seen = new HashSet<>();
     seen.add(new MemberRef(MemberKind.GROUP, g));
-    java.util.ArrayDeque<Integer> groups = new java.util.ArrayDeque<>();
+    ArrayDeque<Integer> groups = new ArrayDeque<>();
     groups.add(g);
     while (!groups.isEmpty()) {
       int next = groups.poll();
@@ -1735,8 +1738,8 @@ public final class DemoTenant {
     int[][] newest = this.newestSignIns;
     if (newest == null) {
       newest = new int[2][scale.users()];
-      java.util.Arrays.fill(newest[0], -1);
-      java.util.Arrays.fill(newest[1], -1);
+      Arrays.fill(newest[0], -1);
+      Arrays.fill(newest[1], -1);
       for (int i = scale.signIns() - 1; i >= 0; i--) {
         SignInDraw draw = signInDraw(i);
         newest[0][draw.user()] = i;

@@ -5,12 +5,14 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
-import io.entrawarehouse.config.Cloud;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -30,6 +32,8 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collection;
+import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -43,6 +47,10 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntFunction;
+import java.util.function.LongFunction;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManager;
@@ -436,9 +444,8 @@ public final class GraphSimulator implements AutoCloseable {
     doc.put("maxGraphRequestsInFlight", s.maxGraphRequestsInFlight());
     long used = 0;
     long peak = 0;
-    for (java.lang.management.MemoryPoolMXBean pool :
-        java.lang.management.ManagementFactory.getMemoryPoolMXBeans()) {
-      if (pool.getType() == java.lang.management.MemoryType.HEAP) {
+    for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+      if (pool.getType() == MemoryType.HEAP) {
         used += pool.getUsage().getUsed();
         peak += pool.getPeakUsage().getUsed();
       }
@@ -617,8 +624,7 @@ public final class GraphSimulator implements AutoCloseable {
     throw GraphError.badRequest("Resource not found for the segment '" + segments[n - 1] + "'.");
   }
 
-  private static Source source(
-      long size, java.util.function.LongFunction<Map<String, Object>> item) {
+  private static Source source(long size, LongFunction<Map<String, Object>> item) {
     return new Source() {
       @Override
       public long size() {
@@ -790,8 +796,8 @@ public final class GraphSimulator implements AutoCloseable {
   /** The most items a page holds when a directory collection is read with $expand. */
   private static final int EXPANDED_PAGE = 100;
 
-  private static final java.util.regex.Pattern EXPAND_OWNERS =
-      java.util.regex.Pattern.compile("registeredOwners(?:\\(\\$select=([A-Za-z,]+)\\))?");
+  private static final Pattern EXPAND_OWNERS =
+      Pattern.compile("registeredOwners(?:\\(\\$select=([A-Za-z,]+)\\))?");
 
   /**
    * The properties a {@code $expand=registeredOwners[($select=…)]} of devices asks of each owner
@@ -802,7 +808,7 @@ public final class GraphSimulator implements AutoCloseable {
     if (expand == null) {
       return null;
     }
-    java.util.regex.Matcher m = EXPAND_OWNERS.matcher(expand.trim());
+    Matcher m = EXPAND_OWNERS.matcher(expand.trim());
     if (collection != Catalog.DEVICES || !m.matches()) {
       throw GraphError.badRequest(
           "Parsing OData Select and Expand failed: Could not find a property named '"
@@ -811,9 +817,7 @@ public final class GraphSimulator implements AutoCloseable {
               + collection.name().replaceAll("s$", "")
               + "'.");
     }
-    return m.group(1) == null
-        ? Set.of()
-        : new java.util.LinkedHashSet<>(List.of(m.group(1).split(",")));
+    return m.group(1) == null ? Set.of() : new LinkedHashSet<>(List.of(m.group(1).split(",")));
   }
 
   /** A device's registered owners as Graph expands them: its type, id and what was selected. */
@@ -966,9 +970,7 @@ public final class GraphSimulator implements AutoCloseable {
               select == null ? "" : String.join(" ", select));
     }
     Set<String> select =
-        state.select().isEmpty()
-            ? null
-            : new java.util.LinkedHashSet<>(List.of(state.select().split(" ")));
+        state.select().isEmpty() ? null : new LinkedHashSet<>(List.of(state.select().split(" ")));
     if (select != null && select.contains("signInActivity")) {
       throw GraphError.badRequest("Property 'signInActivity' is not supported for delta queries.");
     }
@@ -1054,7 +1056,7 @@ public final class GraphSimulator implements AutoCloseable {
 
   /** The last round's items, by its state without the position: a round's pages share them. */
   private final Map<String, List<Map<String, Object>>> deltaRounds =
-      java.util.Collections.synchronizedMap(
+      Collections.synchronizedMap(
           new LinkedHashMap<>() {
             @Override
             protected boolean removeEldestEntry(Map.Entry<String, List<Map<String, Object>>> e) {
@@ -1116,8 +1118,8 @@ public final class GraphSimulator implements AutoCloseable {
         // As a group delta counts members: a member soft-deleted, or restored, is no change.
         List<DemoTenant.MemberRef> now = tenant.deltaMembers(g, tenant.changes());
         List<DemoTenant.MemberRef> then = tenant.deltaMembers(g, before);
-        Set<DemoTenant.MemberRef> had = new java.util.HashSet<>(then);
-        Set<DemoTenant.MemberRef> has = new java.util.HashSet<>(now);
+        Set<DemoTenant.MemberRef> had = new HashSet<>(then);
+        Set<DemoTenant.MemberRef> has = new HashSet<>(now);
         now.stream().filter(r -> !had.contains(r)).forEach(r -> delta.add(memberRef(r, false)));
         then.stream().filter(r -> !has.contains(r)).forEach(r -> delta.add(memberRef(r, true)));
       }
@@ -1160,7 +1162,7 @@ public final class GraphSimulator implements AutoCloseable {
     if (state.from() == state.to()) {
       return out;
     }
-    java.util.function.IntFunction<Map<String, Object>> object =
+    IntFunction<Map<String, Object>> object =
         i ->
             switch (kind) {
               case DemoTenant.USER -> tenant.user(i);
@@ -1177,7 +1179,7 @@ public final class GraphSimulator implements AutoCloseable {
       return out;
     }
     Map<Integer, Set<String>> updated = new LinkedHashMap<>();
-    Set<Integer> whole = new java.util.HashSet<>();
+    Set<Integer> whole = new HashSet<>();
     for (TenantChanges.Change c : changes.since(state.from())) {
       if (c.kind() != kind
           || c.day() > state.to()
@@ -1185,7 +1187,7 @@ public final class GraphSimulator implements AutoCloseable {
           || c.op() == TenantChanges.Op.MEMBER_REMOVED) {
         continue; // a group's members are not its properties: they come as members@delta
       }
-      Set<String> props = updated.computeIfAbsent(c.index(), k -> new java.util.LinkedHashSet<>());
+      Set<String> props = updated.computeIfAbsent(c.index(), k -> new LinkedHashSet<>());
       if (c.op() == TenantChanges.Op.UPDATED) {
         props.addAll(c.properties().keySet());
       } else {
@@ -1205,9 +1207,7 @@ public final class GraphSimulator implements AutoCloseable {
       }
       Map<String, Object> full = project(collection, object.apply(i), select);
       if (whole.contains(i) || !minimal) {
-        if (whole.contains(i)
-            || select == null
-            || !java.util.Collections.disjoint(select, e.getValue())) {
+        if (whole.contains(i) || select == null || !Collections.disjoint(select, e.getValue())) {
           out.add(full);
         }
         continue;
@@ -1234,10 +1234,10 @@ public final class GraphSimulator implements AutoCloseable {
     if (signInActivity && !claims.permissions().contains("AuditLog.Read.All")) {
       throw GraphError.accessDenied();
     }
-    Cloud cloud = Cloud.ofGraphHost(settings.graphHost());
-    if ((collection == Catalog.SIGN_INS && cloud != Cloud.GLOBAL)
-        || (collection == Catalog.DIRECTORY_AUDITS && cloud == Cloud.CHINA)
-        || (signInActivity && cloud == Cloud.US_GOV)) {
+    NationalCloud cloud = NationalCloud.ofGraphHost(settings.graphHost());
+    if ((collection == Catalog.SIGN_INS && cloud != NationalCloud.GLOBAL)
+        || (collection == Catalog.DIRECTORY_AUDITS && cloud == NationalCloud.CHINA)
+        || (signInActivity && cloud == NationalCloud.US_GOV)) {
       // Conformance.NATIONAL_CLOUD_GAPS: what the API pages' availability tables leave out.
       throw new GraphError(
           400,
@@ -1482,7 +1482,7 @@ public final class GraphSimulator implements AutoCloseable {
 
   private static Map<String, Object> project(
       GraphCollection collection, Map<String, Object> item, Set<String> select) {
-    java.util.Collection<String> keep = select != null ? select : collection.defaultSelect();
+    Collection<String> keep = select != null ? select : collection.defaultSelect();
     if (keep.isEmpty()) {
       return item;
     }

@@ -1,8 +1,14 @@
 package io.entrawarehouse.simulator;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.function.IntFunction;
 
 /**
@@ -24,8 +30,8 @@ public final class GroundTruth {
   private GroundTruth() {}
 
   /** Every membership today as {@code groupId/memberId}, as /members documents them. */
-  public static java.util.List<String> memberships(DemoTenant tenant) {
-    java.util.List<String> out = new java.util.ArrayList<>();
+  public static List<String> memberships(DemoTenant tenant) {
+    List<String> out = new ArrayList<>();
     for (int g : tenant.alive(DemoTenant.GROUP)) {
       String groupId = tenant.id(DemoTenant.GROUP, g);
       for (String member : tenant.memberIds(g)) {
@@ -39,8 +45,8 @@ public final class GroundTruth {
    * Every membership today as a row, {@code groupId|memberId|type|name}, as /members documents them
    * (service principals included); with {@code transitive}, as /transitiveMembers does.
    */
-  public static java.util.Set<String> membershipRows(DemoTenant tenant, boolean transitive) {
-    java.util.Set<String> out = new java.util.TreeSet<>();
+  public static Set<String> membershipRows(DemoTenant tenant, boolean transitive) {
+    Set<String> out = new TreeSet<>();
     for (int g : tenant.alive(DemoTenant.GROUP)) {
       String groupId = tenant.id(DemoTenant.GROUP, g);
       for (Map<String, Object> m : transitive ? tenant.transitiveMembers(g) : tenant.members(g)) {
@@ -127,8 +133,7 @@ public final class GroundTruth {
         Map<String, Object> owner = kind == 0 ? tenant.application(i) : tenant.servicePrincipal(i);
         for (String array : new String[] {"keyCredentials", "passwordCredentials"}) {
           @SuppressWarnings("unchecked")
-          java.util.List<Map<String, Object>> list =
-              (java.util.List<Map<String, Object>>) owner.get(array);
+          List<Map<String, Object>> list = (List<Map<String, Object>>) owner.get(array);
           for (Map<String, Object> c : list) {
             credentialSum += Hashing.idChecksumTerm(owner.get("id") + "/" + c.get("keyId"));
             credentials++;
@@ -142,8 +147,7 @@ public final class GroundTruth {
     for (int u : users) {
       Map<String, Object> user = tenant.user(u);
       @SuppressWarnings("unchecked")
-      java.util.List<Map<String, Object>> assigned =
-          (java.util.List<Map<String, Object>>) user.get("assignedLicenses");
+      List<Map<String, Object>> assigned = (List<Map<String, Object>>) user.get("assignedLicenses");
       for (Map<String, Object> l : assigned) {
         licenceSum += Hashing.idChecksumTerm(user.get("id") + "/" + l.get("skuId"));
         licences++;
@@ -189,7 +193,7 @@ public final class GroundTruth {
     };
     for (int k = 0; k < kinds.length; k++) {
       int kind = kinds[k];
-      Map<String, String> table = new java.util.TreeMap<>();
+      Map<String, String> table = new TreeMap<>();
       int next = after.population(kind).next;
       for (int i = 0; i < next; i++) {
         boolean was = before != null && before.alive(kind, i);
@@ -207,7 +211,7 @@ public final class GroundTruth {
     }
     // Memberships as /members documents them: a removed member's are gone with the member's
     // reason, a renamed member's are updated (the row names its member).
-    Map<String, String> members = new java.util.TreeMap<>();
+    Map<String, String> members = new TreeMap<>();
     int groups = after.population(DemoTenant.GROUP).next;
     for (int g = 0; g < groups; g++) {
       String groupId = tenant.id(DemoTenant.GROUP, g);
@@ -223,7 +227,7 @@ public final class GroundTruth {
         DemoTenant.MemberRef was = had.get(m.getKey());
         if (was == null) {
           members.put(groupId + "/" + m.getKey(), "created");
-        } else if (!java.util.Objects.equals(
+        } else if (!Objects.equals(
             tenant.memberName(was, before), tenant.memberName(m.getValue(), after))) {
           members.put(groupId + "/" + m.getKey(), "updated");
         }
@@ -245,23 +249,23 @@ public final class GroundTruth {
   }
 
   /** The ids of a group's direct members on a day (empty if the group was not there). */
-  public static java.util.List<String> members(DemoTenant tenant, int day, String groupId) {
+  public static List<String> members(DemoTenant tenant, int day, String groupId) {
     TenantChanges state = tenant.changesAt(day);
     int groups = state.population(DemoTenant.GROUP).next;
     for (int g = 0; g < groups; g++) {
       if (tenant.id(DemoTenant.GROUP, g).equals(groupId)) {
         return state.alive(DemoTenant.GROUP, g)
             ? tenant.liveMembers(g, state).stream().map(tenant::idOf).toList()
-            : java.util.List.of();
+            : List.of();
       }
     }
-    return java.util.List.of();
+    return List.of();
   }
 
   /** Each user there on a day, by id: whether the account was enabled. */
   public static Map<String, Boolean> accountEnabled(DemoTenant tenant, int day) {
     TenantChanges state = tenant.changesAt(day);
-    Map<String, Boolean> out = new java.util.TreeMap<>();
+    Map<String, Boolean> out = new TreeMap<>();
     for (int u : state.population(DemoTenant.USER).alive()) {
       out.put(
           tenant.id(DemoTenant.USER, u),

@@ -3,10 +3,13 @@ package io.entrawarehouse.simulator;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.BiFunction;
 
@@ -75,7 +78,7 @@ final class TenantChanges {
           out[n++] = i;
         }
       }
-      return n == out.length ? out : java.util.Arrays.copyOf(out, n);
+      return n == out.length ? out : Arrays.copyOf(out, n);
     }
   }
 
@@ -87,7 +90,7 @@ final class TenantChanges {
   private final Map<Integer, List<DemoTenant.MemberRef>> added = new HashMap<>();
 
   /** Per group: members it had on day 0 that were removed from it since. */
-  private final Map<Integer, java.util.Set<DemoTenant.MemberRef>> dropped = new HashMap<>();
+  private final Map<Integer, Set<DemoTenant.MemberRef>> dropped = new HashMap<>();
 
   private TenantChanges(int day, Map<Integer, Population> populations, List<Change> journal) {
     this.day = day;
@@ -151,7 +154,7 @@ final class TenantChanges {
         DemoTenant.MemberRef gone = members.get(p.below(members.size()));
         List<DemoTenant.MemberRef> extra = added.get(g);
         if (extra == null || !extra.remove(gone)) {
-          dropped.computeIfAbsent(g, k -> new java.util.HashSet<>()).add(gone);
+          dropped.computeIfAbsent(g, k -> new HashSet<>()).add(gone);
         }
         journal.add(new Change(d, DemoTenant.GROUP, g, Op.MEMBER_REMOVED, Map.of("member", gone)));
       } else {
@@ -163,7 +166,7 @@ final class TenantChanges {
         if (members.contains(ref)) {
           continue;
         }
-        java.util.Set<DemoTenant.MemberRef> gone = dropped.get(g);
+        Set<DemoTenant.MemberRef> gone = dropped.get(g);
         if (gone == null || !gone.remove(ref)) {
           added.computeIfAbsent(g, k -> new ArrayList<>()).add(ref);
         }
@@ -202,7 +205,7 @@ final class TenantChanges {
 
   /** Whether a day-0 member of group {@code g} was removed from it since. */
   boolean dropped(int g, DemoTenant.MemberRef ref) {
-    java.util.Set<DemoTenant.MemberRef> gone = dropped.get(g);
+    Set<DemoTenant.MemberRef> gone = dropped.get(g);
     return gone != null && gone.contains(ref);
   }
 

@@ -5,23 +5,29 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
+import java.security.SecureRandom;
 import java.security.Signature;
 import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
 import java.security.spec.MGF1ParameterSpec;
 import java.security.spec.PSSParameterSpec;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.stream.Collectors;
+import javax.crypto.Cipher;
 import javax.crypto.Mac;
+import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
@@ -45,8 +51,7 @@ final class TokenService {
   private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
   private static final Base64.Decoder B64D = Base64.getUrlDecoder();
   private static final DateTimeFormatter TIMESTAMP =
-      DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss'Z'", Locale.ROOT)
-          .withZone(java.time.ZoneOffset.UTC);
+      DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss'Z'", Locale.ROOT).withZone(ZoneOffset.UTC);
 
   private final SimulatorSettings settings;
   private final DemoTenant tenant;
@@ -162,7 +167,7 @@ final class TokenService {
     claims.put("idtyp", "app");
     claims.put("oid", servicePrincipalId);
     claims.put("sub", servicePrincipalId);
-    claims.put("roles", new ArrayList<>(new java.util.TreeSet<>(settings.grantedPermissions())));
+    claims.put("roles", new ArrayList<>(new TreeSet<>(settings.grantedPermissions())));
     return issued(claims, null);
   }
 
@@ -383,7 +388,7 @@ final class TokenService {
 
   /** The requested scope without the OIDC scopes MSAL adds to every request. */
   private static String resourceScope(Map<String, String> form) {
-    return java.util.Arrays.stream(form.getOrDefault("scope", "").split(" "))
+    return Arrays.stream(form.getOrDefault("scope", "").split(" "))
         .filter(s -> !s.isEmpty() && !Set.of("openid", "profile", "offline_access").contains(s))
         .collect(Collectors.joining(" "));
   }
@@ -540,12 +545,12 @@ final class TokenService {
   /** The claims encrypted (AES-GCM, a random nonce first): an opaque token's payload. */
   private byte[] seal(byte[] claims) throws GeneralSecurityException {
     byte[] nonce = new byte[12];
-    new java.security.SecureRandom().nextBytes(nonce);
-    javax.crypto.Cipher aes = javax.crypto.Cipher.getInstance("AES/GCM/NoPadding");
+    new SecureRandom().nextBytes(nonce);
+    Cipher aes = Cipher.getInstance("AES/GCM/NoPadding");
     aes.init(
-        javax.crypto.Cipher.ENCRYPT_MODE,
+        Cipher.ENCRYPT_MODE,
         new SecretKeySpec(digest("SHA-256", key), "AES"),
-        new javax.crypto.spec.GCMParameterSpec(128, nonce));
+        new GCMParameterSpec(128, nonce));
     byte[] sealed = aes.doFinal(claims);
     byte[] out = new byte[nonce.length + sealed.length];
     System.arraycopy(nonce, 0, out, 0, nonce.length);
@@ -554,11 +559,11 @@ final class TokenService {
   }
 
   private byte[] unseal(byte[] payload) throws GeneralSecurityException {
-    javax.crypto.Cipher aes = javax.crypto.Cipher.getInstance("AES/GCM/NoPadding");
+    Cipher aes = Cipher.getInstance("AES/GCM/NoPadding");
     aes.init(
-        javax.crypto.Cipher.DECRYPT_MODE,
+        Cipher.DECRYPT_MODE,
         new SecretKeySpec(digest("SHA-256", key), "AES"),
-        new javax.crypto.spec.GCMParameterSpec(128, payload, 0, 12));
+        new GCMParameterSpec(128, payload, 0, 12));
     return aes.doFinal(payload, 12, payload.length - 12);
   }
 

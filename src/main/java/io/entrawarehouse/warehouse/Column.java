@@ -1,8 +1,10 @@
 package io.entrawarehouse.warehouse;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import java.util.List;
+import java.util.Map;
 import java.util.function.UnaryOperator;
 
 /**
@@ -51,7 +53,7 @@ public record Column(
   }
 
   /** A value renamed by a table, e.g. an array's name to what the column calls it. */
-  public static UnaryOperator<JsonNode> rename(java.util.Map<String, String> names) {
+  public static UnaryOperator<JsonNode> rename(Map<String, String> names) {
     return v -> {
       String to = names.get(v.asText());
       return to == null ? v : TextNode.valueOf(to);
@@ -75,7 +77,7 @@ public record Column(
   public static final UnaryOperator<JsonNode> NEVER_IS_NULL =
       v ->
           v.isTextual() && (v.asText().isEmpty() || v.asText().startsWith("0001-01-01"))
-              ? com.fasterxml.jackson.databind.node.NullNode.getInstance()
+              ? NullNode.getInstance()
               : v;
 
   /** The Parquet path of the column's values: the element of a LIST, else the column. */

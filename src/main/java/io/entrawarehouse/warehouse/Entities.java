@@ -10,9 +10,13 @@ import static io.entrawarehouse.warehouse.Column.Type.TIMESTAMP;
 import static io.entrawarehouse.warehouse.Column.listOf;
 import static io.entrawarehouse.warehouse.Column.of;
 
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /** The entities the {@code directory-load} job loads, in load order. */
 public final class Entities {
@@ -437,13 +441,13 @@ public final class Entities {
           .permission(
               new Permission(
                   "RoleEligibilitySchedule.Read.Directory",
-                  java.util.Set.of(
+                  Set.of(
                       "RoleEligibilitySchedule.Read.Directory",
                       "RoleManagement.Read.Directory",
                       "RoleManagement.Read.All",
                       "RoleEligibilitySchedule.ReadWrite.Directory",
                       "RoleManagement.ReadWrite.Directory"),
-                  java.util.Set.of()))
+                  Set.of()))
           .licence("P2")
           .columns(
               of("id", STRING, "id").highCardinality(),
@@ -466,9 +470,7 @@ public final class Entities {
               "auth_method_registrations", "/reports/authenticationMethods/userRegistrationDetails")
           .what("authentication method registrations")
           .noSelect()
-          .permission(
-              new Permission(
-                  "AuditLog.Read.All", java.util.Set.of(), java.util.Set.of("AuditLog.Read.All")))
+          .permission(new Permission("AuditLog.Read.All", Set.of(), Set.of("AuditLog.Read.All")))
           .licence("P1")
           .columns(
               of("user_id", STRING, "id").highCardinality(),
@@ -506,8 +508,8 @@ public final class Entities {
           .permission(
               new Permission(
                   "Policy.Read.All",
-                  java.util.Set.of("Policy.Read.All", "Policy.ReadWrite.ConditionalAccess"),
-                  java.util.Set.of()))
+                  Set.of("Policy.Read.All", "Policy.ReadWrite.ConditionalAccess"),
+                  Set.of()))
           .licence("P1")
           .columns(
               of("id", STRING, "id"),
@@ -645,7 +647,7 @@ public final class Entities {
     for (Entity h : histories) {
       map.put(h.historyOf().name(), h);
     }
-    return java.util.Collections.unmodifiableMap(map);
+    return Collections.unmodifiableMap(map);
   }
 
   /** The history table of a table, or null when it keeps none. */
@@ -658,7 +660,7 @@ public final class Entities {
     for (Entity e : entities) {
       map.put(e.name(), e);
     }
-    return java.util.Collections.unmodifiableMap(map);
+    return Collections.unmodifiableMap(map);
   }
 
   /**
@@ -678,7 +680,7 @@ public final class Entities {
     if (list == null || list.trim().equals("all")) {
       return List.copyOf(ALL.values());
     }
-    List<Entity> out = new java.util.ArrayList<>();
+    List<Entity> out = new ArrayList<>();
     for (String raw : list.split(",", -1)) {
       String name = raw.trim();
       if (name.isEmpty()) {
@@ -705,7 +707,7 @@ public final class Entities {
       }
     }
     // Keep the load order whatever order they were named in.
-    out.sort(java.util.Comparator.comparingInt(e -> List.copyOf(ALL.values()).indexOf(e)));
+    out.sort(Comparator.comparingInt(e -> List.copyOf(ALL.values()).indexOf(e)));
     return out;
   }
 }

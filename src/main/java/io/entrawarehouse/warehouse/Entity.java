@@ -2,9 +2,13 @@ package io.entrawarehouse.warehouse;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.entrawarehouse.graph.Reading;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 import org.apache.avro.LogicalTypes;
 import org.apache.avro.Schema;
@@ -185,6 +189,16 @@ public record Entity(
   public record Extra(
       String property, String toggle, Permission permission, String licence, int pageSize) {}
 
+  /** What reading this entity is to Graph's client: its name for messages, permission, licence. */
+  public Reading reading() {
+    return new Reading(what, permission.display(), licence);
+  }
+
+  /** A collection read on this entity's behalf (its parents, its lookup), under its permission. */
+  public Reading readingOf(String collection) {
+    return new Reading(collection, permission.display(), licence);
+  }
+
   /** This entity with other columns (schema evolution tests). */
   public Entity withColumns(List<Column> other) {
     return new Entity(
@@ -218,8 +232,7 @@ public record Entity(
 
   /** The path of one parent's collection. */
   public String pathFor(String parentId) {
-    return path.replace(
-        "{id}", java.net.URLEncoder.encode(parentId, java.nio.charset.StandardCharsets.UTF_8));
+    return path.replace("{id}", URLEncoder.encode(parentId, StandardCharsets.UTF_8));
   }
 
   /**
@@ -401,7 +414,7 @@ public record Entity(
           columns,
           ids,
           parent,
-          java.util.Objects.requireNonNull(permission, name + ": no permission"),
+          Objects.requireNonNull(permission, name + ": no permission"),
           licence,
           rawJson,
           each,

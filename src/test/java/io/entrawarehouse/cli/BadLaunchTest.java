@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.TreeMap;
@@ -97,7 +98,7 @@ class BadLaunchTest {
     Instant endOfToday =
         LocalDate.now(ZoneOffset.UTC).plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant();
     // The mark is whole seconds, rounded down (Graph takes 7 fractional digits at most).
-    Instant started = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+    Instant started = Instant.now().truncatedTo(ChronoUnit.SECONDS);
     Cli.Run r = cli.run("run", "entities=sign_ins", "since=-P1D", "until=" + endOfToday);
     Instant ended = Instant.now();
     assertThat(r.exit()).as(r.all()).isZero();

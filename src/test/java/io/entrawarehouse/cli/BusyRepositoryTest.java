@@ -8,6 +8,7 @@ import io.entrawarehouse.simulator.TenantScale;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.ResultSet;
 import java.sql.Statement;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -40,7 +41,7 @@ class BusyRepositoryTest {
       assertThat(status.exit()).as(status.all()).isZero();
       assertThat(status.out()).contains("COMPLETED");
       try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("repo.sqlite"));
-          java.sql.ResultSet mode = c.createStatement().executeQuery("PRAGMA journal_mode")) {
+          ResultSet mode = c.createStatement().executeQuery("PRAGMA journal_mode")) {
         mode.next();
         assertThat(mode.getString(1)).as("the file's journal mode, kept in it").isEqualTo("wal");
       }

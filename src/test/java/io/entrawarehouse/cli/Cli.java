@@ -1,10 +1,17 @@
 package io.entrawarehouse.cli;
 
 import io.entrawarehouse.EntraWarehouse;
+import io.entrawarehouse.simulator.GraphSimulator;
+import io.entrawarehouse.simulator.SimulatorSettings;
+import io.entrawarehouse.simulator.SimulatorTenants;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import picocli.CommandLine;
 
 /**
  * Runs the command line in-process with settings given as system properties (as {@code -D} would),
@@ -24,7 +31,7 @@ final class Cli {
     properties.forEach(System::setProperty);
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
-    picocli.CommandLine cli = EntraWarehouse.commandLine();
+    CommandLine cli = EntraWarehouse.commandLine();
     cli.setOut(new PrintWriter(out));
     cli.setErr(new PrintWriter(err));
     int exit = cli.execute(args);
@@ -35,16 +42,13 @@ final class Cli {
    * Points the command line at a simulator's tenant, with the warehouse in {@code dir/warehouse}:
    * its certificate trusted and the client secret in a file (as a Kubernetes secret is mounted).
    */
-  Cli against(io.entrawarehouse.simulator.GraphSimulator simulator, java.nio.file.Path dir)
-      throws java.io.IOException {
-    java.nio.file.Path pem = dir.resolve("simulator.pem");
-    java.nio.file.Files.writeString(pem, simulator.certificatePem());
-    java.nio.file.Path secret = dir.resolve("client-secret");
-    java.nio.file.Files.writeString(
-        secret, io.entrawarehouse.simulator.SimulatorSettings.DEMO_CLIENT_SECRET);
+  Cli against(GraphSimulator simulator, Path dir) throws IOException {
+    Path pem = dir.resolve("simulator.pem");
+    Files.writeString(pem, simulator.certificatePem());
+    Path secret = dir.resolve("client-secret");
+    Files.writeString(secret, SimulatorSettings.DEMO_CLIENT_SECRET);
     properties.put("entra.warehouse.directory", dir.resolve("warehouse").toString());
-    properties.putAll(
-        io.entrawarehouse.simulator.SimulatorTenants.properties("entra.tenant.", simulator));
+    properties.putAll(SimulatorTenants.properties("entra.tenant.", simulator));
     properties.put("entra.tenant.client-secret-file", secret.toString());
     properties.put("entra.graph.trust-certificate", pem.toString());
     return this;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.entrawarehouse.simulator.GraphSimulator;
 import io.entrawarehouse.simulator.GroundTruth;
 import io.entrawarehouse.simulator.SimulatorSettings;
+import io.entrawarehouse.simulator.SimulatorTenants;
 import io.entrawarehouse.simulator.TenantScale;
 import io.entrawarehouse.warehouse.KillPoints;
 import java.nio.charset.StandardCharsets;
@@ -13,12 +14,15 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -67,7 +71,7 @@ class DeltaWeekTest {
         if (day == 4) {
           sim.expireDeltaTokens();
         }
-        String date = java.time.LocalDate.of(2026, 11, 1).plusDays(day).toString();
+        String date = LocalDate.of(2026, 11, 1).plusDays(day).toString();
         Process killed = run(sim, warehouse, KILLS.get(day), date, "killed-" + day);
         assertThat(killed.exitValue()).as(log("killed-" + day)).isEqualTo(137);
         Process again = run(sim, warehouse, null, date, "again-" + day);
@@ -181,9 +185,7 @@ class DeltaWeekTest {
       throws Exception {
     Path pem = dir.resolve("simulator.pem");
     Files.writeString(pem, sim.certificatePem(), StandardCharsets.US_ASCII);
-    Map<String, String> p =
-        new LinkedHashMap<>(
-            io.entrawarehouse.simulator.SimulatorTenants.properties("entra.tenant.", sim));
+    Map<String, String> p = new LinkedHashMap<>(SimulatorTenants.properties("entra.tenant.", sim));
     p.put("entra.graph.trust-certificate", pem.toString());
     p.put("entra.warehouse.directory", warehouse.toString());
     p.put("entra.warehouse.chunk-size", "5");
@@ -228,8 +230,8 @@ class DeltaWeekTest {
     return ids;
   }
 
-  private static java.util.Set<String> rows(Connection c, String table) throws Exception {
-    java.util.Set<String> rows = new java.util.TreeSet<>();
+  private static Set<String> rows(Connection c, String table) throws Exception {
+    Set<String> rows = new TreeSet<>();
     try (ResultSet r =
         c.createStatement()
             .executeQuery(

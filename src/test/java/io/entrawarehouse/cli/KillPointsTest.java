@@ -2,6 +2,7 @@ package io.entrawarehouse.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.entrawarehouse.job.JobRepositoryConfiguration;
 import io.entrawarehouse.job.LakeReads;
 import io.entrawarehouse.simulator.GraphSimulator;
 import io.entrawarehouse.simulator.SimulatorSettings;
@@ -14,18 +15,22 @@ import io.entrawarehouse.write.iceberg.IcebergLake;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -119,7 +124,7 @@ class KillPointsTest {
     }
   }
 
-  @org.junit.jupiter.api.Test
+  @Test
   void aLoadKilledMidCommitThenAbandonedLeavesNoFileBehindAndTheNextLoadIsExact() throws Exception {
     Path warehouse = dir.resolve("warehouse");
     Path usersData = warehouse.resolve("lake/entra/users/data");
@@ -145,7 +150,7 @@ class KillPointsTest {
    * cut to 0 bytes, a manifest list no commit names, a data file never committed) are swept by the
    * next commit once old enough; a young one, maybe another worker's commit in flight, is kept.
    */
-  @org.junit.jupiter.api.Test
+  @Test
   void filesNoSnapshotReachesAreSweptOnceOldAndYoungOnesKept() throws Exception {
     Path warehouse = dir.resolve("warehouse");
     Process killed = run(warehouse, "mid-commit:users", dir.resolve("killed.log"));
@@ -156,13 +161,12 @@ class KillPointsTest {
     try (Stream<Path> data = Files.walk(users.resolve("data"))) {
       copied = data.filter(Files::isRegularFile).findFirst().orElseThrow();
     }
-    String id = java.util.UUID.randomUUID().toString();
+    String id = UUID.randomUUID().toString();
     Path metadata = Files.createFile(users.resolve("metadata/00099-" + id + ".metadata.json"));
     Path manifestList = Files.writeString(users.resolve("metadata/snap-9-1-" + id + ".avro"), "x");
     Path data = Files.copy(copied, copied.resolveSibling("orphan-" + id + ".parquet"));
     Path young = Files.copy(copied, copied.resolveSibling("young-" + id + ".parquet"));
-    java.nio.file.attribute.FileTime old =
-        java.nio.file.attribute.FileTime.from(java.time.Instant.now().minus(Duration.ofHours(7)));
+    FileTime old = FileTime.from(Instant.now().minus(Duration.ofHours(7)));
     for (Path p : List.of(metadata, manifestList, data)) {
       Files.setLastModifiedTime(p, old);
     }
@@ -177,7 +181,7 @@ class KillPointsTest {
     assertThat(digests(warehouse)).isEqualTo(digests(reference));
   }
 
-  @org.junit.jupiter.api.Test
+  @Test
   void restartAlsoCatchesDuckDbUpWithALoadKilledAfterItsCommits() throws Exception {
     Path warehouse = dir.resolve("warehouse");
     Process killed = run(warehouse, "before-duckdb", dir.resolve("killed.log"));
@@ -217,7 +221,7 @@ class KillPointsTest {
   private static IcebergLake lake(Path warehouse) {
     return new IcebergLake(
         warehouse.resolve("lake").toUri(),
-        io.entrawarehouse.job.JobRepositoryConfiguration.defaultUrl(warehouse),
+        JobRepositoryConfiguration.defaultUrl(warehouse),
         null,
         null,
         Duration.ofDays(30),

@@ -2,6 +2,7 @@ package io.entrawarehouse.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.entrawarehouse.config.Cloud;
 import io.entrawarehouse.simulator.GraphSimulator;
 import io.entrawarehouse.simulator.GroundTruth;
 import io.entrawarehouse.simulator.SimulatorSettings;
@@ -12,11 +13,15 @@ import io.entrawarehouse.write.duckdb.AnalystSql;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * A tenant with Entra ID P1 and not P2, as most are: the nightly launch loads every table but PIM's
@@ -80,7 +85,7 @@ class LicenceTest {
    */
   @Test
   void aLicenceRefusalOfATableLoadedBeforeIsAskedOnceMore() throws Exception {
-    String yesterday = "run.date=" + java.time.LocalDate.now(java.time.ZoneOffset.UTC).minusDays(1);
+    String yesterday = "run.date=" + LocalDate.now(ZoneOffset.UTC).minusDays(1);
     SimulatorSettings.Builder tenant =
         SimulatorSettings.builder().scale(TenantScale.TINY).throttling(false);
     try (GraphSimulator before = GraphSimulator.start(tenant.build())) {
@@ -128,14 +133,11 @@ class LicenceTest {
    * a request and named (exit 4), users load without signInActivity where it is not offered, and
    * every other table equals the ground truth. {@code check} names the same.
    */
-  @org.junit.jupiter.params.ParameterizedTest
-  @org.junit.jupiter.params.provider.CsvSource({
-    "usgov, sign_ins, true",
-    "china, sign_ins directory_audits, false"
-  })
+  @ParameterizedTest
+  @CsvSource({"usgov, sign_ins, true", "china, sign_ins directory_audits, false"})
   void aNationalCloudLoadsWhatItOffersAndNamesTheRest(
       String cloudId, String lacking, boolean noSignInActivity) throws Exception {
-    io.entrawarehouse.config.Cloud cloud = io.entrawarehouse.config.Cloud.parse(cloudId);
+    Cloud cloud = Cloud.parse(cloudId);
     List<String> missing = List.of(lacking.split(" "));
     try (GraphSimulator sim =
         GraphSimulator.start(

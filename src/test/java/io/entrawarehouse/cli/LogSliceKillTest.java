@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.entrawarehouse.simulator.GraphSimulator;
 import io.entrawarehouse.simulator.GroundTruth;
 import io.entrawarehouse.simulator.SimulatorSettings;
+import io.entrawarehouse.simulator.SimulatorTenants;
 import io.entrawarehouse.simulator.TenantScale;
 import io.entrawarehouse.warehouse.KillPoints;
 import java.nio.charset.StandardCharsets;
@@ -13,12 +14,15 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -37,7 +41,7 @@ class LogSliceKillTest {
         GraphSimulator.start(
             SimulatorSettings.builder()
                 .scale(TenantScale.SMALL.with(-1, -1, -1, -1, -1, 35_000))
-                .logSpan(java.time.Duration.ofDays(14))
+                .logSpan(Duration.ofDays(14))
                 .throttling(false)
                 .build())) {
       Path warehouse = dir.resolve("warehouse");
@@ -50,8 +54,7 @@ class LogSliceKillTest {
       // Seven slices of one page each; at least two had finished (four run at once, and the
       // sixth starts only when two are done): at most five are read again, with no first look.
       String log = Files.readString(dir.resolve("again.log"));
-      java.util.regex.Matcher read =
-          java.util.regex.Pattern.compile("sign_ins: read (\\d+)").matcher(log);
+      Matcher read = Pattern.compile("sign_ins: read (\\d+)").matcher(log);
       assertThat(read.find()).as(log).isTrue();
       // At least one slice (about 5,000 sign-ins) is not read again.
       assertThat(Long.parseLong(read.group(1))).as(log).isPositive().isLessThan(30_500);
@@ -76,9 +79,7 @@ class LogSliceKillTest {
       throws Exception {
     Path pem = dir.resolve("simulator.pem");
     Files.writeString(pem, sim.certificatePem(), StandardCharsets.US_ASCII);
-    Map<String, String> p =
-        new LinkedHashMap<>(
-            io.entrawarehouse.simulator.SimulatorTenants.properties("entra.tenant.", sim));
+    Map<String, String> p = new LinkedHashMap<>(SimulatorTenants.properties("entra.tenant.", sim));
     p.put("entra.graph.trust-certificate", pem.toString());
     p.put("entra.warehouse.directory", warehouse.toString());
     p.put("entra.graph.pacing", "false"); // the simulator does not throttle: no 10 s waits
@@ -93,7 +94,7 @@ class LogSliceKillTest {
             dir.resolve(log + ".log"),
             "run",
             "entities=sign_ins",
-            "since=" + sim.tenant().now().minus(java.time.Duration.ofDays(14)),
+            "since=" + sim.tenant().now().minus(Duration.ofDays(14)),
             "until=" + sim.tenant().now());
     assertThat(process.waitFor(120, TimeUnit.SECONDS)).isTrue();
     return process;

@@ -9,6 +9,7 @@ import io.entrawarehouse.simulator.RequestLog;
 import io.entrawarehouse.simulator.SimulatorSettings;
 import io.entrawarehouse.simulator.TenantScale;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -131,7 +132,7 @@ class MetricsTest {
   @Test
   void aPushgatewayThatCannotBeReachedFailsNothing() throws Exception {
     int closed;
-    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+    try (ServerSocket s = new ServerSocket(0)) {
       closed = s.getLocalPort(); // nothing listens there once closed
     }
     Cli cli = new Cli();

@@ -6,6 +6,7 @@ import io.entrawarehouse.simulator.GraphSimulator;
 import io.entrawarehouse.simulator.SimulatorSettings;
 import io.entrawarehouse.simulator.TenantScale;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -77,7 +78,7 @@ class QueryBadInputTest {
     try {
       return Files.readAllBytes(p);
     } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
+      throw new UncheckedIOException(e);
     }
   }
 

@@ -8,6 +8,7 @@ import io.entrawarehouse.simulator.GraphSimulator;
 import io.entrawarehouse.simulator.SimulatorSettings;
 import io.entrawarehouse.simulator.TenantScale;
 import io.entrawarehouse.write.duckdb.AnalystSql;
+import io.entrawarehouse.write.duckdb.Views;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -15,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -144,7 +146,7 @@ class QueryCommandTest {
    */
   @Test
   void everyViewAndArbitrarySqlAnswerWhileALoadRuns() throws Exception {
-    List<String> views = new ArrayList<>(io.entrawarehouse.write.duckdb.Views.all().keySet());
+    List<String> views = new ArrayList<>(Views.all().keySet());
     Map<String, String> before = new TreeMap<>();
     String[] formats = {"table", "csv", "json"};
     for (String view : views) {
@@ -177,7 +179,7 @@ class QueryCommandTest {
         during += alive && run.isAlive() ? 1 : 0;
         k++;
       }
-      assertThat(run.waitFor(120, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+      assertThat(run.waitFor(120, TimeUnit.SECONDS)).isTrue();
       assertThat(run.exitValue()).as(Files.readString(log)).isZero();
       assertThat(during).as("queries answered while the load ran").isGreaterThan(views.size());
     } finally {

@@ -2,10 +2,17 @@ package io.entrawarehouse.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.entrawarehouse.job.JobRepositoryConfiguration;
+import io.entrawarehouse.job.LakeReads;
+import io.entrawarehouse.simulator.DemoTenant;
 import io.entrawarehouse.simulator.GraphSimulator;
 import io.entrawarehouse.simulator.SimulatorSettings;
 import io.entrawarehouse.simulator.SimulatorTenants;
 import io.entrawarehouse.simulator.TenantScale;
+import io.entrawarehouse.warehouse.Entities;
+import io.entrawarehouse.warehouse.Entity;
+import io.entrawarehouse.write.iceberg.IcebergLake;
+import java.net.ServerSocket;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
@@ -15,8 +22,16 @@ import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -63,7 +78,7 @@ class RunCommandTest {
 
   /** Another job instance than a launch of today's: yesterday's run date. */
   private static String yesterday() {
-    return java.time.LocalDate.now(java.time.ZoneOffset.UTC).minusDays(1).toString();
+    return LocalDate.now(ZoneOffset.UTC).minusDays(1).toString();
   }
 
   private Cli.Run run(String... args) {
@@ -99,7 +114,7 @@ class RunCommandTest {
     // No clutter: staging goes with the last load's parts; the job repository is one file (and
     // SQLite's write-ahead log while open).
     assertThat(dir.resolve("warehouse/staging")).doesNotExist();
-    try (java.util.stream.Stream<Path> files = Files.list(dir.resolve("warehouse"))) {
+    try (Stream<Path> files = Files.list(dir.resolve("warehouse"))) {
       assertThat(files.map(f -> f.getFileName().toString()))
           .filteredOn(n -> n.startsWith("job-repository"))
           .allMatch(n -> n.matches("job-repository\\.sqlite(-wal|-shm)?"));
@@ -330,13 +345,13 @@ class RunCommandTest {
 
   /** The last line: the one error line, after the warning the test's -D secret earns. */
   private static String lastLine(String output) {
-    java.util.List<String> lines = output.strip().lines().toList();
+    List<String> lines = output.strip().lines().toList();
     assertThat(lines).noneMatch(l -> l.contains("Exception") || l.startsWith("\tat "));
     return lines.get(lines.size() - 1);
   }
 
   private static long load(String output) {
-    java.util.regex.Matcher m = java.util.regex.Pattern.compile("load (\\d+)\\)").matcher(output);
+    Matcher m = Pattern.compile("load (\\d+)\\)").matcher(output);
     assertThat(m.find()).as(output).isTrue();
     return Long.parseLong(m.group(1));
   }
@@ -655,13 +670,12 @@ class RunCommandTest {
 
   @Test
   void eachLoadRecordsWhatItLoadedBesideWhatTheTableThenHeld() throws Exception {
-    io.entrawarehouse.simulator.DemoTenant t = simulator.tenant();
-    java.time.Instant until = t.now();
-    java.time.Instant since = until.minus(java.time.Duration.ofDays(1));
+    DemoTenant t = simulator.tenant();
+    Instant until = t.now();
+    Instant since = until.minus(Duration.ofDays(1));
     long inLastDay = 0;
     for (int i = 0; i < t.scale().signIns(); i++) {
-      java.time.Instant at =
-          java.time.OffsetDateTime.parse((String) t.signIn(i).get("createdDateTime")).toInstant();
+      Instant at = OffsetDateTime.parse((String) t.signIn(i).get("createdDateTime")).toInstant();
       inLastDay += !at.isBefore(since) && at.isBefore(until) ? 1 : 0;
     }
     assertThat(run("run", "entities=sign_ins", "until=" + until).exit()).isZero();
@@ -727,7 +741,7 @@ class RunCommandTest {
     properties.put("entra.warehouse.directory", dir.resolve("warehouse").toString());
     properties.put("entra.demo.scale", "tiny");
     // Another demo run (or anything) holds the port the demo used to be fixed to.
-    try (java.net.ServerSocket taken = new java.net.ServerSocket(18443)) {
+    try (ServerSocket taken = new ServerSocket(18443)) {
       Cli.Run run = run("run", "entities=users");
 
       assertThat(run.exit()).as(run.all()).isZero();
@@ -751,29 +765,26 @@ class RunCommandTest {
 
     assertThat(again.exit()).as(again.all()).isZero();
     assertThat(again.out()).contains("(load 2,");
-    try (io.entrawarehouse.write.iceberg.IcebergLake lake =
-        new io.entrawarehouse.write.iceberg.IcebergLake(
+    try (IcebergLake lake =
+        new IcebergLake(
             dir.resolve("warehouse/lake").toUri(),
-            io.entrawarehouse.job.JobRepositoryConfiguration.defaultUrl(dir.resolve("warehouse")),
+            JobRepositoryConfiguration.defaultUrl(dir.resolve("warehouse")),
             null,
             null,
-            java.time.Duration.ofDays(30),
-            java.util.Map.of())) {
-      for (io.entrawarehouse.warehouse.Entity e :
-          java.util.List.of(
-              io.entrawarehouse.warehouse.Entities.USERS,
-              io.entrawarehouse.warehouse.Entities.SIGN_INS)) {
+            Duration.ofDays(30),
+            Map.of())) {
+      for (Entity e : List.of(Entities.USERS, Entities.SIGN_INS)) {
         var table = lake.table(e);
         assertThat(table.snapshots())
-            .extracting(s -> s.summary().get(io.entrawarehouse.write.iceberg.IcebergLake.LOAD_ID))
+            .extracting(s -> s.summary().get(IcebergLake.LOAD_ID))
             .as(e.name() + ": both loads' commits, the first one kept")
             .containsExactly("1", "2");
         long first = table.snapshots().iterator().next().snapshotId();
-        assertThat(io.entrawarehouse.job.LakeReads.rows(table, first))
+        assertThat(LakeReads.rows(table, first))
             .as("time travel to the first load")
-            .hasSize(e == io.entrawarehouse.warehouse.Entities.USERS ? 40 : 150)
+            .hasSize(e == Entities.USERS ? 40 : 150)
             .allMatch(r -> Long.valueOf(1).equals(r.getField("load_id")));
-        assertThat(io.entrawarehouse.job.LakeReads.rows(lake, e))
+        assertThat(LakeReads.rows(lake, e))
             .allMatch(r -> Long.valueOf(2).equals(r.getField("load_id")));
       }
     }

@@ -6,6 +6,8 @@ import io.entrawarehouse.simulator.GraphSimulator;
 import io.entrawarehouse.simulator.SimulatorSettings;
 import io.entrawarehouse.simulator.SimulatorTenants;
 import io.entrawarehouse.simulator.TenantScale;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -108,9 +110,8 @@ class SideBySideTest {
   }
 
   private static String answer(Process analyst) throws Exception {
-    java.io.BufferedReader out =
-        new java.io.BufferedReader(
-            new java.io.InputStreamReader(analyst.getInputStream(), StandardCharsets.UTF_8));
+    BufferedReader out =
+        new BufferedReader(new InputStreamReader(analyst.getInputStream(), StandardCharsets.UTF_8));
     for (String line = out.readLine(); line != null; line = out.readLine()) {
       if (line.startsWith("answer ")) {
         return line.substring(7);

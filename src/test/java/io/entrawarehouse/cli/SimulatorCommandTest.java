@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.entrawarehouse.EntraWarehouse;
+import io.entrawarehouse.simulator.GraphSimulator;
+import io.entrawarehouse.simulator.SimulatorSettings;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import org.junit.jupiter.api.Test;
@@ -51,9 +53,8 @@ class SimulatorCommandTest {
   void theBannerGivesEverythingAClientNeedsIncludingTheDemoSecret() throws Exception {
     SimulatorCommand command = new SimulatorCommand();
     command.scale = "tiny";
-    io.entrawarehouse.simulator.SimulatorSettings settings = command.settings();
-    try (io.entrawarehouse.simulator.GraphSimulator simulator =
-        io.entrawarehouse.simulator.GraphSimulator.start(settings)) {
+    SimulatorSettings settings = command.settings();
+    try (GraphSimulator simulator = GraphSimulator.start(settings)) {
       StringWriter out = new StringWriter();
       command.banner(new PrintWriter(out), simulator, settings);
 
@@ -62,10 +63,7 @@ class SimulatorCommandTest {
           .contains("Graph URL:  " + simulator.graphBaseUrl())
           .contains("tenant id:  " + simulator.tenantId())
           .contains("client id:  " + simulator.clientId())
-          .contains(
-              "secret:     "
-                  + io.entrawarehouse.simulator.SimulatorSettings.DEMO_CLIENT_SECRET
-                  + " (the demo app's");
+          .contains("secret:     " + SimulatorSettings.DEMO_CLIENT_SECRET + " (the demo app's");
     }
   }
 }

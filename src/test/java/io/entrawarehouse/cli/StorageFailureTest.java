@@ -17,6 +17,7 @@ import java.sql.ResultSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -93,7 +94,7 @@ class StorageFailureTest {
   /** Per table, a digest of every row, every column but the load's own id and time. */
   private static Map<String, String> digests(Path warehouse) throws Exception {
     Map<String, String> digests = new LinkedHashMap<>();
-    java.util.Properties readOnly = new java.util.Properties();
+    Properties readOnly = new Properties();
     readOnly.setProperty("duckdb.read_only", "true");
     try (Connection c =
         DriverManager.getConnection("jdbc:duckdb:" + warehouse.resolve("entra.duckdb"), readOnly)) {

@@ -3,6 +3,7 @@ package io.entrawarehouse.graph;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -22,7 +23,7 @@ final class ConnectProxy implements AutoCloseable {
 
   ConnectProxy(Map<Integer, Integer> portMap) throws IOException {
     this.portMap = portMap;
-    this.server = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+    this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
     Thread acceptor = new Thread(this::accept, "connect-proxy");
     acceptor.setDaemon(true);
     acceptor.start();

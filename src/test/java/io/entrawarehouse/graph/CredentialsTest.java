@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.entrawarehouse.cli.DemoConnection;
 import io.entrawarehouse.config.EntraProperties;
 import io.entrawarehouse.simulator.GraphSimulator;
 import io.entrawarehouse.simulator.SimulatorSettings;
@@ -115,7 +116,7 @@ class CredentialsTest {
 
   /** Reads one user, and returns the claims of the token that did it. */
   private static JsonNode readOneUser(GraphClient graph) throws Exception {
-    GraphPage page = graph.page("users", graph.url("/users?$top=1"), false);
+    GraphPage page = graph.page(Reading.of("users"), graph.url("/users?$top=1"), false);
     assertThat(page.items()).hasSize(1);
     String token = graph.tokens().token();
     return new ObjectMapper().readTree(Base64.getUrlDecoder().decode(token.split("\\.")[1]));
@@ -229,7 +230,7 @@ class CredentialsTest {
                 .scale(TenantScale.TINY)
                 .clientSecretExpired(true)
                 .build())) {
-      GraphEndpoint endpoint = io.entrawarehouse.job.DirectoryLoadLauncher.demoEndpoint(expired);
+      GraphEndpoint endpoint = DemoConnection.endpoint(expired);
       GraphClient graph =
           endpoint.client(
               new EntraProperties.Graph(null, Duration.ofSeconds(10), null, 2, Duration.ZERO, 8),
@@ -245,7 +246,7 @@ class CredentialsTest {
   private static void assertTokenError(EntraProperties.Tenant tenant, String code, String fix) {
     long before = sim.stats().requests("token");
     GraphClient graph = client(tenant);
-    assertThatThrownBy(() -> graph.page("users", graph.url("/users?$top=1"), false))
+    assertThatThrownBy(() -> graph.page(Reading.of("users"), graph.url("/users?$top=1"), false))
         .isInstanceOf(GraphException.Auth.class)
         .hasMessageContaining(code)
         .hasMessageContaining(fix)
@@ -287,7 +288,8 @@ class CredentialsTest {
           TenantEndpoints.endpoint(
                   "gov", usgov, usGov.clientSslContext(), usGov.clientTrustManager())
               .client(settings, d -> {});
-      assertThat(right.page("users", right.url("/users?$top=1"), false).items()).hasSize(1);
+      assertThat(right.page(Reading.of("users"), right.url("/users?$top=1"), false).items())
+          .hasSize(1);
       GraphClient wrong =
           TenantEndpoints.endpoint(
                   "gov", global, usGov.clientSslContext(), usGov.clientTrustManager())

@@ -7,6 +7,7 @@ import io.entrawarehouse.graph.GraphBudget.Cost;
 import io.entrawarehouse.graph.GraphBudget.Kind;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.Test;
 
 /** The pacing arithmetic, on a test clock that moves only when the budget sleeps. */
@@ -58,7 +59,7 @@ class GraphBudgetTest {
     }
     // 300 units: the full bucket's 100 less its reserve of 5 at once, 205 more at 10 units a
     // second.
-    assertThat(seconds()).isCloseTo(20.5, org.assertj.core.data.Offset.offset(0.01));
+    assertThat(seconds()).isCloseTo(20.5, Offset.offset(0.01));
   }
 
   @Test
@@ -72,7 +73,7 @@ class GraphBudgetTest {
     // Request 6 goes a window (and a hundredth) after request 1's answer (0.1 s), at 10.2 s;
     // request 11 a window after request 6's answer (10.3 s), at 20.4 s; request 12 a window after
     // request 7's (10.4 s), at 20.5 s, answered at 20.6 s.
-    assertThat(seconds()).isCloseTo(20.6, org.assertj.core.data.Offset.offset(0.01));
+    assertThat(seconds()).isCloseTo(20.6, Offset.offset(0.01));
   }
 
   @Test
@@ -82,7 +83,7 @@ class GraphBudgetTest {
     b.throttled(new Cost(Kind.DIRECTORY, 1), Duration.ofSeconds(3));
     assertThat(b.capacity()).isEqualTo(5_000);
     b.acquire(new Cost(Kind.DIRECTORY, 1));
-    assertThat(seconds()).isCloseTo(3.0, org.assertj.core.data.Offset.offset(0.01));
+    assertThat(seconds()).isCloseTo(3.0, Offset.offset(0.01));
     b.throttled(new Cost(Kind.DIRECTORY, 1), null);
     b.throttled(new Cost(Kind.DIRECTORY, 1), null);
     assertThat(b.capacity()).as("never below the smallest tier").isEqualTo(3_500);
@@ -90,8 +91,7 @@ class GraphBudgetTest {
     b.throttled(new Cost(Kind.REPORTS, 1), Duration.ofSeconds(7));
     long before = clock.get();
     b.answered(b.acquire(new Cost(Kind.REPORTS, 1)));
-    assertThat((clock.get() - before) / 1e9)
-        .isCloseTo(7.0, org.assertj.core.data.Offset.offset(0.01));
+    assertThat((clock.get() - before) / 1e9).isCloseTo(7.0, Offset.offset(0.01));
   }
 
   @Test
@@ -101,10 +101,10 @@ class GraphBudgetTest {
     for (int i = 0; i < 50; i++) {
       b.acquire(new Cost(Kind.DIRECTORY, 1)); // 50 of them, above the reserve of 50
     }
-    assertThat(seconds()).isCloseTo(0.0, org.assertj.core.data.Offset.offset(1e-6));
+    assertThat(seconds()).isCloseTo(0.0, Offset.offset(1e-6));
     b.acquire(new Cost(Kind.DIRECTORY, 100));
     // 100 more above the reserve: 100 units at 100 a second.
-    assertThat(seconds()).isCloseTo(1.0, org.assertj.core.data.Offset.offset(0.01));
+    assertThat(seconds()).isCloseTo(1.0, Offset.offset(0.01));
   }
 
   @Test
@@ -114,9 +114,7 @@ class GraphBudgetTest {
     for (int i = 0; i < 3; i++) {
       b.answered(b.acquire(new Cost(Kind.REPORTS, 1)));
     }
-    assertThat(seconds())
-        .as("2 reports a window")
-        .isCloseTo(10.1, org.assertj.core.data.Offset.offset(0.01));
+    assertThat(seconds()).as("2 reports a window").isCloseTo(10.1, Offset.offset(0.01));
     assertThatThrownBy(() -> budget(0, 5, 1.5))
         .hasMessageContaining("entra.graph.budget-share must be above 0 and at most 1");
   }

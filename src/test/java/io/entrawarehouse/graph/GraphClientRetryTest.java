@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.entrawarehouse.simulator.GraphSimulator;
 import io.entrawarehouse.simulator.SimulatorSettings;
 import io.entrawarehouse.simulator.TenantScale;
+import io.entrawarehouse.warehouse.Entities;
 import java.time.Duration;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
@@ -53,7 +54,8 @@ class GraphClientRetryTest {
             "truncate:users:nth=5")) {
       List<Duration> waits = new ArrayList<>();
       GraphPage page =
-          client(sim, 8, waits).page("users", sim.graphBaseUrl() + "/users?$top=5", false);
+          client(sim, 8, waits)
+              .page(Reading.of("users"), sim.graphBaseUrl() + "/users?$top=5", false);
       assertThat(page.items()).hasSize(5);
       assertThat(waits).hasSize(5);
       assertThat(waits.get(0)).isEqualTo(Duration.ofSeconds(1));
@@ -70,7 +72,9 @@ class GraphClientRetryTest {
     try (GraphSimulator sim = start("503:users:rate=1")) {
       List<Duration> waits = new ArrayList<>();
       assertThatThrownBy(
-              () -> client(sim, 3, waits).page("users", sim.graphBaseUrl() + "/users", false))
+              () ->
+                  client(sim, 3, waits)
+                      .page(Reading.of("users"), sim.graphBaseUrl() + "/users", false))
           .isInstanceOf(GraphException.Unavailable.class)
           .hasMessageContaining("503");
       assertThat(waits).hasSize(2);
@@ -84,11 +88,14 @@ class GraphClientRetryTest {
                 .build())) {
       List<Duration> waits = new ArrayList<>();
       GraphClient client = client(sim, 5, waits);
-      assertThatThrownBy(() -> client.page("devices", sim.graphBaseUrl() + "/devices", false))
+      assertThatThrownBy(
+              () -> client.page(Entities.DEVICES.reading(), sim.graphBaseUrl() + "/devices", false))
           .isInstanceOf(GraphException.Auth.class)
           .hasMessageContaining("Device.Read.All")
           .hasMessageContaining("admin consent");
-      assertThatThrownBy(() -> client.page("users", sim.graphBaseUrl() + "/users?$top=5000", false))
+      assertThatThrownBy(
+              () ->
+                  client.page(Reading.of("users"), sim.graphBaseUrl() + "/users?$top=5000", false))
           .isInstanceOf(GraphException.Query.class)
           .hasMessageContaining("Invalid page size");
       assertThat(waits).isEmpty();

@@ -2,6 +2,7 @@ package io.entrawarehouse.graph;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.entrawarehouse.warehouse.Entities;
 import org.junit.jupiter.api.Test;
 
 /** Status plus Graph's error code to a typed exception whose message names the fix. */
@@ -19,7 +20,9 @@ class GraphErrorsTest {
   void authErrorsNameWhatToFix() {
     GraphException unauthorized =
         GraphErrors.map(
-            "users", 401, error("InvalidAuthenticationToken", "Access token validation failure."));
+            Reading.of("users"),
+            401,
+            error("InvalidAuthenticationToken", "Access token validation failure."));
     assertThat(unauthorized)
         .isInstanceOf(GraphException.Auth.class)
         .hasMessageContaining("access token was rejected")
@@ -27,7 +30,7 @@ class GraphErrorsTest {
 
     GraphException denied =
         GraphErrors.map(
-            "group members",
+            Entities.named("group members").reading(),
             403,
             error(
                 "Authorization_RequestDenied",
@@ -39,7 +42,7 @@ class GraphErrorsTest {
 
     GraphException free =
         GraphErrors.map(
-            "sign-ins",
+            Entities.named("sign-ins").reading(),
             403,
             error(
                 "Authentication_RequestFromNonPremiumTenantOrB2CTenant",
@@ -50,24 +53,28 @@ class GraphErrorsTest {
 
   @Test
   void queryAndServerErrorsAreOtherTypes() {
-    assertThat(GraphErrors.map("users", 400, error("Request_UnsupportedQuery", "Unsupported")))
+    assertThat(
+            GraphErrors.map(
+                Reading.of("users"), 400, error("Request_UnsupportedQuery", "Unsupported")))
         .isInstanceOf(GraphException.Query.class)
         .hasMessage(
             "Graph rejected the query for users: Unsupported (400 Request_UnsupportedQuery).");
-    assertThat(GraphErrors.map("users", 400, error("Directory_ExpiredPageToken", "expired")))
+    assertThat(
+            GraphErrors.map(
+                Reading.of("users"), 400, error("Directory_ExpiredPageToken", "expired")))
         .isInstanceOf(GraphException.ExpiredLink.class);
-    assertThat(GraphErrors.map("users", 503, "<html>busy</html>"))
+    assertThat(GraphErrors.map(Reading.of("users"), 503, "<html>busy</html>"))
         .isInstanceOf(GraphException.Unavailable.class);
   }
 
   @Test
   void aBodyThatIsNotGraphsJsonStillMapsByStatus() {
     // A proxy or gateway answers in HTML: no code at all, which no code set may be asked about.
-    GraphException denied = GraphErrors.map("users", 403, "<html>Forbidden</html>");
+    GraphException denied = GraphErrors.map(Reading.of("users"), 403, "<html>Forbidden</html>");
     assertThat(denied).isInstanceOf(GraphException.Auth.class).hasMessageContaining("Grant ");
     assertThat(denied.code()).isNull();
     assertThat(GraphErrors.isLicence(denied.code())).isFalse();
-    assertThat(GraphErrors.map("users", 400, "bad request"))
+    assertThat(GraphErrors.map(Reading.of("users"), 400, "bad request"))
         .isInstanceOf(GraphException.Query.class)
         .hasMessage("Graph rejected the query for users: bad request (400).");
   }

@@ -1,7 +1,7 @@
 package io.entrawarehouse.graph;
 
+import io.entrawarehouse.cli.DemoConnection;
 import io.entrawarehouse.config.EntraProperties;
-import io.entrawarehouse.job.DirectoryLoadLauncher;
 import io.entrawarehouse.simulator.GraphSimulator;
 import java.time.Duration;
 
@@ -20,6 +20,6 @@ public final class SimulatorClients {
         new EntraProperties.Graph(
                 null, Duration.ofSeconds(10), null, attempts, Duration.ofSeconds(8), 8)
             .withReportsTimeout(reports);
-    return DirectoryLoadLauncher.demoEndpoint(sim).client(settings, sleeper);
+    return DemoConnection.endpoint(sim).client(settings, sleeper);
   }
 }

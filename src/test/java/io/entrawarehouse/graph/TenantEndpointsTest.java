@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.entrawarehouse.config.EntraProperties;
 import java.net.URI;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -38,7 +39,7 @@ class TenantEndpointsTest {
     return new EntraProperties(
         single,
         named,
-        new EntraProperties.Graph(null, java.time.Duration.ofSeconds(30), null, 8, null, 8),
+        new EntraProperties.Graph(null, Duration.ofSeconds(30), null, 8, null, 8),
         null,
         null);
   }

@@ -16,12 +16,14 @@ import java.util.Date;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.jce.provider.BouncyCastleProvider;
 import org.bouncycastle.openssl.PKCS8Generator;
 import org.bouncycastle.openssl.jcajce.JcaMiscPEMGenerator;
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
 import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
 import org.bouncycastle.openssl.jcajce.JceOpenSSLPKCS8EncryptorBuilder;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+import org.bouncycastle.util.io.pem.PemObjectGenerator;
 
 /** A throw-away app certificate, written in the file forms users bring. */
 public record TestCertificates(KeyPair keys, X509Certificate certificate) {
@@ -65,7 +67,7 @@ public record TestCertificates(KeyPair keys, X509Certificate certificate) {
         new JcaPKCS8Generator(
             keys.getPrivate(),
             new JceOpenSSLPKCS8EncryptorBuilder(PKCS8Generator.AES_256_CBC)
-                .setProvider(new org.bouncycastle.jce.provider.BouncyCastleProvider())
+                .setProvider(new BouncyCastleProvider())
                 .setPassword(password.toCharArray())
                 .build()));
   }
@@ -75,8 +77,7 @@ public record TestCertificates(KeyPair keys, X509Certificate certificate) {
     return pem(file, new JcaMiscPEMGenerator(keys.getPrivate()));
   }
 
-  private Path pem(Path file, org.bouncycastle.util.io.pem.PemObjectGenerator key)
-      throws Exception {
+  private Path pem(Path file, PemObjectGenerator key) throws Exception {
     StringWriter text = new StringWriter();
     try (JcaPEMWriter writer = new JcaPEMWriter(text)) {
       writer.writeObject(certificate);

@@ -8,6 +8,7 @@ import io.entrawarehouse.simulator.MutableClock;
 import io.entrawarehouse.simulator.SimulatorSettings;
 import io.entrawarehouse.simulator.TenantScale;
 import java.time.Duration;
+import java.time.Instant;
 import org.junit.jupiter.api.Test;
 
 class TokenProviderTest {
@@ -25,7 +26,7 @@ class TokenProviderTest {
 
   @Test
   void theTokenIsReusedAndRenewedBeforeItExpires() throws Exception {
-    MutableClock clock = new MutableClock(java.time.Instant.now());
+    MutableClock clock = new MutableClock(Instant.now());
     try (GraphSimulator sim =
         GraphSimulator.start(
             SimulatorSettings.builder()

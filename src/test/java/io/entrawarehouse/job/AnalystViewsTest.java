@@ -9,11 +9,24 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.function.BiConsumer;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -144,7 +157,7 @@ class AnalystViewsTest {
       List<String> skus = skuIds(user);
       if (Boolean.FALSE.equals(user.get("accountEnabled")) && !skus.isEmpty()) {
         List<String> licences = new ArrayList<>(skus.stream().map(names::get).toList());
-        java.util.Collections.sort(licences);
+        Collections.sort(licences);
         expected.put((String) user.get("userPrincipalName"), licences);
       }
     }
@@ -163,15 +176,14 @@ class AnalystViewsTest {
   @Test
   @SuppressWarnings("unchecked")
   void credentialsExpiredOrExpiringWithin30Days() throws Exception {
-    java.time.Instant soon = java.time.Instant.now().plus(java.time.Duration.ofDays(30));
-    java.time.Instant now = java.time.Instant.now();
+    Instant soon = Instant.now().plus(Duration.ofDays(30));
+    Instant now = Instant.now();
     Map<String, String> expected = new TreeMap<>();
     for (int i = 0; i < tenant.scale().servicePrincipals(); i++) {
       for (Map<String, Object> owner : List.of(tenant.application(i), tenant.servicePrincipal(i))) {
         for (String array : List.of("keyCredentials", "passwordCredentials")) {
           for (Map<String, Object> c : (List<Map<String, Object>>) owner.get(array)) {
-            java.time.Instant end =
-                java.time.OffsetDateTime.parse((String) c.get("endDateTime")).toInstant();
+            Instant end = OffsetDateTime.parse((String) c.get("endDateTime")).toInstant();
             if (end.isBefore(soon)) {
               expected.put(
                   (String) c.get("keyId"),
@@ -208,14 +220,14 @@ class AnalystViewsTest {
       userIndex.put(id, u);
       mfa.put(id, (Boolean) tenant.registrationDetails(u).get("isMfaRegistered"));
     }
-    Map<String, java.util.TreeSet<String>> expected = new TreeMap<>();
-    java.util.function.BiConsumer<Map<String, Object>, String> add =
+    Map<String, TreeSet<String>> expected = new TreeMap<>();
+    BiConsumer<Map<String, Object>, String> add =
         (grant, how) -> {
           String principal = (String) grant.get("principalId");
           if (userIndex.containsKey(principal) && !mfa.get(principal)) {
             String upn = (String) tenant.user(userIndex.get(principal)).get("userPrincipalName");
             expected
-                .computeIfAbsent(upn, k -> new java.util.TreeSet<>())
+                .computeIfAbsent(upn, k -> new TreeSet<>())
                 .add(roleNames.get((String) grant.get("roleDefinitionId")) + " (" + how + ")");
           }
         };
@@ -237,8 +249,8 @@ class AnalystViewsTest {
 
   @Test
   void usersAndGuestsNotSignedInFor90Days() throws Exception {
-    java.time.Instant asOf = java.time.Instant.parse("2026-12-01T00:00:00Z");
-    java.time.Instant cutoff = asOf.minus(java.time.Duration.ofDays(90));
+    Instant asOf = Instant.parse("2026-12-01T00:00:00Z");
+    Instant cutoff = asOf.minus(Duration.ofDays(90));
     Map<String, String> expected = new TreeMap<>();
     int members = 0;
     int guests = 0;
@@ -247,7 +259,7 @@ class AnalystViewsTest {
       if (!instant(user.get("createdDateTime")).isBefore(cutoff)) {
         continue;
       }
-      java.time.Instant last = lastActivity(user);
+      Instant last = lastActivity(user);
       if (last == null || last.isBefore(cutoff)) {
         expected.put(
             (String) user.get("userPrincipalName"),
@@ -264,15 +276,13 @@ class AnalystViewsTest {
       assertThat(row.get(0)).isEqualTo(tenant.tenantId());
       actual.put(
           row.get(2),
-          row.get(1)
-              + " "
-              + (row.get(5) == null ? "never" : java.time.Instant.parse(row.get(5)).toString()));
+          row.get(1) + " " + (row.get(5) == null ? "never" : Instant.parse(row.get(5)).toString()));
     }
     assertThat(actual).isEqualTo(expected);
   }
 
-  private static java.time.Instant instant(Object time) {
-    return java.time.OffsetDateTime.parse((String) time).toInstant();
+  private static Instant instant(Object time) {
+    return OffsetDateTime.parse((String) time).toInstant();
   }
 
   @Test
@@ -283,7 +293,7 @@ class AnalystViewsTest {
     int bestDepth = 0;
     int inCycle = -1;
     for (int g = 0; g < tenant.scale().groups(); g++) {
-      int[] depthAndCycle = walk(g, new java.util.TreeSet<>());
+      int[] depthAndCycle = walk(g, new TreeSet<>());
       if (depthAndCycle[0] > bestDepth) {
         deepest = g;
         bestDepth = depthAndCycle[0];
@@ -295,10 +305,10 @@ class AnalystViewsTest {
     assertThat(bestDepth).as("the demo tenant nests groups").isGreaterThanOrEqualTo(2);
     assertThat(inCycle).as("the demo tenant has a membership cycle").isNotNegative();
     for (int g : new int[] {deepest, inCycle}) {
-      java.util.Set<String> expected = new java.util.TreeSet<>();
+      Set<String> expected = new TreeSet<>();
       walk(g, expected);
       String id = (String) tenant.group(g).get("id");
-      java.util.Set<String> actual = new java.util.TreeSet<>();
+      Set<String> actual = new TreeSet<>();
       for (List<String> row :
           answer("effective_members", "SET VARIABLE group_name = '" + id + "'")) {
         assertThat(row.get(0)).isEqualTo(tenant.tenantId());
@@ -313,7 +323,7 @@ class AnalystViewsTest {
 
   /** The simulator's platforms folded as an analyst would: one name each, whatever the casing. */
   private static String platform(Object os) {
-    String o = ((String) os).toLowerCase(java.util.Locale.ROOT);
+    String o = ((String) os).toLowerCase(Locale.ROOT);
     return Map.of(
             "windows", "Windows",
             "ios", "iOS",
@@ -331,7 +341,7 @@ class AnalystViewsTest {
     }
     String[] parts = v.split("\\.");
     int keep = platform(os).equals("Windows") ? 3 : 2;
-    return String.join(".", java.util.Arrays.copyOf(parts, Math.min(keep, parts.length)));
+    return String.join(".", Arrays.copyOf(parts, Math.min(keep, parts.length)));
   }
 
   private List<Map<String, Object>> devices() {
@@ -349,7 +359,7 @@ class AnalystViewsTest {
   @Test
   void staleDevicesHaveNoSignInFor90DaysOrTheDaysSet() throws Exception {
     for (int days : new int[] {90, 30}) {
-      java.time.Instant cutoff = tenant.now().minus(java.time.Duration.ofDays(days));
+      Instant cutoff = tenant.now().minus(Duration.ofDays(days));
       Map<String, String> expected = new TreeMap<>();
       for (Map<String, Object> d : devices()) {
         Object last = d.get("approximateLastSignInDateTime");
@@ -370,9 +380,9 @@ class AnalystViewsTest {
                   last == null
                       ? "null"
                       : Long.toString(
-                          java.time.temporal.ChronoUnit.DAYS.between(
-                              instant(last).atZone(java.time.ZoneOffset.UTC).toLocalDate(),
-                              tenant.now().atZone(java.time.ZoneOffset.UTC).toLocalDate()))));
+                          ChronoUnit.DAYS.between(
+                              instant(last).atZone(ZoneOffset.UTC).toLocalDate(),
+                              tenant.now().atZone(ZoneOffset.UTC).toLocalDate()))));
         }
       }
       assertThat(expected).as("stale devices in the demo tenant").hasSizeGreaterThan(5);
@@ -391,7 +401,7 @@ class AnalystViewsTest {
   @Test
   void unmanagedAndNonCompliantDevicesByFoldedPlatformAndRelease() throws Exception {
     Map<String, long[]> counts = new TreeMap<>();
-    java.util.Set<String> linuxSpellings = new java.util.TreeSet<>();
+    Set<String> linuxSpellings = new TreeSet<>();
     for (Map<String, Object> d : devices()) {
       String os = platform(d.get("operatingSystem"));
       if (os.equals("Linux")) {
@@ -435,7 +445,7 @@ class AnalystViewsTest {
         expected.put((String) d.get("id"), "registered, not enrolled");
       }
     }
-    assertThat(new java.util.HashSet<>(expected.values())).hasSize(2);
+    assertThat(new HashSet<>(expected.values())).hasSize(2);
     Map<String, String> actual = new TreeMap<>();
     for (List<String> row : answer("personal_devices")) {
       actual.put(row.get(1), row.get(9));
@@ -445,9 +455,9 @@ class AnalystViewsTest {
 
   @Test
   void devicesPerRegisteredOwnerWithUnmanagedAndStaleCounts() throws Exception {
-    java.time.Instant cutoff = tenant.now().minus(java.time.Duration.ofDays(90));
+    Instant cutoff = tenant.now().minus(Duration.ofDays(90));
     Map<String, long[]> counts = new TreeMap<>();
-    Map<String, java.util.TreeSet<String>> platforms = new TreeMap<>();
+    Map<String, TreeSet<String>> platforms = new TreeMap<>();
     Map<String, Object> enabled = new HashMap<>();
     for (Map<String, Object> d : devices()) {
       Map<String, Object> owner = tenant.deviceOwner(d);
@@ -460,9 +470,7 @@ class AnalystViewsTest {
       c[0]++;
       c[1] += Boolean.TRUE.equals(d.get("isManaged")) ? 0 : 1;
       c[2] += last == null || instant(last).isBefore(cutoff) ? 1 : 0;
-      platforms
-          .computeIfAbsent(upn, k -> new java.util.TreeSet<>())
-          .add(platform(d.get("operatingSystem")));
+      platforms.computeIfAbsent(upn, k -> new TreeSet<>()).add(platform(d.get("operatingSystem")));
       enabled.put(upn, owner.get("accountEnabled"));
     }
     assertThat(counts.values()).as("owners of several devices").anyMatch(c -> c[0] > 1);
@@ -498,8 +506,8 @@ class AnalystViewsTest {
 
   @Test
   void inactiveGuestsWithTheirInvitationState() throws Exception {
-    java.time.Instant asOf = java.time.Instant.parse("2026-12-01T00:00:00Z");
-    java.time.Instant cutoff = asOf.minus(java.time.Duration.ofDays(90));
+    Instant asOf = Instant.parse("2026-12-01T00:00:00Z");
+    Instant cutoff = asOf.minus(Duration.ofDays(90));
     Map<String, String> expected = new TreeMap<>();
     for (int u = 0; u < tenant.scale().users(); u++) {
       Map<String, Object> user = tenant.user(u);
@@ -507,7 +515,7 @@ class AnalystViewsTest {
           || !instant(user.get("createdDateTime")).isBefore(cutoff)) {
         continue;
       }
-      java.time.Instant last = lastActivity(user);
+      Instant last = lastActivity(user);
       if (last == null || last.isBefore(cutoff)) {
         expected.put(
             (String) user.get("userPrincipalName"),
@@ -523,11 +531,11 @@ class AnalystViewsTest {
     assertThat(actual).isEqualTo(expected);
   }
 
-  private static java.time.Instant lastActivity(Map<String, Object> user) {
-    java.time.Instant last = null;
+  private static Instant lastActivity(Map<String, Object> user) {
+    Instant last = null;
     for (Object t : ((Map<?, ?>) user.get("signInActivity")).values()) {
       if (t instanceof String time && time.endsWith("Z")) {
-        java.time.Instant i = instant(time);
+        Instant i = instant(time);
         last = last == null || i.isAfter(last) ? i : last;
       }
     }
@@ -569,7 +577,7 @@ class AnalystViewsTest {
   }
 
   private static String day(Object time) {
-    return instant(time).atZone(java.time.ZoneOffset.UTC).toLocalDate().toString();
+    return instant(time).atZone(ZoneOffset.UTC).toLocalDate().toString();
   }
 
   @Test
@@ -591,14 +599,13 @@ class AnalystViewsTest {
               (String) s.get("appDisplayName"),
               (String) ((Map<String, Object>) s.get("location")).get("countryOrRegion"));
       List<Object> g =
-          groups.computeIfAbsent(key, k -> new ArrayList<>(List.of(0L, new java.util.HashSet<>())));
+          groups.computeIfAbsent(key, k -> new ArrayList<>(List.of(0L, new HashSet<>())));
       g.set(0, (Long) g.get(0) + 1);
-      ((java.util.Set<Object>) g.get(1)).add(s.get("userId"));
+      ((Set<Object>) g.get(1)).add(s.get("userId"));
     }
     assertThat(groups).hasSizeGreaterThan(10);
     Map<String, String> expected = new TreeMap<>();
-    groups.forEach(
-        (k, g) -> expected.put(k, g.get(0) + "|" + ((java.util.Set<?>) g.get(1)).size()));
+    groups.forEach((k, g) -> expected.put(k, g.get(0) + "|" + ((Set<?>) g.get(1)).size()));
     Map<String, String> actual = new TreeMap<>();
     for (List<String> row : answer("sign_in_failures_daily")) {
       assertThat(row.get(0)).isEqualTo(tenant.tenantId());
@@ -652,7 +659,7 @@ class AnalystViewsTest {
   @SuppressWarnings("unchecked")
   void conditionalAccessFailuresPerDayAndPolicy() throws Exception {
     Map<String, long[]> counts = new TreeMap<>();
-    Map<String, java.util.Set<Object>> users = new HashMap<>();
+    Map<String, Set<Object>> users = new HashMap<>();
     Map<String, String> names = new HashMap<>();
     for (Map<String, Object> s : signIns()) {
       for (Map<String, Object> p :
@@ -660,7 +667,7 @@ class AnalystViewsTest {
         if ("failure".equals(p.get("result"))) {
           String key = day(s.get("createdDateTime")) + "|" + p.get("id");
           counts.computeIfAbsent(key, k -> new long[1])[0]++;
-          users.computeIfAbsent(key, k -> new java.util.HashSet<>()).add(s.get("userId"));
+          users.computeIfAbsent(key, k -> new HashSet<>()).add(s.get("userId"));
           names.put((String) p.get("id"), (String) p.get("displayName"));
         }
       }
@@ -744,9 +751,9 @@ class AnalystViewsTest {
    * Walks group {@code g}'s nesting, adding "type/id" of each member at any depth but the group
    * itself; returns the depth reached and 1 when the walk came back to the group (a cycle).
    */
-  private static int[] walk(int g, java.util.Set<String> members) {
-    java.util.ArrayDeque<int[]> queue = new java.util.ArrayDeque<>();
-    java.util.Set<String> seenGroups = new java.util.HashSet<>();
+  private static int[] walk(int g, Set<String> members) {
+    ArrayDeque<int[]> queue = new ArrayDeque<>();
+    Set<String> seenGroups = new HashSet<>();
     String self = (String) tenant.group(g).get("id");
     queue.add(new int[] {g, 0});
     seenGroups.add(self);

@@ -13,14 +13,20 @@ import io.entrawarehouse.warehouse.Entities;
 import io.entrawarehouse.warehouse.Entity;
 import io.entrawarehouse.write.iceberg.IcebergLake;
 import java.nio.file.Path;
+import java.sql.Array;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
+import java.time.LocalDate;
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.IntFunction;
+import org.apache.iceberg.AppendFiles;
+import org.apache.iceberg.Table;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.batch.core.BatchStatus;
@@ -47,7 +53,7 @@ class DeltaLoadTest {
         "entities",
         "users,groups,group_members,devices,service_principals,applications",
         "run.date",
-        java.time.LocalDate.of(2026, 11, 1).plusDays(day).toString());
+        LocalDate.of(2026, 11, 1).plusDays(day).toString());
   }
 
   @TempDir Path dir;
@@ -170,8 +176,8 @@ class DeltaLoadTest {
 
   /** Commits no rows to the table, only its current summary with another deltaLink. */
   private static void restore(IcebergLake lake, Entity e, String link) {
-    org.apache.iceberg.Table table = lake.table(e);
-    org.apache.iceberg.AppendFiles append = table.newFastAppend();
+    Table table = lake.table(e);
+    AppendFiles append = table.newFastAppend();
     table.currentSnapshot().summary().entrySet().stream()
         .filter(s -> s.getKey().startsWith("entra."))
         .forEach(s -> append.set(s.getKey(), s.getValue()));
@@ -205,7 +211,7 @@ class DeltaLoadTest {
             ObjectNode json = (ObjectNode) JSON.readTree(value.toString());
             json.remove("signInActivity");
             value = json;
-          } else if (value instanceof java.sql.Array a) {
+          } else if (value instanceof Array a) {
             value = List.of((Object[]) a.getArray());
           }
           if (e.idColumns().contains(column)) {
@@ -251,16 +257,16 @@ class DeltaLoadTest {
    */
   private static void historyQuestionsAnswerAsTheSimulatorChangedTheTenant(
       GraphSimulator sim, LoadHarness h, List<Long> loads) throws Exception {
-    Map<Long, java.time.OffsetDateTime> seen = new TreeMap<>();
+    Map<Long, OffsetDateTime> seen = new TreeMap<>();
     for (List<Object> r :
         query(
             h,
             "SELECT DISTINCT load_id, valid_from FROM users_history UNION "
                 + "SELECT DISTINCT load_id, valid_from FROM group_members_history UNION "
                 + "SELECT DISTINCT load_id, valid_from FROM devices_history")) {
-      seen.put(((Number) r.get(0)).longValue(), (java.time.OffsetDateTime) r.get(1));
+      seen.put(((Number) r.get(0)).longValue(), (OffsetDateTime) r.get(1));
     }
-    java.util.function.IntFunction<String> after =
+    IntFunction<String> after =
         night -> "TIMESTAMPTZ '" + seen.get(loads.get(night)).plusSeconds(0).toInstant() + "'";
     // Group members as the night-1 load left them, asked for between nights 1 and 2.
     String group =
@@ -293,13 +299,13 @@ class DeltaLoadTest {
     }
     List<String> disabled = new ArrayList<>();
     for (List<Object> r : query(h, question("accounts_disabled"))) {
-      disabled.add(r.get(1) + "@" + ((java.time.OffsetDateTime) r.get(4)).toInstant());
+      disabled.add(r.get(1) + "@" + ((OffsetDateTime) r.get(4)).toInstant());
     }
     assertThat(disabled).as("account-disabled").containsExactlyInAnyOrderElementsOf(expected);
     // Devices that appeared after the first load: created or restored on nights 1 and on.
     List<String> appeared = new ArrayList<>();
     for (List<Object> r : query(h, question("devices_appeared"))) {
-      appeared.add(r.get(1) + "@" + ((java.time.OffsetDateTime) r.get(5)).toInstant());
+      appeared.add(r.get(1) + "@" + ((OffsetDateTime) r.get(5)).toInstant());
     }
     List<String> created = new ArrayList<>();
     for (int night = 1; night < loads.size(); night++) {

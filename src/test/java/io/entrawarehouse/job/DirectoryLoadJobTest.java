@@ -2,6 +2,8 @@ package io.entrawarehouse.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.entrawarehouse.simulator.DemoTenant;
+import io.entrawarehouse.simulator.MutableClock;
 import io.entrawarehouse.simulator.SimulatorSettings;
 import io.entrawarehouse.simulator.TenantScale;
 import io.entrawarehouse.warehouse.Entities;
@@ -11,8 +13,16 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -60,19 +70,16 @@ class DirectoryLoadJobTest {
     try (LoadHarness h = new LoadHarness(tenant().build(), dir, Map.of())) {
       // Two "nightly" launches whose 5-day windows overlap by 3 days.
       for (Map<String, String> window :
-          java.util.List.of(
-              Map.of("since", "-P5D", "until", java.time.LocalDate.now().minusDays(2).toString()),
+          List.of(
+              Map.of("since", "-P5D", "until", LocalDate.now().minusDays(2).toString()),
               Map.of("since", "-P5D"))) {
-        Map<String, String> launch = new java.util.HashMap<>(window);
+        Map<String, String> launch = new HashMap<>(window);
         launch.put("entities", "directory_audits,sign_ins");
         assertThat(h.run(launch).getStatus()).isEqualTo(BatchStatus.COMPLETED);
       }
-      for (var entity :
-          java.util.List.of(
-              io.entrawarehouse.warehouse.Entities.DIRECTORY_AUDITS,
-              io.entrawarehouse.warehouse.Entities.SIGN_INS)) {
-        java.util.List<String> inDuckDb = h.ids(entity, false);
-        java.util.List<String> inLake = h.ids(entity, true);
+      for (var entity : List.of(Entities.DIRECTORY_AUDITS, Entities.SIGN_INS)) {
+        List<String> inDuckDb = h.ids(entity, false);
+        List<String> inLake = h.ids(entity, true);
         assertThat(inDuckDb).as(entity.name()).doesNotHaveDuplicates().isNotEmpty();
         assertThat(inLake).as(entity.name() + " in the lake").doesNotHaveDuplicates();
         assertThat(inLake).containsExactlyInAnyOrderElementsOf(inDuckDb);
@@ -134,7 +141,7 @@ class DirectoryLoadJobTest {
       assertThat(resumed.getJobInstanceId()).isEqualTo(failed.getJobInstanceId());
       assertThat(step(resumed, "users").getReadCount())
           .isEqualTo(1000 - firstUsers.getWriteCount());
-      h.assertMatchesGroundTruth(java.util.List.of(Entities.USERS, Entities.GROUPS));
+      h.assertMatchesGroundTruth(List.of(Entities.USERS, Entities.GROUPS));
     }
   }
 
@@ -156,17 +163,16 @@ class DirectoryLoadJobTest {
   @Test
   void filtersSelectsAndTheLogWindowArePassedToGraph() throws Exception {
     try (LoadHarness h = new LoadHarness(tenant().build(), dir, Map.of())) {
-      io.entrawarehouse.simulator.DemoTenant t = h.simulator.tenant();
-      java.time.Instant until = t.now().minus(java.time.Duration.ofDays(2));
-      java.time.Instant since = until.minus(java.time.Duration.ofDays(1));
+      DemoTenant t = h.simulator.tenant();
+      Instant until = t.now().minus(Duration.ofDays(2));
+      Instant since = until.minus(Duration.ofDays(1));
       long guests = 0;
       for (int u = 0; u < t.scale().users(); u++) {
         guests += "Guest".equals(t.user(u).get("userType")) ? 1 : 0;
       }
       long inWindow = 0;
       for (int i = 0; i < t.scale().signIns(); i++) {
-        java.time.Instant at =
-            java.time.OffsetDateTime.parse((String) t.signIn(i).get("createdDateTime")).toInstant();
+        Instant at = OffsetDateTime.parse((String) t.signIn(i).get("createdDateTime")).toInstant();
         inWindow += !at.isBefore(since) && at.isBefore(until) ? 1 : 0;
       }
 
@@ -200,20 +206,17 @@ class DirectoryLoadJobTest {
   @Test
   void togglesNarrowUsersAndDevicesAndCombineWithTheUsersFilter() throws Exception {
     try (LoadHarness h = new LoadHarness(tenant().build(), dir, Map.of())) {
-      io.entrawarehouse.simulator.DemoTenant t = h.simulator.tenant();
-      java.time.Instant until =
-          java.time.LocalDate.now(java.time.ZoneOffset.UTC)
-              .atStartOfDay(java.time.ZoneOffset.UTC)
-              .toInstant();
-      java.time.Instant seen = until.minus(java.time.Duration.ofDays(30));
-      java.util.Set<String> users = new java.util.TreeSet<>();
+      DemoTenant t = h.simulator.tenant();
+      Instant until = LocalDate.now(ZoneOffset.UTC).atStartOfDay(ZoneOffset.UTC).toInstant();
+      Instant seen = until.minus(Duration.ofDays(30));
+      Set<String> users = new TreeSet<>();
       for (int u = 0; u < t.scale().users(); u++) {
         Map<String, Object> user = t.user(u);
         if (Boolean.TRUE.equals(user.get("accountEnabled"))) {
           users.add((String) user.get("id"));
         }
       }
-      java.util.Set<String> devices = new java.util.TreeSet<>();
+      Set<String> devices = new TreeSet<>();
       for (int d = 0; d < t.scale().devices(); d++) {
         Map<String, Object> device = t.device(d);
         Object last = device.get("approximateLastSignInDateTime");
@@ -221,7 +224,7 @@ class DirectoryLoadJobTest {
             && "Company".equals(device.get("deviceOwnership"))
             && "Windows".equals(device.get("operatingSystem"))
             && last != null
-            && !java.time.OffsetDateTime.parse((String) last).toInstant().isBefore(seen)) {
+            && !OffsetDateTime.parse((String) last).toInstant().isBefore(seen)) {
           devices.add((String) device.get("id"));
         }
       }
@@ -237,9 +240,9 @@ class DirectoryLoadJobTest {
                   "filter.devices", "operatingSystem eq 'Windows'"));
 
       assertThat(execution.getStatus()).isEqualTo(BatchStatus.COMPLETED);
-      assertThat(new java.util.TreeSet<>(h.ids(Entities.USERS, false))).isEqualTo(users);
-      assertThat(new java.util.TreeSet<>(h.ids(Entities.DEVICES, false))).isEqualTo(devices);
-      assertThat(new java.util.TreeSet<>(h.ids(Entities.DEVICES, true))).isEqualTo(devices);
+      assertThat(new TreeSet<>(h.ids(Entities.USERS, false))).isEqualTo(users);
+      assertThat(new TreeSet<>(h.ids(Entities.DEVICES, false))).isEqualTo(devices);
+      assertThat(new TreeSet<>(h.ids(Entities.DEVICES, true))).isEqualTo(devices);
     }
   }
 
@@ -289,16 +292,15 @@ class DirectoryLoadJobTest {
 
   @Test
   void aRestartThatFallsBackToTheFirstPageLeavesNoDuplicateInEitherStore() throws Exception {
-    io.entrawarehouse.simulator.MutableClock clock =
-        new io.entrawarehouse.simulator.MutableClock(java.time.Instant.now());
+    MutableClock clock = new MutableClock(Instant.now());
     // 2,500 users: five pages of 500; the third page fails once, after 960 users were committed
     // (chunks of 120) at a position inside the second page (a skiptoken link).
     SimulatorSettings settings =
         tenant()
             .scale(TenantScale.SMALL.with(2500, -1, -1, -1, -1, -1))
             .clock(clock)
-            .tokenLifetime(java.time.Duration.ofDays(1))
-            .skipTokenLifetime(java.time.Duration.ofHours(1))
+            .tokenLifetime(Duration.ofDays(1))
+            .skipTokenLifetime(Duration.ofHours(1))
             .fault("503:users:nth=3")
             .build();
     try (LoadHarness h =
@@ -310,14 +312,14 @@ class DirectoryLoadJobTest {
       assertThat(failed.getStatus()).isEqualTo(BatchStatus.FAILED);
       assertThat(step(failed, "users").getWriteCount()).isEqualTo(960);
 
-      clock.advance(java.time.Duration.ofHours(2)); // the saved skiptoken has expired
+      clock.advance(Duration.ofHours(2)); // the saved skiptoken has expired
       JobExecution resumed = h.run(Map.of("entities", "users"));
 
       assertThat(resumed.getStatus()).isEqualTo(BatchStatus.COMPLETED);
       assertThat(step(resumed, "users").getReadCount())
           .as("everything again, from the first page")
           .isEqualTo(2500);
-      h.assertMatchesGroundTruth(java.util.List.of(Entities.USERS));
+      h.assertMatchesGroundTruth(List.of(Entities.USERS));
       try (var lake = h.launcher.lake()) {
         LakeReads.assertDuckDbEqualsLake(dir.resolve("entra.duckdb"), lake, Entities.USERS);
       }

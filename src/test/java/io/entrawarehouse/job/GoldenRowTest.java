@@ -4,8 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import io.entrawarehouse.graph.GraphClient;
 import io.entrawarehouse.graph.GraphPage;
+import io.entrawarehouse.graph.Reading;
 import io.entrawarehouse.simulator.SimulatorSettings;
 import io.entrawarehouse.simulator.TenantScale;
 import io.entrawarehouse.warehouse.Column;
@@ -18,8 +21,12 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -45,16 +52,14 @@ class GoldenRowTest {
             dir,
             Map.of())) {
       assertThat(h.run(Map.of("raw_json", "all")).getStatus()).isEqualTo(BatchStatus.COMPLETED);
-      LoadParameters launch =
-          LoadParameters.parse("t", Map.of(), java.time.LocalDate.now(java.time.ZoneOffset.UTC));
+      LoadParameters launch = LoadParameters.parse("t", Map.of(), LocalDate.now(ZoneOffset.UTC));
       try (DirectoryLoadLauncher.Connection graph =
               h.launcher.connect(h.launcher.tenants().get(0));
           Connection db =
               DriverManager.getConnection("jdbc:duckdb:" + dir.resolve("entra.duckdb"))) {
         for (Entity e : Entities.ALL.values()) {
           JsonNode item = item(graph.graph(), launch, e);
-          com.fasterxml.jackson.databind.node.ObjectNode o =
-              (com.fasterxml.jackson.databind.node.ObjectNode) item;
+          ObjectNode o = (ObjectNode) item;
           JsonNode parent = o.remove(Entity.Parent.FIELD);
           JsonNode looked = o.remove(Entity.Lookup.FIELD);
           JsonNode array = o.remove(Entity.ARRAY);
@@ -64,7 +69,7 @@ class GoldenRowTest {
               o.remove(secret); // never stored: the row's raw_json is the item without it
             }
           }
-          Map<String, String> added = new java.util.HashMap<>();
+          Map<String, String> added = new HashMap<>();
           if (array != null) {
             added.put(Entity.ARRAY, array.asText());
             added.put(Entity.SOURCE, source.asText());
@@ -85,21 +90,21 @@ class GoldenRowTest {
   private static JsonNode item(GraphClient graph, LoadParameters launch, Entity e) {
     String query = launch.query(e, launch.effectiveSince(Instant.now()));
     if (e.each() != null) {
-      Map<String, String> lookup = new java.util.HashMap<>();
+      Map<String, String> lookup = new HashMap<>();
       if (e.lookup() != null) {
-        for (JsonNode i : graph.page("lookup", graph.url(e.lookup().path()), false).items()) {
+        for (JsonNode i :
+            graph.page(Reading.of("lookup"), graph.url(e.lookup().path()), false).items()) {
           lookup.put(i.get(e.lookup().key()).asText(), i.get(e.lookup().value()).asText());
         }
       }
-      for (JsonNode i : graph.page(e.what(), graph.url(e.path() + "?" + query), false).items()) {
+      for (JsonNode i : graph.page(e.reading(), graph.url(e.path() + "?" + query), false).items()) {
         String name =
-            java.util.Arrays.stream(e.each().split(","))
+            Arrays.stream(e.each().split(","))
                 .filter(a -> i.get(a) != null && !i.get(a).isEmpty())
                 .findFirst()
                 .orElse(null);
         if (name != null) {
-          com.fasterxml.jackson.databind.node.ObjectNode element =
-              (com.fasterxml.jackson.databind.node.ObjectNode) i.get(name).get(0).deepCopy();
+          ObjectNode element = (ObjectNode) i.get(name).get(0).deepCopy();
           element.put(Entity.Parent.FIELD, i.get("id").asText());
           element.put(Entity.ARRAY, name);
           element.put(Entity.SOURCE, e.path().substring(1));
@@ -112,17 +117,17 @@ class GoldenRowTest {
       throw new AssertionError(e.name() + ": no item has an element");
     }
     if (e.parent() == null) {
-      return graph.page(e.what(), graph.url(e.path() + "?" + query), false).items().get(2);
+      return graph.page(e.reading(), graph.url(e.path() + "?" + query), false).items().get(2);
     }
     GraphPage parents =
-        graph.page("parents", graph.url(e.parent().path() + "?$select=id&$top=999"), false);
+        graph.page(
+            Reading.of("parents"), graph.url(e.parent().path() + "?$select=id&$top=999"), false);
     for (JsonNode p : parents.items()) {
       String id = p.get("id").asText();
       List<JsonNode> items =
-          graph.page(e.what(), graph.url(e.pathFor(id) + "?" + query), false).items();
+          graph.page(e.reading(), graph.url(e.pathFor(id) + "?" + query), false).items();
       if (!items.isEmpty()) {
-        com.fasterxml.jackson.databind.node.ObjectNode first =
-            (com.fasterxml.jackson.databind.node.ObjectNode) items.get(0);
+        ObjectNode first = (ObjectNode) items.get(0);
         first.put(Entity.Parent.FIELD, id);
         return first;
       }
@@ -175,7 +180,7 @@ class GoldenRowTest {
     }
     JsonNode v = item;
     if (c.path().startsWith("@") && added.containsKey(c.path())) {
-      v = com.fasterxml.jackson.databind.node.TextNode.valueOf(added.get(c.path()));
+      v = TextNode.valueOf(added.get(c.path()));
     } else {
       for (String segment : c.path().split("/")) {
         v = v == null ? null : v.get(segment);
@@ -191,14 +196,12 @@ class GoldenRowTest {
       v =
           switch (c.name()) {
             case "member_type", "owner_type" ->
-                com.fasterxml.jackson.databind.node.TextNode.valueOf(
-                    v.asText().replace("#microsoft.graph.", ""));
+                TextNode.valueOf(v.asText().replace("#microsoft.graph.", ""));
             case "owner_kind" ->
-                com.fasterxml.jackson.databind.node.TextNode.valueOf(
+                TextNode.valueOf(
                     v.asText().equals("applications") ? "application" : "servicePrincipal");
             case "credential_type" ->
-                com.fasterxml.jackson.databind.node.TextNode.valueOf(
-                    v.asText().equals("keyCredentials") ? "certificate" : "password");
+                TextNode.valueOf(v.asText().equals("keyCredentials") ? "certificate" : "password");
             default -> throw new AssertionError(c.name() + ": a transform this test does not know");
           };
     }

@@ -2,20 +2,25 @@ package io.entrawarehouse.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.entrawarehouse.cli.Processes;
 import io.entrawarehouse.simulator.GraphSimulator;
 import io.entrawarehouse.simulator.SimulatorSettings;
 import io.entrawarehouse.simulator.TenantScale;
 import java.io.File;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.springframework.batch.core.BatchStatus;
 
 /**
  * Kills the load process with SIGKILL in the middle of a step, runs the same command again, and
@@ -66,10 +71,9 @@ class KillAndRestartTest {
         var instances = repository.getJobInstances(DirectoryLoadJob.NAME, 0, 10);
         assertThat(instances).hasSize(1);
         var executions = new ArrayList<>(repository.getJobExecutions(instances.get(0)));
-        executions.sort(java.util.Comparator.comparing(e -> e.getId()));
+        executions.sort(Comparator.comparing(e -> e.getId()));
         assertThat(executions).hasSize(2);
-        assertThat(executions.get(0).getStatus())
-            .isEqualTo(org.springframework.batch.core.BatchStatus.FAILED);
+        assertThat(executions.get(0).getStatus()).isEqualTo(BatchStatus.FAILED);
         long resumedReads =
             executions.get(1).getStepExecutions().stream()
                 .filter(step -> step.getStepName().equals("group_members"))
@@ -86,7 +90,7 @@ class KillAndRestartTest {
       try (var h = harnessFor(simulator, warehouse);
           var lake = h.launcher.lake()) {
         for (var e : LoadHarness.all()) {
-          var current = new java.util.HashSet<>(LakeReads.currentFiles(lake.table(e)));
+          var current = new HashSet<>(LakeReads.currentFiles(lake.table(e)));
           try (Stream<Path> files =
               Files.walk(warehouse.resolve("lake/entra/" + e.name() + "/data"))) {
             assertThat(files.filter(Files::isRegularFile).map(Path::toString))
@@ -105,7 +109,7 @@ class KillAndRestartTest {
     }
     try {
       return countParts(staging, table);
-    } catch (java.io.UncheckedIOException renamedWhileListed) {
+    } catch (UncheckedIOException renamedWhileListed) {
       return 0; // a hidden part renamed as the walk reached it: count at the next poll
     }
   }
@@ -129,7 +133,7 @@ class KillAndRestartTest {
     properties.put("entra.warehouse.chunk-size", "50");
     // Every table: the logs, read beside the directory, are usually mid-step when the kill lands,
     // and the tables after group members are read only by the resumed run.
-    return io.entrawarehouse.cli.Processes.start(
+    return Processes.start(
         properties,
         Map.of("AZURE_CLIENT_SECRET", SimulatorSettings.DEMO_CLIENT_SECRET),
         log,

@@ -2,10 +2,16 @@ package io.entrawarehouse.job;
 
 import io.entrawarehouse.warehouse.Entity;
 import io.entrawarehouse.write.iceberg.IcebergLake;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.MessageDigest;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.stream.Collectors;
 import org.apache.iceberg.FileScanTask;
@@ -13,6 +19,7 @@ import org.apache.iceberg.Table;
 import org.apache.iceberg.data.IcebergGenerics;
 import org.apache.iceberg.data.Record;
 import org.apache.iceberg.io.CloseableIterable;
+import org.assertj.core.api.Assertions;
 
 /** Reading the lake in tests: through Iceberg's own reader, and as DuckDB reads its files. */
 public final class LakeReads {
@@ -44,7 +51,7 @@ public final class LakeReads {
     }
     try (CloseableIterable<FileScanTask> tasks = table.newScan().planFiles()) {
       for (FileScanTask t : tasks) {
-        files.add(java.nio.file.Path.of(java.net.URI.create(t.file().location())).toString());
+        files.add(Path.of(URI.create(t.file().location())).toString());
       }
     }
     return files;
@@ -100,20 +107,20 @@ public final class LakeReads {
       }
       lines.add(line.toString());
     }
-    java.util.Collections.sort(lines);
+    Collections.sort(lines);
     byte[] sha =
-        java.security.MessageDigest.getInstance("SHA-256")
-            .digest(String.join("\n", lines).getBytes(java.nio.charset.StandardCharsets.UTF_8));
-    return rows.size() + ":" + java.util.HexFormat.of().formatHex(sha);
+        MessageDigest.getInstance("SHA-256")
+            .digest(String.join("\n", lines).getBytes(StandardCharsets.UTF_8));
+    return rows.size() + ":" + HexFormat.of().formatHex(sha);
   }
 
   /** Asserts the DuckDB file's table and the lake's current snapshot hold the same rows. */
-  public static void assertDuckDbEqualsLake(
-      java.nio.file.Path duckdbFile, IcebergLake lake, Entity entity) throws Exception {
+  public static void assertDuckDbEqualsLake(Path duckdbFile, IcebergLake lake, Entity entity)
+      throws Exception {
     try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + duckdbFile)) {
       String inDuckDb = digest(c, entity.name());
       String inLake = digest(c, parquet(entity, currentFiles(lake.table(entity))));
-      org.assertj.core.api.Assertions.assertThat(inLake)
+      Assertions.assertThat(inLake)
           .as(entity.name() + ": the lake's current snapshot against DuckDB")
           .isEqualTo(inDuckDb);
     }

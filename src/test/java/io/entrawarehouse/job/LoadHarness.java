@@ -1,12 +1,13 @@
 package io.entrawarehouse.job;
 
-import io.entrawarehouse.WarehouseApplication;
+import io.entrawarehouse.cli.WarehouseApplication;
 import io.entrawarehouse.simulator.GraphSimulator;
 import io.entrawarehouse.simulator.GroundTruth;
 import io.entrawarehouse.simulator.SimulatorSettings;
 import io.entrawarehouse.simulator.SimulatorTenants;
 import io.entrawarehouse.warehouse.Entities;
 import io.entrawarehouse.warehouse.Entity;
+import io.entrawarehouse.write.iceberg.IcebergLake;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,10 +15,14 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.assertj.core.api.Assertions;
+import org.springframework.batch.core.job.JobExecution;
 import org.springframework.boot.SpringApplication;
 import org.springframework.context.ConfigurableApplicationContext;
 
@@ -79,19 +84,16 @@ final class LoadHarness implements AutoCloseable {
     return p;
   }
 
-  org.springframework.batch.core.job.JobExecution run(Map<String, String> args) throws Exception {
+  JobExecution run(Map<String, String> args) throws Exception {
     return run(args, false);
   }
 
   /** With {@code reload}: a launch that completed today loads again, as run's reload=true. */
-  org.springframework.batch.core.job.JobExecution run(Map<String, String> args, boolean reload)
-      throws Exception {
+  JobExecution run(Map<String, String> args, boolean reload) throws Exception {
     try (DirectoryLoadLauncher.Connection c = launcher.connect(launcher.tenants().get(0))) {
       LoadParameters launch =
-          LoadParameters.parse(
-              c.tenantId(), args, java.time.LocalDate.now(java.time.ZoneOffset.UTC));
-      org.springframework.batch.core.job.JobExecution e =
-          launcher.run(c, reload ? launcher.attemptToRun(launch, true) : launch);
+          LoadParameters.parse(c.tenantId(), args, LocalDate.now(ZoneOffset.UTC));
+      JobExecution e = launcher.run(c, reload ? launcher.attemptToRun(launch, true) : launch);
       // A failed run's causes, for the test's log: assertions only see the status.
       e.getAllFailureExceptions().forEach(t -> t.printStackTrace(System.err));
       return e;
@@ -105,7 +107,7 @@ final class LoadHarness implements AutoCloseable {
   List<String> ids(Entity entity, boolean fromLake) throws Exception {
     if (fromLake) {
       List<String> ids = new ArrayList<>();
-      try (io.entrawarehouse.write.iceberg.IcebergLake lake = launcher.lake()) {
+      try (IcebergLake lake = launcher.lake()) {
         for (org.apache.iceberg.data.Record r : LakeReads.rows(lake, entity)) {
           List<String> key = new ArrayList<>();
           for (String c : entity.idColumns()) {
@@ -136,19 +138,19 @@ final class LoadHarness implements AutoCloseable {
     for (Entity e : entities) {
       for (boolean lake : new boolean[] {false, true}) {
         List<String> ids = ids(e, lake);
-        org.assertj.core.api.Assertions.assertThat(ids)
+        Assertions.assertThat(ids)
             .as(e.name() + (lake ? " in the lake" : " in DuckDB"))
             .doesNotHaveDuplicates();
         if (e == Entities.GROUP_MEMBERS) {
           // The rows themselves, so a failure names them.
-          org.assertj.core.api.Assertions.assertThat(ids)
+          Assertions.assertThat(ids)
               .as(e.name() + (lake ? " in the lake" : " in DuckDB"))
               .containsExactlyInAnyOrderElementsOf(GroundTruth.memberships(simulator.tenant()));
         }
-        org.assertj.core.api.Assertions.assertThat((long) ids.size())
+        Assertions.assertThat((long) ids.size())
             .as(e.name() + " count" + (lake ? " (lake)" : ""))
             .isEqualTo(truth.get(e.name()).count());
-        org.assertj.core.api.Assertions.assertThat(GroundTruth.checksum(ids))
+        Assertions.assertThat(GroundTruth.checksum(ids))
             .as(e.name() + " checksum" + (lake ? " (lake)" : ""))
             .isEqualTo(truth.get(e.name()).checksum());
       }

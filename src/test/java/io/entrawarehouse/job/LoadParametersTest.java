@@ -4,6 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.entrawarehouse.warehouse.Entities;
+import io.entrawarehouse.warehouse.Entity;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -22,17 +26,13 @@ class LoadParametersTest {
                 "devices.seen_within_days", "7",
                 "filter.devices", "operatingSystem eq 'Windows' or isManaged eq true"),
             TODAY);
-    String devices =
-        java.net.URLDecoder.decode(
-            launch.query(Entities.DEVICES), java.nio.charset.StandardCharsets.UTF_8);
+    String devices = URLDecoder.decode(launch.query(Entities.DEVICES), StandardCharsets.UTF_8);
     // The user's filter stays whole, in parentheses, and'ed with each toggle's clause.
     assertThat(devices)
         .contains(
             "$filter=((operatingSystem eq 'Windows' or isManaged eq true) and accountEnabled eq"
                 + " true) and approximateLastSignInDateTime ge 2026-11-23T00:00:00Z");
-    assertThat(
-            java.net.URLDecoder.decode(
-                launch.query(Entities.USERS), java.nio.charset.StandardCharsets.UTF_8))
+    assertThat(URLDecoder.decode(launch.query(Entities.USERS), StandardCharsets.UTF_8))
         .contains("$filter=accountEnabled eq true");
     assertThat(launch.query(Entities.GROUPS)).doesNotContain("$filter");
     assertThat(launch.toJobParameters().getString("inactive")).isEqualTo("exclude");
@@ -89,13 +89,12 @@ class LoadParametersTest {
   }
 
   private static String decoded(LoadParameters launch, boolean withExtra) {
-    return java.net.URLDecoder.decode(
-        launch.query(Entities.USERS, java.time.Instant.EPOCH, withExtra),
-        java.nio.charset.StandardCharsets.UTF_8);
+    return URLDecoder.decode(
+        launch.query(Entities.USERS, Instant.EPOCH, withExtra), StandardCharsets.UTF_8);
   }
 
-  private static String decoded(LoadParameters launch, io.entrawarehouse.warehouse.Entity e) {
-    return java.net.URLDecoder.decode(launch.query(e), java.nio.charset.StandardCharsets.UTF_8);
+  private static String decoded(LoadParameters launch, Entity e) {
+    return URLDecoder.decode(launch.query(e), StandardCharsets.UTF_8);
   }
 
   @Test

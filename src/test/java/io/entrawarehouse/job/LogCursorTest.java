@@ -3,6 +3,7 @@ package io.entrawarehouse.job;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.entrawarehouse.simulator.DemoTenant;
+import io.entrawarehouse.simulator.MutableClock;
 import io.entrawarehouse.simulator.SimulatorSettings;
 import io.entrawarehouse.simulator.TenantScale;
 import io.entrawarehouse.warehouse.Entities;
@@ -10,7 +11,10 @@ import io.entrawarehouse.write.iceberg.IcebergLake;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -139,14 +143,10 @@ class LogCursorTest {
   void anUntilAheadOfTheRunMovesTheMarkOnlyToWhenTheReadBegan() throws Exception {
     Instant started = Instant.now();
     Instant endOfToday =
-        java.time.LocalDate.now(java.time.ZoneOffset.UTC)
-            .plusDays(1)
-            .atStartOfDay(java.time.ZoneOffset.UTC)
-            .toInstant();
+        LocalDate.now(ZoneOffset.UTC).plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant();
     Instant later = started.plus(Duration.ofMinutes(30));
     Instant newest = later.isBefore(endOfToday) ? later : endOfToday.minusSeconds(60);
-    io.entrawarehouse.simulator.MutableClock clock =
-        new io.entrawarehouse.simulator.MutableClock(started);
+    MutableClock clock = new MutableClock(started);
     try (LoadHarness h =
         new LoadHarness(
             settings().toBuilder().tenantNow(newest).clock(clock).build(), dir, Map.of())) {
@@ -163,7 +163,7 @@ class LogCursorTest {
       Instant mark = mark(h);
       assertThat(mark)
           .as("when the read began (whole seconds), not until")
-          .isBetween(started.truncatedTo(java.time.temporal.ChronoUnit.SECONDS), ended);
+          .isBetween(started.truncatedTo(ChronoUnit.SECONDS), ended);
 
       // Events are created after the first load: Graph shows them now.
       clock.advance(Duration.between(started, newest));

@@ -6,6 +6,7 @@ import io.entrawarehouse.simulator.SimulatorSettings;
 import io.entrawarehouse.simulator.TenantScale;
 import io.entrawarehouse.warehouse.Entities;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -30,7 +31,7 @@ class LogSlicesTest {
         new LoadHarness(
             SimulatorSettings.builder()
                 .scale(TenantScale.SMALL.with(-1, -1, -1, -1, -1, 35_000))
-                .logSpan(java.time.Duration.ofDays(14))
+                .logSpan(Duration.ofDays(14))
                 .throttling(false)
                 .build(),
             dir,
@@ -42,7 +43,7 @@ class LogSlicesTest {
           h.run(
               Map.of(
                   "entities", "directory_audits,sign_ins",
-                  "since", now.minus(java.time.Duration.ofDays(14)).toString(),
+                  "since", now.minus(Duration.ofDays(14)).toString(),
                   "until", now.toString()));
       assertThat(run.getStatus()).isEqualTo(BatchStatus.COMPLETED);
       h.assertMatchesGroundTruth(List.of(Entities.SIGN_INS, Entities.DIRECTORY_AUDITS));
@@ -70,7 +71,7 @@ class LogSlicesTest {
           h.run(
               Map.of(
                   "entities", "sign_ins",
-                  "since", now.minus(java.time.Duration.ofDays(7)).toString(),
+                  "since", now.minus(Duration.ofDays(7)).toString(),
                   "until", now.toString()));
       assertThat(night.getStatus()).isEqualTo(BatchStatus.COMPLETED);
       assertThat(night.getStepExecutions())

@@ -11,6 +11,7 @@ import io.entrawarehouse.warehouse.Entity;
 import io.entrawarehouse.write.iceberg.IcebergLake;
 import java.net.URI;
 import java.nio.file.Path;
+import java.sql.DriverManager;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -72,10 +73,10 @@ final class RemoteLakeLoad {
                 .isEqualTo(LakeReads.digest(e, LakeReads.rows(localLake, e)));
             LakeReads.assertDuckDbEqualsLake(l.warehouse.resolve("entra.duckdb"), localLake, e);
             try (var remoteDb =
-                    java.sql.DriverManager.getConnection(
+                    DriverManager.getConnection(
                         "jdbc:duckdb:" + r.warehouse.resolve("entra.duckdb"));
                 var localDb =
-                    java.sql.DriverManager.getConnection(
+                    DriverManager.getConnection(
                         "jdbc:duckdb:" + l.warehouse.resolve("entra.duckdb"))) {
               assertThat(LakeReads.digest(remoteDb, e.name()))
                   .as(e.name() + ": DuckDB filled from the remote lake against the local one")

@@ -14,6 +14,8 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -162,8 +164,7 @@ class SecretLeakTest {
                 "run",
                 "entities=applications,service_principals,app_credentials",
                 "select.applications=+passwordCredentials,keyCredentials",
-                "run.date="
-                    + java.time.LocalDate.now(java.time.ZoneOffset.UTC).minusDays(1 - load));
+                "run.date=" + LocalDate.now(ZoneOffset.UTC).minusDays(1 - load));
         assertThat(run).contains("directory-load COMPLETED");
         outputs.add(run);
       }

@@ -6,6 +6,7 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
@@ -108,7 +109,7 @@ final class TestPostgres implements AutoCloseable {
           true);
     } finally {
       try (var files = Files.walk(dir)) {
-        files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
       }
     }
   }

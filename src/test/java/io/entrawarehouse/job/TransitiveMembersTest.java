@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.entrawarehouse.graph.GraphClient;
 import io.entrawarehouse.graph.GraphPage;
+import io.entrawarehouse.graph.Reading;
 import io.entrawarehouse.simulator.DemoTenant;
 import io.entrawarehouse.simulator.SimulatorSettings;
 import io.entrawarehouse.simulator.TenantScale;
@@ -14,6 +15,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -58,7 +60,7 @@ class TransitiveMembersTest {
           String link =
               client.url("/groups/" + group + "/transitiveMembers?$select=id,displayName&$top=999");
           while (link != null) {
-            GraphPage page = client.page("transitive members", link, false);
+            GraphPage page = client.page(Reading.of("transitive members"), link, false);
             for (JsonNode m : page.items()) {
               rows.add(
                   tenant.tenantId()
@@ -156,9 +158,7 @@ class TransitiveMembersTest {
       assertThatThrownBy(
               () ->
                   LoadParameters.parse(
-                      "t",
-                      Map.of("filter.group_members_transitive", "id eq 'x'"),
-                      java.time.LocalDate.now()))
+                      "t", Map.of("filter.group_members_transitive", "id eq 'x'"), LocalDate.now()))
           .hasMessage(
               "filter.group_members_transitive: group_members_transitive is computed from"
                   + " group_members with no request to Graph; give filter.group_members="

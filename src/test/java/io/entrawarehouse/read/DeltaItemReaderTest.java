@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.entrawarehouse.graph.GraphClient;
+import io.entrawarehouse.graph.SimulatorClients;
 import io.entrawarehouse.simulator.GraphSimulator;
 import io.entrawarehouse.simulator.SimulatorSettings;
 import io.entrawarehouse.simulator.TenantScale;
@@ -35,7 +36,7 @@ class DeltaItemReaderTest {
                 .changeRate(0.05)
                 .throttling(false)
                 .build());
-    graph = io.entrawarehouse.graph.SimulatorClients.client(simulator, 3, d -> {});
+    graph = SimulatorClients.client(simulator, 3, d -> {});
   }
 
   @AfterAll
@@ -81,7 +82,7 @@ class DeltaItemReaderTest {
       String link =
           graph
               .page(
-                  entity.name(),
+                  entity.reading(),
                   graph.url(entity.delta().path() + "?$deltatoken=latest&$select=" + select),
                   false)
               .deltaLink();

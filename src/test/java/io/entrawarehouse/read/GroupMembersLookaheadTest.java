@@ -14,6 +14,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.springframework.batch.infrastructure.item.ExecutionContext;
+import org.springframework.batch.infrastructure.item.ItemStreamReader;
 
 /**
  * The group members reader keeps the next groups' first pages in flight, and that changes nothing
@@ -21,10 +23,8 @@ import org.junit.jupiter.api.Test;
  */
 class GroupMembersLookaheadTest {
 
-  private static List<String> readAll(
-      org.springframework.batch.infrastructure.item.ItemStreamReader<JsonNode> reader)
-      throws Exception {
-    reader.open(new org.springframework.batch.infrastructure.item.ExecutionContext());
+  private static List<String> readAll(ItemStreamReader<JsonNode> reader) throws Exception {
+    reader.open(new ExecutionContext());
     List<String> members = new ArrayList<>();
     for (JsonNode m = reader.read(); m != null; m = reader.read()) {
       members.add(m.get(Entity.Parent.FIELD).asText() + "/" + m.get("id").asText());

@@ -6,10 +6,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.entrawarehouse.graph.GraphClient;
 import io.entrawarehouse.graph.GraphException;
+import io.entrawarehouse.graph.Reading;
 import io.entrawarehouse.graph.SimulatorClients;
 import io.entrawarehouse.simulator.GraphSimulator;
 import io.entrawarehouse.simulator.SimulatorSettings;
 import io.entrawarehouse.simulator.TenantScale;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
@@ -37,7 +39,7 @@ class PagingFaultsTest {
   /** Every id the reader returns, as a set (a restart reads some twice; the load dedups). */
   private static TreeSet<String> read(GraphClient graph, GraphSimulator sim) throws Exception {
     GraphCollectionItemReader reader =
-        new GraphCollectionItemReader(graph, "users", "users", graph.url(USERS), false);
+        new GraphCollectionItemReader(graph, "users", Reading.of("users"), graph.url(USERS), false);
     reader.open(new ExecutionContext());
     TreeSet<String> ids = new TreeSet<>();
     for (JsonNode item = reader.read(); item != null; item = reader.read()) {
@@ -97,7 +99,7 @@ class PagingFaultsTest {
   /** Every sign-in id a reader of {@code firstLink} returns. */
   private static TreeSet<String> signIns(GraphClient graph, String firstLink) throws Exception {
     GraphCollectionItemReader reader =
-        new GraphCollectionItemReader(graph, "sign_ins", "sign-ins", firstLink, false);
+        new GraphCollectionItemReader(graph, "sign_ins", Reading.of("sign-ins"), firstLink, false);
     reader.open(new ExecutionContext());
     TreeSet<String> ids = new TreeSet<>();
     for (JsonNode item = reader.read(); item != null; item = reader.read()) {
@@ -110,7 +112,7 @@ class PagingFaultsTest {
   void aReportPageThatTimesOutIsAskedAgainAtHalfTheSize() throws Exception {
     // Pages of more than 250 are held for 2 min; the client waits 2 s for a report page.
     try (GraphSimulator sim = start("slow:signIns:rate=1")) {
-      GraphClient graph = SimulatorClients.client(sim, 3, d -> {}, java.time.Duration.ofSeconds(2));
+      GraphClient graph = SimulatorClients.client(sim, 3, d -> {}, Duration.ofSeconds(2));
       TreeSet<String> expected =
           signIns(
               SimulatorClients.client(sim, 3, d -> {}), graph.url("/auditLogs/signIns?$top=250"));
@@ -137,7 +139,7 @@ class PagingFaultsTest {
               "https://graph.example.invalid/v1.0/users",
               graph.url("/users").replace("https://", "http://"),
               graph.url("/users").replaceFirst(":[0-9]+/", ":1/"))) {
-        assertThatThrownBy(() -> graph.page("users", url, false))
+        assertThatThrownBy(() -> graph.page(Reading.of("users"), url, false))
             .isInstanceOf(GraphException.class)
             .hasMessageContaining("Refusing to read users from")
             .hasMessageContaining("Nothing was sent");

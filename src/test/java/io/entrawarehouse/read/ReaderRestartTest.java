@@ -4,18 +4,30 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.entrawarehouse.graph.GraphClient;
+import io.entrawarehouse.graph.Reading;
+import io.entrawarehouse.graph.SimulatorClients;
 import io.entrawarehouse.simulator.GraphSimulator;
+import io.entrawarehouse.simulator.MutableClock;
 import io.entrawarehouse.simulator.SimulatorSettings;
 import io.entrawarehouse.simulator.TenantScale;
 import io.entrawarehouse.warehouse.Entities;
 import io.entrawarehouse.warehouse.Entity;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.batch.infrastructure.item.ExecutionContext;
+import org.springframework.batch.infrastructure.item.ItemReader;
+import org.springframework.batch.infrastructure.item.ItemStream;
+import org.springframework.batch.infrastructure.item.ItemStreamReader;
 
 /** Read some items, update, close, reopen with the saved context: the next item follows on. */
 class ReaderRestartTest {
@@ -28,7 +40,7 @@ class ReaderRestartTest {
     simulator =
         GraphSimulator.start(
             SimulatorSettings.builder().scale(TenantScale.SMALL).throttling(false).build());
-    graph = io.entrawarehouse.graph.SimulatorClients.client(simulator, 3, d -> {});
+    graph = SimulatorClients.client(simulator, 3, d -> {});
   }
 
   @AfterAll
@@ -36,9 +48,7 @@ class ReaderRestartTest {
     simulator.close();
   }
 
-  private static List<String> ids(
-      org.springframework.batch.infrastructure.item.ItemReader<JsonNode> reader, int n)
-      throws Exception {
+  private static List<String> ids(ItemReader<JsonNode> reader, int n) throws Exception {
     List<String> ids = new ArrayList<>();
     for (int i = 0; i < n; i++) {
       ids.add(reader.read().get("id").asText());
@@ -46,9 +56,7 @@ class ReaderRestartTest {
     return ids;
   }
 
-  private static List<String> readAll(
-      org.springframework.batch.infrastructure.item.ItemReader<JsonNode> reader,
-      java.util.function.Function<JsonNode, String> key)
+  private static List<String> readAll(ItemReader<JsonNode> reader, Function<JsonNode, String> key)
       throws Exception {
     List<String> ids = new ArrayList<>();
     for (JsonNode item = reader.read(); item != null; item = reader.read()) {
@@ -62,12 +70,12 @@ class ReaderRestartTest {
     String first = graph.url("/users?$select=id&$top=100");
     List<String> all =
         readAll(
-            new GraphCollectionItemReader(graph, "users", "users", first, false),
+            new GraphCollectionItemReader(graph, "users", Reading.of("users"), first, false),
             i -> i.get("id").asText());
     assertThat(all).hasSize(1000);
 
     GraphCollectionItemReader reader =
-        new GraphCollectionItemReader(graph, "users", "users", first, false);
+        new GraphCollectionItemReader(graph, "users", Reading.of("users"), first, false);
     ExecutionContext context = new ExecutionContext();
     reader.open(context);
     List<String> before = ids(reader, 250);
@@ -77,7 +85,7 @@ class ReaderRestartTest {
     assertThat(context.getString("users.link")).contains("$skiptoken=");
 
     GraphCollectionItemReader resumed =
-        new GraphCollectionItemReader(graph, "users", "users", first, false);
+        new GraphCollectionItemReader(graph, "users", Reading.of("users"), first, false);
     resumed.open(context);
     List<String> after = readAll(resumed, i -> i.get("id").asText());
 
@@ -91,10 +99,10 @@ class ReaderRestartTest {
     String first = graph.url("/users?$select=id&$top=100");
     List<String> all =
         readAll(
-            new GraphCollectionItemReader(graph, "users", "users", first, false),
+            new GraphCollectionItemReader(graph, "users", Reading.of("users"), first, false),
             i -> i.get("id").asText());
     GraphCollectionItemReader reader =
-        new GraphCollectionItemReader(graph, "users", "users", first, false);
+        new GraphCollectionItemReader(graph, "users", Reading.of("users"), first, false);
     ExecutionContext context = new ExecutionContext();
     reader.open(context);
     List<String> before = ids(reader, 250);
@@ -105,11 +113,15 @@ class ReaderRestartTest {
     try (GraphSimulator moved =
         GraphSimulator.start(
             SimulatorSettings.builder().scale(TenantScale.SMALL).throttling(false).build())) {
-      GraphClient elsewhere = io.entrawarehouse.graph.SimulatorClients.client(moved, 3, d -> {});
+      GraphClient elsewhere = SimulatorClients.client(moved, 3, d -> {});
       assertThat(elsewhere.baseUrl()).isNotEqualTo(graph.baseUrl());
       GraphCollectionItemReader resumed =
           new GraphCollectionItemReader(
-              elsewhere, "users", "users", elsewhere.url("/users?$select=id&$top=100"), false);
+              elsewhere,
+              "users",
+              Reading.of("users"),
+              elsewhere.url("/users?$select=id&$top=100"),
+              false);
       resumed.open(context);
       List<String> after = readAll(resumed, i -> i.get("id").asText());
 
@@ -122,9 +134,9 @@ class ReaderRestartTest {
   @Test
   void theElementsReaderResumesInsideAnItemsElementsExactly() throws Exception {
     Entity licences = Entities.USER_LICENSES;
-    java.util.function.Supplier<ElementsItemReader> reader =
+    Supplier<ElementsItemReader> reader =
         () -> new ElementsItemReader(graph, licences, "$select=id,assignedLicenses&$top=7", false);
-    java.util.function.Function<JsonNode, String> key =
+    Function<JsonNode, String> key =
         i -> i.get(Entity.Parent.FIELD).asText() + "/" + i.get("skuId").asText();
     List<String> all = readAll(reader.get(), key);
     assertThat(all).hasSizeGreaterThan(500).doesNotHaveDuplicates();
@@ -160,15 +172,13 @@ class ReaderRestartTest {
    * groups (v1.0's listings leave service principals out). Stopped inside a group, and inside the
    * service principals' side, the reader resumes where it stopped.
    */
-  @org.junit.jupiter.params.ParameterizedTest
-  @org.junit.jupiter.params.provider.ValueSource(ints = {3333, 7990})
+  @ParameterizedTest
+  @ValueSource(ints = {3333, 7990})
   void theMembersReaderResumesInsideAGroupAndOnTheServicePrincipalsSide(int stop) throws Exception {
-    java.util.function.Function<JsonNode, String> key =
+    Function<JsonNode, String> key =
         i -> i.get(Entity.Parent.FIELD).asText() + "/" + i.get("id").asText();
-    java.util.function.Supplier<
-            org.springframework.batch.infrastructure.item.ItemStreamReader<JsonNode>>
-        members =
-            () -> GraphReaders.of(graph, Entities.GROUP_MEMBERS, "$select=id&$top=7", false, 3);
+    Supplier<ItemStreamReader<JsonNode>> members =
+        () -> GraphReaders.of(graph, Entities.GROUP_MEMBERS, "$select=id&$top=7", false, 3);
     List<String> all = readAll(opened(members.get(), new ExecutionContext()), key);
     assertThat(all).hasSize(8000).doesNotHaveDuplicates();
     assertThat(all.subList(7990, 8000))
@@ -197,8 +207,7 @@ class ReaderRestartTest {
     assertThat(opened(members.get(), finished).read()).isNull();
   }
 
-  private static <R extends org.springframework.batch.infrastructure.item.ItemStream> R opened(
-      R reader, ExecutionContext context) {
+  private static <R extends ItemStream> R opened(R reader, ExecutionContext context) {
     reader.open(context);
     return reader;
   }
@@ -210,18 +219,16 @@ class ReaderRestartTest {
     context.putString("users.link", first + "&$skiptoken=MTAwLjAuMA" + "AAAAAAAAAAAAAAAA");
     context.putInt("users.offset", 5);
     GraphCollectionItemReader reader =
-        new GraphCollectionItemReader(graph, "users", "users", first, false);
+        new GraphCollectionItemReader(graph, "users", Reading.of("users"), first, false);
     reader.open(context);
     // A forged token is refused as invalid, not expired: that is a query error, never a silent
     // restart.
-    org.assertj.core.api.Assertions.assertThatThrownBy(reader::read)
-        .hasMessageContaining("page token");
+    Assertions.assertThatThrownBy(reader::read).hasMessageContaining("page token");
   }
 
   @Test
   void anExpiredSavedLinkFallsBackToTheFirstPage() throws Exception {
-    io.entrawarehouse.simulator.MutableClock clock =
-        new io.entrawarehouse.simulator.MutableClock(java.time.Instant.now());
+    MutableClock clock = new MutableClock(Instant.now());
     try (GraphSimulator shortLived =
         GraphSimulator.start(
             SimulatorSettings.builder()
@@ -230,10 +237,10 @@ class ReaderRestartTest {
                 .clock(clock)
                 .skipTokenLifetime(Duration.ofSeconds(60))
                 .build())) {
-      GraphClient client = io.entrawarehouse.graph.SimulatorClients.client(shortLived, 3, d -> {});
+      GraphClient client = SimulatorClients.client(shortLived, 3, d -> {});
       String first = client.url("/users?$select=id&$top=10");
       GraphCollectionItemReader reader =
-          new GraphCollectionItemReader(client, "users", "users", first, false);
+          new GraphCollectionItemReader(client, "users", Reading.of("users"), first, false);
       ExecutionContext context = new ExecutionContext();
       reader.open(context);
       ids(reader, 15);
@@ -241,7 +248,7 @@ class ReaderRestartTest {
       clock.advance(Duration.ofSeconds(61)); // the saved page's skiptoken has expired
 
       GraphCollectionItemReader resumed =
-          new GraphCollectionItemReader(client, "users", "users", first, false);
+          new GraphCollectionItemReader(client, "users", Reading.of("users"), first, false);
       resumed.open(context);
       List<String> after = readAll(resumed, i -> i.get("id").asText());
 

@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -90,7 +91,7 @@ class AuthTest {
           disabled = (String) user.get("userPrincipalName");
         }
       }
-      Map<String, String> form = new java.util.LinkedHashMap<>();
+      Map<String, String> form = new LinkedHashMap<>();
       form.put("grant_type", "password");
       form.put("client_id", sim.publicClientId());
       form.put("scope", sim.scope() + " openid profile offline_access");
@@ -180,7 +181,7 @@ class AuthTest {
                       + (Instant.now().getEpochSecond() + 600)
                       + "}")
                   .getBytes(StandardCharsets.UTF_8));
-      Map<String, String> form = new java.util.LinkedHashMap<>();
+      Map<String, String> form = new LinkedHashMap<>();
       form.put("grant_type", "client_credentials");
       form.put("client_id", sim.clientId());
       form.put("scope", sim.scope());

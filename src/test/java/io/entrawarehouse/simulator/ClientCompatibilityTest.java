@@ -6,6 +6,7 @@ import com.microsoft.aad.msal4j.ClientCredentialFactory;
 import com.microsoft.aad.msal4j.ClientCredentialParameters;
 import com.microsoft.aad.msal4j.ConfidentialClientApplication;
 import com.microsoft.aad.msal4j.IAuthenticationResult;
+import com.microsoft.aad.msal4j.IClientCredential;
 import com.microsoft.aad.msal4j.PublicClientApplication;
 import com.microsoft.aad.msal4j.UserNamePasswordParameters;
 import com.microsoft.graph.core.tasks.PageIterator;
@@ -14,6 +15,7 @@ import com.microsoft.graph.models.DeviceCollectionResponse;
 import com.microsoft.graph.models.User;
 import com.microsoft.graph.models.UserCollectionResponse;
 import com.microsoft.graph.serviceclient.GraphServiceClient;
+import io.entrawarehouse.bench.SdkClients;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -41,8 +43,8 @@ class ClientCompatibilityTest {
     simulator.close();
   }
 
-  private static ConfidentialClientApplication.Builder confidential(
-      com.microsoft.aad.msal4j.IClientCredential credential) throws Exception {
+  private static ConfidentialClientApplication.Builder confidential(IClientCredential credential)
+      throws Exception {
     return ConfidentialClientApplication.builder(simulator.clientId(), credential)
         .authority(simulator.authority().toString())
         .instanceDiscovery(false)
@@ -135,7 +137,7 @@ class ClientCompatibilityTest {
                             SimulatorSettings.DEMO_CLIENT_SECRET))
                     .build())
             .accessToken();
-    return io.entrawarehouse.bench.SdkClients.forSimulator(simulator, token);
+    return SdkClients.forSimulator(simulator, token);
   }
 
   @Test

@@ -3,9 +3,21 @@ package io.entrawarehouse.simulator;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse.BodyHandlers;
+import java.net.http.HttpTimeoutException;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.function.Function;
+import java.util.stream.StreamSupport;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -110,24 +122,20 @@ class ConformanceTest {
     try (GraphSimulator sim = start(SimulatorSettings.builder().fault("slow:signIns:rate=1"))) {
       SimHttp http = new SimHttp(sim);
       String token = http.token();
-      java.util.function.Function<Integer, java.net.http.HttpRequest> page =
+      Function<Integer, HttpRequest> page =
           top ->
-              java.net.http.HttpRequest.newBuilder(
-                      java.net.URI.create(sim.graphBaseUrl() + "/auditLogs/signIns?$top=" + top))
+              HttpRequest.newBuilder(
+                      URI.create(sim.graphBaseUrl() + "/auditLogs/signIns?$top=" + top))
                   .header("Authorization", "Bearer " + token)
-                  .timeout(java.time.Duration.ofSeconds(5))
+                  .timeout(Duration.ofSeconds(5))
                   .build();
       // The page of 1,000 is held far longer (2 min) than this client waits: it times out.
-      org.assertj.core.api.Assertions.assertThatThrownBy(
-              () ->
-                  http.client.send(
-                      page.apply(1000), java.net.http.HttpResponse.BodyHandlers.ofString()))
-          .isInstanceOf(java.net.http.HttpTimeoutException.class);
+      Assertions.assertThatThrownBy(
+              () -> http.client.send(page.apply(1000), BodyHandlers.ofString()))
+          .isInstanceOf(HttpTimeoutException.class);
       assertThat(
               http.client
-                  .send(
-                      page.apply(GraphSimulator.SLOW_ABOVE),
-                      java.net.http.HttpResponse.BodyHandlers.ofString())
+                  .send(page.apply(GraphSimulator.SLOW_ABOVE), BodyHandlers.ofString())
                   .statusCode())
           .isEqualTo(200);
     }
@@ -140,13 +148,13 @@ class ConformanceTest {
             SimulatorSettings.builder().scale(TenantScale.SMALL).throttling(false).build())) {
       SimHttp http = new SimHttp(sim);
       DemoTenant tenant = sim.tenant();
-      java.util.Map<String, java.util.Set<String>> documented = new java.util.TreeMap<>();
+      Map<String, Set<String>> documented = new TreeMap<>();
       int listed = 0;
       for (int g = 0; g < tenant.scale().groups(); g++) {
         String group = (String) tenant.group(g).get("id");
         for (String member : tenant.memberIds(g)) {
           if (tenant.servicePrincipalIndex(member) >= 0) {
-            documented.computeIfAbsent(member, k -> new java.util.TreeSet<>()).add(group);
+            documented.computeIfAbsent(member, k -> new TreeSet<>()).add(group);
           }
         }
         for (var m : http.all("/groups/" + group + "/members?$select=id&$top=999")) {
@@ -158,7 +166,7 @@ class ConformanceTest {
       assertThat(documented).as("the tenant has service principal members").isNotEmpty();
       assertThat(listed).isLessThan((int) tenant.scale().memberships());
       for (var e : documented.entrySet()) {
-        java.util.Set<String> groups = new java.util.TreeSet<>();
+        Set<String> groups = new TreeSet<>();
         for (var g : http.all("/servicePrincipals/" + e.getKey() + "/memberOf?$select=id")) {
           assertThat(g.get("@odata.type").asText()).isEqualTo("#microsoft.graph.group");
           groups.add(g.get("id").asText());
@@ -167,10 +175,7 @@ class ConformanceTest {
       }
       String inDelta =
           http.all("/groups/delta?$select=id,members").stream()
-              .flatMap(
-                  g ->
-                      java.util.stream.StreamSupport.stream(
-                          g.path("members@delta").spliterator(), false))
+              .flatMap(g -> StreamSupport.stream(g.path("members@delta").spliterator(), false))
               .map(m -> m.get("@odata.type").asText())
               .filter(t -> t.equals("#microsoft.graph.servicePrincipal"))
               .findFirst()
@@ -203,14 +208,14 @@ class ConformanceTest {
                 .build())) {
       SimHttp http = new SimHttp(sim);
       int softDeletedMembers = 0;
-      java.util.Set<String> inBin = new java.util.HashSet<>();
+      Set<String> inBin = new HashSet<>();
       String link = deltaLink(http, "/groups/delta?$select=id,members", new ArrayList<>());
       for (int day = 1; day <= 4; day++) {
         sim.day(day);
         Map<String, String> removed = GroundTruth.changes(sim.tenant(), day - 1, day).get("users");
         List<JsonNode> items = new ArrayList<>();
         link = deltaLink(http, link, items);
-        java.util.Set<String> sent = new java.util.HashSet<>();
+        Set<String> sent = new HashSet<>();
         for (JsonNode g : items) {
           g.path("members@delta")
               .forEach(m -> sent.add(g.get("id").asText() + "/" + m.get("id").asText()));

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.time.temporal.ChronoUnit;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -49,8 +51,8 @@ class DemoTenantTest {
   void signInActivityAgreesWithTheSignInLogWhereTheyOverlap() {
     // Independently of the generator: each user's newest sign-in and newest successful one, from
     // the log itself.
-    Map<String, Map<String, Object>> newest = new java.util.HashMap<>();
-    Map<String, Map<String, Object>> newestSuccess = new java.util.HashMap<>();
+    Map<String, Map<String, Object>> newest = new HashMap<>();
+    Map<String, Map<String, Object>> newestSuccess = new HashMap<>();
     for (int i = 0; i < SMALL.scale().signIns(); i++) {
       Map<String, Object> s = SMALL.signIn(i);
       String user = (String) s.get("userId");
@@ -110,7 +112,7 @@ class DemoTenantTest {
   private static String inSeconds(Object time) {
     return OffsetDateTime.parse((String) time)
         .toInstant()
-        .truncatedTo(java.time.temporal.ChronoUnit.SECONDS)
+        .truncatedTo(ChronoUnit.SECONDS)
         .toString();
   }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
+import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Iterator;
@@ -37,8 +38,7 @@ class PayloadShapeTest {
   }
 
   static JsonNode sample(String name) throws IOException {
-    try (java.io.InputStream in =
-        PayloadShapeTest.class.getResourceAsStream("/graph-samples/" + name)) {
+    try (InputStream in = PayloadShapeTest.class.getResourceAsStream("/graph-samples/" + name)) {
       if (in == null) {
         throw new IOException("missing test resource graph-samples/" + name);
       }

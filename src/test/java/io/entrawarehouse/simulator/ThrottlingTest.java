@@ -2,6 +2,8 @@ package io.entrawarehouse.simulator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Duration;
+import java.time.Instant;
 import org.junit.jupiter.api.Test;
 
 /** Resource-unit and reports throttling, their headers, and the request log that counts them. */
@@ -115,15 +117,15 @@ class ThrottlingTest {
   @Test
   void theTimeScaleShrinksTheWindow() throws Exception {
     // 0.02 x 10 s = a 200 ms window, on a test clock.
-    MutableClock clock = new MutableClock(java.time.Instant.now());
+    MutableClock clock = new MutableClock(Instant.now());
     try (GraphSimulator sim =
         start(SimulatorSettings.builder().reportsPerWindow(2).timeScale(0.02).clock(clock))) {
       SimHttp http = new SimHttp(sim);
       assertThat(http.get("/auditLogs/signIns?$top=1").status()).isEqualTo(200);
       assertThat(http.get("/auditLogs/signIns?$top=1").status()).isEqualTo(200);
-      clock.advance(java.time.Duration.ofMillis(150));
+      clock.advance(Duration.ofMillis(150));
       assertThat(http.get("/auditLogs/signIns?$top=1").status()).isEqualTo(429);
-      clock.advance(java.time.Duration.ofMillis(60));
+      clock.advance(Duration.ofMillis(60));
       assertThat(http.get("/auditLogs/signIns?$top=1").status()).isEqualTo(200);
     }
   }

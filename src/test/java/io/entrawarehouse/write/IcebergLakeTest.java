@@ -17,6 +17,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.iceberg.Table;
@@ -25,6 +30,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The lake's commits against a real JDBC catalog (SQLite, as the default job repository): one
@@ -147,8 +154,8 @@ class IcebergLakeTest {
     assertThat(dir.resolve("lake/entra/users/metadata/" + hint + ".metadata.json")).exists();
   }
 
-  @org.junit.jupiter.params.ParameterizedTest(name = "ids compared {0} at a time")
-  @org.junit.jupiter.params.provider.ValueSource(longs = {100_000, 7})
+  @ParameterizedTest(name = "ids compared {0} at a time")
+  @ValueSource(longs = {100_000, 7})
   void logEventsReadAgainReplaceTheirEarlierVersionsInTheSameCommit(long bucketRows)
       throws Exception {
     lake.withBucketRows(bucketRows); // 7: the ids are compared in 36 buckets spilled to disk
@@ -273,11 +280,10 @@ class IcebergLakeTest {
       Path warehouse = dir.resolve("race-" + round);
       Files.createDirectories(warehouse);
       int openers = 4;
-      java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(openers);
-      java.util.concurrent.ExecutorService pool =
-          java.util.concurrent.Executors.newFixedThreadPool(openers);
+      CyclicBarrier start = new CyclicBarrier(openers);
+      ExecutorService pool = Executors.newFixedThreadPool(openers);
       try {
-        List<java.util.concurrent.Future<?>> opened = new ArrayList<>();
+        List<Future<?>> opened = new ArrayList<>();
         for (int i = 0; i < openers; i++) {
           opened.add(
               pool.submit(
@@ -295,8 +301,8 @@ class IcebergLakeTest {
                     }
                   }));
         }
-        for (java.util.concurrent.Future<?> f : opened) {
-          assertThat(f.get(60, java.util.concurrent.TimeUnit.SECONDS)).isNotNull();
+        for (Future<?> f : opened) {
+          assertThat(f.get(60, TimeUnit.SECONDS)).isNotNull();
         }
       } finally {
         pool.shutdownNow();

@@ -17,6 +17,8 @@ import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.batch.infrastructure.item.Chunk;
 import org.springframework.batch.infrastructure.item.ExecutionContext;
 
@@ -91,8 +93,8 @@ class ParquetPartWriterTest {
     }
   }
 
-  @org.junit.jupiter.params.ParameterizedTest(name = "ids compared {0} at a time")
-  @org.junit.jupiter.params.provider.ValueSource(longs = {100_000, 4})
+  @ParameterizedTest(name = "ids compared {0} at a time")
+  @ValueSource(longs = {100_000, 4})
   void idsReadTwiceAreLeftOnceInTheirLastRead(long bucketRows) throws Exception {
     // A stream restarted from its first page reads some users twice; with 4 ids a bucket they are
     // compared in 15 buckets spilled to disk.

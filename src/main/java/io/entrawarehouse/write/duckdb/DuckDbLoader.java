@@ -1,5 +1,6 @@
 package io.entrawarehouse.write.duckdb;
 
+import io.entrawarehouse.warehouse.Column;
 import io.entrawarehouse.warehouse.Entity;
 import io.entrawarehouse.warehouse.KillPoints;
 import java.io.IOException;
@@ -19,13 +20,19 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
+import org.apache.parquet.hadoop.ParquetFileReader;
+import org.apache.parquet.hadoop.metadata.BlockMetaData;
+import org.apache.parquet.io.LocalInputFile;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -200,7 +207,7 @@ public final class DuckDbLoader {
    */
   public Map<String, long[]> historyCounts(long loadId, String tenantId, List<String> histories)
       throws SQLException {
-    Map<String, long[]> counts = new java.util.LinkedHashMap<>();
+    Map<String, long[]> counts = new LinkedHashMap<>();
     if (waitForWriters() != null) {
       return counts;
     }
@@ -396,9 +403,9 @@ public final class DuckDbLoader {
         log.info(
             "DuckDB: {} tables from the lake in {} s, on a copy of {} MB made in {} s, swapped in",
             applied,
-            String.format(java.util.Locale.ROOT, "%.1f", applyNanos / 1e9),
+            String.format(Locale.ROOT, "%.1f", applyNanos / 1e9),
             copiedBytes / (1024 * 1024),
-            String.format(java.util.Locale.ROOT, "%.1f", copyNanos / 1e9));
+            String.format(Locale.ROOT, "%.1f", copyNanos / 1e9));
       } catch (SQLException | IOException e) {
         throw refreshFailed(file, e);
       }
@@ -482,7 +489,7 @@ public final class DuckDbLoader {
       s.execute(entity.duckdbDdl());
       // Columns added to the entity since the table was made (old rows read them as null).
       Set<String> have = columns(c, table);
-      for (io.entrawarehouse.warehouse.Column col : entity.columns()) {
+      for (Column col : entity.columns()) {
         if (!have.contains(col.name())) {
           s.execute(
               "ALTER TABLE " + table + " ADD COLUMN " + col.name() + " " + col.type().duckdb());
@@ -515,7 +522,7 @@ public final class DuckDbLoader {
       // Committed some 32 MB of rows at a time: DuckDB holds a transaction's inserted rows in
       // memory (2,400 files of 5,000 rows in one transaction: 538 MB peak RSS; by 100 files: 226
       // MB). The copy is the session's own, so readers see none of it before the swap.
-      List<Path> batch = new java.util.ArrayList<>();
+      List<Path> batch = new ArrayList<>();
       long batchBytes = 0;
       for (int i = 0; i < slice.files().size(); i++) {
         batch.add(slice.files().get(i));
@@ -578,14 +585,10 @@ public final class DuckDbLoader {
 
   /** A Parquet file's uncompressed size, from its footer. */
   private static long bytes(Path file) {
-    try (org.apache.parquet.hadoop.ParquetFileReader footer =
-        org.apache.parquet.hadoop.ParquetFileReader.open(
-            new org.apache.parquet.io.LocalInputFile(file))) {
-      return footer.getRowGroups().stream()
-          .mapToLong(org.apache.parquet.hadoop.metadata.BlockMetaData::getTotalByteSize)
-          .sum();
+    try (ParquetFileReader footer = ParquetFileReader.open(new LocalInputFile(file))) {
+      return footer.getRowGroups().stream().mapToLong(BlockMetaData::getTotalByteSize).sum();
     } catch (IOException e) {
-      throw new java.io.UncheckedIOException("Cannot read " + file + ": " + e.getMessage(), e);
+      throw new UncheckedIOException("Cannot read " + file + ": " + e.getMessage(), e);
     }
   }
 

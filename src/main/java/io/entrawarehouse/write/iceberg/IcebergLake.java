@@ -1,5 +1,6 @@
 package io.entrawarehouse.write.iceberg;
 
+import io.entrawarehouse.observe.Meters;
 import io.entrawarehouse.warehouse.Entity;
 import io.entrawarehouse.warehouse.KillPoints;
 import io.entrawarehouse.write.parquet.ParquetSchemas;
@@ -22,10 +23,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FSError;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.fs.UnsupportedFileSystemException;
+import org.apache.hadoop.util.VersionInfo;
 import org.apache.iceberg.BaseTable;
 import org.apache.iceberg.CatalogProperties;
 import org.apache.iceberg.DataFile;
@@ -40,17 +46,26 @@ import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.StructLike;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.TableProperties;
+import org.apache.iceberg.UpdateSchema;
 import org.apache.iceberg.catalog.Namespace;
 import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.iceberg.data.IcebergGenerics;
 import org.apache.iceberg.exceptions.AlreadyExistsException;
+import org.apache.iceberg.exceptions.CommitStateUnknownException;
 import org.apache.iceberg.expressions.Expression;
 import org.apache.iceberg.expressions.Expressions;
 import org.apache.iceberg.io.CloseableIterable;
 import org.apache.iceberg.jdbc.JdbcCatalog;
+import org.apache.iceberg.jdbc.UncheckedSQLException;
 import org.apache.iceberg.mapping.MappingUtil;
 import org.apache.iceberg.mapping.NameMapping;
 import org.apache.iceberg.mapping.NameMappingParser;
 import org.apache.iceberg.parquet.ParquetUtil;
+import org.apache.iceberg.types.Types.NestedField;
+import org.apache.iceberg.util.SnapshotUtil;
+import org.apache.parquet.hadoop.util.HadoopOutputFile;
+import org.apache.parquet.io.LocalInputFile;
+import org.apache.parquet.schema.MessageType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -136,7 +151,7 @@ public final class IcebergLake implements AutoCloseable {
 
     /** This load with more properties in its commit's summary (a deltaLink). */
     public Load with(Map<String, String> more) {
-      Map<String, String> all = new java.util.LinkedHashMap<>(summary);
+      Map<String, String> all = new LinkedHashMap<>(summary);
       all.putAll(more);
       return new Load(id, uid, tenantId, runDate, from, until, mark, Map.copyOf(all));
     }
@@ -184,7 +199,7 @@ public final class IcebergLake implements AutoCloseable {
     try {
       this.fs = FileSystem.newInstance(lakeUri, conf);
       fs.setWriteChecksum(false);
-    } catch (org.apache.hadoop.fs.UnsupportedFileSystemException e) {
+    } catch (UnsupportedFileSystemException e) {
       throw noFileSystem(lakeUri, e);
     } catch (RuntimeException e) {
       // core-default.xml names connectors (abfs:, gs: among them), so a missing one is a missing
@@ -223,7 +238,7 @@ public final class IcebergLake implements AutoCloseable {
       try {
         catalog.initialize(CATALOG, properties);
         return catalog;
-      } catch (org.apache.iceberg.jdbc.UncheckedSQLException e) {
+      } catch (UncheckedSQLException e) {
         try {
           catalog.close();
         } catch (RuntimeException ignored) {
@@ -249,7 +264,7 @@ public final class IcebergLake implements AutoCloseable {
             + " ("
             + cause.getMessage()
             + "): file:, hdfs: and s3a: are built in; for another, put its Hadoop "
-            + org.apache.hadoop.util.VersionInfo.getVersion()
+            + VersionInfo.getVersion()
             + " connector and its dependencies in a directory and run with"
             + " -Dloader.path=<that directory>.",
         cause);
@@ -377,7 +392,7 @@ public final class IcebergLake implements AutoCloseable {
     return table;
   }
 
-  private final Map<Entity, Table> tables = new java.util.concurrent.ConcurrentHashMap<>();
+  private final Map<Entity, Table> tables = new ConcurrentHashMap<>();
 
   private Table register(Entity entity, TableIdentifier id, String metadata) {
     Table table = catalog.registerTable(id, metadata);
@@ -416,11 +431,11 @@ public final class IcebergLake implements AutoCloseable {
   /** Adds the entity's columns the table lacks, and keeps the name mapping in step. */
   private static void evolve(Entity entity, Table table) {
     Schema wanted = IcebergSchemas.schema(entity);
-    List<org.apache.iceberg.types.Types.NestedField> missing =
+    List<NestedField> missing =
         wanted.columns().stream().filter(c -> table.schema().findField(c.name()) == null).toList();
     if (!missing.isEmpty()) {
       // New columns are optional; the update gives them (and a list's element) fresh ids.
-      org.apache.iceberg.UpdateSchema update = table.updateSchema();
+      UpdateSchema update = table.updateSchema();
       missing.forEach(c -> update.addColumn(c.name(), c.type(), c.doc()));
       update.commit();
       table
@@ -480,14 +495,13 @@ public final class IcebergLake implements AutoCloseable {
     return null;
   }
 
-  private final Map<Entity, org.apache.parquet.schema.MessageType> parquetSchemas =
-      new java.util.concurrent.ConcurrentHashMap<>();
+  private final Map<Entity, MessageType> parquetSchemas = new ConcurrentHashMap<>();
 
   /**
    * The Parquet schema an entity's parts are written with: its table's field ids included (the
    * table is created or evolved first). Made once per lake instance, that is per run.
    */
-  public org.apache.parquet.schema.MessageType parquetSchema(Entity entity) {
+  public MessageType parquetSchema(Entity entity) {
     return parquetSchemas.computeIfAbsent(
         entity, e -> ParquetSchemas.withIds(e, table(e).schema(), conf));
   }
@@ -609,7 +623,7 @@ public final class IcebergLake implements AutoCloseable {
           .set(RUN_DATE, load.runDate().toString())
           .set(ROWS_LOADED, Long.toString(rows))
           .commit();
-    } catch (org.apache.iceberg.exceptions.CommitStateUnknownException e) {
+    } catch (CommitStateUnknownException e) {
       throw new IllegalStateException(
           "Committing "
               + entity.name()
@@ -620,7 +634,7 @@ public final class IcebergLake implements AutoCloseable {
               + "). Run the same command again: it finds the commit in the table's history or"
               + " makes it.",
           e);
-    } catch (IOException | RuntimeException | org.apache.hadoop.fs.FSError e) {
+    } catch (IOException | RuntimeException | FSError e) {
       // FSError: Hadoop's local file system reports a full disk as an Error.
       throw new IllegalStateException(
           "Committing "
@@ -708,8 +722,7 @@ public final class IcebergLake implements AutoCloseable {
 
   private static DataFile dataFile(
       Table table, String path, long size, StructLike partition, Metrics metrics) {
-    io.entrawarehouse.observe.Meters.lakeBytes(
-        table.name().substring(table.name().lastIndexOf('.') + 1), size);
+    Meters.lakeBytes(table.name().substring(table.name().lastIndexOf('.') + 1), size);
     return DataFiles.builder(table.spec())
         .withPath(path)
         .withFormat(FileFormat.PARQUET)
@@ -779,7 +792,7 @@ public final class IcebergLake implements AutoCloseable {
               false));
     }
     for (java.nio.file.Path part : staged) {
-      sources.add(new Repeats.Source(new org.apache.parquet.io.LocalInputFile(part), true));
+      sources.add(new Repeats.Source(new LocalInputFile(part), true));
     }
     java.nio.file.Path scratch = Staging.scratchBeside(staged.get(0), entity.name() + "-again");
     Map<Integer, BitSet> again = Repeats.superseded(entity, sources, conf, bucketRows, scratch);
@@ -798,7 +811,7 @@ public final class IcebergLake implements AutoCloseable {
       Staging.rewriteWithout(
           entity,
           org.apache.parquet.hadoop.util.HadoopInputFile.fromPath(original, conf),
-          org.apache.parquet.hadoop.util.HadoopOutputFile.fromPath(rewritten, conf),
+          HadoopOutputFile.fromPath(rewritten, conf),
           e.getValue(),
           ParquetSchemas.withIds(entity, table.schema(), conf),
           conf);
@@ -919,8 +932,7 @@ public final class IcebergLake implements AutoCloseable {
    * The newest of the tenant's commits in the current snapshot's history that {@code which}
    * accepts; null when none does (never loaded, or its commits expired with the snapshots).
    */
-  private Snapshot newest(
-      Entity entity, String tenantId, java.util.function.Predicate<Snapshot> which) {
+  private Snapshot newest(Entity entity, String tenantId, Predicate<Snapshot> which) {
     TableIdentifier id = identifier(entity);
     if (!catalog.tableExists(id)) {
       return null;
@@ -930,8 +942,7 @@ public final class IcebergLake implements AutoCloseable {
       return null;
     }
     for (Snapshot s :
-        org.apache.iceberg.util.SnapshotUtil.ancestorsOf(
-            table.currentSnapshot().snapshotId(), table::snapshot)) {
+        SnapshotUtil.ancestorsOf(table.currentSnapshot().snapshotId(), table::snapshot)) {
       if (tenantId.equals(s.summary().get(TENANT)) && which.test(s)) {
         return s;
       }
@@ -958,7 +969,7 @@ public final class IcebergLake implements AutoCloseable {
    */
   public CloseableIterable<org.apache.iceberg.data.Record> rows(
       Entity entity, String tenantId, long snapshotId, List<String> columns) {
-    return org.apache.iceberg.data.IcebergGenerics.read(catalog.loadTable(identifier(entity)))
+    return IcebergGenerics.read(catalog.loadTable(identifier(entity)))
         .useSnapshot(snapshotId)
         .where(Expressions.equal(Entity.TENANT, tenantId))
         .select(columns)

@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.apache.avro.Schema.Field;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
 
@@ -194,7 +195,7 @@ public final class Memberships {
               && load >= since
               && groups.contains(String.valueOf(v.get("group_id")))) {
             GenericRecord row = new GenericData.Record(table.avroSchema());
-            for (org.apache.avro.Schema.Field f : table.avroSchema().getFields()) {
+            for (Field f : table.avroSchema().getFields()) {
               if (v.getSchema().getField(f.name()) != null) {
                 row.put(f.name(), v.get(f.name()));
               }

@@ -4,12 +4,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.entrawarehouse.warehouse.Column;
+import io.entrawarehouse.warehouse.Entities;
 import io.entrawarehouse.warehouse.Entity;
 import io.entrawarehouse.write.parquet.Buckets;
 import io.entrawarehouse.write.parquet.Staging;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -118,7 +120,7 @@ public final class Versions {
             }
           });
     }
-    Entity history = io.entrawarehouse.warehouse.Entities.history(entity);
+    Entity history = Entities.history(entity);
     boolean restores = entity.extra() != null && history != null && lake.exists(history);
     long rows = Math.max(rows(entity, tenantId), Staging.rows(changes));
     Map<String, String> removed = new HashMap<>();
@@ -496,7 +498,7 @@ public final class Versions {
 
   private static void deleteQuietly(Path part) {
     try {
-      java.nio.file.Files.deleteIfExists(part);
+      Files.deleteIfExists(part);
     } catch (IOException e) {
       // an unused part in the load's staging: deleted with it
     }

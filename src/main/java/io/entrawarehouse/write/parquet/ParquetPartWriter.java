@@ -2,11 +2,15 @@ package io.entrawarehouse.write.parquet;
 
 import io.entrawarehouse.warehouse.Entity;
 import io.entrawarehouse.warehouse.KillPoints;
+import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntSupplier;
+import java.util.function.LongSupplier;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericRecord;
 import org.springframework.batch.infrastructure.item.Chunk;
@@ -29,10 +33,10 @@ public class ParquetPartWriter implements ItemStreamWriter<GenericRecord> {
   private final Entity entity;
   private final Schema schema;
   private final Staging staging;
-  private final java.util.function.LongSupplier loadId;
+  private final LongSupplier loadId;
   private final String loadDate;
   private final int timeField;
-  private final java.util.function.IntSupplier round;
+  private final IntSupplier round;
   private int chunk;
   // Log rows arrive sorted by time, so consecutive rows mostly share their event date: the date
   // string is made once per day, not once per row.
@@ -43,7 +47,7 @@ public class ParquetPartWriter implements ItemStreamWriter<GenericRecord> {
    * @param loadId the load's id, known once the job has started
    */
   public ParquetPartWriter(
-      Entity entity, Staging staging, java.util.function.LongSupplier loadId, LocalDate loadDate) {
+      Entity entity, Staging staging, LongSupplier loadId, LocalDate loadDate) {
     this(entity, staging, loadId, loadDate, () -> 0);
   }
 
@@ -52,11 +56,7 @@ public class ParquetPartWriter implements ItemStreamWriter<GenericRecord> {
    *     are named after it, so a load commits only the last round's ({@link #ofRound})
    */
   public ParquetPartWriter(
-      Entity entity,
-      Staging staging,
-      java.util.function.LongSupplier loadId,
-      LocalDate loadDate,
-      java.util.function.IntSupplier round) {
+      Entity entity, Staging staging, LongSupplier loadId, LocalDate loadDate, IntSupplier round) {
     this.round = round;
     this.entity = entity;
     this.schema = entity.avroSchema();
@@ -74,8 +74,7 @@ public class ParquetPartWriter implements ItemStreamWriter<GenericRecord> {
   public static final String SLICE = "slice.index";
 
   /** Chunks written by log slices in this process, for a kill point that counts them. */
-  private static final java.util.concurrent.atomic.AtomicInteger SLICE_WRITES =
-      new java.util.concurrent.atomic.AtomicInteger();
+  private static final AtomicInteger SLICE_WRITES = new AtomicInteger();
 
   private boolean slice;
 
@@ -120,7 +119,7 @@ public class ParquetPartWriter implements ItemStreamWriter<GenericRecord> {
   }
 
   /** The parts of one round, from all of a load's staged parts of the entity. */
-  public static List<java.nio.file.Path> ofRound(List<java.nio.file.Path> parts, int round) {
+  public static List<Path> ofRound(List<Path> parts, int round) {
     return parts.stream().filter(p -> Staging.round(p) == round).toList();
   }
 

@@ -4,6 +4,7 @@ import io.entrawarehouse.warehouse.Entity;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.iceberg.Schema;
 import org.apache.iceberg.types.Types;
 import org.apache.parquet.avro.AvroSchemaConverter;
 import org.apache.parquet.schema.GroupType;
@@ -27,8 +28,7 @@ public final class ParquetSchemas {
   }
 
   /** The entity's Parquet schema with the ids of the table schema's fields of the same names. */
-  public static MessageType withIds(
-      Entity entity, org.apache.iceberg.Schema table, Configuration conf) {
+  public static MessageType withIds(Entity entity, Schema table, Configuration conf) {
     MessageType plain = plain(entity, conf);
     List<Type> fields = new ArrayList<>();
     for (Type f : plain.getFields()) {

@@ -4,6 +4,7 @@ import io.entrawarehouse.warehouse.Column;
 import io.entrawarehouse.warehouse.Entity;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -12,16 +13,22 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
 import org.apache.parquet.avro.AvroParquetReader;
 import org.apache.parquet.avro.AvroReadSupport;
+import org.apache.parquet.avro.AvroWriteSupport;
 import org.apache.parquet.hadoop.ParquetFileWriter;
 import org.apache.parquet.hadoop.ParquetReader;
 import org.apache.parquet.hadoop.ParquetWriter;
+import org.apache.parquet.hadoop.api.WriteSupport;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 import org.apache.parquet.io.InputFile;
 import org.apache.parquet.io.LocalInputFile;
@@ -44,17 +51,14 @@ public final class Staging {
 
   private final Path directory;
   private final Configuration conf;
-  private final java.util.function.Function<Entity, MessageType> schemas;
+  private final Function<Entity, MessageType> schemas;
   private long bucketRows = 100_000;
 
   /**
    * @param schemas the Parquet schema of each entity's parts ({@link ParquetSchemas}): the lake
    *     table's field ids included
    */
-  public Staging(
-      Path directory,
-      Configuration conf,
-      java.util.function.Function<Entity, MessageType> schemas) {
+  public Staging(Path directory, Configuration conf, Function<Entity, MessageType> schemas) {
     this.directory = directory.toAbsolutePath();
     this.conf = conf;
     this.schemas = schemas;
@@ -301,9 +305,8 @@ public final class Staging {
     }
 
     @Override
-    protected org.apache.parquet.hadoop.api.WriteSupport<GenericRecord> getWriteSupport(
-        Configuration conf) {
-      return new org.apache.parquet.avro.AvroWriteSupport<>(parquet, avro, GenericData.get());
+    protected WriteSupport<GenericRecord> getWriteSupport(Configuration conf) {
+      return new AvroWriteSupport<>(parquet, avro, GenericData.get());
     }
   }
 
@@ -312,7 +315,7 @@ public final class Staging {
     Configuration conf = new Configuration();
     // Standard three-level LIST groups, as Spark, Trino and DuckDB expect, not Avro's legacy form.
     conf.setBoolean("parquet.avro.write-old-list-structure", false);
-    conf.setClass("fs.file.impl", NioLocalFileSystem.class, org.apache.hadoop.fs.FileSystem.class);
+    conf.setClass("fs.file.impl", NioLocalFileSystem.class, FileSystem.class);
     return conf;
   }
 
@@ -338,12 +341,11 @@ public final class Staging {
 
   /** The round a staged part was written in (its name's {@code -r<round>-}, else 0). */
   public static int round(Path part) {
-    java.util.regex.Matcher m = ROUND.matcher(part.getFileName().toString());
+    Matcher m = ROUND.matcher(part.getFileName().toString());
     return m.find() ? Integer.parseInt(m.group(1)) : 0;
   }
 
-  private static final java.util.regex.Pattern ROUND =
-      java.util.regex.Pattern.compile("^part-\\d+-r(\\d+)-");
+  private static final Pattern ROUND = Pattern.compile("^part-\\d+-r(\\d+)-");
 
   /** A staged part's partition value (the folder it is in): an event date, a load date, or null. */
   public static String partitionValue(Path part) {
@@ -443,7 +445,7 @@ public final class Staging {
     deleteTree(dir);
     try {
       Files.deleteIfExists(directory);
-    } catch (java.nio.file.DirectoryNotEmptyException otherLoadsParts) {
+    } catch (DirectoryNotEmptyException otherLoadsParts) {
       // Another load's parts (one that failed, to be resumed) keep the directory.
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot delete staging " + dir + ": " + e.getMessage(), e);
