@@ -2,9 +2,19 @@ package io.entrawarehouse.simulator;
 
 import static io.entrawarehouse.simulator.FilterSupport.ADVANCED;
 import static io.entrawarehouse.simulator.FilterSupport.BASIC;
+import static io.entrawarehouse.simulator.Routes.alive;
+import static io.entrawarehouse.simulator.Routes.indexed;
+import static io.entrawarehouse.simulator.Routes.parent;
+import static io.entrawarehouse.simulator.Routes.route;
+import static io.entrawarehouse.simulator.Routes.source;
+import static io.entrawarehouse.simulator.Routes.uncounted;
 
+import io.entrawarehouse.simulator.Routes.DeltaRoute;
+import io.entrawarehouse.simulator.Routes.Route;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -358,6 +368,122 @@ final class Catalog {
                   + " location/countryOrRegion deviceDetail/browser deviceDetail/operatingSystem"
                   + " deviceDetail/deviceId deviceDetail/isCompliant deviceDetail/isManaged"),
           "createdDateTime");
+
+  // ---------------------------------------------------------------- the route table
+
+  private static Set<String> memberProperties(DemoTenant tenant) {
+    Set<String> all = new LinkedHashSet<>(DemoTenant.USER_DEFAULTS);
+    all.addAll(tenant.group(0).keySet());
+    all.addAll(tenant.device(0).keySet());
+    all.addAll(tenant.servicePrincipal(0).keySet());
+    return all;
+  }
+
+  /** The paths the simulated Graph serves besides delta, each to its collection and items. */
+  static final List<Route> ROUTES =
+      List.of(
+          route("users", USERS, alive(DemoTenant.USER, DemoTenant::user)),
+          route("groups", GROUPS, alive(DemoTenant.GROUP, DemoTenant::group)),
+          route("devices", DEVICES, alive(DemoTenant.DEVICE, DemoTenant::device)),
+          route(
+              "servicePrincipals",
+              SERVICE_PRINCIPALS,
+              indexed(t -> t.scale().servicePrincipals(), DemoTenant::servicePrincipal)),
+          route(
+              "applications",
+              APPLICATIONS,
+              indexed(DemoTenant::applications, DemoTenant::application)),
+          uncounted(
+              "identity/conditionalAccess/policies",
+              CONDITIONAL_ACCESS_POLICIES,
+              indexed(DemoTenant::conditionalAccessPolicies, DemoTenant::conditionalAccessPolicy)),
+          uncounted(
+              "reports/authenticationMethods/userRegistrationDetails",
+              REGISTRATION_DETAILS,
+              indexed(t -> t.scale().users(), DemoTenant::registrationDetails)),
+          uncounted(
+              "roleManagement/directory/roleDefinitions",
+              ROLE_DEFINITIONS,
+              indexed(DemoTenant::roleDefinitions, DemoTenant::roleDefinition)),
+          uncounted(
+              "roleManagement/directory/roleAssignments",
+              ROLE_ASSIGNMENTS,
+              indexed(DemoTenant::roleAssignments, DemoTenant::roleAssignment)),
+          uncounted(
+              "roleManagement/directory/roleEligibilitySchedules",
+              ROLE_ELIGIBILITY_SCHEDULES,
+              indexed(DemoTenant::roleEligibilitySchedules, DemoTenant::roleEligibilitySchedule)),
+          new Route(
+              "subscribedSkus",
+              SUBSCRIBED_SKUS,
+              false,
+              indexed(DemoTenant::subscribedSkus, DemoTenant::subscribedSku).items(),
+              t -> DemoTenant.SUBSCRIBED_SKU_PROPERTIES),
+          uncounted(
+              "auditLogs/directoryAudits",
+              DIRECTORY_AUDITS,
+              indexed(t -> t.scale().directoryAudits(), DemoTenant::directoryAudit)),
+          uncounted(
+              "auditLogs/signIns", SIGN_INS, indexed(t -> t.scale().signIns(), DemoTenant::signIn)),
+          new Route(
+              "servicePrincipals/{id}/appRoleAssignedTo",
+              APP_ROLE_ASSIGNED_TO,
+              true,
+              (t, id) -> {
+                int sp = parent(id, t.servicePrincipalIndex(id));
+                return source(t.appRoleAssignments(sp), j -> t.appRoleAssignment(sp, (int) j));
+              },
+              t -> t.appRoleAssignment(0, 0).keySet()),
+          new Route(
+              "servicePrincipals/{id}/memberOf",
+              MEMBER_OF,
+              true,
+              (t, id) -> {
+                List<Integer> groups =
+                    t.servicePrincipalGroups(parent(id, t.servicePrincipalIndex(id)));
+                return source(
+                    groups.size(),
+                    j -> {
+                      Map<String, Object> m = new LinkedHashMap<>();
+                      m.put("@odata.type", "#microsoft.graph.group");
+                      m.putAll(t.group(groups.get((int) j)));
+                      return m;
+                    });
+              },
+              Catalog::memberProperties),
+          new Route(
+              "groups/{id}/members",
+              MEMBERS,
+              true,
+              (t, id) -> {
+                // Conformance.V1_MEMBERS_OMIT_SERVICE_PRINCIPALS
+                List<DemoTenant.MemberRef> members =
+                    t.v1Members(t.liveMembers(parent(id, t.groupIndex(id))));
+                return source(members.size(), j -> t.object(members.get((int) j)));
+              },
+              Catalog::memberProperties),
+          new Route(
+              "groups/{id}/transitiveMembers",
+              TRANSITIVE_MEMBERS,
+              true,
+              (t, id) -> {
+                List<Map<String, Object>> members =
+                    t.transitiveMembers(parent(id, t.groupIndex(id))).stream()
+                        .filter(
+                            m -> !"#microsoft.graph.servicePrincipal".equals(m.get("@odata.type")))
+                        .toList();
+                return source(members.size(), j -> members.get((int) j));
+              },
+              Catalog::memberProperties));
+
+  /** The resources with a delta function. */
+  static final List<DeltaRoute> DELTA_ROUTES =
+      List.of(
+          new DeltaRoute("users", USERS, DemoTenant.USER),
+          new DeltaRoute("groups", GROUPS, DemoTenant.GROUP),
+          new DeltaRoute("devices", DEVICES, DemoTenant.DEVICE),
+          new DeltaRoute("servicePrincipals", SERVICE_PRINCIPALS, DemoTenant.SERVICE_PRINCIPAL),
+          new DeltaRoute("applications", APPLICATIONS, DemoTenant.APPLICATION));
 
   private static Set<String> union(Set<String> a, Set<String> b) {
     HashSet<String> all = new HashSet<>(a);
