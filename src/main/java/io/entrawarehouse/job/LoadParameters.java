@@ -1,7 +1,7 @@
 package io.entrawarehouse.job;
 
 import io.entrawarehouse.graph.AdvancedQueries;
-import io.entrawarehouse.graph.GraphClient;
+import io.entrawarehouse.graph.ODataQuery;
 import io.entrawarehouse.warehouse.Entities;
 import io.entrawarehouse.warehouse.Entity;
 import java.time.Duration;
@@ -14,13 +14,10 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
-import java.util.regex.Pattern;
 import org.springframework.batch.core.job.parameters.JobParameters;
 import org.springframework.batch.core.job.parameters.JobParametersBuilder;
 
@@ -120,7 +117,7 @@ public record LoadParameters(
           throw new IllegalArgumentException(
               key + ": " + name + " takes no $select (Graph returns every property of it).");
         }
-        selects.put(name, checkedSelect(key, e.getValue()));
+        selects.put(name, ODataQuery.checkedSelect(key, e.getValue()));
       } else if (key.startsWith("eventual.")) {
         String name = entity(key.substring("eventual.".length()));
         String v = e.getValue().trim().toLowerCase(Locale.ROOT);
@@ -226,40 +223,6 @@ public record LoadParameters(
         1,
         cursor,
         "full".equals(args.get("directory")));
-  }
-
-  /** A Graph property name as $select takes it (extension properties included). */
-  private static final Pattern PROPERTY = Pattern.compile("[A-Za-z][A-Za-z0-9_]*");
-
-  /**
-   * A {@code select.<entity>} value when it names properties ({@code a,b}, or {@code +a,b} to add
-   * to the defaults), each a property name: an empty value would read nothing but ids, and any
-   * other character would change the query Graph receives.
-   */
-  private static String checkedSelect(String key, String value) {
-    String list = value.strip();
-    String properties = list.startsWith("+") ? list.substring(1) : list;
-    if (properties.isBlank()) {
-      throw new IllegalArgumentException(
-          key
-              + " names no property: give the properties to read ("
-              + key
-              + "=id,displayName), +a,b to add to the defaults, or leave "
-              + key
-              + " out for the defaults.");
-    }
-    for (String p : properties.split(",", -1)) {
-      if (!PROPERTY.matcher(p.strip()).matches()) {
-        throw new IllegalArgumentException(
-            key
-                + ": '"
-                + p.strip()
-                + "' is not a property name (letters, digits and _, comma-separated, e.g. "
-                + key
-                + "=+employeeId,department).");
-      }
-    }
-    return list;
   }
 
   private static String toggle(String key, String value) {
@@ -486,42 +449,31 @@ public record LoadParameters(
 
   /** The query, a log's window being [{@code from}, {@code to}) (one slice of the launch's). */
   public String query(Entity entity, Instant from, Instant to, boolean withExtra) {
-    List<String> parts = new ArrayList<>();
     String select = entity.selectable() ? select(entity, withExtra) : null;
-    if (select != null) {
-      parts.add("$select=" + enc(select));
+    int top = entity.pageSize();
+    if (top > 0
+        && select != null
+        && entity.extra() != null
+        && List.of(select.split(",")).contains(entity.extra().property())) {
+      top = Math.min(top, entity.extra().pageSize());
     }
-    if (entity.pageSize() > 0) {
-      boolean extra =
-          select != null
-              && entity.extra() != null
-              && List.of(select.split(",")).contains(entity.extra().property());
-      parts.add(
-          "$top="
-              + (extra
-                  ? Math.min(entity.pageSize(), entity.extra().pageSize())
-                  : entity.pageSize()));
-    }
-    if (entity.expand() != null) {
-      parts.add("$expand=" + enc(entity.expand()));
-    }
-    StringBuilder q = new StringBuilder(String.join("&", parts));
-    String filter = filters.get(entity.name());
+    ODataQuery query =
+        ODataQuery.of(select, top).expand(entity.expand()).filter(filters.get(entity.name()));
     if (entity.isLog()) {
-      String window =
-          entity.timeProperty() + " ge " + from + " and " + entity.timeProperty() + " lt " + to;
-      filter = filter == null ? window : window + " and (" + filter + ")";
+      query =
+          query.within(
+              entity.timeProperty()
+                  + " ge "
+                  + from
+                  + " and "
+                  + entity.timeProperty()
+                  + " lt "
+                  + to);
     }
     for (String clause : toggleClauses(entity)) {
-      filter = filter == null ? clause : "(" + filter + ") and " + clause;
+      query = query.and(clause);
     }
-    if (filter != null) {
-      q.append(q.isEmpty() ? "" : "&").append("$filter=").append(enc(filter));
-      if (needsEventual(entity)) {
-        q.append("&$count=true");
-      }
-    }
-    return q.toString();
+    return query.advanced(needsEventual(entity)).toString();
   }
 
   /**
@@ -539,29 +491,18 @@ public record LoadParameters(
    * Graph refused the extra).
    */
   public String select(Entity entity, boolean withExtra) {
-    String given = selects.get(entity.name());
-    Set<String> all = new LinkedHashSet<>();
-    if (given == null || given.startsWith("+")) {
-      all.addAll(List.of(entity.defaultSelect().split(",")));
-      if (entity.extra() != null && !extraWanted(entity)) {
-        all.remove(entity.extra().property());
-      }
-      if (given != null) {
-        for (String p : given.substring(1).split(",")) {
-          if (!p.isBlank()) {
-            all.add(p.trim());
-          }
-        }
-      }
-    } else {
-      for (String p : given.split(",")) {
-        all.add(p.trim());
-      }
+    Entity.Extra extra = entity.extra();
+    String select =
+        ODataQuery.select(
+            entity.defaultSelect(),
+            selects.get(entity.name()),
+            extra != null && !extraWanted(entity) ? extra.property() : null);
+    if (withExtra || extra == null) {
+      return select;
     }
-    if (!withExtra && entity.extra() != null) {
-      all.remove(entity.extra().property());
-    }
-    return String.join(",", all);
+    List<String> without = new ArrayList<>(List.of(select.split(",")));
+    without.remove(extra.property());
+    return String.join(",", without);
   }
 
   /**
@@ -626,10 +567,6 @@ public record LoadParameters(
       clauses.add(filters.get(entity.name()));
     }
     return AdvancedQueries.needed(entity.path(), String.join(" and ", clauses));
-  }
-
-  private static String enc(String s) {
-    return GraphClient.encode(s);
   }
 
   public String describe() {
