@@ -21,6 +21,7 @@ import io.entrawarehouse.warehouse.Entities;
 import io.entrawarehouse.warehouse.Entity;
 import io.entrawarehouse.warehouse.KillPoints;
 import io.entrawarehouse.write.duckdb.DuckDbLoader;
+import io.entrawarehouse.write.duckdb.DuckDbRefresh;
 import io.entrawarehouse.write.iceberg.IcebergLake;
 import io.entrawarehouse.write.iceberg.Memberships;
 import io.entrawarehouse.write.iceberg.Versions;
@@ -134,9 +135,9 @@ public final class DirectoryLoadJob {
      * it is committed (while the other flow still reads Graph), and the copy is swapped in when the
      * job ends.
      */
-    final AtomicReference<DuckDbLoader.Session> session = new AtomicReference<>();
+    final AtomicReference<DuckDbRefresh> session = new AtomicReference<>();
 
-    synchronized DuckDbLoader.Session session(LoadStores stores) {
+    synchronized DuckDbRefresh session(LoadStores stores) {
       if (session.get() == null) {
         session.set(LakeToDuckDb.open(stores, loadId.get()));
       }
@@ -286,7 +287,7 @@ public final class DirectoryLoadJob {
                     execution.getAllFailureExceptions().stream()
                         .anyMatch(DuckDbLoader.Busy.class::isInstance);
                 if (stores.duckdb() != null && !busy) {
-                  try (DuckDbLoader.Session session = context.session.get()) {
+                  try (DuckDbRefresh session = context.session.get()) {
                     KillPoints.reached("before-duckdb");
                     IcebergLake.Load load = load(context, launch, null, null, null);
                     if (session == null) {

@@ -3,6 +3,7 @@ package io.entrawarehouse.job;
 import io.entrawarehouse.warehouse.Entities;
 import io.entrawarehouse.warehouse.Entity;
 import io.entrawarehouse.write.duckdb.DuckDbLoader;
+import io.entrawarehouse.write.duckdb.DuckDbRefresh;
 import io.entrawarehouse.write.iceberg.IcebergLake;
 import io.entrawarehouse.write.parquet.Staging;
 import java.io.IOException;
@@ -58,7 +59,7 @@ public final class LakeToDuckDb {
       LoadStores stores,
       LoadParameters launch,
       IcebergLake.Load load,
-      DuckDbLoader.Session session,
+      DuckDbRefresh session,
       List<Entity> entities) {
     Set<String> recorded;
     try {
@@ -82,7 +83,7 @@ public final class LakeToDuckDb {
       LoadStores stores,
       String tenantId,
       IcebergLake.Load load,
-      DuckDbLoader.Session session,
+      DuckDbRefresh session,
       Entity entity) {
     Table table = stores.lake().table(entity);
     Snapshot snapshot = IcebergLake.committed(table, load.uid());
@@ -136,7 +137,7 @@ public final class LakeToDuckDb {
     if (pending.isEmpty()) {
       return pending;
     }
-    try (DuckDbLoader.Session session = open(stores, load.id())) {
+    try (DuckDbRefresh session = open(stores, load.id())) {
       for (Entity entity : withHistories(launch.entities())) {
         if (pending.contains(entity.name())) {
           apply(stores, launch.tenantId(), load, session, entity);
@@ -153,8 +154,8 @@ public final class LakeToDuckDb {
    * what the load then applies lands in a whole warehouse, not in one holding only this load's
    * slices. One WARN line says so.
    */
-  static DuckDbLoader.Session open(LoadStores stores, long loadId) {
-    DuckDbLoader.Session session = stores.duckdb().open(false);
+  static DuckDbRefresh open(LoadStores stores, long loadId) {
+    DuckDbRefresh session = stores.duckdb().open(false);
     if (session.startedEmpty() == null || !holdsOtherLoads(stores.lake(), loadId)) {
       return session; // a first load: nothing but its own tables, which it applies itself
     }
