@@ -36,7 +36,7 @@ public final class AbandonCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    return LoadCommands.holdingWarehouse(err, launcher -> abandon(launcher, out, err));
+    return WarehouseHold.holdingWarehouse(err, launcher -> abandon(launcher, out, err));
   }
 
   private int abandon(DirectoryLoadLauncher launcher, PrintWriter out, PrintWriter err)

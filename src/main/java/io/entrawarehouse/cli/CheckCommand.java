@@ -52,10 +52,10 @@ public final class CheckCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     Map<String, String> args = LoadCommands.keyValues(parameters);
-    String tenants = LoadCommands.tenantSelection(args);
-    try (ConfigurableApplicationContext spring = LoadCommands.spring(err)) {
+    String tenants = Tenants.tenantSelection(args);
+    try (ConfigurableApplicationContext spring = SpringBootstrap.spring(err)) {
       DirectoryLoadLauncher launcher = spring.getBean(DirectoryLoadLauncher.class);
-      return LoadCommands.forEachTenant(
+      return Tenants.forEachTenant(
           launcher, tenants, out, connection -> check(connection, args, out, err));
     }
   }

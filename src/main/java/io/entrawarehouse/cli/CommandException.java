@@ -27,7 +27,7 @@ public final class CommandException extends RuntimeException {
     if (e instanceof CommandException c) {
       return c;
     }
-    String busy = LoadCommands.repositoryBusy(e);
+    String busy = SpringBootstrap.repositoryBusy(e);
     if (busy != null) {
       return new CommandException(LoadCommands.BUSY, busy, e);
     }

@@ -1,23 +1,14 @@
 package io.entrawarehouse.cli;
 
-import io.entrawarehouse.config.EntraProperties;
-import io.entrawarehouse.graph.GraphEndpoint;
-import io.entrawarehouse.graph.TenantEndpoints;
 import io.entrawarehouse.job.DirectoryLoadJob;
 import io.entrawarehouse.job.DirectoryLoadLauncher;
-import io.entrawarehouse.job.JobRepositoryConfiguration;
 import io.entrawarehouse.job.LoadParameters;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.LocalDate;
@@ -28,21 +19,16 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Consumer;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.apache.hadoop.fs.FileSystem;
 import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.job.JobInstance;
-import org.springframework.boot.SpringApplication;
-import org.springframework.boot.context.properties.bind.BindException;
-import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.dao.DataAccessException;
 
 /**
- * What {@code run}, {@code restart} and {@code status} share: the Spring context, the lock, the
- * summary.
+ * What {@code run}, {@code restart} and {@code status} share: the exit codes, the launch's
+ * arguments, and a load run to its summary. The Spring context is {@link SpringBootstrap}'s, the
+ * lock {@link WarehouseHold}'s, the tenants {@link Tenants}'.
  */
 final class LoadCommands {
 
@@ -66,338 +52,6 @@ final class LoadCommands {
     return order.indexOf(a) >= order.indexOf(b) ? a : b;
   }
 
-  static Path warehouseDirectory() {
-    String configured =
-        System.getProperty("entra.warehouse.directory", System.getenv("ENTRA_WAREHOUSE_DIRECTORY"));
-    return Path.of(configured == null || configured.isBlank() ? "warehouse" : configured)
-        .toAbsolutePath();
-  }
-
-  /**
-   * Properties that hold a secret: given as -D they are readable by anyone who can list processes.
-   */
-  private static final Pattern SECRET_PROPERTY =
-      Pattern.compile("(?i)entra\\.tenants?\\..*(client-?secret|certificate-?password|password)$");
-
-  /**
-   * The Spring context of the load commands. Warns on {@code err} about each secret given on the
-   * command line.
-   */
-  static ConfigurableApplicationContext spring(PrintWriter err) {
-    return spring(err, false);
-  }
-
-  /**
-   * The warehouse's settings, for a command that reads {@code entra.duckdb}; null, having said on
-   * {@code err} what to run first, when no load has built it yet.
-   */
-  static EntraProperties.Warehouse builtWarehouse(String command, PrintWriter err) {
-    EntraProperties.Warehouse warehouse;
-    try (ConfigurableApplicationContext spring = spring(err)) {
-      warehouse = spring.getBean(EntraProperties.class).warehouse();
-    }
-    if (Files.exists(warehouse.duckdbFile())) {
-      return warehouse;
-    }
-    err.println(
-        command
-            + ": there is no warehouse at "
-            + warehouse.duckdbFile()
-            + " yet: run a load first ('run'), or 'refresh' to build it from the lake.");
-    err.flush();
-    return null;
-  }
-
-  /**
-   * The Spring context; {@code run} says whether the command changes the warehouse, and so pushes
-   * its meters to a Pushgateway when one is set ({@code query} and {@code status} push nothing:
-   * they would replace a load's meters with their own).
-   */
-  static ConfigurableApplicationContext spring(PrintWriter err, boolean run) {
-    for (String key : System.getProperties().stringPropertyNames()) {
-      if (SECRET_PROPERTY.matcher(key).find()) {
-        err.println(
-            "warning: "
-                + key
-                + " was given on the command line, where any user of this machine can read it in"
-                + " the process list; pass it in the environment (AZURE_CLIENT_SECRET,"
-                + " AZURE_CLIENT_CERTIFICATE_PASSWORD, AZURE_PASSWORD), a secret file"
-                + " (client-secret-file) or a configuration file instead.");
-        err.flush();
-      }
-    }
-    Path dir = warehouseDirectory();
-    try {
-      Files.createDirectories(dir); // the job repository's file goes there
-    } catch (IOException e) {
-      throw unwritable(dir, e);
-    }
-    SpringApplication app = new SpringApplication(WarehouseApplication.class);
-    Map<String, Object> defaults = new LinkedHashMap<>();
-    defaults.put("spring.datasource.url", JobRepositoryConfiguration.defaultUrl(dir));
-    defaults.put("entra.warehouse.directory", dir.toString());
-    // The standard Azure variables, at the lowest precedence: entra.* settings override them.
-    Map<String, String> azure =
-        Map.of(
-            "AZURE_TENANT_ID", "entra.tenant.id",
-            "AZURE_CLIENT_ID", "entra.tenant.client-id",
-            "AZURE_CLIENT_SECRET", "entra.tenant.client-secret",
-            "AZURE_CLIENT_CERTIFICATE_PATH", "entra.tenant.client-certificate-path",
-            "AZURE_CLIENT_CERTIFICATE_PASSWORD", "entra.tenant.client-certificate-password",
-            "AZURE_USERNAME", "entra.tenant.username",
-            "AZURE_PASSWORD", "entra.tenant.password",
-            "AZURE_AUTHORITY_HOST", "entra.tenant.authority-host");
-    azure.forEach(
-        (variable, property) -> {
-          String value = System.getenv(variable);
-          if (value != null && !value.isBlank()) {
-            defaults.put(property, value);
-          }
-        });
-    app.setDefaultProperties(defaults);
-    try {
-      return run
-          ? app.run()
-          : app.run("--management.prometheus.metrics.export.pushgateway.enabled=false");
-    } catch (RuntimeException e) {
-      throw startFailure(e, dir);
-    }
-  }
-
-  /**
-   * Why the Spring context could not start, in one line: a setting with a bad value (exit 2), or a
-   * job repository that cannot be opened (exit 1), instead of the bean-creation chain.
-   */
-  static CommandException startFailure(RuntimeException e, Path warehouse) {
-    String busy = repositoryBusy(e);
-    if (busy != null) {
-      return new CommandException(
-          BUSY, "The command could not start: " + busy + " Nothing was loaded or changed.", e);
-    }
-    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-      if (t instanceof IllegalArgumentException bad
-          && bad.getMessage() != null
-          && bad.getMessage().startsWith("entra.")) {
-        return new CommandException(BAD_INPUT, bad.getMessage() + ".", e);
-      }
-      if (t instanceof BindException bind && bind.getProperty() != null) {
-        Throwable root = bind;
-        while (root.getCause() != null) {
-          root = root.getCause();
-        }
-        return new CommandException(
-            BAD_INPUT,
-            "The setting "
-                + bind.getProperty().getName()
-                + "="
-                + bind.getProperty().getValue()
-                + " is not a valid "
-                + bind.getTarget().getType()
-                + " ("
-                + root.getMessage()
-                + ").",
-            e);
-      }
-      if (t instanceof SQLException sql) {
-        String url =
-            JobRepositoryConfiguration.printable(
-                System.getProperty(
-                    "spring.datasource.url",
-                    System.getenv()
-                        .getOrDefault(
-                            "SPRING_DATASOURCE_URL",
-                            JobRepositoryConfiguration.defaultUrl(warehouse))));
-        String what =
-            withDiskSpace(
-                sql.getMessage() == null
-                    ? sql.toString()
-                    : sql.getMessage().lines().findFirst().orElse(""),
-                warehouse);
-        boolean corrupt =
-            what.contains("orrupt")
-                || what.contains("malformed")
-                || what.contains("not a database");
-        return new CommandException(
-            FAILED,
-            "The job repository ("
-                + url
-                + ") cannot be opened: "
-                + what
-                + (what.endsWith(".") ? "" : ".")
-                + (corrupt
-                    ? " Restore the file from a backup, or move it aside to start a new job"
-                        + " repository: the warehouse's tables stay, but the load history and"
-                        + " the resume points of unfinished loads are lost."
-                    : " Check spring.datasource.url, its credentials, and that the database is up"
-                        + " and has space.")
-                + " Nothing was loaded or changed.",
-            e);
-      }
-    }
-    return new CommandException(
-        FAILED, "The application could not start: " + DirectoryLoadJob.reason(e), e);
-  }
-
-  /**
-   * Why {@code e} is the job repository held by another process for longer than it waits (SQLite's
-   * SQLITE_BUSY or SQLITE_LOCKED after its busy_timeout; PostgreSQL's lock_not_available), in a
-   * sentence that names the repository and what to do; null when it is not.
-   */
-  static String repositoryBusy(Throwable e) {
-    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-      if (t instanceof SQLException sql) {
-        String message = String.valueOf(sql.getMessage());
-        boolean sqlite = message.contains("SQLITE_BUSY") || message.contains("SQLITE_LOCKED");
-        if (sqlite || "55P03".equals(sql.getSQLState())) {
-          String url = repositoryUrl();
-          return "the job repository "
-              + JobRepositoryConfiguration.printable(url)
-              + " is held by another process ("
-              + message.lines().findFirst().orElse("")
-              + ")"
-              + (sqlite ? ", for longer than its busy_timeout (" + busyTimeout(url) + ")" : "")
-              + ": another run, restart or abandon on it, or a tool with a transaction open on"
-              + " it. Let it finish or close it, then run the same command again.";
-        }
-      }
-    }
-    return null;
-  }
-
-  /** The job repository's URL as configured, or the default one of the warehouse. */
-  private static String repositoryUrl() {
-    String url =
-        System.getProperty("spring.datasource.url", System.getenv("SPRING_DATASOURCE_URL"));
-    return JobRepositoryConfiguration.withSqliteSettings(
-        url == null ? JobRepositoryConfiguration.defaultUrl(warehouseDirectory()) : url);
-  }
-
-  private static String busyTimeout(String url) {
-    Matcher m = Pattern.compile("[?&]busy_timeout=([0-9]+)").matcher(url);
-    return m.find() ? Long.parseLong(m.group(1)) / 1000.0 + " s" : "not set";
-  }
-
-  /** What a command that changes the warehouse does with the launcher; returns an exit code. */
-  interface WarehouseAction {
-    int apply(DirectoryLoadLauncher launcher) throws Exception;
-  }
-
-  /**
-   * Runs a command that changes the warehouse: holds the warehouse's lock (exit 3 when another run
-   * holds it), starts the Spring context, and releases both afterwards.
-   */
-  static int holdingWarehouse(PrintWriter err, WarehouseAction action) throws Exception {
-    WarehouseLock lock = lock(warehouseDirectory());
-    if (lock == null) {
-      return busy(err);
-    }
-    try (lock;
-        ConfigurableApplicationContext spring = spring(err, true)) {
-      int exit = FAILED;
-      try {
-        exit = action.apply(spring.getBean(DirectoryLoadLauncher.class));
-        return exit;
-      } finally {
-        // Also after a failure: its meters say what it did before it stopped. Spring Boot pushes
-        // them to the Pushgateway, when one is set, as the context closes.
-        RunMetrics.finish(spring, exit, err);
-      }
-    }
-  }
-
-  /** The warehouse held by this process; closing it releases the lock and its file. */
-  static final class WarehouseLock implements AutoCloseable {
-    private final FileChannel channel;
-
-    private WarehouseLock(FileChannel channel) {
-      this.channel = channel;
-    }
-
-    @Override
-    public void close() throws IOException {
-      channel.close(); // releases the lock too
-    }
-  }
-
-  /** Holds the warehouse for one run; null when another process holds it. */
-  static WarehouseLock lock(Path dir) {
-    FileChannel channel;
-    try {
-      Files.createDirectories(dir);
-      channel =
-          FileChannel.open(
-              dir.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-    } catch (IOException e) {
-      throw unwritable(dir, e);
-    }
-    FileLock lock;
-    try {
-      lock = channel.tryLock();
-    } catch (OverlappingFileLockException heldByThisProcess) {
-      lock = null;
-    } catch (IOException e) {
-      throw new CommandException(
-          FAILED, "Cannot lock the warehouse " + dir + ": " + e.getMessage(), e);
-    }
-    if (lock == null) {
-      try {
-        channel.close();
-      } catch (IOException ignored) {
-        // Only a descriptor of ours to release.
-      }
-      return null;
-    }
-    return new WarehouseLock(channel);
-  }
-
-  /**
-   * A failure's message, with the free space of the warehouse's disk when the failure is an I/O
-   * error and that disk is nearly full: SQLite, for one, says only "disk I/O error".
-   */
-  static String withDiskSpace(String message, Path dir) {
-    if (message.contains("No space left on device")
-        || !(message.contains("I/O error")
-            || message.contains("IOERR")
-            || message.contains("SQLITE_FULL"))) {
-      return message;
-    }
-    try {
-      Path existing = dir;
-      while (existing != null && !Files.exists(existing)) {
-        existing = existing.getParent();
-      }
-      long free = existing == null ? -1 : Files.getFileStore(existing).getUsableSpace();
-      if (free >= 0 && free < 16L * 1024 * 1024) {
-        return message
-            + " No space left on device: the file system of "
-            + dir
-            + " has "
-            + free / 1024
-            + " KB free.";
-      }
-    } catch (IOException cannotTell) {
-      // The message stands as it is.
-    }
-    return message;
-  }
-
-  private static CommandException unwritable(Path dir, IOException e) {
-    return new CommandException(
-        FAILED,
-        "Cannot write to the warehouse directory "
-            + dir
-            + " ("
-            + (e.getMessage() == null ? e.toString() : e.getMessage())
-            + "): give this user write access, free space there, or set"
-            + " entra.warehouse.directory to another folder. Nothing was loaded or changed.",
-        e);
-  }
-
-  /** What a command does with one tenant's connection; returns an exit code. */
-  interface TenantAction {
-    int apply(DirectoryLoadLauncher.Connection connection) throws Exception;
-  }
-
   /** Removes a {@code key=true|false} flag from the launch; false when absent. */
   static boolean flag(Map<String, String> args, String key) {
     String value = args.remove(key);
@@ -408,87 +62,6 @@ final class LoadCommands {
       return true;
     }
     throw new IllegalArgumentException(key + " must be true or false, got '" + value + "'.");
-  }
-
-  /** Removes and returns the launch's tenant selection ({@code tenant=<name>|all}). */
-  static String tenantSelection(Map<String, String> args) {
-    return args.remove("tenant");
-  }
-
-  /**
-   * Runs {@code action} for each tenant the selection names (all configured tenants by default),
-   * one connection at a time, or for the demo tenant when none is configured. Returns the worst
-   * exit code.
-   */
-  static int forEachTenant(
-      DirectoryLoadLauncher launcher, String selection, PrintWriter out, TenantAction action)
-      throws Exception {
-    List<GraphEndpoint> configured = launcher.tenants();
-    if (configured.isEmpty()
-        && (selection == null || selection.equals("all") || selection.equals("demo"))) {
-      try (DirectoryLoadLauncher.Connection demo = DemoConnection.connect(launcher, say(out))) {
-        return action.apply(demo);
-      }
-    }
-    int worst = OK;
-    for (GraphEndpoint endpoint : TenantEndpoints.select(configured, selection)) {
-      say(out).accept(describe(endpoint));
-      try (DirectoryLoadLauncher.Connection connection = launcher.connect(endpoint)) {
-        worst = worse(worst, action.apply(connection));
-      }
-    }
-    return worst;
-  }
-
-  /**
-   * Connects to the tenant with this id (a restart's), the demo tenant, or null if not configured.
-   */
-  static DirectoryLoadLauncher.Connection connectTo(
-      DirectoryLoadLauncher launcher, String tenantId, PrintWriter out) {
-    List<GraphEndpoint> configured = launcher.tenants();
-    if (configured.isEmpty()) {
-      DirectoryLoadLauncher.Connection demo = DemoConnection.connect(launcher, say(out));
-      if (demo.tenantId().equals(tenantId)) {
-        return demo;
-      }
-      demo.close();
-      return null;
-    }
-    for (GraphEndpoint endpoint : configured) {
-      if (endpoint.tenantId().equalsIgnoreCase(tenantId)) {
-        say(out).accept(describe(endpoint));
-        return launcher.connect(endpoint);
-      }
-    }
-    return null;
-  }
-
-  private static String describe(GraphEndpoint endpoint) {
-    return "Tenant "
-        + endpoint.name()
-        + " ("
-        + endpoint.tenantId()
-        + "): "
-        + endpoint.graphBaseUrl()
-        + " with "
-        + endpoint.credential().describe();
-  }
-
-  private static Consumer<String> say(PrintWriter out) {
-    return line -> {
-      out.println(line);
-      out.flush();
-    };
-  }
-
-  /** Says the warehouse is held by another run; returns {@link #BUSY}. */
-  static int busy(PrintWriter err) {
-    err.println(
-        "Another run holds the warehouse "
-            + warehouseDirectory()
-            + " (lock file .lock). Wait for it to finish, then try again.");
-    err.flush();
-    return BUSY;
   }
 
   /** Runs a launch and prints its summary; returns the exit code. */
@@ -526,7 +99,7 @@ final class LoadCommands {
     try {
       execution = launcher.run(connection, launch);
     } catch (Exception e) {
-      String busy = repositoryBusy(e);
+      String busy = SpringBootstrap.repositoryBusy(e);
       if (busy != null) {
         err.println(
             "directory-load could not run: "
@@ -550,7 +123,8 @@ final class LoadCommands {
       err.println(
           "directory-load could not run: "
               + (repository ? "the job repository (" + launcher.repositoryUrl() + ") failed: " : "")
-              + withDiskSpace(DirectoryLoadJob.reason(e), warehouseDirectory())
+              + WarehouseHold.withDiskSpace(
+                  DirectoryLoadJob.reason(e), SpringBootstrap.warehouseDirectory())
               + (repository ? ". Free space or fix the database, then" : ". Fix that, then")
               + " run the same command again. 'status' shows which tables this load finished"
               + " (its COMPLETED load steps); the others were not changed.");

@@ -244,7 +244,7 @@ final class LoadReport {
       busy |= t instanceof DuckDbLoader.Busy;
       err.println(
           "  "
-              + LoadCommands.withDiskSpace(
+              + WarehouseHold.withDiskSpace(
                   DirectoryLoadJob.reason(t), launcher.properties().warehouse().directory()));
     }
     boolean duckdb = launcher.properties().warehouse().duckdb();

@@ -73,7 +73,7 @@ public final class QueryCommand implements Callable<Integer> {
       err.flush();
       return LoadCommands.BAD_INPUT;
     }
-    EntraProperties.Warehouse warehouse = LoadCommands.builtWarehouse("query", err);
+    EntraProperties.Warehouse warehouse = SpringBootstrap.builtWarehouse("query", err);
     if (warehouse == null) {
       return LoadCommands.FAILED;
     }

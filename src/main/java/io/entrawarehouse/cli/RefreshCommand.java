@@ -27,7 +27,7 @@ public final class RefreshCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    return LoadCommands.holdingWarehouse(
+    return WarehouseHold.holdingWarehouse(
         err,
         launcher -> {
           long start = System.nanoTime();

@@ -24,7 +24,7 @@ public final class ReportCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    EntraProperties.Warehouse warehouse = LoadCommands.builtWarehouse("report", err);
+    EntraProperties.Warehouse warehouse = SpringBootstrap.builtWarehouse("report", err);
     if (warehouse == null) {
       return LoadCommands.FAILED;
     }

@@ -28,7 +28,7 @@ public final class RestartCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    return LoadCommands.holdingWarehouse(err, launcher -> restart(launcher, out, err));
+    return WarehouseHold.holdingWarehouse(err, launcher -> restart(launcher, out, err));
   }
 
   private int restart(DirectoryLoadLauncher launcher, PrintWriter out, PrintWriter err)
@@ -61,7 +61,7 @@ public final class RestartCommand implements Callable<Integer> {
       LoadParameters launch = LoadParameters.of(last.getJobParameters());
       out.println("Restarting execution " + last.getId() + " (" + last.getStatus() + ")");
       DirectoryLoadLauncher.Connection connection =
-          LoadCommands.connectTo(launcher, launch.tenantId(), out);
+          Tenants.connectTo(launcher, launch.tenantId(), out);
       if (connection == null) {
         err.println(
             "The failed run loaded tenant "

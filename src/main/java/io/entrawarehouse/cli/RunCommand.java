@@ -38,13 +38,13 @@ public final class RunCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     Map<String, String> args = LoadCommands.keyValues(parameters);
-    String tenants = LoadCommands.tenantSelection(args);
+    String tenants = Tenants.tenantSelection(args);
     boolean reload = LoadCommands.flag(args, "reload");
     LoadParameters.parse("check", args, LoadCommands.today()); // validate before touching anything
-    return LoadCommands.holdingWarehouse(
+    return WarehouseHold.holdingWarehouse(
         err,
         launcher ->
-            LoadCommands.forEachTenant(
+            Tenants.forEachTenant(
                 launcher,
                 tenants,
                 out,

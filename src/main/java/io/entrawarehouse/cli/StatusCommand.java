@@ -26,7 +26,8 @@ public final class StatusCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
-    try (ConfigurableApplicationContext spring = LoadCommands.spring(spec.commandLine().getErr())) {
+    try (ConfigurableApplicationContext spring =
+        SpringBootstrap.spring(spec.commandLine().getErr())) {
       List<JobExecution> executions =
           LoadCommands.recentExecutions(spring.getBean(DirectoryLoadLauncher.class), last);
       if (executions.isEmpty()) {
