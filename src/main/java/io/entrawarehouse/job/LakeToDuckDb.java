@@ -95,7 +95,7 @@ public final class LakeToDuckDb {
     Path scratch = stores.scratch().resolve("load-" + load.id()).resolve(entity.name());
     try {
       List<Path> files = new ArrayList<>();
-      for (DataFile f : stores.lake().files(table, entity, tenantId, from, until, true)) {
+      for (DataFile f : IcebergLake.files(table, entity, tenantId, from, until, true)) {
         files.add(local(stores.lake(), f, scratch));
       }
       String rows = snapshot.summary().get(IcebergLake.ROWS_LOADED);
@@ -238,7 +238,7 @@ public final class LakeToDuckDb {
       }
       Table table = lake.table(entity);
       Map<String, List<Path>> byTenant = new TreeMap<>();
-      for (DataFile f : lake.files(table, entity, null, null, null, false)) {
+      for (DataFile f : IcebergLake.files(table, entity, null, null, null, false)) {
         String tenant = f.partition().get(0, String.class);
         byTenant.computeIfAbsent(tenant, t -> new ArrayList<>()).add(local(lake, f, fetched));
       }

@@ -23,7 +23,6 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -165,7 +164,7 @@ class DeltaWeekTest {
               dir.resolve("reconcile.log"),
               "run",
               "@jobs/reconcile.args");
-      assertThat(reconcile.waitFor(120, TimeUnit.SECONDS)).isTrue();
+      assertThat(Processes.ended(reconcile)).isTrue();
       String report = log("reconcile");
       assertThat(reconcile.exitValue()).as(report).isZero();
       assertThat(report).contains("Read in full, nothing differed from what the loads before");
@@ -205,7 +204,7 @@ class DeltaWeekTest {
             "run",
             "entities=" + String.join(",", TABLES) + ",group_members_transitive",
             "run.date=" + date);
-    assertThat(process.waitFor(120, TimeUnit.SECONDS)).isTrue();
+    assertThat(Processes.ended(process)).isTrue();
     return process;
   }
 

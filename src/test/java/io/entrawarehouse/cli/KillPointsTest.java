@@ -26,7 +26,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -74,7 +73,7 @@ class KillPointsTest {
                 .build());
     reference = shared.resolve("reference");
     Process run = run(reference, null, shared.resolve("reference.log"));
-    assertThat(run.waitFor(120, TimeUnit.SECONDS)).isTrue();
+    assertThat(Processes.ended(run)).isTrue();
     assertThat(run.exitValue()).as(Files.readString(shared.resolve("reference.log"))).isZero();
   }
 
@@ -111,7 +110,7 @@ class KillPointsTest {
   }
 
   private static String finish(Process p, Path log) throws Exception {
-    assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+    assertThat(Processes.ended(p)).isTrue();
     return Files.readString(log);
   }
 
@@ -250,12 +249,12 @@ class KillPointsTest {
     Path warehouse = dir.resolve("warehouse");
 
     Process killed = run(warehouse, point, dir.resolve("killed.log"));
-    assertThat(killed.waitFor(120, TimeUnit.SECONDS)).isTrue();
+    assertThat(Processes.ended(killed)).isTrue();
     assertThat(killed.exitValue()).as(Files.readString(dir.resolve("killed.log"))).isEqualTo(137);
     assertThat(Files.readString(dir.resolve("killed.log"))).contains("halting at " + point);
 
     Process again = run(warehouse, null, dir.resolve("again.log"));
-    assertThat(again.waitFor(120, TimeUnit.SECONDS)).isTrue();
+    assertThat(Processes.ended(again)).isTrue();
     String log = Files.readString(dir.resolve("again.log"));
     assertThat(again.exitValue()).as(log).isZero();
     // Killed in the job's end, the load is recorded as completed: the same command then finishes

@@ -17,7 +17,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -68,7 +67,7 @@ class LakeOnlyWorkersTest {
                 "entities=users,group_members,sign_ins"));
       }
       for (int i = 0; i < workers.size(); i++) {
-        assertThat(workers.get(i).waitFor(180, TimeUnit.SECONDS)).isTrue();
+        assertThat(Processes.ended(workers.get(i))).isTrue();
         assertThat(workers.get(i).exitValue()).as(Files.readString(logs.get(i))).isZero();
         assertThat(Files.readString(logs.get(i)))
             .contains("directory-load COMPLETED")

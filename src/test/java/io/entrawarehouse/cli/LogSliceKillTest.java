@@ -20,7 +20,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -96,7 +95,7 @@ class LogSliceKillTest {
             "entities=sign_ins",
             "since=" + sim.tenant().now().minus(Duration.ofDays(14)),
             "until=" + sim.tenant().now());
-    assertThat(process.waitFor(120, TimeUnit.SECONDS)).isTrue();
+    assertThat(Processes.ended(process)).isTrue();
     return process;
   }
 }

@@ -1,14 +1,28 @@
 package io.entrawarehouse.cli;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /** The command line in a JVM of its own, as an operator or a scheduler starts it. */
 public final class Processes {
 
   private Processes() {}
+
+  /**
+   * How long a test waits for a process it expects to end before calling it hung: long enough for a
+   * full load on a machine far busier than it should be (a 2-core machine running 8 CPU hogs took
+   * over 3 minutes for one that takes 20 s idle), so it bounds a hang, not the speed.
+   */
+  public static final Duration HANG_GUARD = Duration.ofMinutes(15);
+
+  /** Waits for the process to end; false only when it outlived {@link #HANG_GUARD}. */
+  public static boolean ended(Process process) throws InterruptedException {
+    return process.waitFor(HANG_GUARD.toSeconds(), TimeUnit.SECONDS);
+  }
 
   /**
    * Starts {@code entra-warehouse <args>} with these system properties and environment, its output

@@ -14,7 +14,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -66,7 +65,7 @@ class ProgressTest {
             log,
             "run",
             "entities=users,groups,group_members");
-    assertThat(run.waitFor(120, TimeUnit.SECONDS)).isTrue();
+    assertThat(Processes.ended(run)).isTrue();
     String out = Files.readString(log);
     assertThat(run.exitValue()).as(out).isZero();
     List<String> lines = out.lines().filter(l -> l.startsWith("progress: ")).toList();
@@ -94,7 +93,7 @@ class ProgressTest {
             .redirectOutput(typescript.toFile());
     pb.environment().put("AZURE_CLIENT_SECRET", SimulatorSettings.DEMO_CLIENT_SECRET);
     Process run = pb.start();
-    assertThat(run.waitFor(120, TimeUnit.SECONDS)).isTrue();
+    assertThat(Processes.ended(run)).isTrue();
     String out = Files.readString(typescript);
     assertThat(run.exitValue()).as(out).isZero();
     assertThat(out).contains("directory-load COMPLETED");

@@ -16,7 +16,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -179,7 +178,7 @@ class QueryCommandTest {
         during += alive && run.isAlive() ? 1 : 0;
         k++;
       }
-      assertThat(run.waitFor(120, TimeUnit.SECONDS)).isTrue();
+      assertThat(Processes.ended(run)).isTrue();
       assertThat(run.exitValue()).as(Files.readString(log)).isZero();
       assertThat(during).as("queries answered while the load ran").isGreaterThan(views.size());
     } finally {

@@ -17,7 +17,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -94,7 +93,7 @@ class ReportTest {
             .redirectOutput(out.toFile())
             .redirectError(err.toFile())
             .start();
-    assertThat(p.waitFor(120, TimeUnit.SECONDS)).as("chromium ended").isTrue();
+    assertThat(Processes.ended(p)).as("chromium ended").isTrue();
     List<String> console =
         Files.readAllLines(err).stream().filter(l -> l.contains(":CONSOLE")).toList();
     return new Page(Files.readString(out), console);

@@ -16,7 +16,6 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -66,7 +65,7 @@ class SideBySideTest {
             sawItRunning |= status.out().contains(" STARTED,");
             seen.append(status.out().lines().findFirst().orElse("(none)")).append('\n');
           }
-          assertThat(run.waitFor(60, TimeUnit.SECONDS)).isTrue();
+          assertThat(Processes.ended(run)).isTrue();
           assertThat(run.exitValue()).as(Files.readString(log)).isZero();
           assertThat(Files.readString(log)).contains("directory-load COMPLETED");
           assertThat(statuses).as("status runs during the load").isGreaterThanOrEqualTo(3);
@@ -155,11 +154,11 @@ class SideBySideTest {
         ask(reader);
         assertThat(answer(reader)).as("the open session keeps its state").isEqualTo(before);
         reader.getOutputStream().close();
-        assertThat(reader.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(Processes.ended(reader)).isTrue();
         Process reconnected = analyst(duckdb, "SELECT count(*) FROM users", false);
         assertThat(answer(reconnected)).isEqualTo("40");
         reconnected.getOutputStream().close();
-        reconnected.waitFor(30, TimeUnit.SECONDS);
+        assertThat(Processes.ended(reconnected)).isTrue();
 
         // A process writing the file is waited for, then named; the lake has the load already.
         Process writer = analyst(duckdb, "SELECT count(*) FROM users", true);
@@ -171,7 +170,7 @@ class SideBySideTest {
             .contains("entra.warehouse.duckdb-wait")
             .contains("Committed to the lake, not yet to DuckDB: users");
         writer.getOutputStream().close();
-        assertThat(writer.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(Processes.ended(writer)).isTrue();
         Cli.Run resumed = cli.run("run", "entities=users", "reload=true");
         assertThat(resumed.exit()).as(resumed.all()).isZero();
         assertThat(resumed.out()).containsPattern("users\\s+40\\s+40\\s+0");

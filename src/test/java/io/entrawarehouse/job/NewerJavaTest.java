@@ -3,6 +3,7 @@ package io.entrawarehouse.job;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.entrawarehouse.cli.Processes;
 import io.entrawarehouse.simulator.GraphSimulator;
 import io.entrawarehouse.simulator.SimulatorSettings;
 import io.entrawarehouse.simulator.TenantScale;
@@ -12,7 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -58,7 +58,7 @@ class NewerJavaTest {
               .redirectOutput(log.toFile())
               .start();
 
-      assertThat(run.waitFor(120, TimeUnit.SECONDS)).as("the run ends").isTrue();
+      assertThat(Processes.ended(run)).as("the run ends").isTrue();
       String output = Files.readString(log);
       assertThat(run.exitValue()).as(output).isZero();
       assertThat(output).contains("directory-load COMPLETED");

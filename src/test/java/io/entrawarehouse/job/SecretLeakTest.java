@@ -2,6 +2,7 @@ package io.entrawarehouse.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.entrawarehouse.cli.Processes;
 import io.entrawarehouse.graph.TestCertificates;
 import io.entrawarehouse.simulator.FaultRule;
 import io.entrawarehouse.simulator.GraphSimulator;
@@ -21,7 +22,6 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -247,7 +247,7 @@ class SecretLeakTest {
         new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
     pb.environment().putAll(environment);
     Process process = pb.start();
-    assertThat(process.waitFor(180, TimeUnit.SECONDS)).isTrue();
+    assertThat(Processes.ended(process)).isTrue();
     String output = Files.readString(log);
     assertThat(process.exitValue()).as(output).isZero();
     return output;

@@ -90,7 +90,7 @@ final class TestPostgres implements AutoCloseable {
     full.addAll(command);
     Process p = new ProcessBuilder(full).redirectErrorStream(true).start();
     String output = new String(p.getInputStream().readAllBytes());
-    if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+    if (!p.waitFor(5, TimeUnit.MINUTES) || p.exitValue() != 0) {
       throw new IOException(String.join(" ", command) + " failed: " + output);
     }
   }
