@@ -165,7 +165,10 @@ public final class CrawlCommand implements Callable<Integer> {
                 pool.submit(
                     () -> {
                       long[] c = new long[2];
-                      crawl(graphUrl + entity.pathFor(group) + "?" + launch.query(entity), c, null);
+                      crawl(
+                          graphUrl + entity.pathFor(group) + "?" + launch.plan(entity).query(),
+                          c,
+                          null);
                       return c;
                     }));
           }
@@ -178,7 +181,7 @@ public final class CrawlCommand implements Callable<Integer> {
           pool.shutdownNow();
         }
       } else {
-        crawl(graphUrl + entity.path() + "?" + launch.query(entity), counts, null);
+        crawl(graphUrl + entity.path() + "?" + launch.plan(entity).query(), counts, null);
       }
       double seconds = (System.nanoTime() - t0) / 1e9;
       totalItems += counts[0];
@@ -205,7 +208,7 @@ public final class CrawlCommand implements Callable<Integer> {
     for (String name : entities) {
       Entity entity = Entities.ALL.get(name);
       ItemStreamReader<JsonNode> reader =
-          GraphReaders.of(graph, entity, launch.query(entity), false, CONCURRENCY);
+          GraphReaders.of(graph, entity, launch.plan(entity).query(), false, CONCURRENCY);
       reader.open(new ExecutionContext());
       long t0 = System.nanoTime();
       long n = 0;

@@ -55,7 +55,8 @@ public final class ParseCommand implements Callable<Integer> {
     try (GraphSimulator sim = GraphSimulator.start(settings)) {
       String query =
           LoadParameters.parse(sim.tenantId(), Map.of(), LocalDate.now(ZoneOffset.UTC))
-              .query(Entities.USERS);
+              .plan(Entities.USERS)
+              .query();
       GraphClient raw =
           DemoConnection.endpoint(sim)
               .client(

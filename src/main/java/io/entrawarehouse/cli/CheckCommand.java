@@ -9,6 +9,7 @@ import io.entrawarehouse.graph.GraphException;
 import io.entrawarehouse.graph.GraphPage;
 import io.entrawarehouse.job.DirectoryLoadLauncher;
 import io.entrawarehouse.job.LoadParameters;
+import io.entrawarehouse.job.TablePlan;
 import io.entrawarehouse.warehouse.CloudAvailability;
 import io.entrawarehouse.warehouse.Entity;
 import io.entrawarehouse.warehouse.Permission;
@@ -86,8 +87,9 @@ public final class CheckCommand implements Callable<Integer> {
     out.printf(
         "%-27s %-40s %-8s %-8s %-6s %s%n", "entity", "needs", "granted", "licence", "probe", "fix");
     boolean allOk = true;
-    Instant from = launch.effectiveSince(Instant.now());
-    for (Entity entity : launch.entities()) {
+    Instant from = launch.window().effectiveSince(Instant.now());
+    for (TablePlan plan : launch.plans()) {
+      Entity entity = plan.entity();
       if (!entity.readFromGraph()) {
         out.printf(
             "%-27s %-40s %-8s %-8s %-6s %s%n",
@@ -120,9 +122,9 @@ public final class CheckCommand implements Callable<Integer> {
               entity.permission(),
               entity.licence(),
               "leave " + entity.name() + " out",
-              launch.query(entity, from, false),
+              plan.query(from, launch.window().until(), false),
               null));
-      if (launch.extraWanted(entity) && CloudAvailability.missingExtra(cloud, entity) != null) {
+      if (plan.extraWanted() && CloudAvailability.missingExtra(cloud, entity) != null) {
         Entity.Extra extra = entity.extra();
         out.printf(
             "%-27s %-40s %-8s %-8s %-6s %s%n",
@@ -132,7 +134,7 @@ public final class CheckCommand implements Callable<Integer> {
             "-",
             "-",
             "not offered in " + cloud.id() + ": run loads " + entity.name() + " without it");
-      } else if (launch.extraWanted(entity)) {
+      } else if (plan.extraWanted()) {
         Entity.Extra extra = entity.extra();
         needs.add(
             new Need(
@@ -141,10 +143,10 @@ public final class CheckCommand implements Callable<Integer> {
                 extra.permission(),
                 extra.licence(),
                 "launch with " + extra.toggle() + "=false",
-                launch.query(entity, from, true),
+                plan.query(from, launch.window().until(), true),
                 null));
       }
-      String deltaSelect = launch.deltaSelect(entity);
+      String deltaSelect = plan.deltaSelect();
       if (deltaSelect != null) {
         // What a nightly asks first: Graph refuses some properties in a delta $select
         // (microsoft-graph-docs#4746), which only this request shows.
@@ -167,11 +169,11 @@ public final class CheckCommand implements Callable<Integer> {
           if (need.delta() != null) {
             connection.graph().page(entity.reading(), connection.graph().url(need.delta()), false);
           } else {
-            probe(connection.graph(), launch, entity, need.query());
+            probe(connection.graph(), plan, need.query());
           }
         } catch (GraphException.Query e) {
           probe = "FAILED";
-          fix = e.withHint(launch.queryHint(entity, from)).getMessage();
+          fix = e.withHint(plan.hint(from)).getMessage();
           allOk = false;
         } catch (GraphException e) {
           probe = "FAILED";
@@ -206,7 +208,8 @@ public final class CheckCommand implements Callable<Integer> {
       String query,
       String delta) {}
 
-  private static void probe(GraphClient graph, LoadParameters launch, Entity entity, String query) {
+  private static void probe(GraphClient graph, TablePlan plan, String query) {
+    Entity entity = plan.entity();
     query = query.replaceFirst("\\$top=\\d+", "\\$top=1");
     if (entity.parent() != null) {
       String parents = entity.parent().path();
@@ -219,14 +222,10 @@ public final class CheckCommand implements Callable<Integer> {
         return;
       }
       String id = first.items().get(0).get("id").asText();
-      graph.page(
-          entity.reading(),
-          graph.url(entity.pathFor(id) + "?" + query),
-          launch.needsEventual(entity));
+      graph.page(entity.reading(), graph.url(entity.pathFor(id) + "?" + query), plan.eventual());
       return;
     }
-    graph.page(
-        entity.reading(), graph.url(entity.path() + "?" + query), launch.needsEventual(entity));
+    graph.page(entity.reading(), graph.url(entity.path() + "?" + query), plan.eventual());
   }
 
   private static String fix(Need need, Entity entity, GraphException e, Set<String> roles) {

@@ -2,6 +2,7 @@ package io.entrawarehouse.cli;
 
 import io.entrawarehouse.job.DirectoryLoadJob;
 import io.entrawarehouse.job.DirectoryLoadLauncher;
+import io.entrawarehouse.job.LoadOutcome;
 import io.entrawarehouse.job.LoadParameters;
 import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;
@@ -89,7 +90,7 @@ final class LoadCommands {
           "directory-load already COMPLETED for these parameters (load %d, finished %s):"
               + " nothing to do. To load again, add reload=true.%n",
           DirectoryLoadJob.loadId(done), LoadReport.utc(done.getEndTime()));
-      DirectoryLoadJob.Refused refused = DirectoryLoadJob.refused(launcher.repository(), done);
+      LoadOutcome.Refused refused = LoadOutcome.refused(launcher.repository(), done);
       LoadReport.summary(launcher, launch, done, refused.tables(), out);
       return refused(launch, refused, err);
     }
@@ -124,7 +125,7 @@ final class LoadCommands {
           "directory-load could not run: "
               + (repository ? "the job repository (" + launcher.repositoryUrl() + ") failed: " : "")
               + WarehouseHold.withDiskSpace(
-                  DirectoryLoadJob.reason(e), SpringBootstrap.warehouseDirectory())
+                  LoadOutcome.reason(e), SpringBootstrap.warehouseDirectory())
               + (repository ? ". Free space or fix the database, then" : ". Fix that, then")
               + " run the same command again. 'status' shows which tables this load finished"
               + " (its COMPLETED load steps); the others were not changed.");
@@ -139,7 +140,7 @@ final class LoadCommands {
     if (execution.getStatus() != BatchStatus.COMPLETED) {
       return LoadReport.failure(launcher, launch, execution, took, err);
     }
-    DirectoryLoadJob.Refused refused = DirectoryLoadJob.refused(launcher.repository(), execution);
+    LoadOutcome.Refused refused = LoadOutcome.refused(launcher.repository(), execution);
     out.printf(
         "directory-load %s in %.1f s (load %d, peak heap %d MB)%n",
         refused.isEmpty()
@@ -177,8 +178,7 @@ final class LoadCommands {
    * with what to do; returns {@link #PARTIAL} when anything else loaded, {@link #FAILED} when Graph
    * denied every table of the launch, else {@link #OK}.
    */
-  private static int refused(
-      LoadParameters launch, DirectoryLoadJob.Refused refused, PrintWriter err) {
+  private static int refused(LoadParameters launch, LoadOutcome.Refused refused, PrintWriter err) {
     if (refused.isEmpty()) {
       return OK;
     }

@@ -2,6 +2,7 @@ package io.entrawarehouse.cli;
 
 import io.entrawarehouse.job.DirectoryLoadJob;
 import io.entrawarehouse.job.DirectoryLoadLauncher;
+import io.entrawarehouse.job.LoadOutcome;
 import io.entrawarehouse.job.LoadParameters;
 import io.entrawarehouse.job.RejectedItems;
 import io.entrawarehouse.read.PerParentItemReader;
@@ -127,7 +128,7 @@ final class LoadReport {
   /**
    * Rows per table of a completed load, skips and where they are, and where the data is.
    *
-   * @param denied the tables Graph denied the load ({@link DirectoryLoadJob#denied}), shown so
+   * @param denied the tables Graph denied the load ({@link LoadOutcome#refused}), shown so
    */
   static void summary(
       DirectoryLoadLauncher launcher,
@@ -245,7 +246,7 @@ final class LoadReport {
       err.println(
           "  "
               + WarehouseHold.withDiskSpace(
-                  DirectoryLoadJob.reason(t), launcher.properties().warehouse().directory()));
+                  LoadOutcome.reason(t), launcher.properties().warehouse().directory()));
     }
     boolean duckdb = launcher.properties().warehouse().duckdb();
     Map<String, DuckDbLoader.Loaded> inDuckDb = Map.of();
@@ -258,7 +259,7 @@ final class LoadReport {
         inDuckDb = launcher.duckdb().loads(loadId, launch.tenantId());
       }
     } catch (SQLException | RuntimeException e) {
-      unknown = DirectoryLoadJob.reason(e);
+      unknown = LoadOutcome.reason(e);
     }
     List<StepExecution> steps = steps(launcher, execution);
     List<String> now = new ArrayList<>();

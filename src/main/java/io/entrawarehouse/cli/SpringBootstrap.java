@@ -1,8 +1,8 @@
 package io.entrawarehouse.cli;
 
 import io.entrawarehouse.config.EntraProperties;
-import io.entrawarehouse.job.DirectoryLoadJob;
 import io.entrawarehouse.job.JobRepositoryConfiguration;
+import io.entrawarehouse.job.LoadOutcome;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -195,7 +195,7 @@ final class SpringBootstrap {
       }
     }
     return new CommandException(
-        LoadCommands.FAILED, "The application could not start: " + DirectoryLoadJob.reason(e), e);
+        LoadCommands.FAILED, "The application could not start: " + LoadOutcome.reason(e), e);
   }
 
   /**

@@ -287,13 +287,13 @@ public class DirectoryLoadLauncher {
     }
     try (LoadStores stores = stores()) {
       Job job =
-          DirectoryLoadJob.build(
-              repository,
-              connection.graph(),
-              stores,
-              launch,
-              properties.warehouse().chunkSize(),
-              properties.graph().concurrency());
+          new DirectoryLoadJob(
+                  repository,
+                  connection.graph(),
+                  stores,
+                  properties.warehouse().chunkSize(),
+                  properties.graph().concurrency())
+              .build(launch);
       if (job instanceof AbstractJob steps) {
         steps.registerJobExecutionListener(
             new Progress(

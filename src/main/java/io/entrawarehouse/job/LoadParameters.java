@@ -10,7 +10,6 @@ import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -40,25 +39,13 @@ public record LoadParameters(
     String tenantId,
     List<Entity> entities,
     LocalDate runDate,
-    Instant since,
-    Instant until,
+    LogWindow window,
     Map<String, String> filters,
     Map<String, String> selects,
     String rawJson,
     Map<String, String> toggles,
     int attempt,
-    boolean cursor,
     boolean fullDirectory) {
-
-  /**
-   * How far before a log's mark (the end of the window its last load read) a cursor load starts
-   * again: events Graph publishes late, after a load read past their time, are read then. Microsoft
-   * documents the latency of sign-ins and audit logs as 2 minutes at the 95th and 5 minutes at the
-   * 99th percentile ("Azure AD reporting latencies", learn.microsoft.com, 2019-2022), and its
-   * training material says sign-ins take up to two hours to show; two hours covers both, at the
-   * cost of reading about 8% of a day's events twice (deduplicated by id).
-   */
-  public static final Duration LOG_OVERLAP = Duration.ofHours(2);
 
   /**
    * The toggles asset tools offer, as launch parameters that add {@code $filter} clauses (and'ed
@@ -77,18 +64,6 @@ public record LoadParameters(
 
   /** The job parameter that numbers the attempts of one launch after the first. */
   public static final String ATTEMPT = "run.attempt";
-
-  /**
-   * How long Graph keeps sign-ins and directory audits: 30 days with Entra ID P1/P2, 7 without. A
-   * filter on an older time is refused ({@code 400 Invalid filter clause}).
-   */
-  public static final Duration LOG_RETENTION = Duration.ofDays(30);
-
-  /**
-   * How far inside the retention a clamped window starts: time for the last page of a long read to
-   * still be inside it, since Graph checks the filter of every next link again.
-   */
-  public static final Duration RETENTION_MARGIN = Duration.ofHours(1);
 
   public static LoadParameters parse(String tenantId, Map<String, String> args, LocalDate today) {
     Map<String, String> filters = new LinkedHashMap<>();
@@ -214,14 +189,12 @@ public record LoadParameters(
         tenantId,
         Entities.parse(args.get("entities")),
         runDate,
-        since,
-        until,
+        new LogWindow(since, until, cursor),
         Map.copyOf(filters),
         Map.copyOf(selects),
         rawJson,
         Collections.unmodifiableMap(toggles),
         1,
-        cursor,
         "full".equals(args.get("directory")));
   }
 
@@ -250,7 +223,7 @@ public record LoadParameters(
   }
 
   /** The $filter clauses the toggles add for an entity, in a fixed order. */
-  public List<String> toggleClauses(Entity entity) {
+  private List<String> toggleClauses(Entity entity) {
     List<String> clauses = new ArrayList<>();
     boolean users = entity.name().equals("users");
     boolean devices = entity.name().equals("devices");
@@ -262,7 +235,9 @@ public record LoadParameters(
     }
     if (devices && toggles.containsKey("devices.seen_within_days")) {
       Instant since =
-          until.minus(Duration.ofDays(Long.parseLong(toggles.get("devices.seen_within_days"))));
+          window
+              .until()
+              .minus(Duration.ofDays(Long.parseLong(toggles.get("devices.seen_within_days"))));
       clauses.add("approximateLastSignInDateTime ge " + since);
     }
     return clauses;
@@ -274,14 +249,12 @@ public record LoadParameters(
         tenantId,
         entities,
         runDate,
-        since,
-        until,
+        window,
         filters,
         selects,
         rawJson,
         toggles,
         number,
-        cursor,
         fullDirectory);
   }
 
@@ -291,7 +264,7 @@ public record LoadParameters(
    * narrows it, which delta queries cannot. The entity's extra is left out: Graph's delta does not
    * track it, so it keeps the value the last full read gave.
    */
-  public String deltaSelect(Entity entity) {
+  private String deltaSelect(Entity entity) {
     if (entity.delta() == null
         || fullDirectory
         || filters.containsKey(entity.name())
@@ -305,7 +278,7 @@ public record LoadParameters(
    * Whether this launch keeps the entity's items as Graph sent them in {@code raw_json}: as {@code
    * raw_json=} says (a list of tables, {@code all} or {@code none}), else the table's default.
    */
-  public boolean keepsRawJson(Entity entity) {
+  private boolean keepsRawJson(Entity entity) {
     if (!entity.readFromGraph()) {
       return false; // computed rows: Graph sent no item for them
     }
@@ -369,8 +342,8 @@ public record LoadParameters(
     b.addString("tenant", tenantId);
     b.addString("entities", String.join(",", entities.stream().map(Entity::name).toList()));
     b.addString("run.date", runDate.toString());
-    b.addString("since", cursor ? "cursor" : since.toString());
-    b.addString("until", until.toString());
+    b.addString("since", window.cursor() ? "cursor" : window.since().toString());
+    b.addString("until", window.until().toString());
     filters.forEach((k, v) -> b.addString("filter." + k, v));
     selects.forEach((k, v) -> b.addString("select." + k, v));
     if (rawJson != null) {
@@ -403,52 +376,37 @@ public record LoadParameters(
         .withAttempt(attempt == null ? 1 : Integer.parseInt(attempt));
   }
 
-  /**
-   * Where a log's window starts when read at {@code now}: {@code since}, or the oldest time Graph
-   * still keeps (less a margin) when {@code since} reaches past it. Never asks for dates beyond the
-   * retention, which Graph refuses.
-   */
-  public Instant effectiveSince(Instant now) {
-    return withinRetention(since, now);
+  /** Each table's plan, in the launch's order. */
+  public List<TablePlan> plans() {
+    return entities.stream().map(this::plan).toList();
   }
 
   /**
-   * A log window's start no older than Graph keeps logs when read at {@code now} (less a margin):
-   * Graph refuses a filter on an older time.
+   * The table's plan: its query ($select, $top, $expand, the user's $filter and the toggles'
+   * clauses), with and without its {@link Entity.Extra}, and what the load does with the answer.
    */
-  public Instant withinRetention(Instant wanted, Instant now) {
-    // Whole seconds: Graph's DateTimeOffset takes at most 7 fractional digits.
-    Instant oldest =
-        now.minus(LOG_RETENTION)
-            .plus(RETENTION_MARGIN)
-            .truncatedTo(ChronoUnit.SECONDS)
-            .plusSeconds(1);
-    return wanted.isBefore(oldest) ? oldest : wanted;
-  }
-
-  /** The first-page query for an entity read now: a log's window within Graph's retention. */
-  public String query(Entity entity) {
-    return query(entity, effectiveSince(Instant.now()));
+  public TablePlan plan(Entity entity) {
+    boolean eventual = needsEventual(entity);
+    ODataQuery with = query(entity, true, eventual);
+    ODataQuery without = entity.extra() == null ? with : query(entity, false, eventual);
+    return new TablePlan(
+        entity,
+        with,
+        without.equals(with) ? null : without,
+        eventual,
+        given(entity),
+        deltaSelect(entity),
+        keepsRawJson(entity),
+        extraWanted(entity),
+        filters.containsKey(entity.name()),
+        window);
   }
 
   /**
-   * The first-page query for an entity: $select, $top, $filter (with the log window from {@code
-   * from} for logs).
+   * The query without a log's window, with or without the entity's {@link Entity.Extra} (left out
+   * after Graph refused it): a selected extra caps $top at the page size Graph allows with it.
    */
-  public String query(Entity entity, Instant from) {
-    return query(entity, from, true);
-  }
-
-  /**
-   * The first-page query, with or without the entity's {@link Entity.Extra} (left out after Graph
-   * refused it): a selected extra caps $top at the page size Graph allows with it.
-   */
-  public String query(Entity entity, Instant from, boolean withExtra) {
-    return query(entity, from, until, withExtra);
-  }
-
-  /** The query, a log's window being [{@code from}, {@code to}) (one slice of the launch's). */
-  public String query(Entity entity, Instant from, Instant to, boolean withExtra) {
+  private ODataQuery query(Entity entity, boolean withExtra, boolean eventual) {
     String select = entity.selectable() ? select(entity, withExtra) : null;
     int top = entity.pageSize();
     if (top > 0
@@ -459,38 +417,20 @@ public record LoadParameters(
     }
     ODataQuery query =
         ODataQuery.of(select, top).expand(entity.expand()).filter(filters.get(entity.name()));
-    if (entity.isLog()) {
-      query =
-          query.within(
-              entity.timeProperty()
-                  + " ge "
-                  + from
-                  + " and "
-                  + entity.timeProperty()
-                  + " lt "
-                  + to);
-    }
     for (String clause : toggleClauses(entity)) {
       query = query.and(clause);
     }
-    return query.advanced(needsEventual(entity)).toString();
+    return query.advanced(eventual);
   }
 
   /**
    * The $select for an entity: the product's default, the user's {@code select.<entity>=} in its
    * place, or the default plus the properties of a {@code select.<entity>=+a,b} (which land in
-   * raw_json).
+   * raw_json); the entity's {@link Entity.Extra} left out of the default when the launch turns it
+   * off or {@code withExtra} is false (a user's own full $select is kept as given, unless Graph
+   * refused the extra).
    */
-  public String select(Entity entity) {
-    return select(entity, true);
-  }
-
-  /**
-   * The $select, with the entity's {@link Entity.Extra} left out of the default when the launch
-   * turns it off or {@code withExtra} is false (a user's own full $select is kept as given, unless
-   * Graph refused the extra).
-   */
-  public String select(Entity entity, boolean withExtra) {
+  private String select(Entity entity, boolean withExtra) {
     Entity.Extra extra = entity.extra();
     String select =
         ODataQuery.select(
@@ -508,15 +448,12 @@ public record LoadParameters(
   /**
    * Whether the launch keeps the entity's {@link Entity.Extra} (yes unless its toggle is false).
    */
-  public boolean extraWanted(Entity entity) {
+  private boolean extraWanted(Entity entity) {
     return entity.extra() != null && !"false".equals(toggles.get(entity.extra().toggle()));
   }
 
-  /**
-   * What to fix when Graph refuses an entity's query, from where the query came from: the user's
-   * filter or select, the log window, or the product itself.
-   */
-  public String queryHint(Entity entity, Instant from) {
+  /** The parameters of the launch that shaped the entity's query, as the user gave them. */
+  private List<String> given(Entity entity) {
     List<String> given = new ArrayList<>();
     if (filters.containsKey(entity.name())) {
       given.add("filter." + entity.name() + "=" + filters.get(entity.name()));
@@ -532,21 +469,7 @@ public record LoadParameters(
             }
           });
     }
-    if (!given.isEmpty()) {
-      return "Fix " + String.join(" or ", given) + ".";
-    }
-    if (entity.isLog()) {
-      return "The query is the window ["
-          + from
-          + ", "
-          + until
-          + ") and no filter of yours: Graph refuses times older than it keeps "
-          + entity.what()
-          + " (30 days with Entra ID P1/P2, 7 without), so set since= within that, e.g."
-          + " since=-P7D.";
-    }
-    return "The query carried no filter or select of yours (the product's defaults): report this"
-        + " with the message above.";
+    return given;
   }
 
   /**
@@ -554,7 +477,7 @@ public record LoadParameters(
    * $count=true}): as {@code eventual.<entity>=} says, else as Microsoft's table of properties and
    * operators has it for the user's filter and the toggles' clauses ({@link AdvancedQueries}).
    */
-  public boolean needsEventual(Entity entity) {
+  private boolean needsEventual(Entity entity) {
     String override = toggles.get("eventual." + entity.name());
     if (override != null) {
       return override.equals("true");
@@ -574,11 +497,8 @@ public record LoadParameters(
         + String.join(",", entities.stream().map(Entity::name).toList())
         + " run.date="
         + runDate
-        + " window=["
-        + (cursor ? "each log's mark less " + LOG_OVERLAP.toHours() + " h, else " + since : since)
-        + ", "
-        + until
-        + ")"
+        + " window="
+        + window.describe()
         + (filters.isEmpty() ? "" : " filters=" + filters.keySet())
         + (selects.isEmpty() ? "" : " selects=" + selects.keySet()).toLowerCase(Locale.ROOT)
         + (toggles.isEmpty() ? "" : " " + toggles)

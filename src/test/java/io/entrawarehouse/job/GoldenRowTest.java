@@ -20,7 +20,6 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.time.Instant;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -88,7 +87,7 @@ class GoldenRowTest {
    * of the first item that has one, per element, with the value this test looks up itself).
    */
   private static JsonNode item(GraphClient graph, LoadParameters launch, Entity e) {
-    String query = launch.query(e, launch.effectiveSince(Instant.now()));
+    String query = launch.plan(e).query();
     if (e.each() != null) {
       Map<String, String> lookup = new HashMap<>();
       if (e.lookup() != null) {

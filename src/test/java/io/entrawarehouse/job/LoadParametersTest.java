@@ -7,7 +7,6 @@ import io.entrawarehouse.warehouse.Entities;
 import io.entrawarehouse.warehouse.Entity;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 import java.time.LocalDate;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -26,15 +25,16 @@ class LoadParametersTest {
                 "devices.seen_within_days", "7",
                 "filter.devices", "operatingSystem eq 'Windows' or isManaged eq true"),
             TODAY);
-    String devices = URLDecoder.decode(launch.query(Entities.DEVICES), StandardCharsets.UTF_8);
+    String devices =
+        URLDecoder.decode(launch.plan(Entities.DEVICES).query(), StandardCharsets.UTF_8);
     // The user's filter stays whole, in parentheses, and'ed with each toggle's clause.
     assertThat(devices)
         .contains(
             "$filter=((operatingSystem eq 'Windows' or isManaged eq true) and accountEnabled eq"
                 + " true) and approximateLastSignInDateTime ge 2026-11-23T00:00:00Z");
-    assertThat(URLDecoder.decode(launch.query(Entities.USERS), StandardCharsets.UTF_8))
+    assertThat(URLDecoder.decode(launch.plan(Entities.USERS).query(), StandardCharsets.UTF_8))
         .contains("$filter=accountEnabled eq true");
-    assertThat(launch.query(Entities.GROUPS)).doesNotContain("$filter");
+    assertThat(launch.plan(Entities.GROUPS).query()).doesNotContain("$filter");
     assertThat(launch.toJobParameters().getString("inactive")).isEqualTo("exclude");
 
     assertThatThrownBy(() -> LoadParameters.parse("t", Map.of("inactive", "maybe"), TODAY))
@@ -49,11 +49,11 @@ class LoadParametersTest {
     LoadParameters launch =
         LoadParameters.parse(
             "t", Map.of("select.users", "+employeeHireDate,id", "raw_json", "users"), TODAY);
-    assertThat(launch.select(Entities.USERS))
+    assertThat(launch.plan(Entities.USERS).withExtra().select())
         .startsWith(Entities.USERS.defaultSelect())
         .endsWith(",employeeHireDate");
-    assertThat(launch.keepsRawJson(Entities.USERS)).isTrue();
-    assertThat(launch.keepsRawJson(Entities.GROUPS)).isFalse();
+    assertThat(launch.plan(Entities.USERS).rawJson()).isTrue();
+    assertThat(launch.plan(Entities.GROUPS).rawJson()).isFalse();
     assertThatThrownBy(() -> LoadParameters.parse("t", Map.of("raw_json", "userz"), TODAY))
         .hasMessageContaining("Unknown entity 'userz'");
   }
@@ -69,7 +69,7 @@ class LoadParametersTest {
     LoadParameters off =
         LoadParameters.parse("t", Map.of("users.sign_in_activity", "false"), TODAY);
     assertThat(decoded(off, true)).doesNotContain("signInActivity").contains("$top=999");
-    assertThat(off.extraWanted(Entities.USERS)).isFalse();
+    assertThat(off.plan(Entities.USERS).extraWanted()).isFalse();
 
     // A user's own $select naming signInActivity gets the page size Graph allows with it (the
     // "Must be between 1 and 500" refusal the issue reported), and a plus-select keeps it.
@@ -89,25 +89,24 @@ class LoadParametersTest {
   }
 
   private static String decoded(LoadParameters launch, boolean withExtra) {
-    return URLDecoder.decode(
-        launch.query(Entities.USERS, Instant.EPOCH, withExtra), StandardCharsets.UTF_8);
+    return URLDecoder.decode(launch.plan(Entities.USERS).query(withExtra), StandardCharsets.UTF_8);
   }
 
   private static String decoded(LoadParameters launch, Entity e) {
-    return URLDecoder.decode(launch.query(e), StandardCharsets.UTF_8);
+    return URLDecoder.decode(launch.plan(e).query(), StandardCharsets.UTF_8);
   }
 
   @Test
   void withoutSinceEachLogIsReadFromItsMarkAndTheJobParameterSaysCursor() {
     LoadParameters nightly = LoadParameters.parse("t", Map.of(), TODAY);
-    assertThat(nightly.cursor()).isTrue();
+    assertThat(nightly.window().cursor()).isTrue();
     assertThat(nightly.toJobParameters().getString("since")).isEqualTo("cursor");
     assertThat(LoadParameters.of(nightly.toJobParameters())).isEqualTo(nightly);
     assertThat(nightly.describe()).contains("window=[each log's mark less 2 h, else 2026-11-23");
     assertThat(LoadParameters.parse("t", Map.of("since", "cursor"), TODAY)).isEqualTo(nightly);
 
     LoadParameters backfill = LoadParameters.parse("t", Map.of("since", "-P29D"), TODAY);
-    assertThat(backfill.cursor()).isFalse();
+    assertThat(backfill.window().cursor()).isFalse();
     assertThat(backfill.toJobParameters().getString("since")).isEqualTo("2026-11-01T00:00:00Z");
     assertThatThrownBy(() -> LoadParameters.parse("t", Map.of("since", "mark"), TODAY))
         .hasMessage(

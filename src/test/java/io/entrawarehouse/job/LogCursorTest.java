@@ -71,7 +71,7 @@ class LogCursorTest {
       DemoTenant tenant = h.simulator.tenant();
       Instant now = tenant.now();
       Instant oldest = tenant.oldestLog();
-      Duration overlap = LoadParameters.LOG_OVERLAP;
+      Duration overlap = LogWindow.LOG_OVERLAP;
 
       // First night: no mark, so the 7 days before until.
       Instant first = now.minus(Duration.ofDays(3));
@@ -172,7 +172,7 @@ class LogCursorTest {
       assertThat(two.getStatus()).isEqualTo(BatchStatus.COMPLETED);
       assertThat(read(two, "sign_ins"))
           .isEqualTo(
-              signIns(tenant, mark.minus(LoadParameters.LOG_OVERLAP), newest.plusNanos(1), false));
+              signIns(tenant, mark.minus(LogWindow.LOG_OVERLAP), newest.plusNanos(1), false));
       assertThat(h.ids(Entities.SIGN_INS, true))
           .as("every event since the first load's window began, once")
           .doesNotHaveDuplicates()
@@ -200,7 +200,7 @@ class LogCursorTest {
               .filter(s -> s.getStepName().equals("sign_ins"))
               .findFirst()
               .orElseThrow();
-      assertThat(step.getExecutionContext().getString(DirectoryLoadJob.WINDOW_FROM))
+      assertThat(step.getExecutionContext().getString(LogWindow.WINDOW_FROM))
           .isEqualTo(chosen.toString());
 
       // Another launch commits meanwhile and moves the mark.
@@ -217,7 +217,7 @@ class LogCursorTest {
               .filter(s -> s.getStepName().equals("sign_ins"))
               .findFirst()
               .orElseThrow();
-      assertThat(again.getExecutionContext().getString(DirectoryLoadJob.WINDOW_FROM))
+      assertThat(again.getExecutionContext().getString(LogWindow.WINDOW_FROM))
           .as("the first execution's window, not the moved mark's")
           .isEqualTo(chosen.toString());
       assertThat(mark(h)).isEqualTo(now.minus(Duration.ofDays(1)));

@@ -109,7 +109,7 @@ class ServicePrincipalMembersTest {
       assertThat(e.getStatus()).isEqualTo(BatchStatus.COMPLETED);
       assertThat(e.getExitStatus().getExitCode()).isEqualTo(DirectoryLoadJob.PARTIAL);
       assertThat(e.getExitStatus().getExitDescription()).contains("group_members (in part)");
-      assertThat(DirectoryLoadJob.refused(h.launcher.repository(), e).extras().get("group_members"))
+      assertThat(LoadOutcome.refused(h.launcher.repository(), e).extras().get("group_members"))
           .contains("Grant Application.Read.All");
       assertThat(table()).isEqualTo(documented(h.simulator.tenant(), false));
     }
