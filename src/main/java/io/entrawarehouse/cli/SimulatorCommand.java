@@ -247,7 +247,7 @@ public final class SimulatorCommand implements Callable<Integer> {
         s.users(),
         s.devices(),
         s.groups(),
-        simulator.tenant().memberships(),
+        simulator.tenant().groups().memberships(),
         s.directoryAudits(),
         s.signIns());
     out.printf("token URL:  %s%n", simulator.tokenUrl());

@@ -43,7 +43,7 @@ final class Catalog {
           union(
               Set.of("User.Read.All", "User.ReadWrite.All", "User.ReadBasic.All"), DIRECTORY_READ),
           Set.of(),
-          DemoTenant.USER_DEFAULTS,
+          People.USER_DEFAULTS,
           filters(
               BASIC,
               "id displayName givenName surname mail userPrincipalName userType accountEnabled jobTitle"
@@ -372,81 +372,90 @@ final class Catalog {
   // ---------------------------------------------------------------- the route table
 
   private static Set<String> memberProperties(DemoTenant tenant) {
-    Set<String> all = new LinkedHashSet<>(DemoTenant.USER_DEFAULTS);
-    all.addAll(tenant.group(0).keySet());
-    all.addAll(tenant.device(0).keySet());
-    all.addAll(tenant.servicePrincipal(0).keySet());
+    Set<String> all = new LinkedHashSet<>(People.USER_DEFAULTS);
+    all.addAll(tenant.groups().group(0).keySet());
+    all.addAll(tenant.devices().device(0).keySet());
+    all.addAll(tenant.apps().servicePrincipal(0).keySet());
     return all;
   }
 
   /** The paths the simulated Graph serves besides delta, each to its collection and items. */
   static final List<Route> ROUTES =
       List.of(
-          route("users", USERS, alive(DemoTenant.USER, DemoTenant::user)),
-          route("groups", GROUPS, alive(DemoTenant.GROUP, DemoTenant::group)),
-          route("devices", DEVICES, alive(DemoTenant.DEVICE, DemoTenant::device)),
+          route("users", USERS, alive(DemoTenant.USER, (t, i) -> t.people().user(i))),
+          route("groups", GROUPS, alive(DemoTenant.GROUP, (t, i) -> t.groups().group(i))),
+          route("devices", DEVICES, alive(DemoTenant.DEVICE, (t, i) -> t.devices().device(i))),
           route(
               "servicePrincipals",
               SERVICE_PRINCIPALS,
-              indexed(t -> t.scale().servicePrincipals(), DemoTenant::servicePrincipal)),
+              indexed(t -> t.scale().servicePrincipals(), (t, i) -> t.apps().servicePrincipal(i))),
           route(
               "applications",
               APPLICATIONS,
-              indexed(DemoTenant::applications, DemoTenant::application)),
+              indexed(t -> t.apps().applications(), (t, i) -> t.apps().application(i))),
           uncounted(
               "identity/conditionalAccess/policies",
               CONDITIONAL_ACCESS_POLICIES,
-              indexed(DemoTenant::conditionalAccessPolicies, DemoTenant::conditionalAccessPolicy)),
+              indexed(
+                  t -> t.policies().conditionalAccessPolicies(),
+                  (t, i) -> t.policies().conditionalAccessPolicy(i))),
           uncounted(
               "reports/authenticationMethods/userRegistrationDetails",
               REGISTRATION_DETAILS,
-              indexed(t -> t.scale().users(), DemoTenant::registrationDetails)),
+              indexed(t -> t.scale().users(), (t, i) -> t.people().registrationDetails(i))),
           uncounted(
               "roleManagement/directory/roleDefinitions",
               ROLE_DEFINITIONS,
-              indexed(DemoTenant::roleDefinitions, DemoTenant::roleDefinition)),
+              indexed(t -> t.roles().roleDefinitions(), (t, i) -> t.roles().roleDefinition(i))),
           uncounted(
               "roleManagement/directory/roleAssignments",
               ROLE_ASSIGNMENTS,
-              indexed(DemoTenant::roleAssignments, DemoTenant::roleAssignment)),
+              indexed(t -> t.roles().roleAssignments(), (t, i) -> t.roles().roleAssignment(i))),
           uncounted(
               "roleManagement/directory/roleEligibilitySchedules",
               ROLE_ELIGIBILITY_SCHEDULES,
-              indexed(DemoTenant::roleEligibilitySchedules, DemoTenant::roleEligibilitySchedule)),
+              indexed(
+                  t -> t.roles().roleEligibilitySchedules(),
+                  (t, i) -> t.roles().roleEligibilitySchedule(i))),
           new Route(
               "subscribedSkus",
               SUBSCRIBED_SKUS,
               false,
-              indexed(DemoTenant::subscribedSkus, DemoTenant::subscribedSku).items(),
-              t -> DemoTenant.SUBSCRIBED_SKU_PROPERTIES),
+              indexed(t -> t.policies().subscribedSkus(), (t, i) -> t.policies().subscribedSku(i))
+                  .items(),
+              t -> Policies.SUBSCRIBED_SKU_PROPERTIES),
           uncounted(
               "auditLogs/directoryAudits",
               DIRECTORY_AUDITS,
-              indexed(t -> t.scale().directoryAudits(), DemoTenant::directoryAudit)),
+              indexed(t -> t.scale().directoryAudits(), (t, i) -> t.logs().directoryAudit(i))),
           uncounted(
-              "auditLogs/signIns", SIGN_INS, indexed(t -> t.scale().signIns(), DemoTenant::signIn)),
+              "auditLogs/signIns",
+              SIGN_INS,
+              indexed(t -> t.scale().signIns(), (t, i) -> t.logs().signIn(i))),
           new Route(
               "servicePrincipals/{id}/appRoleAssignedTo",
               APP_ROLE_ASSIGNED_TO,
               true,
               (t, id) -> {
-                int sp = parent(id, t.servicePrincipalIndex(id));
-                return source(t.appRoleAssignments(sp), j -> t.appRoleAssignment(sp, (int) j));
+                int sp = parent(id, t.apps().servicePrincipalIndex(id));
+                return source(
+                    t.apps().appRoleAssignments(sp), j -> t.apps().appRoleAssignment(sp, (int) j));
               },
-              t -> t.appRoleAssignment(0, 0).keySet()),
+              t -> t.apps().appRoleAssignment(0, 0).keySet()),
           new Route(
               "servicePrincipals/{id}/memberOf",
               MEMBER_OF,
               true,
               (t, id) -> {
                 List<Integer> groups =
-                    t.servicePrincipalGroups(parent(id, t.servicePrincipalIndex(id)));
+                    t.groups()
+                        .servicePrincipalGroups(parent(id, t.apps().servicePrincipalIndex(id)));
                 return source(
                     groups.size(),
                     j -> {
                       Map<String, Object> m = new LinkedHashMap<>();
                       m.put("@odata.type", "#microsoft.graph.group");
-                      m.putAll(t.group(groups.get((int) j)));
+                      m.putAll(t.groups().group(groups.get((int) j)));
                       return m;
                     });
               },
@@ -457,9 +466,10 @@ final class Catalog {
               true,
               (t, id) -> {
                 // Conformance.V1_MEMBERS_OMIT_SERVICE_PRINCIPALS
-                List<DemoTenant.MemberRef> members =
-                    t.v1Members(t.liveMembers(parent(id, t.groupIndex(id))));
-                return source(members.size(), j -> t.object(members.get((int) j)));
+                List<Groups.MemberRef> members =
+                    t.groups()
+                        .v1Members(t.groups().liveMembers(parent(id, t.groups().groupIndex(id))));
+                return source(members.size(), j -> t.groups().object(members.get((int) j)));
               },
               Catalog::memberProperties),
           new Route(
@@ -468,7 +478,7 @@ final class Catalog {
               true,
               (t, id) -> {
                 List<Map<String, Object>> members =
-                    t.transitiveMembers(parent(id, t.groupIndex(id))).stream()
+                    t.groups().transitiveMembers(parent(id, t.groups().groupIndex(id))).stream()
                         .filter(
                             m -> !"#microsoft.graph.servicePrincipal".equals(m.get("@odata.type")))
                         .toList();

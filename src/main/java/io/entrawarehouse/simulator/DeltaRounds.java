@@ -293,13 +293,13 @@ final class DeltaRounds {
       List<Map<String, Object>> delta = new ArrayList<>();
       if (before == null || !before.alive(DemoTenant.GROUP, g)) {
         // A new (or restored) group: its members as its listing has them.
-        tenant.liveMembers(g).forEach(ref -> delta.add(memberRef(ref, false)));
+        tenant.groups().liveMembers(g).forEach(ref -> delta.add(memberRef(ref, false)));
       } else {
         // As a group delta counts members: a member soft-deleted, or restored, is no change.
-        List<DemoTenant.MemberRef> now = tenant.deltaMembers(g, tenant.changes());
-        List<DemoTenant.MemberRef> then = tenant.deltaMembers(g, before);
-        Set<DemoTenant.MemberRef> had = new HashSet<>(then);
-        Set<DemoTenant.MemberRef> has = new HashSet<>(now);
+        List<Groups.MemberRef> now = tenant.groups().deltaMembers(g, tenant.changes());
+        List<Groups.MemberRef> then = tenant.groups().deltaMembers(g, before);
+        Set<Groups.MemberRef> had = new HashSet<>(then);
+        Set<Groups.MemberRef> has = new HashSet<>(now);
         now.stream().filter(r -> !had.contains(r)).forEach(r -> delta.add(memberRef(r, false)));
         then.stream().filter(r -> !has.contains(r)).forEach(r -> delta.add(memberRef(r, true)));
       }
@@ -326,10 +326,10 @@ final class DeltaRounds {
     return out;
   }
 
-  private Map<String, Object> memberRef(DemoTenant.MemberRef ref, boolean removed) {
+  private Map<String, Object> memberRef(Groups.MemberRef ref, boolean removed) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("@odata.type", "#microsoft.graph." + DemoTenant.odataType(ref.kind()));
-    m.put("id", tenant.idOf(ref));
+    m.put("id", tenant.groups().idOf(ref));
     if (removed) {
       m.put("@removed", Map.of("reason", "deleted"));
     }
@@ -345,11 +345,11 @@ final class DeltaRounds {
     IntFunction<Map<String, Object>> object =
         i ->
             switch (kind) {
-              case DemoTenant.USER -> tenant.user(i);
-              case DemoTenant.GROUP -> tenant.group(i);
-              case DemoTenant.SERVICE_PRINCIPAL -> tenant.servicePrincipal(i);
-              case DemoTenant.APPLICATION -> tenant.application(i);
-              default -> tenant.device(i);
+              case DemoTenant.USER -> tenant.people().user(i);
+              case DemoTenant.GROUP -> tenant.groups().group(i);
+              case DemoTenant.SERVICE_PRINCIPAL -> tenant.apps().servicePrincipal(i);
+              case DemoTenant.APPLICATION -> tenant.apps().application(i);
+              default -> tenant.devices().device(i);
             };
     TenantChanges changes = tenant.changes();
     if (state.from() < 0) {

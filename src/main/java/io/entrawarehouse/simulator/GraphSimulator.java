@@ -513,7 +513,7 @@ public final class GraphSimulator implements AutoCloseable {
   /** A device's registered owners as Graph expands them: its type, id and what was selected. */
   private List<Map<String, Object>> registeredOwners(
       Map<String, Object> device, Set<String> select) {
-    Map<String, Object> user = tenant.deviceOwner(device);
+    Map<String, Object> user = tenant.devices().deviceOwner(device);
     if (user == null) {
       return List.of();
     }

@@ -34,7 +34,7 @@ public final class GroundTruth {
     List<String> out = new ArrayList<>();
     for (int g : tenant.alive(DemoTenant.GROUP)) {
       String groupId = tenant.id(DemoTenant.GROUP, g);
-      for (String member : tenant.memberIds(g)) {
+      for (String member : tenant.groups().memberIds(g)) {
         out.add(groupId + "/" + member);
       }
     }
@@ -49,7 +49,8 @@ public final class GroundTruth {
     Set<String> out = new TreeSet<>();
     for (int g : tenant.alive(DemoTenant.GROUP)) {
       String groupId = tenant.id(DemoTenant.GROUP, g);
-      for (Map<String, Object> m : transitive ? tenant.transitiveMembers(g) : tenant.members(g)) {
+      for (Map<String, Object> m :
+          transitive ? tenant.groups().transitiveMembers(g) : tenant.groups().members(g)) {
         out.add(
             groupId
                 + "|"
@@ -75,7 +76,7 @@ public final class GroundTruth {
     long sum = 0;
     for (int g : groups) {
       String groupId = tenant.id(DemoTenant.GROUP, g);
-      for (String member : tenant.memberIds(g)) {
+      for (String member : tenant.groups().memberIds(g)) {
         sum += Hashing.idChecksumTerm(groupId + "/" + member);
         count++;
       }
@@ -85,7 +86,7 @@ public final class GroundTruth {
     long transitiveSum = 0;
     for (int g : groups) {
       String groupId = tenant.id(DemoTenant.GROUP, g);
-      for (String member : tenant.transitiveMemberIds(g)) {
+      for (String member : tenant.groups().transitiveMemberIds(g)) {
         transitiveSum += Hashing.idChecksumTerm(groupId + "/" + member);
         transitive++;
       }
@@ -94,17 +95,20 @@ public final class GroundTruth {
     out.put("devices", ids(devices.length, i -> tenant.id(DemoTenant.DEVICE, devices[i])));
     out.put(
         "directory_audits",
-        ids(s.directoryAudits(), i -> (String) tenant.directoryAudit(i).get("id")));
+        ids(s.directoryAudits(), i -> (String) tenant.logs().directoryAudit(i).get("id")));
     out.put("sign_ins", ids(s.signIns(), i -> tenant.id(DemoTenant.SIGN_IN, i)));
-    out.put("applications", ids(tenant.applications(), a -> tenant.id(DemoTenant.APPLICATION, a)));
+    out.put(
+        "applications",
+        ids(tenant.apps().applications(), a -> tenant.id(DemoTenant.APPLICATION, a)));
     out.put(
         "service_principals",
         ids(s.servicePrincipals(), sp -> tenant.id(DemoTenant.SERVICE_PRINCIPAL, sp)));
     long grants = 0;
     long grantSum = 0;
     for (int sp = 0; sp < s.servicePrincipals(); sp++) {
-      for (int j = 0; j < tenant.appRoleAssignments(sp); j++) {
-        grantSum += Hashing.idChecksumTerm((String) tenant.appRoleAssignment(sp, j).get("id"));
+      for (int j = 0; j < tenant.apps().appRoleAssignments(sp); j++) {
+        grantSum +=
+            Hashing.idChecksumTerm((String) tenant.apps().appRoleAssignment(sp, j).get("id"));
         grants++;
       }
     }
@@ -112,25 +116,30 @@ public final class GroundTruth {
     out.put(
         "conditional_access_policies",
         ids(
-            tenant.conditionalAccessPolicies(),
-            k -> (String) tenant.conditionalAccessPolicy(k).get("id")));
+            tenant.policies().conditionalAccessPolicies(),
+            k -> (String) tenant.policies().conditionalAccessPolicy(k).get("id")));
     out.put("auth_method_registrations", ids(s.users(), u -> tenant.id(DemoTenant.USER, u)));
     out.put(
         "role_definitions",
-        ids(tenant.roleDefinitions(), r -> (String) tenant.roleDefinition(r).get("id")));
+        ids(
+            tenant.roles().roleDefinitions(),
+            r -> (String) tenant.roles().roleDefinition(r).get("id")));
     out.put(
         "role_assignments",
-        ids(tenant.roleAssignments(), i -> (String) tenant.roleAssignment(i).get("id")));
+        ids(
+            tenant.roles().roleAssignments(),
+            i -> (String) tenant.roles().roleAssignment(i).get("id")));
     out.put(
         "role_eligibility_schedules",
         ids(
-            tenant.roleEligibilitySchedules(),
-            i -> (String) tenant.roleEligibilitySchedule(i).get("id")));
+            tenant.roles().roleEligibilitySchedules(),
+            i -> (String) tenant.roles().roleEligibilitySchedule(i).get("id")));
     long credentials = 0;
     long credentialSum = 0;
     for (int kind = 0; kind < 2; kind++) {
       for (int i = 0; i < s.servicePrincipals(); i++) {
-        Map<String, Object> owner = kind == 0 ? tenant.application(i) : tenant.servicePrincipal(i);
+        Map<String, Object> owner =
+            kind == 0 ? tenant.apps().application(i) : tenant.apps().servicePrincipal(i);
         for (String array : new String[] {"keyCredentials", "passwordCredentials"}) {
           @SuppressWarnings("unchecked")
           List<Map<String, Object>> list = (List<Map<String, Object>>) owner.get(array);
@@ -145,7 +154,7 @@ public final class GroundTruth {
     long licences = 0;
     long licenceSum = 0;
     for (int u : users) {
-      Map<String, Object> user = tenant.user(u);
+      Map<String, Object> user = tenant.people().user(u);
       @SuppressWarnings("unchecked")
       List<Map<String, Object>> assigned = (List<Map<String, Object>>) user.get("assignedLicenses");
       for (Map<String, Object> l : assigned) {
@@ -157,8 +166,8 @@ public final class GroundTruth {
     long owners = 0;
     long ownerSum = 0;
     for (int d : devices) {
-      Map<String, Object> device = tenant.device(d);
-      Map<String, Object> owner = tenant.deviceOwner(device);
+      Map<String, Object> device = tenant.devices().device(d);
+      Map<String, Object> owner = tenant.devices().deviceOwner(device);
       if (owner != null) {
         ownerSum += Hashing.idChecksumTerm(device.get("id") + "/" + owner.get("id"));
         owners++;
@@ -167,7 +176,9 @@ public final class GroundTruth {
     out.put("device_owners", new Entity(owners, ownerSum));
     out.put(
         "subscribed_skus",
-        ids(tenant.subscribedSkus(), k -> (String) tenant.subscribedSku(k).get("id")));
+        ids(
+            tenant.policies().subscribedSkus(),
+            k -> (String) tenant.policies().subscribedSku(k).get("id")));
     return out;
   }
 
@@ -215,26 +226,27 @@ public final class GroundTruth {
     int groups = after.population(DemoTenant.GROUP).next;
     for (int g = 0; g < groups; g++) {
       String groupId = tenant.id(DemoTenant.GROUP, g);
-      Map<String, DemoTenant.MemberRef> had = new LinkedHashMap<>();
+      Map<String, Groups.MemberRef> had = new LinkedHashMap<>();
       if (before != null && before.alive(DemoTenant.GROUP, g)) {
-        tenant.liveMembers(g, before).forEach(r -> had.put(tenant.idOf(r), r));
+        tenant.groups().liveMembers(g, before).forEach(r -> had.put(tenant.groups().idOf(r), r));
       }
-      Map<String, DemoTenant.MemberRef> has = new LinkedHashMap<>();
+      Map<String, Groups.MemberRef> has = new LinkedHashMap<>();
       if (after.alive(DemoTenant.GROUP, g)) {
-        tenant.liveMembers(g, after).forEach(r -> has.put(tenant.idOf(r), r));
+        tenant.groups().liveMembers(g, after).forEach(r -> has.put(tenant.groups().idOf(r), r));
       }
-      for (Map.Entry<String, DemoTenant.MemberRef> m : has.entrySet()) {
-        DemoTenant.MemberRef was = had.get(m.getKey());
+      for (Map.Entry<String, Groups.MemberRef> m : has.entrySet()) {
+        Groups.MemberRef was = had.get(m.getKey());
         if (was == null) {
           members.put(groupId + "/" + m.getKey(), "created");
         } else if (!Objects.equals(
-            tenant.memberName(was, before), tenant.memberName(m.getValue(), after))) {
+            tenant.groups().memberName(was, before),
+            tenant.groups().memberName(m.getValue(), after))) {
           members.put(groupId + "/" + m.getKey(), "updated");
         }
       }
-      for (Map.Entry<String, DemoTenant.MemberRef> m : had.entrySet()) {
+      for (Map.Entry<String, Groups.MemberRef> m : had.entrySet()) {
         if (!has.containsKey(m.getKey())) {
-          DemoTenant.MemberRef ref = m.getValue();
+          Groups.MemberRef ref = m.getValue();
           int kind = DemoTenant.kindOf(ref.kind());
           String reason =
               !after.alive(DemoTenant.GROUP, g)
@@ -255,7 +267,7 @@ public final class GroundTruth {
     for (int g = 0; g < groups; g++) {
       if (tenant.id(DemoTenant.GROUP, g).equals(groupId)) {
         return state.alive(DemoTenant.GROUP, g)
-            ? tenant.liveMembers(g, state).stream().map(tenant::idOf).toList()
+            ? tenant.groups().liveMembers(g, state).stream().map(tenant.groups()::idOf).toList()
             : List.of();
       }
     }

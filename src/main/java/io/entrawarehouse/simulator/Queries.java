@@ -218,7 +218,7 @@ final class Queries {
     int hi = count;
     while (lo < hi) {
       int mid = (lo + hi) >>> 1;
-      if (!tenant.logTime(kind, mid, count).isAfter(t)) {
+      if (!tenant.logs().logTime(kind, mid, count).isAfter(t)) {
         hi = mid;
       } else {
         lo = mid + 1;
@@ -232,7 +232,7 @@ final class Queries {
     int hi = count;
     while (lo < hi) {
       int mid = (lo + hi) >>> 1;
-      if (tenant.logTime(kind, mid, count).isBefore(t)) {
+      if (tenant.logs().logTime(kind, mid, count).isBefore(t)) {
         hi = mid;
       } else {
         lo = mid + 1;

@@ -87,10 +87,10 @@ final class TenantChanges {
   private final List<Change> journal;
 
   /** Per group: members added after day 0, in the order added. */
-  private final Map<Integer, List<DemoTenant.MemberRef>> added = new HashMap<>();
+  private final Map<Integer, List<Groups.MemberRef>> added = new HashMap<>();
 
   /** Per group: members it had on day 0 that were removed from it since. */
-  private final Map<Integer, Set<DemoTenant.MemberRef>> dropped = new HashMap<>();
+  private final Map<Integer, Set<Groups.MemberRef>> dropped = new HashMap<>();
 
   private TenantChanges(int day, Map<Integer, Population> populations, List<Change> journal) {
     this.day = day;
@@ -119,7 +119,7 @@ final class TenantChanges {
     populations.put(DemoTenant.DEVICE, new Population(tenant.scale().devices()));
     populations.put(
         DemoTenant.SERVICE_PRINCIPAL, new Population(tenant.scale().servicePrincipals()));
-    populations.put(DemoTenant.APPLICATION, new Population(tenant.applications()));
+    populations.put(DemoTenant.APPLICATION, new Population(tenant.apps().applications()));
     List<Change> journal = new ArrayList<>();
     TenantChanges changes = new TenantChanges(day, populations, journal);
     for (int d = 1; d <= day; d++) {
@@ -141,7 +141,7 @@ final class TenantChanges {
   private void changeMembers(DemoTenant tenant, int d, double rate) {
     Population groups = populations.get(DemoTenant.GROUP);
     Population users = populations.get(DemoTenant.USER);
-    int count = Math.max(1, (int) Math.round(rate * tenant.memberships()));
+    int count = Math.max(1, (int) Math.round(rate * tenant.groups().memberships()));
     addCreatedToday(tenant, d);
     for (int i = 0; i < count; i++) {
       Pick p = new Pick(Hashing.hash(tenant.seed(), 400, (long) d * 1_000_000 + i));
@@ -149,10 +149,10 @@ final class TenantChanges {
       if (g < 0) {
         continue;
       }
-      List<DemoTenant.MemberRef> members = tenant.liveMembers(g, this);
+      List<Groups.MemberRef> members = tenant.groups().liveMembers(g, this);
       if (p.chance(0.5) && !members.isEmpty()) {
-        DemoTenant.MemberRef gone = members.get(p.below(members.size()));
-        List<DemoTenant.MemberRef> extra = added.get(g);
+        Groups.MemberRef gone = members.get(p.below(members.size()));
+        List<Groups.MemberRef> extra = added.get(g);
         if (extra == null || !extra.remove(gone)) {
           dropped.computeIfAbsent(g, k -> new HashSet<>()).add(gone);
         }
@@ -162,11 +162,11 @@ final class TenantChanges {
         if (u < 0) {
           continue;
         }
-        DemoTenant.MemberRef ref = new DemoTenant.MemberRef(DemoTenant.MemberKind.USER, u);
+        Groups.MemberRef ref = new Groups.MemberRef(DemoTenant.MemberKind.USER, u);
         if (members.contains(ref)) {
           continue;
         }
-        Set<DemoTenant.MemberRef> gone = dropped.get(g);
+        Set<Groups.MemberRef> gone = dropped.get(g);
         if (gone == null || !gone.remove(ref)) {
           added.computeIfAbsent(g, k -> new ArrayList<>()).add(ref);
         }
@@ -196,7 +196,7 @@ final class TenantChanges {
         if (g < 0) {
           continue;
         }
-        DemoTenant.MemberRef ref = new DemoTenant.MemberRef(memberKind, created.getKey());
+        Groups.MemberRef ref = new Groups.MemberRef(memberKind, created.getKey());
         added.computeIfAbsent(g, k -> new ArrayList<>()).add(ref);
         journal.add(new Change(d, DemoTenant.GROUP, g, Op.MEMBER_ADDED, Map.of("member", ref)));
       }
@@ -204,13 +204,13 @@ final class TenantChanges {
   }
 
   /** Whether a day-0 member of group {@code g} was removed from it since. */
-  boolean dropped(int g, DemoTenant.MemberRef ref) {
-    Set<DemoTenant.MemberRef> gone = dropped.get(g);
+  boolean dropped(int g, Groups.MemberRef ref) {
+    Set<Groups.MemberRef> gone = dropped.get(g);
     return gone != null && gone.contains(ref);
   }
 
   /** The members added to group {@code g} since day 0. */
-  List<DemoTenant.MemberRef> added(int g) {
+  List<Groups.MemberRef> added(int g) {
     return added.getOrDefault(g, List.of());
   }
 

@@ -339,7 +339,7 @@ final class TokenService {
               + tenant.domain()
               + " directory.");
     }
-    Map<String, Object> profile = tenant.user(user);
+    Map<String, Object> profile = tenant.people().user(user);
     if (!Boolean.TRUE.equals(profile.get("accountEnabled"))) {
       return error(400, "invalid_grant", 50057, "The user account is disabled.");
     }
@@ -418,7 +418,7 @@ final class TokenService {
 
   private int findUser(String upn) {
     for (int u = 0; u < tenant.scale().users(); u++) {
-      if (tenant.userPrincipalName(u).equalsIgnoreCase(upn)) {
+      if (tenant.people().userPrincipalName(u).equalsIgnoreCase(upn)) {
         return u;
       }
     }

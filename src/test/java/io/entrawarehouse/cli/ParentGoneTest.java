@@ -47,7 +47,8 @@ class ParentGoneTest {
       Map<String, Set<String>> truth = new TreeMap<>();
       for (int g = 0; g < sim.tenant().scale().groups(); g++) {
         truth.put(
-            (String) sim.tenant().group(g).get("id"), new TreeSet<>(sim.tenant().memberIds(g)));
+            (String) sim.tenant().groups().group(g).get("id"),
+            new TreeSet<>(sim.tenant().groups().memberIds(g)));
       }
       Map<String, Set<String>> loaded = new TreeMap<>();
       try (Connection c = AnalystSql.openReadOnly(dir.resolve("warehouse/entra.duckdb"), Map.of());
@@ -66,7 +67,7 @@ class ParentGoneTest {
             Set<String> got = loaded.getOrDefault(group, Set.of());
             if (!got.equals(members)) {
               Set<String> servicePrincipals = new TreeSet<>(members);
-              servicePrincipals.removeIf(m -> sim.tenant().servicePrincipalIndex(m) < 0);
+              servicePrincipals.removeIf(m -> sim.tenant().apps().servicePrincipalIndex(m) < 0);
               assertThat(got).as(group).isEqualTo(servicePrincipals);
               leftOut.add(group);
             }

@@ -172,7 +172,7 @@ class QueryBadInputTest {
 
   @Test
   void boundVariablesGiveWhatSetVariableGives() throws Exception {
-    String group = (String) simulator.tenant().group(1).get("displayName");
+    String group = (String) simulator.tenant().groups().group(1).get("displayName");
     assertThat(viaCli("stale_devices", "--set", "stale_days=30"))
         .isEqualTo(direct("SET VARIABLE stale_days = 30", "stale_devices"))
         .isNotEqualTo(direct("SET VARIABLE stale_days = 200", "stale_devices"));

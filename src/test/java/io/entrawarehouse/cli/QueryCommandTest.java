@@ -55,7 +55,7 @@ class QueryCommandTest {
   private static TreeMap<String, String> users() {
     TreeMap<String, String> users = new TreeMap<>();
     for (int u = 0; u < simulator.tenant().scale().users(); u++) {
-      Map<String, Object> user = simulator.tenant().user(u);
+      Map<String, Object> user = simulator.tenant().people().user(u);
       users.put((String) user.get("id"), (String) user.get("displayName"));
     }
     return users;
@@ -77,7 +77,7 @@ class QueryCommandTest {
     assertThat(lines.get(0)).isEqualTo("id,display_name,account_enabled");
     List<String> expected = new ArrayList<>();
     for (int u = 0; u < simulator.tenant().scale().users(); u++) {
-      Map<String, Object> user = simulator.tenant().user(u);
+      Map<String, Object> user = simulator.tenant().people().user(u);
       expected.add(
           user.get("id") + "|" + user.get("displayName") + "|" + user.get("accountEnabled"));
     }
@@ -209,7 +209,7 @@ class QueryCommandTest {
         AnalystSql.openReadOnly(dir.resolve("warehouse/entra.duckdb"), Map.of())) {
       Cli.Run r = cli.run("query", "SELECT count(*) AS n FROM applications");
       assertThat(r.exit()).as(r.all()).isZero();
-      assertThat(r.out()).contains("\n" + simulator.tenant().applications() + "\n");
+      assertThat(r.out()).contains("\n" + simulator.tenant().apps().applications() + "\n");
     }
   }
 }

@@ -163,7 +163,7 @@ class RunCommandTest {
     assertThat(run.exit()).as(run.all()).isZero();
     long expected = 0;
     for (int d = 0; d < simulator.tenant().scale().devices(); d++) {
-      Map<String, Object> device = simulator.tenant().device(d);
+      Map<String, Object> device = simulator.tenant().devices().device(d);
       expected +=
           "Company".equals(device.get("deviceOwnership"))
                   || Boolean.TRUE.equals(device.get("isManaged"))
@@ -564,7 +564,7 @@ class RunCommandTest {
                   + " schedules need Entra ID P2");
       Cli.Run runP2 = run("run", entities);
       assertThat(runP2.exit()).as(runP2.all()).isEqualTo(4);
-      long assignments = noP2.tenant().roleAssignments();
+      long assignments = noP2.tenant().roles().roleAssignments();
       assertThat(runP2.out())
           .containsPattern("role_definitions\\s+8\\s+8\\s+0")
           .containsPattern("role_assignments\\s+" + assignments + "\\s+" + assignments + "\\s+0")
@@ -675,7 +675,8 @@ class RunCommandTest {
     Instant since = until.minus(Duration.ofDays(1));
     long inLastDay = 0;
     for (int i = 0; i < t.scale().signIns(); i++) {
-      Instant at = OffsetDateTime.parse((String) t.signIn(i).get("createdDateTime")).toInstant();
+      Instant at =
+          OffsetDateTime.parse((String) t.logs().signIn(i).get("createdDateTime")).toInstant();
       inLastDay += !at.isBefore(since) && at.isBefore(until) ? 1 : 0;
     }
     assertThat(run("run", "entities=sign_ins", "until=" + until).exit()).isZero();
@@ -723,7 +724,7 @@ class RunCommandTest {
           .contains("1 malformed items were skipped");
       Path rejected = dir.resolve("warehouse/rejected/load-1/devices.jsonl");
       assertThat(run.out()).contains(rejected.getParent().toString());
-      String skippedId = (String) faulty.tenant().device(0).get("id");
+      String skippedId = (String) faulty.tenant().devices().device(0).get("id");
       assertThat(Files.readAllLines(rejected))
           .singleElement()
           .satisfies(

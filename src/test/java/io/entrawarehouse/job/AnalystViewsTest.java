@@ -98,8 +98,8 @@ class AnalystViewsTest {
 
   private Map<String, String> partNumbers() {
     Map<String, String> names = new HashMap<>();
-    for (int k = 0; k < tenant.subscribedSkus(); k++) {
-      Map<String, Object> sku = tenant.subscribedSku(k);
+    for (int k = 0; k < tenant.policies().subscribedSkus(); k++) {
+      Map<String, Object> sku = tenant.policies().subscribedSku(k);
       names.put((String) sku.get("skuId"), (String) sku.get("skuPartNumber"));
     }
     return names;
@@ -118,14 +118,14 @@ class AnalystViewsTest {
   void licencesBoughtVersusAssignedPerSku() throws Exception {
     Map<String, Long> assigned = new TreeMap<>();
     for (int u = 0; u < tenant.scale().users(); u++) {
-      for (String sku : skuIds(tenant.user(u))) {
+      for (String sku : skuIds(tenant.people().user(u))) {
         assigned.merge(sku, 1L, Long::sum);
       }
     }
     List<List<String>> expected = new ArrayList<>();
     Map<String, List<String>> byName = new TreeMap<>();
-    for (int k = 0; k < tenant.subscribedSkus(); k++) {
-      Map<String, Object> sku = tenant.subscribedSku(k);
+    for (int k = 0; k < tenant.policies().subscribedSkus(); k++) {
+      Map<String, Object> sku = tenant.policies().subscribedSku(k);
       long bought =
           ((Number) ((Map<String, Object>) sku.get("prepaidUnits")).get("enabled")).longValue();
       long holders = assigned.getOrDefault((String) sku.get("skuId"), 0L);
@@ -153,7 +153,7 @@ class AnalystViewsTest {
     Map<String, String> names = partNumbers();
     Map<String, List<String>> expected = new TreeMap<>();
     for (int u = 0; u < tenant.scale().users(); u++) {
-      Map<String, Object> user = tenant.user(u);
+      Map<String, Object> user = tenant.people().user(u);
       List<String> skus = skuIds(user);
       if (Boolean.FALSE.equals(user.get("accountEnabled")) && !skus.isEmpty()) {
         List<String> licences = new ArrayList<>(skus.stream().map(names::get).toList());
@@ -180,7 +180,8 @@ class AnalystViewsTest {
     Instant now = Instant.now();
     Map<String, String> expected = new TreeMap<>();
     for (int i = 0; i < tenant.scale().servicePrincipals(); i++) {
-      for (Map<String, Object> owner : List.of(tenant.application(i), tenant.servicePrincipal(i))) {
+      for (Map<String, Object> owner :
+          List.of(tenant.apps().application(i), tenant.apps().servicePrincipal(i))) {
         for (String array : List.of("keyCredentials", "passwordCredentials")) {
           for (Map<String, Object> c : (List<Map<String, Object>>) owner.get(array)) {
             Instant end = OffsetDateTime.parse((String) c.get("endDateTime")).toInstant();
@@ -208,34 +209,35 @@ class AnalystViewsTest {
   @Test
   void activeAndEligibleAdminsWithoutMfa() throws Exception {
     Map<String, String> roleNames = new HashMap<>();
-    for (int r = 0; r < tenant.roleDefinitions(); r++) {
+    for (int r = 0; r < tenant.roles().roleDefinitions(); r++) {
       roleNames.put(
-          (String) tenant.roleDefinition(r).get("id"),
-          (String) tenant.roleDefinition(r).get("displayName"));
+          (String) tenant.roles().roleDefinition(r).get("id"),
+          (String) tenant.roles().roleDefinition(r).get("displayName"));
     }
     Map<String, Integer> userIndex = new HashMap<>();
     Map<String, Boolean> mfa = new HashMap<>();
     for (int u = 0; u < tenant.scale().users(); u++) {
-      String id = (String) tenant.user(u).get("id");
+      String id = (String) tenant.people().user(u).get("id");
       userIndex.put(id, u);
-      mfa.put(id, (Boolean) tenant.registrationDetails(u).get("isMfaRegistered"));
+      mfa.put(id, (Boolean) tenant.people().registrationDetails(u).get("isMfaRegistered"));
     }
     Map<String, TreeSet<String>> expected = new TreeMap<>();
     BiConsumer<Map<String, Object>, String> add =
         (grant, how) -> {
           String principal = (String) grant.get("principalId");
           if (userIndex.containsKey(principal) && !mfa.get(principal)) {
-            String upn = (String) tenant.user(userIndex.get(principal)).get("userPrincipalName");
+            String upn =
+                (String) tenant.people().user(userIndex.get(principal)).get("userPrincipalName");
             expected
                 .computeIfAbsent(upn, k -> new TreeSet<>())
                 .add(roleNames.get((String) grant.get("roleDefinitionId")) + " (" + how + ")");
           }
         };
-    for (int i = 0; i < tenant.roleAssignments(); i++) {
-      add.accept(tenant.roleAssignment(i), "active");
+    for (int i = 0; i < tenant.roles().roleAssignments(); i++) {
+      add.accept(tenant.roles().roleAssignment(i), "active");
     }
-    for (int i = 0; i < tenant.roleEligibilitySchedules(); i++) {
-      add.accept(tenant.roleEligibilitySchedule(i), "eligible");
+    for (int i = 0; i < tenant.roles().roleEligibilitySchedules(); i++) {
+      add.accept(tenant.roles().roleEligibilitySchedule(i), "eligible");
     }
     assertThat(expected).as("the demo tenant has admins without MFA").isNotEmpty();
     Map<String, String> wanted = new TreeMap<>();
@@ -255,7 +257,7 @@ class AnalystViewsTest {
     int members = 0;
     int guests = 0;
     for (int u = 0; u < tenant.scale().users(); u++) {
-      Map<String, Object> user = tenant.user(u);
+      Map<String, Object> user = tenant.people().user(u);
       if (!instant(user.get("createdDateTime")).isBefore(cutoff)) {
         continue;
       }
@@ -307,12 +309,12 @@ class AnalystViewsTest {
     for (int g : new int[] {deepest, inCycle}) {
       Set<String> expected = new TreeSet<>();
       walk(g, expected);
-      String id = (String) tenant.group(g).get("id");
+      String id = (String) tenant.groups().group(g).get("id");
       Set<String> actual = new TreeSet<>();
       for (List<String> row :
           answer("effective_members", "SET VARIABLE group_name = '" + id + "'")) {
         assertThat(row.get(0)).isEqualTo(tenant.tenantId());
-        assertThat(row.get(1)).isEqualTo(tenant.group(g).get("displayName"));
+        assertThat(row.get(1)).isEqualTo(tenant.groups().group(g).get("displayName"));
         assertThat(actual.add(row.get(3) + "/" + row.get(2))).as("once: " + row).isTrue();
       }
       assertThat(actual).as("group " + g).isEqualTo(expected);
@@ -347,7 +349,7 @@ class AnalystViewsTest {
   private List<Map<String, Object>> devices() {
     List<Map<String, Object>> devices = new ArrayList<>();
     for (int d : tenant.alive(DemoTenant.DEVICE)) {
-      devices.add(tenant.device(d));
+      devices.add(tenant.devices().device(d));
     }
     return devices;
   }
@@ -460,7 +462,7 @@ class AnalystViewsTest {
     Map<String, TreeSet<String>> platforms = new TreeMap<>();
     Map<String, Object> enabled = new HashMap<>();
     for (Map<String, Object> d : devices()) {
-      Map<String, Object> owner = tenant.deviceOwner(d);
+      Map<String, Object> owner = tenant.devices().deviceOwner(d);
       if (owner == null) {
         continue;
       }
@@ -510,7 +512,7 @@ class AnalystViewsTest {
     Instant cutoff = asOf.minus(Duration.ofDays(90));
     Map<String, String> expected = new TreeMap<>();
     for (int u = 0; u < tenant.scale().users(); u++) {
-      Map<String, Object> user = tenant.user(u);
+      Map<String, Object> user = tenant.people().user(u);
       if (!"Guest".equals(user.get("userType"))
           || !instant(user.get("createdDateTime")).isBefore(cutoff)) {
         continue;
@@ -546,8 +548,8 @@ class AnalystViewsTest {
   void enabledUsersWithoutMfaAdminsFirst() throws Exception {
     Map<String, String> expected = new TreeMap<>();
     for (int u = 0; u < tenant.scale().users(); u++) {
-      Map<String, Object> user = tenant.user(u);
-      Map<String, Object> r = tenant.registrationDetails(u);
+      Map<String, Object> user = tenant.people().user(u);
+      Map<String, Object> r = tenant.people().registrationDetails(u);
       if (Boolean.TRUE.equals(user.get("accountEnabled"))
           && !Boolean.TRUE.equals(r.get("isMfaRegistered"))) {
         expected.put(
@@ -571,7 +573,7 @@ class AnalystViewsTest {
   private List<Map<String, Object>> signIns() {
     List<Map<String, Object>> all = new ArrayList<>();
     for (int i = 0; i < tenant.scale().signIns(); i++) {
-      all.add(tenant.signIn(i));
+      all.add(tenant.logs().signIn(i));
     }
     return all;
   }
@@ -695,7 +697,7 @@ class AnalystViewsTest {
   void privilegedRoleChangesNameWhoAddedWhomToWhichRole() throws Exception {
     Map<String, String> expected = new TreeMap<>();
     for (int i = 0; i < tenant.scale().directoryAudits(); i++) {
-      Map<String, Object> a = tenant.directoryAudit(i);
+      Map<String, Object> a = tenant.logs().directoryAudit(i);
       String activity = (String) a.get("activityDisplayName");
       if (!"RoleManagement".equals(a.get("category")) || !activity.contains("member to role")) {
         continue;
@@ -710,9 +712,9 @@ class AnalystViewsTest {
       Map<String, Object> member = targets.get(0);
       Map<String, Object> role = targets.get(1);
       String roleName = null;
-      for (int r = 0; r < tenant.roleDefinitions(); r++) {
-        if (tenant.roleDefinition(r).get("id").equals(role.get("id"))) {
-          roleName = (String) tenant.roleDefinition(r).get("displayName");
+      for (int r = 0; r < tenant.roles().roleDefinitions(); r++) {
+        if (tenant.roles().roleDefinition(r).get("id").equals(role.get("id"))) {
+          roleName = (String) tenant.roles().roleDefinition(r).get("displayName");
         }
       }
       expected.put(
@@ -754,15 +756,15 @@ class AnalystViewsTest {
   private static int[] walk(int g, Set<String> members) {
     ArrayDeque<int[]> queue = new ArrayDeque<>();
     Set<String> seenGroups = new HashSet<>();
-    String self = (String) tenant.group(g).get("id");
+    String self = (String) tenant.groups().group(g).get("id");
     queue.add(new int[] {g, 0});
     seenGroups.add(self);
     int depth = 0;
     int cycle = 0;
     while (!queue.isEmpty()) {
       int[] next = queue.poll();
-      for (int j = 0; j < tenant.groupSize(next[0]); j++) {
-        Map<String, Object> m = tenant.member(next[0], j);
+      for (int j = 0; j < tenant.groups().groupSize(next[0]); j++) {
+        Map<String, Object> m = tenant.groups().member(next[0], j);
         String type = ((String) m.get("@odata.type")).replace("#microsoft.graph.", "");
         String id = (String) m.get("id");
         if (id.equals(self)) {
@@ -772,7 +774,7 @@ class AnalystViewsTest {
         }
         if (type.equals("group") && seenGroups.add(id)) {
           depth = Math.max(depth, next[1] + 1);
-          queue.add(new int[] {tenant.groupIndex(id), next[1] + 1});
+          queue.add(new int[] {tenant.groups().groupIndex(id), next[1] + 1});
         }
       }
     }

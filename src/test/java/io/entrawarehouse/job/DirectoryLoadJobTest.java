@@ -154,7 +154,7 @@ class DirectoryLoadJobTest {
       assertThat(execution.getStatus()).isEqualTo(BatchStatus.COMPLETED);
       assertThat(step(execution, "devices").getSkipCount()).isEqualTo(1);
       // The first device of the first page was the malformed one.
-      String skipped = (String) h.simulator.tenant().device(0).get("id");
+      String skipped = (String) h.simulator.tenant().devices().device(0).get("id");
       assertThat(h.ids(Entities.DEVICES, false)).hasSize(799).doesNotContain(skipped);
       assertThat(h.ids(Entities.DEVICES, true)).hasSize(799).doesNotContain(skipped);
     }
@@ -168,11 +168,12 @@ class DirectoryLoadJobTest {
       Instant since = until.minus(Duration.ofDays(1));
       long guests = 0;
       for (int u = 0; u < t.scale().users(); u++) {
-        guests += "Guest".equals(t.user(u).get("userType")) ? 1 : 0;
+        guests += "Guest".equals(t.people().user(u).get("userType")) ? 1 : 0;
       }
       long inWindow = 0;
       for (int i = 0; i < t.scale().signIns(); i++) {
-        Instant at = OffsetDateTime.parse((String) t.signIn(i).get("createdDateTime")).toInstant();
+        Instant at =
+            OffsetDateTime.parse((String) t.logs().signIn(i).get("createdDateTime")).toInstant();
         inWindow += !at.isBefore(since) && at.isBefore(until) ? 1 : 0;
       }
 
@@ -211,14 +212,14 @@ class DirectoryLoadJobTest {
       Instant seen = until.minus(Duration.ofDays(30));
       Set<String> users = new TreeSet<>();
       for (int u = 0; u < t.scale().users(); u++) {
-        Map<String, Object> user = t.user(u);
+        Map<String, Object> user = t.people().user(u);
         if (Boolean.TRUE.equals(user.get("accountEnabled"))) {
           users.add((String) user.get("id"));
         }
       }
       Set<String> devices = new TreeSet<>();
       for (int d = 0; d < t.scale().devices(); d++) {
-        Map<String, Object> device = t.device(d);
+        Map<String, Object> device = t.devices().device(d);
         Object last = device.get("approximateLastSignInDateTime");
         if (Boolean.TRUE.equals(device.get("accountEnabled"))
             && "Company".equals(device.get("deviceOwnership"))

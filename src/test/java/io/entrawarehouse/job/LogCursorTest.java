@@ -41,7 +41,7 @@ class LogCursorTest {
   private static long signIns(DemoTenant tenant, Instant from, Instant until, boolean failedOnly) {
     long n = 0;
     for (int i = 0; i < tenant.scale().signIns(); i++) {
-      Map<String, Object> s = tenant.signIn(i);
+      Map<String, Object> s = tenant.logs().signIn(i);
       Instant t = OffsetDateTime.parse((String) s.get("createdDateTime")).toInstant();
       int error = (int) ((Map<?, ?>) s.get("status")).get("errorCode");
       if (!t.isBefore(from) && t.isBefore(until) && (!failedOnly || error != 0)) {

@@ -34,8 +34,8 @@ class ServicePrincipalMembersTest {
   private static Set<String> documented(DemoTenant tenant, boolean withServicePrincipals) {
     Set<String> rows = new TreeSet<>();
     for (int g = 0; g < tenant.scale().groups(); g++) { // day 0: every group is there
-      String group = (String) tenant.group(g).get("id");
-      for (Map<String, Object> m : tenant.members(g)) {
+      String group = (String) tenant.groups().group(g).get("id");
+      for (Map<String, Object> m : tenant.groups().members(g)) {
         String type = ((String) m.get("@odata.type")).replace("#microsoft.graph.", "");
         if (withServicePrincipals || !type.equals("servicePrincipal")) {
           rows.add(

@@ -55,7 +55,7 @@ class TransitiveMembersTest {
       try (DirectoryLoadLauncher.Connection c = h.launcher.connect(h.launcher.tenants().get(0))) {
         GraphClient client = c.graph();
         for (int g = 0; g < tenant.scale().groups(); g++) {
-          String group = (String) tenant.group(g).get("id");
+          String group = (String) tenant.groups().group(g).get("id");
           Set<String> rows = new TreeSet<>();
           String link =
               client.url("/groups/" + group + "/transitiveMembers?$select=id,displayName&$top=999");
@@ -77,7 +77,7 @@ class TransitiveMembersTest {
           }
           // v1.0 leaves service principals out (Conformance.V1_MEMBERS_OMIT_SERVICE_PRINCIPALS);
           // they are members all the same, at any depth.
-          for (Map<String, Object> m : tenant.transitiveMembers(g)) {
+          for (Map<String, Object> m : tenant.groups().transitiveMembers(g)) {
             if ("#microsoft.graph.servicePrincipal".equals(m.get("@odata.type"))) {
               rows.add(
                   tenant.tenantId()

@@ -51,7 +51,7 @@ class PagingFaultsTest {
   private static TreeSet<String> truth(GraphSimulator sim) {
     TreeSet<String> ids = new TreeSet<>();
     for (int u = 0; u < sim.tenant().scale().users(); u++) {
-      ids.add((String) sim.tenant().user(u).get("id"));
+      ids.add((String) sim.tenant().people().user(u).get("id"));
     }
     return ids;
   }

@@ -183,7 +183,7 @@ class ReaderRestartTest {
     assertThat(all).hasSize(8000).doesNotHaveDuplicates();
     assertThat(all.subList(7990, 8000))
         .as("the last rows come from the service principals' side")
-        .allMatch(k -> simulator.tenant().servicePrincipalIndex(k.split("/")[1]) >= 0);
+        .allMatch(k -> simulator.tenant().apps().servicePrincipalIndex(k.split("/")[1]) >= 0);
 
     var reader = members.get();
     ExecutionContext context = new ExecutionContext();

@@ -81,7 +81,7 @@ class AuthTest {
       String enabled = null;
       String disabled = null;
       for (int u = 0; u < sim.tenant().scale().users(); u++) {
-        Map<String, Object> user = sim.tenant().user(u);
+        Map<String, Object> user = sim.tenant().people().user(u);
         if (!"Member".equals(user.get("userType"))) {
           continue;
         }

@@ -94,7 +94,8 @@ class ClientCompatibilityTest {
 
   @Test
   void msalAcquiresATokenWithThePasswordGrant() throws Exception {
-    String upn = (String) simulator.tenant().user(enabledMember()).get("userPrincipalName");
+    String upn =
+        (String) simulator.tenant().people().user(enabledMember()).get("userPrincipalName");
     PublicClientApplication app =
         PublicClientApplication.builder(simulator.publicClientId())
             .authority(simulator.authority().toString())
@@ -121,7 +122,7 @@ class ClientCompatibilityTest {
 
   private static int enabledMember() {
     for (int u = 0; ; u++) {
-      Map<String, Object> user = simulator.tenant().user(u);
+      Map<String, Object> user = simulator.tenant().people().user(u);
       if (Boolean.TRUE.equals(user.get("accountEnabled"))
           && "Member".equals(user.get("userType"))) {
         return u;
@@ -158,7 +159,7 @@ class ClientCompatibilityTest {
     assertThat(ids).hasSize(1000).doesNotHaveDuplicates();
     Set<String> expected = new HashSet<>();
     for (int u = 0; u < 1000; u++) {
-      expected.add((String) simulator.tenant().user(u).get("id"));
+      expected.add((String) simulator.tenant().people().user(u).get("id"));
     }
     assertThat(new HashSet<>(ids)).isEqualTo(expected);
   }
@@ -168,7 +169,7 @@ class ClientCompatibilityTest {
     GraphServiceClient graph = graphClient();
     long expected = 0;
     for (int d = 0; d < simulator.tenant().scale().devices(); d++) {
-      String name = (String) simulator.tenant().device(d).get("displayName");
+      String name = (String) simulator.tenant().devices().device(d).get("displayName");
       if (name.toUpperCase(Locale.ROOT).startsWith("PROD")) {
         expected++;
       }

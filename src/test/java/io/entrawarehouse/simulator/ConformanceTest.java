@@ -151,9 +151,9 @@ class ConformanceTest {
       Map<String, Set<String>> documented = new TreeMap<>();
       int listed = 0;
       for (int g = 0; g < tenant.scale().groups(); g++) {
-        String group = (String) tenant.group(g).get("id");
-        for (String member : tenant.memberIds(g)) {
-          if (tenant.servicePrincipalIndex(member) >= 0) {
+        String group = (String) tenant.groups().group(g).get("id");
+        for (String member : tenant.groups().memberIds(g)) {
+          if (tenant.apps().servicePrincipalIndex(member) >= 0) {
             documented.computeIfAbsent(member, k -> new TreeSet<>()).add(group);
           }
         }
@@ -246,7 +246,7 @@ class ConformanceTest {
   @Test
   void aParentDeletedMidReadIs404() throws Exception {
     try (GraphSimulator sim = start(SimulatorSettings.builder().fault("404:members:nth=1"))) {
-      String group = (String) sim.tenant().group(0).get("id");
+      String group = (String) sim.tenant().groups().group(0).get("id");
       SimHttp.Reply gone = new SimHttp(sim).get("/groups/" + group + "/members");
       assertThat(gone.status()).isEqualTo(404);
       assertThat(gone.errorCode()).isEqualTo("Request_ResourceNotFound");

@@ -39,11 +39,11 @@ class DemoTenantTest {
   void theSameSeedGivesTheSameTenantAndAnotherSeedAnotherOne() {
     DemoTenant again = new DemoTenant(42, TenantScale.SMALL, NOW, Duration.ofDays(7));
     DemoTenant other = new DemoTenant(43, TenantScale.SMALL, NOW, Duration.ofDays(7));
-    assertThat(again.user(17)).isEqualTo(SMALL.user(17));
-    assertThat(again.signIn(99)).isEqualTo(SMALL.signIn(99));
-    assertThat(again.member(3, 0)).isEqualTo(SMALL.member(3, 0));
+    assertThat(again.people().user(17)).isEqualTo(SMALL.people().user(17));
+    assertThat(again.logs().signIn(99)).isEqualTo(SMALL.logs().signIn(99));
+    assertThat(again.groups().member(3, 0)).isEqualTo(SMALL.groups().member(3, 0));
     assertThat(GroundTruth.of(again)).isEqualTo(GroundTruth.of(SMALL));
-    assertThat(other.user(17).get("id")).isNotEqualTo(SMALL.user(17).get("id"));
+    assertThat(other.people().user(17).get("id")).isNotEqualTo(SMALL.people().user(17).get("id"));
     assertThat(other.tenantId()).isNotEqualTo(SMALL.tenantId());
   }
 
@@ -54,7 +54,7 @@ class DemoTenantTest {
     Map<String, Map<String, Object>> newest = new HashMap<>();
     Map<String, Map<String, Object>> newestSuccess = new HashMap<>();
     for (int i = 0; i < SMALL.scale().signIns(); i++) {
-      Map<String, Object> s = SMALL.signIn(i);
+      Map<String, Object> s = SMALL.logs().signIn(i);
       String user = (String) s.get("userId");
       newest.merge(user, s, DemoTenantTest::later);
       if ((int) ((Map<?, ?>) s.get("status")).get("errorCode") == 0) {
@@ -65,7 +65,7 @@ class DemoTenantTest {
     int before = 0;
     int never = 0;
     for (int u = 0; u < SMALL.scale().users(); u++) {
-      Map<String, Object> user = SMALL.user(u);
+      Map<String, Object> user = SMALL.people().user(u);
       Map<?, ?> activity = (Map<?, ?>) user.get("signInActivity");
       Map<String, Object> last = newest.get((String) user.get("id"));
       Object lastSignIn = activity.get("lastSignInDateTime");
@@ -119,7 +119,7 @@ class DemoTenantTest {
   @Test
   void usersAreARealisticMix() {
     int n = SMALL.scale().users();
-    IntFunction<Map<String, Object>> user = SMALL::user;
+    IntFunction<Map<String, Object>> user = SMALL.people()::user;
     assertThat(count(n, user, u -> "Guest".equals(u.get("userType")))).isBetween(50L, 120L);
     assertThat(count(n, user, u -> Boolean.FALSE.equals(u.get("accountEnabled"))))
         .isBetween(50L, 150L);
@@ -137,47 +137,53 @@ class DemoTenantTest {
   @Test
   void groupsCoverEveryKindAndMembershipsAddUp() {
     int groups = SMALL.scale().groups();
-    assertThat(distinct(groups, SMALL::groupType, t -> t))
+    assertThat(distinct(groups, SMALL.groups()::groupType, t -> t))
         .containsExactlyInAnyOrder((Object[]) DemoTenant.GroupType.values());
     assertThat(
-            count(groups, SMALL::group, g -> ((List<?>) g.get("groupTypes")).contains("Unified")))
+            count(
+                groups,
+                SMALL.groups()::group,
+                g -> ((List<?>) g.get("groupTypes")).contains("Unified")))
         .isPositive();
     assertThat(
             count(
                 groups,
-                SMALL::group,
+                SMALL.groups()::group,
                 g -> ((List<?>) g.get("groupTypes")).contains("DynamicMembership")))
         .isPositive();
-    assertThat(count(groups, SMALL::group, g -> g.get("membershipRule") != null)).isPositive();
+    assertThat(count(groups, SMALL.groups()::group, g -> g.get("membershipRule") != null))
+        .isPositive();
 
     long total = 0;
     Set<Object> memberTypes = new HashSet<>();
     int backwards = 0;
     for (int g = 0; g < groups; g++) {
-      String groupId = (String) SMALL.group(g).get("id");
+      String groupId = (String) SMALL.groups().group(g).get("id");
       Set<String> ids = new HashSet<>();
-      for (int j = 0; j < SMALL.groupSize(g); j++) {
-        Map<String, Object> member = SMALL.member(g, j);
-        assertThat(member.get("id")).isEqualTo(SMALL.memberId(g, j)).isNotEqualTo(groupId);
-        ids.add(SMALL.memberId(g, j));
+      for (int j = 0; j < SMALL.groups().groupSize(g); j++) {
+        Map<String, Object> member = SMALL.groups().member(g, j);
+        assertThat(member.get("id")).isEqualTo(SMALL.groups().memberId(g, j)).isNotEqualTo(groupId);
+        ids.add(SMALL.groups().memberId(g, j));
         memberTypes.add(member.get("@odata.type"));
         if ("#microsoft.graph.group".equals(member.get("@odata.type"))
-            && SMALL.groupIndex((String) member.get("id")) < g) {
+            && SMALL.groups().groupIndex((String) member.get("id")) < g) {
           // Nesting points to later groups, but for the one edge that closes the tenant's
           // membership cycle: that earlier group holds this one, directly.
           backwards++;
-          int earlier = SMALL.groupIndex((String) member.get("id"));
+          int earlier = SMALL.groups().groupIndex((String) member.get("id"));
           assertThat(
-                  IntStream.range(0, SMALL.groupSize(earlier))
-                      .mapToObj(k -> SMALL.memberId(earlier, k)))
+                  IntStream.range(0, SMALL.groups().groupSize(earlier))
+                      .mapToObj(k -> SMALL.groups().memberId(earlier, k)))
               .contains(groupId);
         }
       }
-      assertThat(ids).hasSize(SMALL.groupSize(g));
+      assertThat(ids).hasSize(SMALL.groups().groupSize(g));
       total += ids.size();
     }
     assertThat(backwards).as("one membership cycle").isEqualTo(1);
-    assertThat(total).isEqualTo(SMALL.memberships()).isEqualTo(SMALL.scale().memberships());
+    assertThat(total)
+        .isEqualTo(SMALL.groups().memberships())
+        .isEqualTo(SMALL.scale().memberships());
     assertThat(memberTypes)
         .containsExactlyInAnyOrder(
             "#microsoft.graph.user",
@@ -189,7 +195,7 @@ class DemoTenantTest {
   @Test
   void devicesVaryInPlatformTrustManagementOwnershipAndStaleness() {
     int n = SMALL.scale().devices();
-    IntFunction<Map<String, Object>> device = SMALL::device;
+    IntFunction<Map<String, Object>> device = SMALL.devices()::device;
     assertThat(distinct(n, device, d -> d.get("operatingSystem")).size()).isGreaterThanOrEqualTo(5);
     assertThat(distinct(n, device, d -> d.get("trustType")))
         .containsExactlyInAnyOrder("AzureAd", "ServerAd", "Workplace");
@@ -210,7 +216,7 @@ class DemoTenantTest {
   @Test
   void signInsCarryFailuresConditionalAccessLocationsAndRisk() {
     int n = SMALL.scale().signIns();
-    IntFunction<Map<String, Object>> signIn = SMALL::signIn;
+    IntFunction<Map<String, Object>> signIn = SMALL.logs()::signIn;
     assertThat(distinct(n, signIn, s -> ((Map<?, ?>) s.get("status")).get("errorCode")))
         .contains(0, 50126, 50053, 50074, 53003);
     assertThat(distinct(n, signIn, s -> s.get("conditionalAccessStatus")))
@@ -230,7 +236,7 @@ class DemoTenantTest {
   @Test
   void auditsComeFromSeveralServicesWithInitiatorsAndChanges() {
     int n = SMALL.scale().directoryAudits();
-    IntFunction<Map<String, Object>> audit = SMALL::directoryAudit;
+    IntFunction<Map<String, Object>> audit = SMALL.logs()::directoryAudit;
     assertThat(distinct(n, audit, a -> a.get("loggedByService")).size()).isGreaterThanOrEqualTo(5);
     assertThat(distinct(n, audit, a -> a.get("category")).size()).isGreaterThanOrEqualTo(4);
     assertThat(count(n, audit, a -> ((Map<?, ?>) a.get("initiatedBy")).get("app") != null))
@@ -254,7 +260,8 @@ class DemoTenantTest {
   void logsAreNewestFirstInsideTheLogWindow() {
     Instant previous = NOW;
     for (int i = 0; i < SMALL.scale().signIns(); i++) {
-      Instant t = OffsetDateTime.parse((String) SMALL.signIn(i).get("createdDateTime")).toInstant();
+      Instant t =
+          OffsetDateTime.parse((String) SMALL.logs().signIn(i).get("createdDateTime")).toInstant();
       assertThat(t).isBefore(previous).isAfterOrEqualTo(NOW.minus(Duration.ofDays(7)));
       previous = t;
     }
@@ -268,17 +275,17 @@ class DemoTenantTest {
     assertThat(truth.get("sign_ins").count()).isEqualTo(5000);
     long withoutLast = 0;
     for (int u = 0; u < 999; u++) {
-      withoutLast += Hashing.idChecksumTerm((String) SMALL.user(u).get("id"));
+      withoutLast += Hashing.idChecksumTerm((String) SMALL.people().user(u).get("id"));
     }
     assertThat(withoutLast).isNotEqualTo(truth.get("users").checksum());
-    assertThat(withoutLast + Hashing.idChecksumTerm((String) SMALL.user(999).get("id")))
+    assertThat(withoutLast + Hashing.idChecksumTerm((String) SMALL.people().user(999).get("id")))
         .isEqualTo(truth.get("users").checksum());
   }
 
   @Test
   void theLargeScaleIsPlannedWithoutGeneratingItsObjects() {
     DemoTenant large = new DemoTenant(42, TenantScale.LARGE, NOW, Duration.ofDays(7));
-    assertThat(large.memberships()).isEqualTo(1_000_000);
-    assertThat(large.signIn(999_999).get("id")).isNotNull();
+    assertThat(large.groups().memberships()).isEqualTo(1_000_000);
+    assertThat(large.logs().signIn(999_999).get("id")).isNotNull();
   }
 }

@@ -80,16 +80,16 @@ class PagingAndLogsTest {
       long all = 0;
       Set<String> types = new HashSet<>();
       for (int g = 0; g < tenant.scale().groups(); g++) {
-        String groupId = (String) tenant.group(g).get("id");
+        String groupId = (String) tenant.groups().group(g).get("id");
         List<JsonNode> members = http.all("/groups/" + groupId + "/members?$top=3");
         // v1.0 lists no service principals (Conformance.V1_MEMBERS_OMIT_SERVICE_PRINCIPALS).
         assertThat(members.stream().map(m -> m.get("id").asText()).toList())
             .isEqualTo(
-                tenant.memberIds(g).stream()
-                    .filter(id -> tenant.servicePrincipalIndex(id) < 0)
+                tenant.groups().memberIds(g).stream()
+                    .filter(id -> tenant.apps().servicePrincipalIndex(id) < 0)
                     .toList());
         types.addAll(members.stream().map(m -> m.get("@odata.type").asText()).toList());
-        all += tenant.groupSize(g);
+        all += tenant.groups().groupSize(g);
         List<String> ids = members.stream().map(m -> m.get("id").asText()).toList();
         assertThat(ids).doesNotHaveDuplicates().doesNotContain(groupId);
         members.forEach(m -> types.add(m.get("@odata.type").asText()));
@@ -116,10 +116,10 @@ class PagingAndLogsTest {
       List<String> expected = new ArrayList<>();
       for (int i = 0; i < sim.tenant().scale().signIns(); i++) {
         Instant t =
-            OffsetDateTime.parse((String) sim.tenant().signIn(i).get("createdDateTime"))
+            OffsetDateTime.parse((String) sim.tenant().logs().signIn(i).get("createdDateTime"))
                 .toInstant();
         if (!t.isBefore(from) && !t.isAfter(to)) {
-          expected.add((String) sim.tenant().signIn(i).get("id"));
+          expected.add((String) sim.tenant().logs().signIn(i).get("id"));
         }
       }
 

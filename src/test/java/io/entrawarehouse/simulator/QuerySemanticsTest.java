@@ -41,7 +41,7 @@ class QuerySemanticsTest {
   private static List<String> expectedUserIds(Predicate<Map<String, Object>> p) {
     List<String> ids = new ArrayList<>();
     for (int u = 0; u < simulator.tenant().scale().users(); u++) {
-      Map<String, Object> user = simulator.tenant().user(u);
+      Map<String, Object> user = simulator.tenant().people().user(u);
       if (p.test(user)) {
         ids.add((String) user.get("id"));
       }
@@ -147,7 +147,7 @@ class QuerySemanticsTest {
                     "status/errorCode eq 50126 or (status/errorCode eq 53003 and conditionalAccessStatus eq 'failure')"));
     long expected = 0;
     for (int i = 0; i < simulator.tenant().scale().signIns(); i++) {
-      Map<?, ?> status = (Map<?, ?>) simulator.tenant().signIn(i).get("status");
+      Map<?, ?> status = (Map<?, ?>) simulator.tenant().logs().signIn(i).get("status");
       Object code = status.get("errorCode");
       if (Integer.valueOf(50126).equals(code) || Integer.valueOf(53003).equals(code)) {
         expected++;

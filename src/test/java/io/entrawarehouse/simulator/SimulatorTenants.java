@@ -24,7 +24,7 @@ public final class SimulatorTenants {
   /** The user principal name of an enabled member, who can use the password grant. */
   public static String enabledMember(GraphSimulator sim) {
     for (int u = 0; u < sim.tenant().scale().users(); u++) {
-      Map<String, Object> user = sim.tenant().user(u);
+      Map<String, Object> user = sim.tenant().people().user(u);
       if ("Member".equals(user.get("userType"))
           && Boolean.TRUE.equals(user.get("accountEnabled"))) {
         return (String) user.get("userPrincipalName");
