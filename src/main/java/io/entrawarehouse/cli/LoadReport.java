@@ -117,7 +117,8 @@ final class LoadReport {
         (table, c) -> {
           if (c[0] + c[1] + c[2] > 0) {
             String name = table.substring(0, table.length() - "_history".length());
-            boolean members = name.equals(Entities.GROUP_MEMBERS.name());
+            // A row of a per-parent table is a pair: what changes in it is the member's name.
+            boolean members = Entities.ALL.get(name).parent() != null;
             out.printf(
                 "    %-25s %d added, %d removed, %d %s%n",
                 name, c[0], c[2], c[1], members ? "renamed" : "changed");

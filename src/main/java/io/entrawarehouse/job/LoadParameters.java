@@ -12,10 +12,13 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import org.springframework.batch.core.job.parameters.JobParameters;
 import org.springframework.batch.core.job.parameters.JobParametersBuilder;
@@ -48,19 +51,30 @@ public record LoadParameters(
     boolean fullDirectory) {
 
   /**
-   * The toggles asset tools offer, as launch parameters that add {@code $filter} clauses (and'ed
-   * with the user's own filter, so they only ever narrow it): {@code inactive=exclude} leaves out
-   * disabled users and devices (the default, {@code include}, loads them: a disabled account that
-   * still holds licences or group memberships is what analysts look for), {@code
-   * devices.company_owned=true} keeps company-owned devices only, and {@code
-   * devices.seen_within_days=N} leaves out devices not signed in for N days before {@code until}.
+   * The toggles asset tools offer, as launch parameters: those that add {@code $filter} clauses to
+   * a table ({@link Entity#narrowing()}: and'ed with the user's own filter, so they only ever
+   * narrow it), then those that leave an {@link Entity.Extra} out ({@code <toggle>=false}).
    */
-  public static final List<String> TOGGLES =
-      List.of(
-          "inactive",
-          "devices.company_owned",
-          "devices.seen_within_days",
-          Entities.USERS.extra().toggle());
+  public static final List<String> TOGGLES = allToggles();
+
+  private static List<String> allToggles() {
+    Set<String> all = new LinkedHashSet<>();
+    Entities.ALL.values().forEach(e -> e.narrowing().forEach(n -> all.add(n.toggle())));
+    Entities.ALL.values().stream()
+        .filter(e -> e.extra() != null)
+        .forEach(e -> all.add(e.extra().toggle()));
+    return List.copyOf(all);
+  }
+
+  /** The values a toggle takes. */
+  private static Entity.Values values(String toggle) {
+    return Entities.ALL.values().stream()
+        .flatMap(e -> e.narrowing().stream())
+        .filter(n -> n.toggle().equals(toggle))
+        .map(Entity.Narrowing::values)
+        .findFirst()
+        .orElse(Entity.Values.TRUE_OR_FALSE);
+  }
 
   /** The job parameter that numbers the attempts of one launch after the first. */
   public static final String ATTEMPT = "run.attempt";
@@ -200,45 +214,23 @@ public record LoadParameters(
 
   private static String toggle(String key, String value) {
     String v = value.trim().toLowerCase(Locale.ROOT);
-    boolean ok =
-        switch (key) {
-          case "inactive" -> v.equals("include") || v.equals("exclude");
-          case "devices.seen_within_days" -> v.matches("[1-9][0-9]{0,4}");
-          default -> v.equals("true") || v.equals("false");
-        };
-    if (!ok) {
+    Entity.Values values = values(key);
+    if (!v.matches(values.pattern())) {
       throw new IllegalArgumentException(
-          key
-              + " must be "
-              + switch (key) {
-                case "inactive" -> "include or exclude";
-                case "devices.seen_within_days" -> "a number of days from 1 to 99999";
-                default -> "true or false";
-              }
-              + ", got '"
-              + value
-              + "'.");
+          key + " must be " + values.described() + ", got '" + value + "'.");
     }
     return v;
   }
 
-  /** The $filter clauses the toggles add for an entity, in a fixed order. */
+  /** The $filter clauses the toggles add for an entity, in the entity's order. */
   private List<String> toggleClauses(Entity entity) {
     List<String> clauses = new ArrayList<>();
-    boolean users = entity.name().equals("users");
-    boolean devices = entity.name().equals("devices");
-    if ((users || devices) && "exclude".equals(toggles.get("inactive"))) {
-      clauses.add("accountEnabled eq true");
-    }
-    if (devices && "true".equals(toggles.get("devices.company_owned"))) {
-      clauses.add("deviceOwnership eq 'Company'");
-    }
-    if (devices && toggles.containsKey("devices.seen_within_days")) {
-      Instant since =
-          window
-              .until()
-              .minus(Duration.ofDays(Long.parseLong(toggles.get("devices.seen_within_days"))));
-      clauses.add("approximateLastSignInDateTime ge " + since);
+    for (Entity.Narrowing n : entity.narrowing()) {
+      String value = toggles.get(n.toggle());
+      String clause = value == null ? null : n.clause().of(value, window.until());
+      if (clause != null) {
+        clauses.add(clause);
+      }
     }
     return clauses;
   }
@@ -462,9 +454,14 @@ public record LoadParameters(
       given.add("select." + entity.name() + "=" + selects.get(entity.name()));
     }
     if (!toggleClauses(entity).isEmpty()) {
+      Set<String> keys = new HashSet<>();
+      entity.narrowing().forEach(n -> keys.add(n.toggle()));
+      if (entity.extra() != null) {
+        keys.add(entity.extra().toggle());
+      }
       toggles.forEach(
           (k, v) -> {
-            if (k.equals("inactive") || k.startsWith(entity.name() + ".")) {
+            if (keys.contains(k)) {
               given.add(k + "=" + v);
             }
           });

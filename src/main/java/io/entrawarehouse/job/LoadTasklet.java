@@ -92,7 +92,7 @@ final class LoadTasklet implements Tasklet {
             merged.removed().size());
         parts = List.of(merged.part());
         reasons = merged.removed();
-        if (entity == Entities.GROUP_MEMBERS) {
+        if (entity.readByParentsDelta()) {
           Memberships.Completed done =
               new Memberships(lake, versions, stores.staging())
                   .complete(

@@ -1,7 +1,6 @@
 package io.entrawarehouse.warehouse;
 
 import static io.entrawarehouse.warehouse.Column.Type.BOOLEAN;
-import static io.entrawarehouse.warehouse.Column.Type.DOUBLE;
 import static io.entrawarehouse.warehouse.Column.Type.INT;
 import static io.entrawarehouse.warehouse.Column.Type.JSON;
 import static io.entrawarehouse.warehouse.Column.Type.LONG;
@@ -10,13 +9,14 @@ import static io.entrawarehouse.warehouse.Column.Type.TIMESTAMP;
 import static io.entrawarehouse.warehouse.Column.listOf;
 import static io.entrawarehouse.warehouse.Column.of;
 
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /** The entities the {@code directory-load} job loads, in load order. */
 public final class Entities {
@@ -32,8 +32,6 @@ public final class Entities {
           "GroupMember.Read.All",
           "Group.Read.All",
           "Group.ReadWrite.All");
-  private static final Permission AUDIT_LOG_READ =
-      Permission.allOf("AuditLog.Read.All", "Directory.Read.All");
 
   /** A user's sign-in activity time, {@code <column>_date_time}: Graph's "never" is NULL. */
   private static Column signInTime(String column, String property) {
@@ -48,10 +46,25 @@ public final class Entities {
         .highCardinality();
   }
 
+  /**
+   * {@code inactive=exclude} leaves out disabled accounts (the default, {@code include}, loads
+   * them: a disabled account that still holds licences or group memberships is what analysts look
+   * for).
+   */
+  private static final String INACTIVE = "inactive";
+
+  private static final Entity.Values INCLUDE_OR_EXCLUDE =
+      new Entity.Values("include|exclude", "include or exclude");
+
+  private static String enabledOnly(String value, Instant until) {
+    return value.equals("exclude") ? "accountEnabled eq true" : null;
+  }
+
   public static final Entity USERS =
       Entity.builder("users", "/users")
           .delta("/users/delta")
           .pageSize(999)
+          .narrowing(INACTIVE, INCLUDE_OR_EXCLUDE, Entities::enabledOnly)
           .permission(Permission.anyOf("User.Read.All", "User.Read.All", "User.ReadWrite.All"))
           .extra(
               "signInActivity",
@@ -181,6 +194,19 @@ public final class Entities {
       Entity.builder("devices", "/devices")
           .delta("/devices/delta")
           .pageSize(999)
+          .narrowing(INACTIVE, INCLUDE_OR_EXCLUDE, Entities::enabledOnly)
+          // company-owned devices only
+          .narrowing(
+              "devices.company_owned",
+              Entity.Values.TRUE_OR_FALSE,
+              (value, until) -> value.equals("true") ? "deviceOwnership eq 'Company'" : null)
+          // devices signed in within N days before until
+          .narrowing(
+              "devices.seen_within_days",
+              new Entity.Values("[1-9][0-9]{0,4}", "a number of days from 1 to 99999"),
+              (value, until) ->
+                  "approximateLastSignInDateTime ge "
+                      + until.minus(Duration.ofDays(Long.parseLong(value))))
           .permission(DEVICE_READ)
           .columns(
               of("id", STRING, "id").highCardinality(),
@@ -213,86 +239,6 @@ public final class Entities {
                   .highCardinality(),
               listOf("physical_ids", "physicalIds", null).highCardinality(),
               listOf("system_labels", "systemLabels", null))
-          .build();
-
-  public static final Entity DIRECTORY_AUDITS =
-      Entity.builder("directory_audits", "/auditLogs/directoryAudits")
-          .pageSize(999)
-          .log("activityDateTime")
-          .rawJson(false)
-          .permission(AUDIT_LOG_READ)
-          .columns(
-              of("id", STRING, "id").highCardinality(),
-              of("activity_date_time", TIMESTAMP, "activityDateTime"),
-              of("activity_display_name", STRING, "activityDisplayName"),
-              of("category", STRING, "category"),
-              of("correlation_id", STRING, "correlationId").highCardinality(),
-              of("result", STRING, "result"),
-              of("result_reason", STRING, "resultReason"),
-              of("logged_by_service", STRING, "loggedByService"),
-              of("operation_type", STRING, "operationType"),
-              of("initiated_by_user_id", STRING, "initiatedBy/user/id"),
-              of("initiated_by_user_principal_name", STRING, "initiatedBy/user/userPrincipalName"),
-              of("initiated_by_user_display_name", STRING, "initiatedBy/user/displayName"),
-              of("initiated_by_ip_address", STRING, "initiatedBy/user/ipAddress"),
-              of("initiated_by_app_id", STRING, "initiatedBy/app/appId"),
-              of("initiated_by_app_display_name", STRING, "initiatedBy/app/displayName"),
-              of("initiated_by_service_principal_id", STRING, "initiatedBy/app/servicePrincipalId"),
-              of("initiated_by", JSON, "initiatedBy"),
-              listOf("target_resource_ids", "targetResources", "id").highCardinality(),
-              of("target_resources", JSON, "targetResources"),
-              of("additional_details", JSON, "additionalDetails"))
-          .build();
-
-  public static final Entity SIGN_INS =
-      Entity.builder("sign_ins", "/auditLogs/signIns")
-          .what("sign-ins")
-          .pageSize(1000)
-          .log("createdDateTime")
-          .noSelect() // v1.0 documents none, and Graph has refused it (Conformance)
-          .rawJson(false)
-          .permission(AUDIT_LOG_READ)
-          .licence("P1")
-          .columns(
-              of("id", STRING, "id").highCardinality(),
-              of("created_date_time", TIMESTAMP, "createdDateTime"),
-              of("user_id", STRING, "userId").highCardinality(),
-              of("user_principal_name", STRING, "userPrincipalName").highCardinality(),
-              of("user_display_name", STRING, "userDisplayName").highCardinality(),
-              of("app_id", STRING, "appId"),
-              of("app_display_name", STRING, "appDisplayName"),
-              of("resource_id", STRING, "resourceId"),
-              of("resource_display_name", STRING, "resourceDisplayName"),
-              of("ip_address", STRING, "ipAddress").highCardinality(),
-              of("client_app_used", STRING, "clientAppUsed"),
-              of("correlation_id", STRING, "correlationId").highCardinality(),
-              of("is_interactive", BOOLEAN, "isInteractive"),
-              of("status_error_code", INT, "status/errorCode"),
-              of("status_failure_reason", STRING, "status/failureReason"),
-              of("status_additional_details", STRING, "status/additionalDetails"),
-              of("conditional_access_status", STRING, "conditionalAccessStatus"),
-              of("applied_conditional_access_policies", JSON, "appliedConditionalAccessPolicies"),
-              listOf(
-                  "applied_conditional_access_policy_ids",
-                  "appliedConditionalAccessPolicies",
-                  "id"),
-              of("risk_detail", STRING, "riskDetail"),
-              of("risk_level_aggregated", STRING, "riskLevelAggregated"),
-              of("risk_level_during_sign_in", STRING, "riskLevelDuringSignIn"),
-              of("risk_state", STRING, "riskState"),
-              listOf("risk_event_types", "riskEventTypes", null),
-              of("device_id", STRING, "deviceDetail/deviceId").highCardinality(),
-              of("device_display_name", STRING, "deviceDetail/displayName").highCardinality(),
-              of("device_operating_system", STRING, "deviceDetail/operatingSystem"),
-              of("device_browser", STRING, "deviceDetail/browser"),
-              of("device_is_compliant", BOOLEAN, "deviceDetail/isCompliant"),
-              of("device_is_managed", BOOLEAN, "deviceDetail/isManaged"),
-              of("device_trust_type", STRING, "deviceDetail/trustType"),
-              of("location_city", STRING, "location/city"),
-              of("location_state", STRING, "location/state"),
-              of("location_country_or_region", STRING, "location/countryOrRegion"),
-              of("location_latitude", DOUBLE, "location/geoCoordinates/latitude"),
-              of("location_longitude", DOUBLE, "location/geoCoordinates/longitude"))
           .build();
 
   private static final Permission APPLICATION_READ =
@@ -396,143 +342,6 @@ public final class Entities {
           .ids("owner_id", "key_id")
           .build();
 
-  private static final Permission ROLE_READ =
-      Permission.anyOf(
-          "RoleManagement.Read.Directory",
-          "RoleManagement.Read.Directory",
-          "RoleManagement.Read.All",
-          "RoleManagement.ReadWrite.Directory");
-
-  /** Directory roles, built-in and custom. */
-  public static final Entity ROLE_DEFINITIONS =
-      Entity.builder("role_definitions", "/roleManagement/directory/roleDefinitions")
-          .what("role definitions")
-          .permission(ROLE_READ)
-          .columns(
-              of("id", STRING, "id"),
-              of("display_name", STRING, "displayName"),
-              of("description", STRING, "description"),
-              of("is_built_in", BOOLEAN, "isBuiltIn"),
-              of("is_enabled", BOOLEAN, "isEnabled"),
-              of("template_id", STRING, "templateId"),
-              of("version", STRING, "version"),
-              listOf("resource_scopes", "resourceScopes", null),
-              of("role_permissions", JSON, "rolePermissions"))
-          .build();
-
-  /** Who holds which directory role, at which scope, now (active assignments). */
-  public static final Entity ROLE_ASSIGNMENTS =
-      Entity.builder("role_assignments", "/roleManagement/directory/roleAssignments")
-          .what("role assignments")
-          .permission(ROLE_READ)
-          .columns(
-              of("id", STRING, "id").highCardinality(),
-              of("principal_id", STRING, "principalId").highCardinality(),
-              of("role_definition_id", STRING, "roleDefinitionId"),
-              of("directory_scope_id", STRING, "directoryScopeId"),
-              of("resource_scope", STRING, "resourceScope"))
-          .build();
-
-  /** Who may activate which directory role through PIM (Entra ID P2). */
-  public static final Entity ROLE_ELIGIBILITY_SCHEDULES =
-      Entity.builder(
-              "role_eligibility_schedules", "/roleManagement/directory/roleEligibilitySchedules")
-          .what("role eligibility schedules")
-          .permission(
-              new Permission(
-                  "RoleEligibilitySchedule.Read.Directory",
-                  Set.of(
-                      "RoleEligibilitySchedule.Read.Directory",
-                      "RoleManagement.Read.Directory",
-                      "RoleManagement.Read.All",
-                      "RoleEligibilitySchedule.ReadWrite.Directory",
-                      "RoleManagement.ReadWrite.Directory"),
-                  Set.of()))
-          .licence("P2")
-          .columns(
-              of("id", STRING, "id").highCardinality(),
-              of("principal_id", STRING, "principalId").highCardinality(),
-              of("role_definition_id", STRING, "roleDefinitionId"),
-              of("directory_scope_id", STRING, "directoryScopeId"),
-              of("app_scope_id", STRING, "appScopeId"),
-              of("status", STRING, "status"),
-              of("member_type", STRING, "memberType"),
-              of("created_date_time", TIMESTAMP, "createdDateTime"),
-              of("modified_date_time", TIMESTAMP, "modifiedDateTime"),
-              of("start_date_time", TIMESTAMP, "scheduleInfo/startDateTime"),
-              of("expiration_type", STRING, "scheduleInfo/expiration/type"),
-              of("end_date_time", TIMESTAMP, "scheduleInfo/expiration/endDateTime"))
-          .build();
-
-  /** Each user's MFA, SSPR and passwordless registration (a report: Entra ID P1/P2). */
-  public static final Entity AUTH_METHOD_REGISTRATIONS =
-      Entity.builder(
-              "auth_method_registrations", "/reports/authenticationMethods/userRegistrationDetails")
-          .what("authentication method registrations")
-          .noSelect()
-          .permission(new Permission("AuditLog.Read.All", Set.of(), Set.of("AuditLog.Read.All")))
-          .licence("P1")
-          .columns(
-              of("user_id", STRING, "id").highCardinality(),
-              of("user_principal_name", STRING, "userPrincipalName").highCardinality(),
-              of("user_display_name", STRING, "userDisplayName").highCardinality(),
-              of("user_type", STRING, "userType"),
-              of("is_admin", BOOLEAN, "isAdmin"),
-              of("is_mfa_registered", BOOLEAN, "isMfaRegistered"),
-              of("is_mfa_capable", BOOLEAN, "isMfaCapable"),
-              of("is_passwordless_capable", BOOLEAN, "isPasswordlessCapable"),
-              of("is_sspr_registered", BOOLEAN, "isSsprRegistered"),
-              of("is_sspr_enabled", BOOLEAN, "isSsprEnabled"),
-              of("is_sspr_capable", BOOLEAN, "isSsprCapable"),
-              of(
-                  "is_system_preferred_authentication_method_enabled",
-                  BOOLEAN,
-                  "isSystemPreferredAuthenticationMethodEnabled"),
-              listOf("methods_registered", "methodsRegistered", null),
-              listOf(
-                  "system_preferred_authentication_methods",
-                  "systemPreferredAuthenticationMethods",
-                  null),
-              of(
-                  "user_preferred_method_for_secondary_authentication",
-                  STRING,
-                  "userPreferredMethodForSecondaryAuthentication"),
-              of("last_updated_date_time", TIMESTAMP, "lastUpdatedDateTime"))
-          .ids("user_id")
-          .build();
-
-  /** Conditional-access policies: state, conditions and controls, with who and what as id lists. */
-  public static final Entity CONDITIONAL_ACCESS_POLICIES =
-      Entity.builder("conditional_access_policies", "/identity/conditionalAccess/policies")
-          .what("conditional access policies")
-          .permission(
-              new Permission(
-                  "Policy.Read.All",
-                  Set.of("Policy.Read.All", "Policy.ReadWrite.ConditionalAccess"),
-                  Set.of()))
-          .licence("P1")
-          .columns(
-              of("id", STRING, "id"),
-              of("display_name", STRING, "displayName"),
-              of("state", STRING, "state"),
-              of("created_date_time", TIMESTAMP, "createdDateTime"),
-              of("modified_date_time", TIMESTAMP, "modifiedDateTime"),
-              listOf("include_users", "conditions/users/includeUsers", null),
-              listOf("exclude_users", "conditions/users/excludeUsers", null),
-              listOf("include_groups", "conditions/users/includeGroups", null),
-              listOf("exclude_groups", "conditions/users/excludeGroups", null),
-              listOf("include_roles", "conditions/users/includeRoles", null),
-              listOf("exclude_roles", "conditions/users/excludeRoles", null),
-              listOf("include_applications", "conditions/applications/includeApplications", null),
-              listOf("exclude_applications", "conditions/applications/excludeApplications", null),
-              listOf("client_app_types", "conditions/clientAppTypes", null),
-              listOf("grant_built_in_controls", "grantControls/builtInControls", null),
-              of("grant_operator", STRING, "grantControls/operator"),
-              of("conditions", JSON, "conditions"),
-              of("grant_controls", JSON, "grantControls"),
-              of("session_controls", JSON, "sessionControls"))
-          .build();
-
   /** The licences the tenant bought: what analysts join users' SKU ids with. */
   public static final Entity SUBSCRIBED_SKUS =
       Entity.builder("subscribed_skus", "/subscribedSkus")
@@ -602,6 +411,19 @@ public final class Entities {
           .ids("user_id", "sku_id")
           .build();
 
+  /** The report tables ({@link ReportTables}), by the names the code uses. */
+  public static final Entity DIRECTORY_AUDITS = ReportTables.DIRECTORY_AUDITS;
+
+  public static final Entity SIGN_INS = ReportTables.SIGN_INS;
+  public static final Entity AUTH_METHOD_REGISTRATIONS = ReportTables.AUTH_METHOD_REGISTRATIONS;
+
+  /** The access tables ({@link AccessTables}), by the names the code uses. */
+  public static final Entity ROLE_DEFINITIONS = AccessTables.ROLE_DEFINITIONS;
+
+  public static final Entity ROLE_ASSIGNMENTS = AccessTables.ROLE_ASSIGNMENTS;
+  public static final Entity ROLE_ELIGIBILITY_SCHEDULES = AccessTables.ROLE_ELIGIBILITY_SCHEDULES;
+  public static final Entity CONDITIONAL_ACCESS_POLICIES = AccessTables.CONDITIONAL_ACCESS_POLICIES;
+
   /**
    * Every entity by name, in load order. Memberships come after every object a group can hold
    * (users, groups, devices, service principals): their delta round is completed from those tables
@@ -609,25 +431,21 @@ public final class Entities {
    */
   public static final Map<String, Entity> ALL =
       index(
-          USERS,
-          GROUPS,
-          DEVICES,
-          DEVICE_OWNERS,
-          DIRECTORY_AUDITS,
-          SIGN_INS,
-          SUBSCRIBED_SKUS,
-          USER_LICENSES,
-          APPLICATIONS,
-          SERVICE_PRINCIPALS,
-          GROUP_MEMBERS,
-          GROUP_MEMBERS_TRANSITIVE,
-          APP_CREDENTIALS,
-          ROLE_DEFINITIONS,
-          ROLE_ASSIGNMENTS,
-          ROLE_ELIGIBILITY_SCHEDULES,
-          AUTH_METHOD_REGISTRATIONS,
-          CONDITIONAL_ACCESS_POLICIES,
-          APP_ROLE_ASSIGNMENTS);
+          List.of(
+              USERS,
+              GROUPS,
+              DEVICES,
+              DEVICE_OWNERS,
+              SUBSCRIBED_SKUS,
+              USER_LICENSES,
+              APPLICATIONS,
+              SERVICE_PRINCIPALS,
+              GROUP_MEMBERS,
+              GROUP_MEMBERS_TRANSITIVE,
+              APP_CREDENTIALS),
+          ReportTables.TABLES,
+          AccessTables.TABLES,
+          List.of(APP_ROLE_ASSIGNMENTS));
 
   /**
    * The history tables, by the name of the table whose versions each keeps: the directory's objects
@@ -655,10 +473,13 @@ public final class Entities {
     return HISTORY.get(table.name());
   }
 
-  private static Map<String, Entity> index(Entity... entities) {
+  @SafeVarargs
+  private static Map<String, Entity> index(List<Entity>... families) {
     Map<String, Entity> map = new LinkedHashMap<>();
-    for (Entity e : entities) {
-      map.put(e.name(), e);
+    for (List<Entity> family : families) {
+      for (Entity e : family) {
+        map.put(e.name(), e);
+      }
     }
     return Collections.unmodifiableMap(map);
   }

@@ -3,12 +3,18 @@ package io.entrawarehouse.warehouse;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.entrawarehouse.graph.Reading;
+import io.entrawarehouse.warehouse.Source.Closure;
+import io.entrawarehouse.warehouse.Source.Collection;
+import io.entrawarehouse.warehouse.Source.Elements;
+import io.entrawarehouse.warehouse.Source.History;
+import io.entrawarehouse.warehouse.Source.Log;
+import io.entrawarehouse.warehouse.Source.PerParent;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Objects;
 import java.util.Set;
 import org.apache.avro.LogicalTypes;
 import org.apache.avro.Schema;
@@ -26,59 +32,130 @@ import org.apache.avro.SchemaBuilder;
  *     collection with {@code {id}} where the parent's id goes
  * @param pageSize the $top asked for (Graph's maximum for the endpoint), or 0 for an endpoint that
  *     takes no $top
- * @param timeProperty for logs, the event-time property windows filter on; null otherwise
  * @param columns the warehouse columns after {@code tenant_id}
  * @param idColumns the columns whose values, joined by "/", identify a row
- * @param parent for a per-parent collection (a group's members), the collection whose ids fill
- *     {@code {id}}; null otherwise
  * @param permission the application permission the endpoint needs
  * @param licence the Entra ID licence the endpoint needs ("P1", "P2"), or null
  * @param rawJson whether loads keep each item's Graph JSON in {@code raw_json} unless the launch
  *     says otherwise (chosen per table from what it costs: README, "raw_json")
- * @param each for a table of the elements of array properties of each item (a user's assigned
- *     licences; an app's key and password credentials), those properties, comma-separated; each
- *     element is a row, with its item's id as {@link Parent#FIELD}, the array's name as {@link
- *     #ARRAY} and the collection's as {@link #SOURCE}; null otherwise
- * @param expand for such a table whose array is a relationship ({@code registeredOwners} of
- *     devices), the {@code $expand} that brings it with each item; null otherwise
- * @param also for such a table, more collections whose items have the same arrays (service
- *     principals' credentials beside applications'), read after {@code path}
+ * @param redact the item properties never stored anywhere ({@link #removeSecrets})
  * @param selectable whether the endpoint takes {@code $select}; one that does not (registration
  *     details) returns every property and is asked for none
- * @param lookup for such a table, another collection whose values the elements are joined with (a
- *     licence's SKU part number); null otherwise
- * @param extra a property the default $select asks for that needs more than the endpoint does (a
- *     user's signInActivity); null when there is none
- * @param closureOf for a table computed without a request, the per-parent membership table whose
- *     transitive closure it holds (group members at any depth, from the direct ones); its path
- *     names the Graph endpoint whose answer it equals. Null for a table read from Graph
- * @param delta the entity's delta function: later loads read only what changed since the deltaLink
- *     the lake holds. Null when Graph has none for it
- * @param historyOf for a history table ({@code users_history}), the table whose versions it keeps;
- *     null otherwise
+ * @param source where the rows come from, and what that kind of source needs
+ * @param narrowing the launch toggles that add a $filter clause to this table's query
  */
 public record Entity(
     String name,
     String what,
     String path,
     int pageSize,
-    String timeProperty,
     List<Column> columns,
     List<String> idColumns,
-    Parent parent,
     Permission permission,
     String licence,
     boolean rawJson,
-    String each,
-    String expand,
-    Lookup lookup,
     List<String> redact,
-    List<String> also,
     boolean selectable,
-    Extra extra,
-    Entity closureOf,
-    Delta delta,
-    Entity historyOf) {
+    Source source,
+    List<Narrowing> narrowing) {
+
+  /**
+   * A launch toggle that narrows this table with a $filter clause.
+   *
+   * @param toggle the launch parameter, e.g. {@code inactive}
+   * @param clause the clause for the toggle's value and the launch's {@code until}, or null when
+   *     that value adds none
+   */
+  public record Narrowing(String toggle, Values values, Clause clause) {}
+
+  /**
+   * The values a toggle takes.
+   *
+   * @param pattern what a value must match (lower case)
+   * @param described how a message names them, e.g. "include or exclude"
+   */
+  public record Values(String pattern, String described) {
+    public static final Values TRUE_OR_FALSE = new Values("true|false", "true or false");
+  }
+
+  /** A narrowing's $filter clause from the toggle's value. */
+  @FunctionalInterface
+  public interface Clause {
+    /**
+     * @param value the toggle's value, lower case
+     * @param until the end of the launch's window
+     * @return the clause, or null when the value adds none
+     */
+    String of(String value, Instant until);
+  }
+
+  /** The event-time property of a log, or null. */
+  public String timeProperty() {
+    return source instanceof Log l ? l.timeProperty() : null;
+  }
+
+  /** The parents' collection of a per-parent table (and its closure and history), or null. */
+  public Parent parent() {
+    if (source instanceof PerParent p) {
+      return p.parent();
+    }
+    if (source instanceof Closure c) {
+      return c.parent();
+    }
+    return source instanceof History h ? h.of().parent() : null;
+  }
+
+  /** The delta function of the table, or null. */
+  public Delta delta() {
+    if (source instanceof Collection c) {
+      return c.delta();
+    }
+    return source instanceof PerParent p ? p.delta() : null;
+  }
+
+  /**
+   * Whether a delta round of this table comes from its parents' delta function (group members from
+   * the groups' {@code members@delta}), which names each member by id and type only: the round is
+   * completed from the member objects' tables.
+   */
+  public boolean readByParentsDelta() {
+    return source instanceof PerParent p && p.delta() != null;
+  }
+
+  /** The extra property of a collection, or null. */
+  public Extra extra() {
+    return source instanceof Collection c ? c.extra() : null;
+  }
+
+  /** The array properties of an elements table, or null. */
+  public String each() {
+    return source instanceof Elements e ? e.each() : null;
+  }
+
+  /** The $expand of an elements table, or null. */
+  public String expand() {
+    return source instanceof Elements e ? e.expand() : null;
+  }
+
+  /** The lookup of an elements table, or null. */
+  public Lookup lookup() {
+    return source instanceof Elements e ? e.lookup() : null;
+  }
+
+  /** The more collections an elements table reads. */
+  public List<String> also() {
+    return source instanceof Elements e ? e.also() : List.of();
+  }
+
+  /** The membership table a closure is computed from, or null. */
+  public Entity closureOf() {
+    return source instanceof Closure c ? c.of() : null;
+  }
+
+  /** The table a history table keeps the versions of, or null. */
+  public Entity historyOf() {
+    return source instanceof History h ? h.of() : null;
+  }
 
   /**
    * A delta function that reads an entity's changes.
@@ -99,7 +176,7 @@ public record Entity(
   public List<String> paths() {
     List<String> all = new ArrayList<>();
     all.add(path);
-    all.addAll(also);
+    all.addAll(also());
     return all;
   }
 
@@ -136,32 +213,16 @@ public record Entity(
    * restart keys ({@code <name>_member_of}); null when the table has none.
    */
   public Entity memberSideReader() {
-    if (parent == null || parent.memberSide() == null) {
+    if (parent() == null || parent().memberSide() == null) {
       return null;
     }
-    MemberSide side = parent.memberSide();
-    return new Entity(
-        name + "_member_of",
-        what + " found from the " + side.members().substring(1) + "' side",
-        side.path(),
-        pageSize,
-        null,
-        columns,
-        idColumns,
-        new Parent(side.members(), null),
-        permission,
-        licence,
-        rawJson,
-        each,
-        expand,
-        lookup,
-        redact,
-        also,
-        selectable,
-        extra,
-        closureOf,
-        null,
-        null);
+    MemberSide side = parent().memberSide();
+    EntityBuilder reader =
+        toBuilder(name + "_member_of", side.path())
+            .what(what + " found from the " + side.members().substring(1) + "' side")
+            .under(side.members());
+    reader.delta = null; // read in full: the table's delta round carries both sides
+    return reader.build();
   }
 
   /**
@@ -201,33 +262,12 @@ public record Entity(
 
   /** This entity with other columns (schema evolution tests). */
   public Entity withColumns(List<Column> other) {
-    return new Entity(
-        name,
-        what,
-        path,
-        pageSize,
-        timeProperty,
-        other,
-        idColumns,
-        parent,
-        permission,
-        licence,
-        rawJson,
-        each,
-        expand,
-        lookup,
-        redact,
-        also,
-        selectable,
-        extra,
-        closureOf,
-        delta,
-        historyOf);
+    return toBuilder(name, path).columns(other.toArray(new Column[0])).build();
   }
 
   /** Whether loads read the table from Graph (not computed from another table). */
   public boolean readFromGraph() {
-    return closureOf == null;
+    return closureOf() == null;
   }
 
   /** The path of one parent's collection. */
@@ -256,178 +296,34 @@ public record Entity(
     }
   }
 
-  static Builder builder(String name, String path) {
-    return new Builder(name, path);
+  static EntityBuilder builder(String name, String path) {
+    return new EntityBuilder(name, path);
   }
 
-  /** Builds an entity; only name, path, permission and columns are required. */
-  static final class Builder {
-    private final String name;
-    private final String path;
-    private String what;
-    private int pageSize;
-    private String timeProperty;
-    private List<Column> columns;
-    private List<String> ids = List.of("id");
-    private Parent parent;
-    private Permission permission;
-    private String licence;
-    private boolean rawJson = true;
-    private String each;
-    private String expand;
-    private Lookup lookup;
-    private List<String> redact = List.of();
-    private List<String> also = List.of();
-    private boolean selectable = true;
-    private Extra extra;
-    private Entity closureOf;
-    private Delta delta;
-    private Entity historyOf;
-
-    private Builder(String name, String path) {
-      this.name = name;
-      this.path = path;
-      this.what = name.replace('_', ' ');
-    }
-
-    Builder what(String what) {
-      this.what = what;
-      return this;
-    }
-
-    Builder pageSize(int pageSize) {
-      this.pageSize = pageSize;
-      return this;
-    }
-
-    /** A log: windows filter on this event-time property. */
-    Builder log(String timeProperty) {
-      this.timeProperty = timeProperty;
-      return this;
-    }
-
-    Builder columns(Column... columns) {
-      this.columns = List.of(columns);
-      return this;
-    }
-
-    Builder ids(String... ids) {
-      this.ids = List.of(ids);
-      return this;
-    }
-
-    Builder under(String parentPath) {
-      this.parent = new Parent(parentPath, null);
-      return this;
-    }
-
-    /** Members the parents' own listing leaves out, read from their side ({@link MemberSide}). */
-    Builder memberSide(MemberSide side) {
-      this.parent = new Parent(parent.path(), side);
-      return this;
-    }
-
-    Builder permission(Permission permission) {
-      this.permission = permission;
-      return this;
-    }
-
-    Builder licence(String licence) {
-      this.licence = licence;
-      return this;
-    }
-
-    /** Whether raw_json is kept unless a launch says otherwise (default: yes). */
-    Builder rawJson(boolean byDefault) {
-      this.rawJson = byDefault;
-      return this;
-    }
-
-    /** Rows are the elements of this array property of each item. */
-    Builder each(String arrayProperty) {
-      this.each = arrayProperty;
-      return this;
-    }
-
-    /** The array is a relationship, brought by this {@code $expand} (its own $select inside). */
-    Builder expand(String expand) {
-      this.expand = expand;
-      return this;
-    }
-
-    /** Each element's {@code from} joined with the {@code key} of another collection's items. */
-    Builder lookup(String path, String key, String value, String from) {
-      this.lookup = new Lookup(path, key, value, from);
-      return this;
-    }
-
-    /** The endpoint takes no $select (it returns every property). */
-    Builder noSelect() {
-      this.selectable = false;
-      return this;
-    }
-
-    /** A property with its own permission, licence and page size ({@link Extra}). */
-    Builder extra(
-        String property, String toggle, Permission permission, String licence, int pageSize) {
-      this.extra = new Extra(property, toggle, permission, licence, pageSize);
-      return this;
-    }
-
-    /** Rows computed as the transitive closure of a membership table, with no request. */
-    Builder closureOf(Entity memberships) {
-      this.closureOf = memberships;
-      return this;
-    }
-
-    /** Graph's delta function for the entity: later loads read only changes. */
-    Builder delta(String deltaPath) {
-      this.delta = new Delta(deltaPath, null);
-      return this;
-    }
-
-    /** Graph's delta function for the entity, always with this $select. */
-    Builder delta(String deltaPath, String select) {
-      this.delta = new Delta(deltaPath, select);
-      return this;
-    }
-
-    /** More collections with the same arrays, read after the path. */
-    Builder also(String... paths) {
-      this.also = List.of(paths);
-      return this;
-    }
-
-    /** Properties never stored: a secret's hint, a certificate's key. */
-    Builder redact(String... paths) {
-      this.redact = List.of(paths);
-      return this;
-    }
-
-    Entity build() {
-      return new Entity(
-          name,
-          what,
-          path,
-          pageSize,
-          timeProperty,
-          columns,
-          ids,
-          parent,
-          Objects.requireNonNull(permission, name + ": no permission"),
-          licence,
-          rawJson,
-          each,
-          expand,
-          lookup,
-          redact,
-          also,
-          selectable,
-          extra,
-          closureOf,
-          delta,
-          historyOf);
-    }
+  /** A builder holding this entity's settings, for a table of another name and path. */
+  EntityBuilder toBuilder(String newName, String newPath) {
+    EntityBuilder b = new EntityBuilder(newName, newPath);
+    b.what = what;
+    b.pageSize = pageSize;
+    b.columns = columns;
+    b.ids = idColumns;
+    b.permission = permission;
+    b.licence = licence;
+    b.rawJson = rawJson;
+    b.redact = redact;
+    b.selectable = selectable;
+    b.narrowing = narrowing;
+    b.timeProperty = timeProperty();
+    b.parent = parent();
+    b.delta = delta();
+    b.extra = extra();
+    b.each = each();
+    b.expand = expand();
+    b.lookup = lookup();
+    b.also = also();
+    b.closureOf = closureOf();
+    b.historyOf = historyOf();
+    return b;
   }
 
   /** In a history table: when the version began (the load that saw it first). */
@@ -459,28 +355,16 @@ public record Entity(
     all.add(Column.of(REMOVED_REASON, Column.Type.STRING, "@" + REMOVED_REASON));
     List<String> ids = new ArrayList<>(idColumns);
     ids.add(VALID_FROM);
-    return new Entity(
-        name + "_history",
-        what + " history",
-        path,
-        0,
-        null,
-        List.copyOf(all),
-        List.copyOf(ids),
-        parent,
-        permission,
-        licence,
-        false,
-        null,
-        null,
-        null,
-        List.of(),
-        List.of(),
-        selectable,
-        null,
-        null,
-        null,
-        this);
+    EntityBuilder history = new EntityBuilder(name + "_history", path);
+    history.what = what + " history";
+    history.columns = List.copyOf(all);
+    history.ids = List.copyOf(ids);
+    history.permission = permission;
+    history.licence = licence;
+    history.rawJson = false;
+    history.selectable = selectable;
+    history.historyOf = this;
+    return history.build();
   }
 
   /** Columns every row carries besides the entity's own. */
@@ -497,7 +381,7 @@ public record Entity(
   public static final String RAW_JSON = "raw_json";
 
   public boolean isLog() {
-    return timeProperty != null;
+    return source instanceof Log;
   }
 
   /** The Hive partition column: event date for logs, load date for directory entities. */
@@ -507,9 +391,9 @@ public record Entity(
 
   /** The default $select: every property a column reads, never Graph's short default set. */
   public String defaultSelect() {
-    if (each != null) {
+    if (each() != null) {
       // The items' id and array, not the elements' properties; a relationship comes by $expand.
-      return expand != null ? "id" : "id," + each;
+      return expand() != null ? "id" : "id," + each();
     }
     Set<String> properties = new LinkedHashSet<>();
     for (Column c : columns) {
@@ -522,7 +406,7 @@ public record Entity(
 
   /** For logs, the column holding the event time. */
   public Column timeColumn() {
-    return columns.stream().filter(c -> c.path().equals(timeProperty)).findFirst().orElseThrow();
+    return columns.stream().filter(c -> c.path().equals(timeProperty())).findFirst().orElseThrow();
   }
 
   public Column column(String name) {
