@@ -217,7 +217,7 @@ public final class SimulatorCommand implements Callable<Integer> {
     SimulatorSettings settings = settings();
     if (describe) {
       DemoTenant tenant = DemoTenant.of(settings);
-      out.print(GroundTruth.json(tenant));
+      out.print(GroundTruth.json(tenant, TableTruth.of(tenant)));
       out.flush();
       return 0;
     }

@@ -80,7 +80,7 @@ class DeltaWeekTest {
               .contains("no longer honours the stored delta token")
               .contains("(a resync)");
         }
-        Map<String, GroundTruth.Entity> truth = GroundTruth.of(sim.tenant());
+        Map<String, GroundTruth.Entity> truth = TableTruth.of(sim.tenant());
         try (Connection c = readOnly(warehouse)) {
           for (String table : TABLES) {
             List<String> ids = ids(c, table);

@@ -87,7 +87,7 @@ class LakeOnlyWorkersTest {
         cli.clear();
       }
       for (GraphSimulator tenant : List.of(contoso, fabrikam)) {
-        Map<String, GroundTruth.Entity> truth = GroundTruth.of(tenant.tenant());
+        Map<String, GroundTruth.Entity> truth = TableTruth.of(tenant.tenant());
         for (String table : List.of("users", "group_members", "sign_ins")) {
           List<String> ids = ids(dir.resolve("analyst/entra.duckdb"), table, tenant.tenantId());
           assertThat(ids).as(table).doesNotHaveDuplicates();

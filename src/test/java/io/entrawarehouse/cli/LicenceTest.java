@@ -54,7 +54,7 @@ class LicenceTest {
           .contains("role_eligibility_schedules")
           .contains("needs Entra ID P2")
           .contains("400 AadPremiumLicenseRequired");
-      Map<String, GroundTruth.Entity> truth = GroundTruth.of(sim.tenant());
+      Map<String, GroundTruth.Entity> truth = TableTruth.of(sim.tenant());
       try (Connection c =
           AnalystSql.openReadOnly(dir.resolve("warehouse/entra.duckdb"), Map.of())) {
         for (Entity e : Entities.ALL.values()) {
@@ -169,7 +169,7 @@ class LicenceTest {
             .contains("run loads users without it");
         assertThat(run.err()).contains("users: signInActivity is not offered by Microsoft Graph");
       }
-      Map<String, GroundTruth.Entity> truth = GroundTruth.of(sim.tenant());
+      Map<String, GroundTruth.Entity> truth = TableTruth.of(sim.tenant());
       try (Connection c =
           AnalystSql.openReadOnly(dir.resolve("warehouse/entra.duckdb"), Map.of())) {
         for (Entity e : Entities.ALL.values()) {

@@ -57,7 +57,7 @@ class LogSliceKillTest {
       assertThat(read.find()).as(log).isTrue();
       // At least one slice (about 5,000 sign-ins) is not read again.
       assertThat(Long.parseLong(read.group(1))).as(log).isPositive().isLessThan(30_500);
-      GroundTruth.Entity truth = GroundTruth.of(sim.tenant()).get("sign_ins");
+      GroundTruth.Entity truth = TableTruth.of(sim.tenant()).get("sign_ins");
       Properties readOnly = new Properties();
       readOnly.setProperty("duckdb.read_only", "true");
       List<String> ids = new ArrayList<>();

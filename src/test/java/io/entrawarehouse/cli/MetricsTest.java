@@ -89,7 +89,7 @@ class MetricsTest {
           .isEqualTo(simulator.tenant().scale().groups());
       assertThat(pushed.get("entra_graph_token_acquisitions_total"))
           .isEqualTo(after.tokensIssued() - before.tokensIssued());
-      Map<String, GroundTruth.Entity> truth = GroundTruth.of(simulator.tenant());
+      Map<String, GroundTruth.Entity> truth = TableTruth.of(simulator.tenant());
       for (String table : List.of("users", "groups", "group_members", "sign_ins")) {
         double rows = truth.get(table).count();
         assertThat(pushed.get("entra_step_items_read_total{step=\"" + table + "\"}"))

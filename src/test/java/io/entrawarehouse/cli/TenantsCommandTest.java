@@ -106,7 +106,7 @@ class TenantsCommandTest {
           .contains("Tenant fabrikam (" + fabrikam.tenantId() + ")")
           .contains("with client certificate");
       for (GraphSimulator sim : List.of(contoso, fabrikam)) {
-        Map<String, GroundTruth.Entity> truth = GroundTruth.of(sim.tenant());
+        Map<String, GroundTruth.Entity> truth = TableTruth.of(sim.tenant());
         for (String table : List.of("users", "groups")) {
           List<String> ids = ids(table, sim.tenantId());
           assertThat(ids).as(table).hasSize((int) truth.get(table).count());
@@ -121,7 +121,7 @@ class TenantsCommandTest {
       assertThat(one.exit()).as(one.all()).isZero();
       assertThat(one.out()).contains("Tenant fabrikam").doesNotContain("Tenant contoso");
       assertThat(ids("users", contoso.tenantId()))
-          .hasSize((int) GroundTruth.of(contoso.tenant()).get("users").count());
+          .hasSize((int) TableTruth.of(contoso.tenant()).get("users").count());
       assertThat(run("run", "tenant=northwind").err())
           .contains("No tenant named 'northwind'")
           .contains("contoso, fabrikam");
@@ -170,7 +170,7 @@ class TenantsCommandTest {
           .contains("directory-load COMPLETED");
       for (GraphSimulator sim : List.of(contoso, fabrikam)) {
         assertThat(ids("users", sim.tenantId()))
-            .hasSize((int) GroundTruth.of(sim.tenant()).get("users").count());
+            .hasSize((int) TableTruth.of(sim.tenant()).get("users").count());
       }
       assertThat(run("restart").out()).contains("nothing to restart");
     }

@@ -1,5 +1,6 @@
 package io.entrawarehouse.job;
 
+import io.entrawarehouse.cli.TableTruth;
 import io.entrawarehouse.cli.WarehouseApplication;
 import io.entrawarehouse.simulator.GraphSimulator;
 import io.entrawarehouse.simulator.GroundTruth;
@@ -134,7 +135,7 @@ final class LoadHarness implements AutoCloseable {
 
   /** Asserts DuckDB and the lake hold exactly the tenant's ground truth for these entities. */
   void assertMatchesGroundTruth(List<Entity> entities) throws Exception {
-    Map<String, GroundTruth.Entity> truth = GroundTruth.of(simulator.tenant());
+    Map<String, GroundTruth.Entity> truth = TableTruth.of(simulator.tenant());
     for (Entity e : entities) {
       for (boolean lake : new boolean[] {false, true}) {
         List<String> ids = ids(e, lake);

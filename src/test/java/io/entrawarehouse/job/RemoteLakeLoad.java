@@ -2,6 +2,7 @@ package io.entrawarehouse.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.entrawarehouse.cli.TableTruth;
 import io.entrawarehouse.simulator.GraphSimulator;
 import io.entrawarehouse.simulator.GroundTruth;
 import io.entrawarehouse.simulator.SimulatorSettings;
@@ -47,7 +48,7 @@ final class RemoteLakeLoad {
     try (GraphSimulator simulator =
         GraphSimulator.start(
             SimulatorSettings.builder().scale(TenantScale.TINY).throttling(false).build())) {
-      Map<String, GroundTruth.Entity> truth = GroundTruth.of(simulator.tenant());
+      Map<String, GroundTruth.Entity> truth = TableTruth.of(simulator.tenant());
       try (LoadHarness r = LoadHarness.over(simulator, dir.resolve("remote"), remote);
           LoadHarness l = LoadHarness.over(simulator, dir.resolve("local"), Map.of())) {
         for (LoadHarness h : List.of(r, l)) {

@@ -270,16 +270,16 @@ class DemoTenantTest {
   @Test
   void groundTruthCountsMatchTheScaleAndTheChecksumSeesOneMissingId() {
     Map<String, GroundTruth.Entity> truth = GroundTruth.of(SMALL);
-    assertThat(truth.get("users").count()).isEqualTo(1000);
+    assertThat(truth.get("/users").count()).isEqualTo(1000);
     assertThat(truth.get("group_members").count()).isEqualTo(8000);
-    assertThat(truth.get("sign_ins").count()).isEqualTo(5000);
+    assertThat(truth.get("/auditLogs/signIns").count()).isEqualTo(5000);
     long withoutLast = 0;
     for (int u = 0; u < 999; u++) {
       withoutLast += Hashing.idChecksumTerm((String) SMALL.people().user(u).get("id"));
     }
-    assertThat(withoutLast).isNotEqualTo(truth.get("users").checksum());
+    assertThat(withoutLast).isNotEqualTo(truth.get("/users").checksum());
     assertThat(withoutLast + Hashing.idChecksumTerm((String) SMALL.people().user(999).get("id")))
-        .isEqualTo(truth.get("users").checksum());
+        .isEqualTo(truth.get("/users").checksum());
   }
 
   @Test
