@@ -306,6 +306,22 @@ final class Catalog {
           filters(BASIC, "id displayName state createdDateTime modifiedDateTime"),
           null);
 
+  static final GraphCollection NAMED_LOCATIONS =
+      new GraphCollection(
+          "namedLocations",
+          "NamedLocation",
+          "microsoft.graph.namedLocation",
+          "conditionalAccess/namedLocations",
+          100,
+          999,
+          1,
+          false,
+          Set.of("Policy.Read.All", "Policy.ReadWrite.ConditionalAccess"),
+          Set.of(),
+          List.of(),
+          filters(BASIC, "id displayName createdDateTime modifiedDateTime"),
+          null);
+
   /** One page of every SKU: no $top, no $filter, only $select (as documented). */
   static final GraphCollection SUBSCRIBED_SKUS =
       new GraphCollection(
@@ -399,6 +415,20 @@ final class Catalog {
               indexed(
                   t -> t.policies().conditionalAccessPolicies(),
                   (t, i) -> t.policies().conditionalAccessPolicy(i))),
+          new Route(
+              "identity/conditionalAccess/namedLocations",
+              NAMED_LOCATIONS,
+              true,
+              indexed(t -> t.policies().namedLocations(), (t, i) -> t.policies().namedLocation(i))
+                  .items(),
+              t -> {
+                // Two types, each with its own properties: $select knows both.
+                Set<String> known = new LinkedHashSet<>();
+                for (int k = 0; k < t.policies().namedLocations(); k++) {
+                  known.addAll(t.policies().namedLocation(k).keySet());
+                }
+                return known;
+              }),
           uncounted(
               "reports/authenticationMethods/userRegistrationDetails",
               REGISTRATION_DETAILS,

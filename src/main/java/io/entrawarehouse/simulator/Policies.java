@@ -2,7 +2,9 @@ package io.entrawarehouse.simulator;
 
 import static io.entrawarehouse.simulator.DemoTenant.*;
 
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,6 +32,61 @@ public final class Policies {
           new String[] {
             "9a3c5e2d-61b4-47d0-b5a8-3e7f9d1c2b60", "Require compliant device for Office 365"
           });
+
+  /**
+   * Named locations: name, then the IP ranges of an ipNamedLocation (trusted or not), or the
+   * countries of a countryNamedLocation (with unknown ones or not, and how the country is found).
+   */
+  private static final String[][] NAMED_LOCATIONS = {
+    {"Headquarters", "ip", "true", "203.0.113.0/24", "198.51.100.16/28"},
+    {"VPN egress (IPv6)", "ip", "true", "2001:db8:1234::/48"},
+    {"Partner office", "ip", "false", "192.0.2.64/26"},
+    {"Blocked countries and regions", "country", "true", "clientIpAddress", "KP", "IR", "SY"},
+    {"Travel with the Authenticator app", "country", "false", "authenticatorAppGps", "FR", "JP"},
+  };
+
+  public int namedLocations() {
+    return NAMED_LOCATIONS.length;
+  }
+
+  /**
+   * Named location {@code k}, as v1.0 lists them: each item has its own type's properties, so the
+   * collection mixes two shapes (Microsoft's example in conditionalaccessroot-list-namedlocations).
+   */
+  public Map<String, Object> namedLocation(int k) {
+    Pick p = t.pick(TENANT + 400, k);
+    String[] l = NAMED_LOCATIONS[k];
+    boolean ip = l[1].equals("ip");
+    Instant created = t.now().minusSeconds(30L * 86_400 + p.below(900L * 86_400));
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put(
+        "@odata.type",
+        ip ? "#microsoft.graph.ipNamedLocation" : "#microsoft.graph.countryNamedLocation");
+    m.put("id", Hashing.uuid(t.seed(), TENANT + 400, k));
+    m.put("displayName", l[0]);
+    m.put("modifiedDateTime", micros7(max(created, t.now().minusSeconds(p.below(300L * 86_400)))));
+    m.put("createdDateTime", seconds(created));
+    if (ip) {
+      m.put("isTrusted", Boolean.parseBoolean(l[2]));
+      List<Object> ranges = new ArrayList<>();
+      for (int i = 3; i < l.length; i++) {
+        Map<String, Object> range = new LinkedHashMap<>();
+        range.put(
+            "@odata.type",
+            l[i].contains(":")
+                ? "#microsoft.graph.iPv6CidrRange"
+                : "#microsoft.graph.iPv4CidrRange");
+        range.put("cidrAddress", l[i]);
+        ranges.add(range);
+      }
+      m.put("ipRanges", ranges);
+    } else {
+      m.put("countriesAndRegions", List.of(Arrays.copyOfRange(l, 4, l.length)));
+      m.put("includeUnknownCountriesAndRegions", Boolean.parseBoolean(l[2]));
+      m.put("countryLookupMethod", l[3]);
+    }
+    return m;
+  }
 
   /** The tenant's conditional-access policies: the ones its sign-ins name as applied. */
   public int conditionalAccessPolicies() {

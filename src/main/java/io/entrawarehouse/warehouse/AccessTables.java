@@ -119,11 +119,43 @@ public final class AccessTables {
               of("session_controls", JSON, "sessionControls"))
           .build();
 
+  /**
+   * Named locations, the IP ranges and countries conditional-access policies name. The collection
+   * mixes two types, each item with its own type's properties (ipNamedLocation: isTrusted,
+   * ipRanges; countryNamedLocation: countriesAndRegions and how the country is found), so it is
+   * read without $select: Graph returns every property of each item's own type.
+   */
+  public static final Entity NAMED_LOCATIONS =
+      Entity.builder("named_locations", "/identity/conditionalAccess/namedLocations")
+          .what("named locations")
+          .noSelect()
+          .permission(
+              new Permission(
+                  "Policy.Read.All",
+                  Set.of("Policy.Read.All", "Policy.ReadWrite.ConditionalAccess"),
+                  Set.of()))
+          .columns(
+              of("id", STRING, "id"),
+              of("display_name", STRING, "displayName"),
+              of("location_type", STRING, "@odata.type").map(Column.ODATA_TYPE_NAME),
+              of("created_date_time", TIMESTAMP, "createdDateTime"),
+              of("modified_date_time", TIMESTAMP, "modifiedDateTime"),
+              of("is_trusted", BOOLEAN, "isTrusted"),
+              listOf("ip_ranges", "ipRanges", "cidrAddress"),
+              listOf("countries_and_regions", "countriesAndRegions", null),
+              of(
+                  "include_unknown_countries_and_regions",
+                  BOOLEAN,
+                  "includeUnknownCountriesAndRegions"),
+              of("country_lookup_method", STRING, "countryLookupMethod"))
+          .build();
+
   /** This family's tables, in load order. */
   static final List<Entity> TABLES =
       List.of(
           ROLE_DEFINITIONS,
           ROLE_ASSIGNMENTS,
           ROLE_ELIGIBILITY_SCHEDULES,
-          CONDITIONAL_ACCESS_POLICIES);
+          CONDITIONAL_ACCESS_POLICIES,
+          NAMED_LOCATIONS);
 }
