@@ -49,6 +49,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(
     name = "bench-crawl",
+    hidden = true, // a developer's tool (src/bench), not an operator's: left out of --help
     mixinStandardHelpOptions = true,
     description =
         "Benchmark: page through Graph endpoints, discard the items, print the rates."

@@ -31,6 +31,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(
     name = "bench-parse",
+    hidden = true, // a developer's tool (src/bench), not an operator's: left out of --help
     mixinStandardHelpOptions = true,
     description = "Benchmark: Graph SDK typed paging against raw pages parsed with Jackson.")
 public final class ParseCommand implements Callable<Integer> {

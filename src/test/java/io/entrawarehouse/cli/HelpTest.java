@@ -1,0 +1,29 @@
+package io.entrawarehouse.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.entrawarehouse.EntraWarehouse;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+class HelpTest {
+
+  @Test
+  void helpListsTheOperatorsCommandsAndNotTheBenchmarksWhichStillRun() {
+    StringWriter out = new StringWriter();
+    CommandLine cli = EntraWarehouse.commandLine();
+    cli.setOut(new PrintWriter(out));
+    assertThat(cli.execute("--help")).isZero();
+    assertThat(out.toString())
+        .contains("run", "check", "restart", "abandon", "refresh", "status", "query", "report")
+        .doesNotContain("bench-crawl", "bench-parse");
+
+    StringWriter bench = new StringWriter();
+    CommandLine again = EntraWarehouse.commandLine();
+    again.setOut(new PrintWriter(bench));
+    assertThat(again.execute("bench-crawl", "--help")).isZero();
+    assertThat(bench.toString()).contains("Benchmark: page through Graph endpoints");
+  }
+}
