@@ -10,10 +10,13 @@ import io.entrawarehouse.cli.RefreshCommand;
 import io.entrawarehouse.cli.ReportCommand;
 import io.entrawarehouse.cli.RestartCommand;
 import io.entrawarehouse.cli.RunCommand;
+import io.entrawarehouse.cli.RunSettings;
 import io.entrawarehouse.cli.SimulatorCommand;
 import io.entrawarehouse.cli.StatusCommand;
+import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.IExecutionStrategy;
 
 /** The command line: {@code java -jar entra-warehouse.jar <command> [options]}. */
 @Command(
@@ -41,17 +44,34 @@ public final class EntraWarehouse implements Runnable {
 
   /** The command line with its sub-commands; errors print one line, not a stack trace. */
   public static CommandLine commandLine() {
+    return commandLine(Map.of());
+  }
+
+  /**
+   * The command line, each run of it with these settings ({@link RunSettings}: property names to
+   * values, as {@code -D} would give them, for that run only).
+   */
+  public static CommandLine commandLine(Map<String, String> settings) {
     CommandLine cli = new CommandLine(new EntraWarehouse());
+    if (!settings.isEmpty()) {
+      IExecutionStrategy strategy = cli.getExecutionStrategy();
+      cli.setExecutionStrategy(
+          parseResult -> RunSettings.with(settings, () -> strategy.execute(parseResult)));
+    }
     // @file launches are expanded by the load commands, which look beside the jar too and say
     // which paths they tried; picocli would pass a missing file on as a literal argument.
     cli.setExpandAtFiles(false);
+    // The failure's message is made with the run's settings too (it names the repository's URL).
     cli.setExecutionExceptionHandler(
-        (e, commandLine, parseResult) -> {
-          CommandException failure = CommandException.of(e);
-          commandLine.getErr().println("error: " + failure.getMessage());
-          commandLine.getErr().flush();
-          return failure.exitCode();
-        });
+        (e, commandLine, parseResult) ->
+            RunSettings.with(
+                settings,
+                () -> {
+                  CommandException failure = CommandException.of(e);
+                  commandLine.getErr().println("error: " + failure.getMessage());
+                  commandLine.getErr().flush();
+                  return failure.exitCode();
+                }));
     return cli;
   }
 

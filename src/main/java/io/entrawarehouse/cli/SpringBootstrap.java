@@ -8,8 +8,11 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.springframework.boot.SpringApplication;
@@ -25,8 +28,7 @@ final class SpringBootstrap {
   private SpringBootstrap() {}
 
   static Path warehouseDirectory() {
-    String configured =
-        System.getProperty("entra.warehouse.directory", System.getenv("ENTRA_WAREHOUSE_DIRECTORY"));
+    String configured = RunSettings.get("entra.warehouse.directory", "ENTRA_WAREHOUSE_DIRECTORY");
     return Path.of(configured == null || configured.isBlank() ? "warehouse" : configured)
         .toAbsolutePath();
   }
@@ -113,10 +115,15 @@ final class SpringBootstrap {
           }
         });
     app.setDefaultProperties(defaults);
+    // The run's own settings, as Spring's command-line arguments: above every other source.
+    Map<String, String> settings = new LinkedHashMap<>(RunSettings.current());
+    if (!run) {
+      settings.put("management.prometheus.metrics.export.pushgateway.enabled", "false");
+    }
+    List<String> args = new ArrayList<>();
+    settings.forEach((key, value) -> args.add("--" + key + "=" + value));
     try {
-      return run
-          ? app.run()
-          : app.run("--management.prometheus.metrics.export.pushgateway.enabled=false");
+      return app.run(args.toArray(new String[0]));
     } catch (RuntimeException e) {
       throw startFailure(e, dir);
     }
@@ -161,12 +168,9 @@ final class SpringBootstrap {
       if (t instanceof SQLException sql) {
         String url =
             JobRepositoryConfiguration.printable(
-                System.getProperty(
-                    "spring.datasource.url",
-                    System.getenv()
-                        .getOrDefault(
-                            "SPRING_DATASOURCE_URL",
-                            JobRepositoryConfiguration.defaultUrl(warehouse))));
+                Objects.requireNonNullElse(
+                    RunSettings.get("spring.datasource.url", "SPRING_DATASOURCE_URL"),
+                    JobRepositoryConfiguration.defaultUrl(warehouse)));
         String what =
             WarehouseHold.withDiskSpace(
                 sql.getMessage() == null
@@ -226,8 +230,7 @@ final class SpringBootstrap {
 
   /** The job repository's URL as configured, or the default one of the warehouse. */
   private static String repositoryUrl() {
-    String url =
-        System.getProperty("spring.datasource.url", System.getenv("SPRING_DATASOURCE_URL"));
+    String url = RunSettings.get("spring.datasource.url", "SPRING_DATASOURCE_URL");
     return JobRepositoryConfiguration.withSqliteSettings(
         url == null ? JobRepositoryConfiguration.defaultUrl(warehouseDirectory()) : url);
   }

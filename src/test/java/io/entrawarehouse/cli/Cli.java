@@ -14,8 +14,9 @@ import java.util.Map;
 import picocli.CommandLine;
 
 /**
- * Runs the command line in-process with settings given as system properties (as {@code -D} would),
- * capturing its output. Call {@link #clear()} after each test.
+ * Runs the command line in-process with per-run settings ({@link #properties}: as {@code -D} would
+ * give them, for each run only), capturing its output. A test of what {@code -D} itself does gives
+ * {@link #systemProperties}; call {@link #clear()} after it.
  */
 final class Cli {
 
@@ -25,13 +26,17 @@ final class Cli {
     }
   }
 
+  /** The settings of each run. */
   final Map<String, String> properties = new LinkedHashMap<>();
 
+  /** Settings given as JVM system properties, as {@code -D} on a real command line gives them. */
+  final Map<String, String> systemProperties = new LinkedHashMap<>();
+
   Run run(String... args) {
-    properties.forEach(System::setProperty);
+    systemProperties.forEach(System::setProperty);
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
-    CommandLine cli = EntraWarehouse.commandLine();
+    CommandLine cli = EntraWarehouse.commandLine(properties);
     cli.setOut(new PrintWriter(out));
     cli.setErr(new PrintWriter(err));
     int exit = cli.execute(args);
@@ -54,7 +59,8 @@ final class Cli {
     return this;
   }
 
+  /** Clears the system properties a test gave. */
   void clear() {
-    properties.keySet().forEach(System::clearProperty);
+    systemProperties.keySet().forEach(System::clearProperty);
   }
 }

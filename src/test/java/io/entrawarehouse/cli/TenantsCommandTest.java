@@ -197,7 +197,9 @@ class TenantsCommandTest {
                     .build())) {
       common(denying);
       tenant("contoso", denying);
-      properties.put("entra.tenants.contoso.client-secret", SimulatorSettings.DEMO_CLIENT_SECRET);
+      // Given as a system property, as -D gives it.
+      cli.systemProperties.put(
+          "entra.tenants.contoso.client-secret", SimulatorSettings.DEMO_CLIENT_SECRET);
       tenant("fabrikam", free);
       properties.put("entra.tenants.fabrikam.client-secret", SimulatorSettings.DEMO_CLIENT_SECRET);
 
