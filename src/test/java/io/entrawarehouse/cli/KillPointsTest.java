@@ -229,20 +229,13 @@ class KillPointsTest {
 
   @ParameterizedTest
   @ValueSource(
+      // A few points, as SIGKILL lands (no finally block, no shutdown hook); the load's every
+      // stage is failed in-process by job.RestartabilityTest.
       strings = {
         "after-staging:users",
-        "mid-commit:users",
-        "after-commit:users",
         "mid-commit:sign_ins",
-        "after-commit:sign_ins",
         "after-commit:group_members",
-        "after-staging:group_members_transitive",
-        "mid-commit:group_members_transitive",
-        "mid-commit:app_credentials",
-        "after-staging:app_role_assignments",
-        "before-duckdb",
-        "mid-duckdb",
-        "after-duckdb"
+        "mid-duckdb"
       })
   void aKillAtThisPointThenTheSameCommandEndsEqualToAnUninterruptedLoad(String point)
       throws Exception {
