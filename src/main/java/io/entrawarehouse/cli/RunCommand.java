@@ -40,7 +40,8 @@ public final class RunCommand implements Callable<Integer> {
     Map<String, String> args = LoadCommands.keyValues(parameters);
     String tenants = Tenants.tenantSelection(args);
     boolean reload = LoadCommands.flag(args, "reload");
-    LoadParameters.parse("check", args, LoadCommands.today()); // validate before touching anything
+    // Parsed once, before anything is touched; each tenant gets its own copy.
+    LoadParameters parsed = LoadParameters.parse(null, args, LoadCommands.today());
     return WarehouseHold.holdingWarehouse(
         err,
         launcher ->
@@ -50,9 +51,7 @@ public final class RunCommand implements Callable<Integer> {
                 out,
                 connection -> {
                   LoadParameters launch =
-                      launcher.attemptToRun(
-                          LoadParameters.parse(connection.tenantId(), args, LoadCommands.today()),
-                          reload);
+                      launcher.attemptToRun(parsed.withTenant(connection.tenantId()), reload);
                   return LoadCommands.runAndReport(launcher, launch, connection, out, err);
                 }));
   }

@@ -235,6 +235,21 @@ public record LoadParameters(
     return clauses;
   }
 
+  /** The same launch for a tenant (a launch is parsed once, then given each tenant it loads). */
+  public LoadParameters withTenant(String tenant) {
+    return new LoadParameters(
+        tenant,
+        entities,
+        runDate,
+        window,
+        filters,
+        selects,
+        rawJson,
+        toggles,
+        attempt,
+        fullDirectory);
+  }
+
   /** The same launch as another attempt. */
   public LoadParameters withAttempt(int number) {
     return new LoadParameters(
