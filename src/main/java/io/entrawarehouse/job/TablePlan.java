@@ -65,11 +65,6 @@ public record TablePlan(
     return q.toString();
   }
 
-  /** Whether a query without the extra differs from the query with it. */
-  public boolean hasExtra() {
-    return withoutExtra != null;
-  }
-
   /**
    * What to fix when Graph refuses the query, from where it came: the user's parameters, the log
    * window (from {@code from}), or the product itself.

@@ -484,18 +484,6 @@ public final class Entities {
     return Collections.unmodifiableMap(map);
   }
 
-  /**
-   * An entity by its table name or the way messages name it ("sign-ins"), or null: how a Graph
-   * error about a request finds the permission to name.
-   */
-  public static Entity named(String nameOrWhat) {
-    Entity e = ALL.get(nameOrWhat);
-    if (e != null) {
-      return e;
-    }
-    return ALL.values().stream().filter(x -> x.what().equals(nameOrWhat)).findFirst().orElse(null);
-  }
-
   /** Resolves a comma-separated entity list; an unknown name fails with the valid ones. */
   public static List<Entity> parse(String list) {
     if (list == null || list.trim().equals("all")) {

@@ -30,7 +30,7 @@ class GraphErrorsTest {
 
     GraphException denied =
         GraphErrors.map(
-            Entities.named("group members").reading(),
+            Entities.GROUP_MEMBERS.reading(),
             403,
             error(
                 "Authorization_RequestDenied",
@@ -42,7 +42,7 @@ class GraphErrorsTest {
 
     GraphException free =
         GraphErrors.map(
-            Entities.named("sign-ins").reading(),
+            Entities.SIGN_INS.reading(),
             403,
             error(
                 "Authentication_RequestFromNonPremiumTenantOrB2CTenant",

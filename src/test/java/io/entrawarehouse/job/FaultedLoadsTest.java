@@ -35,7 +35,9 @@ class FaultedLoadsTest {
     try (LoadHarness h =
         new LoadHarness(
             SimulatorSettings.builder()
-                .scale(TenantScale.SMALL)
+                // 600 sign-ins: three slow pages of 1,000 → 250 each, not twenty, at the reports
+                // budget's pace (5 requests per 10 s)
+                .scale(TenantScale.SMALL.with(-1, -1, -1, -1, -1, 600))
                 .throttling(false)
                 .fault(fault)
                 .build(),
