@@ -223,7 +223,9 @@ final class EntityBuilder {
         List.copyOf(redact),
         selectable,
         source,
-        narrowing);
+        narrowing,
+        Entity.rowSchema(name, columns),
+        Entity.idSchema(name, columns, ids));
   }
 
   /** The one kind of source the settings make. */
