@@ -167,7 +167,21 @@ public enum Conformance {
       "users/delta with signInActivity in $select answers 400 \"Property 'signInActivity' is not"
           + " supported for delta queries.\"",
       "simulator.ConformanceTest#deltaRefusesSignInActivity",
-      "job.DeltaLoadTest#eachDayReadsOnlyChangesAndEndsEqualToAFullLoad");
+      "job.DeltaLoadTest#eachDayReadsOnlyChangesAndEndsEqualToAFullLoad"),
+  NAMED_LOCATIONS_MIXED_TYPES(
+      "identity/conditionalAccess/namedLocations lists two types in one collection, each item with"
+          + " its @odata.type and its own type's properties (ipNamedLocation: isTrusted, ipRanges;"
+          + " countryNamedLocation: countriesAndRegions, includeUnknownCountriesAndRegions,"
+          + " countryLookupMethod); the namedLocation resource itself has only id, displayName and"
+          + " the two times.",
+      "docs-contrib api-reference/v1.0/api/conditionalaccessroot-list-namedlocations.md (example"
+          + " 1); resources/countrynamedlocation.md, resources/ipnamedlocation.md",
+      "What Graph does with a derived type's property in $select on the base collection is not"
+          + " documented: the product asks for no $select, and the simulator's $select knows both"
+          + " types' properties.",
+      "Without $select, each named location has its own type's properties and no other's.",
+      "simulator.ConformanceTest#namedLocationsMixTwoTypesEachWithItsOwnProperties",
+      "process.SampleRowTest#namedLocationsSample");
 
   private final String graph;
   private final String source;

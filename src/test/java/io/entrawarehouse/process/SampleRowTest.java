@@ -170,11 +170,43 @@ class SampleRowTest {
     assertRow(Entities.SIGN_INS, "signIn.json", row);
   }
 
+  @Test
+  void namedLocationsSample() throws Exception {
+    // One collection, two types, each with its own properties (Conformance
+    // .NAMED_LOCATIONS_MIXED_TYPES): both rows from Microsoft's list example.
+    JsonNode value = sample("namedLocations.json").get("value");
+    Map<String, Object> ip = new LinkedHashMap<>();
+    ip.put("id", "06e4ff15-ca6b-4843-9c34-3fdd1ce8f739");
+    ip.put("display_name", "IPv4 named location");
+    ip.put("location_type", "ipNamedLocation");
+    ip.put("created_date_time", Instant.parse("2018-06-22T11:56:12Z"));
+    ip.put("modified_date_time", Instant.parse("2019-07-26T18:00:43.579644Z"));
+    ip.put("is_trusted", false);
+    ip.put("ip_ranges", List.of("6.5.4.3/32", "127.126.125.0/24"));
+    assertRow(Entities.ALL.get("named_locations"), (ObjectNode) value.get(0), ip);
+    Map<String, Object> country = new LinkedHashMap<>();
+    country.put("id", "1b7f0916-7677-40d8-97a1-d606f4ed8fcf");
+    country.put("display_name", "Country named location");
+    country.put("location_type", "countryNamedLocation");
+    country.put("created_date_time", Instant.parse("2018-09-10T16:54:53.723884Z"));
+    country.put("modified_date_time", Instant.parse("2018-09-10T16:54:53.723884Z"));
+    country.put("countries_and_regions", List.of("US", "CA"));
+    country.put("include_unknown_countries_and_regions", false);
+    assertRow(Entities.ALL.get("named_locations"), (ObjectNode) value.get(1), country);
+  }
+
   /** The sample made a row; each column equal to {@code expected}'s value, or NULL if unlisted. */
   private static void assertRow(Entity table, String sample, Map<String, Object> expected)
       throws Exception {
     ObjectNode item = (ObjectNode) sample(sample);
     item.remove("@odata.context");
+    assertRow(table, item, expected);
+  }
+
+  /** An item made a row; each column equal to {@code expected}'s value, or NULL if unlisted. */
+  private static void assertRow(Entity table, ObjectNode item, Map<String, Object> expected)
+      throws Exception {
+    String sample = item.path("id").asText();
     GenericRecord row =
         new WarehouseRowProcessor(table, "tenant-1", 7, Instant.parse("2026-12-01T00:00:00Z"), true)
             .process(item);

@@ -85,6 +85,27 @@ class ConformanceTest {
   }
 
   @Test
+  void namedLocationsMixTwoTypesEachWithItsOwnProperties() throws Exception {
+    try (GraphSimulator sim = start(SimulatorSettings.builder())) {
+      SimHttp.Reply all = new SimHttp(sim).get("/identity/conditionalAccess/namedLocations");
+      assertThat(all.status()).isEqualTo(200);
+      Set<String> types = new TreeSet<>();
+      for (JsonNode l : all.value()) {
+        String type = l.get("@odata.type").asText();
+        types.add(type);
+        boolean ip = type.equals("#microsoft.graph.ipNamedLocation");
+        assertThat(l.has("ipRanges")).as(type).isEqualTo(ip);
+        assertThat(l.has("isTrusted")).as(type).isEqualTo(ip);
+        assertThat(l.has("countriesAndRegions")).as(type).isEqualTo(!ip);
+        assertThat(l.has("countryLookupMethod")).as(type).isEqualTo(!ip);
+      }
+      assertThat(types)
+          .containsExactly(
+              "#microsoft.graph.countryNamedLocation", "#microsoft.graph.ipNamedLocation");
+    }
+  }
+
+  @Test
   void signInsRefuseSelect() throws Exception {
     try (GraphSimulator sim = start(SimulatorSettings.builder())) {
       SimHttp http = new SimHttp(sim);
