@@ -133,7 +133,7 @@ public record LogWindow(Instant since, Instant until, boolean cursor) {
    * cursor load later fills the gap.
    */
   Instant markAfter(ExecutionContext read, Entity entity, Instant mark, boolean filtered) {
-    Instant from = Instant.parse(read.getString(WINDOW_FROM));
+    Instant from = from(read);
     boolean reaches = mark == null || !from.isAfter(mark) || read.containsKey(WINDOW_CLAMPED);
     if (filtered) {
       log.info(

@@ -396,7 +396,7 @@ public final class Versions {
       Instant at,
       List<Path> next,
       Map<String, String> reasons) {
-    Entity history = entity.history();
+    Entity history = Entities.history(entity); // built once, with its schema
     long micros = IcebergLake.micros(at);
     int created = 0;
     int updated = 0;
