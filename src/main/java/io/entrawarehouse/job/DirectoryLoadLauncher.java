@@ -10,6 +10,7 @@ import io.entrawarehouse.warehouse.Entities;
 import io.entrawarehouse.warehouse.Entity;
 import io.entrawarehouse.write.duckdb.DuckDbLoader;
 import io.entrawarehouse.write.iceberg.IcebergLake;
+import io.entrawarehouse.write.parquet.ParquetFiles;
 import io.entrawarehouse.write.parquet.Staging;
 import java.nio.file.Path;
 import java.util.List;
@@ -148,7 +149,7 @@ public class DirectoryLoadLauncher {
     Path dir = properties.warehouse().directory();
     IcebergLake lake = lake();
     return new LoadStores(
-        new Staging(dir.resolve("staging"), Staging.configuration(), lake::parquetSchema)
+        new Staging(dir.resolve("staging"), ParquetFiles.configuration(), lake::parquetSchema)
             .withBucketRows(properties.warehouse().bucketRows()),
         lake,
         properties.warehouse().duckdb() ? duckdb() : null,
@@ -247,7 +248,7 @@ public class DirectoryLoadLauncher {
                     null));
       }
     }
-    new Staging(properties.warehouse().directory().resolve("staging"), Staging.configuration())
+    new Staging(properties.warehouse().directory().resolve("staging"), ParquetFiles.configuration())
         .discard(loadId);
     return taken;
   }

@@ -7,6 +7,7 @@ import io.entrawarehouse.job.LakeReads;
 import io.entrawarehouse.warehouse.Entities;
 import io.entrawarehouse.warehouse.Entity;
 import io.entrawarehouse.write.iceberg.IcebergLake;
+import io.entrawarehouse.write.parquet.ParquetFiles;
 import io.entrawarehouse.write.parquet.Staging;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -49,7 +50,8 @@ class IcebergLakeTest {
     Files.createDirectories(dir.resolve("warehouse"));
     lake = lake();
     staging =
-        new Staging(dir.resolve("staging"), Staging.configuration(), e -> lake.parquetSchema(e));
+        new Staging(
+            dir.resolve("staging"), ParquetFiles.configuration(), e -> lake.parquetSchema(e));
   }
 
   private IcebergLake lake() {

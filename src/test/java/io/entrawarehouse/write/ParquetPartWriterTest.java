@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.entrawarehouse.warehouse.Entities;
 import io.entrawarehouse.warehouse.Entity;
+import io.entrawarehouse.write.parquet.ParquetFiles;
 import io.entrawarehouse.write.parquet.ParquetPartWriter;
 import io.entrawarehouse.write.parquet.Staging;
 import java.nio.file.Path;
@@ -48,7 +49,7 @@ class ParquetPartWriterTest {
 
   @Test
   void aReplayedChunkRewritesTheSamePartAndTheLoadHasNoDuplicate() throws Exception {
-    Staging lake = new Staging(dir.resolve("staging"), Staging.configuration());
+    Staging lake = new Staging(dir.resolve("staging"), ParquetFiles.configuration());
     LocalDate day = LocalDate.parse("2026-11-20");
     ParquetPartWriter writer = new ParquetPartWriter(Entities.USERS, lake, () -> 7L, day);
     ExecutionContext context = new ExecutionContext();
@@ -99,7 +100,8 @@ class ParquetPartWriterTest {
     // A stream restarted from its first page reads some users twice; with 4 ids a bucket they are
     // compared in 15 buckets spilled to disk.
     Staging lake =
-        new Staging(dir.resolve("staging"), Staging.configuration()).withBucketRows(bucketRows);
+        new Staging(dir.resolve("staging"), ParquetFiles.configuration())
+            .withBucketRows(bucketRows);
     lake.writePart(
         Entities.USERS, Entities.USERS.avroSchema(), 7, "2026-11-20", 0, users(0, 30).getItems());
     List<GenericRecord> again = new ArrayList<>(users(20, 50).getItems());
@@ -127,7 +129,7 @@ class ParquetPartWriterTest {
 
   @Test
   void logRowsArePartitionedByTheirUtcEventDate() throws Exception {
-    Staging lake = new Staging(dir.resolve("staging"), Staging.configuration());
+    Staging lake = new Staging(dir.resolve("staging"), ParquetFiles.configuration());
     Entity e = Entities.SIGN_INS;
     // Newest first, as Graph returns sign-ins: 1 minute after midnight on 2026-11-20, midnight
     // exactly, 1 µs before it, 1 µs before the midnight a day earlier, and one without a time.

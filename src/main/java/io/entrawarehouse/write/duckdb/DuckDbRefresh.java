@@ -5,6 +5,7 @@ import io.entrawarehouse.warehouse.Entity;
 import io.entrawarehouse.warehouse.KillPoints;
 import io.entrawarehouse.write.duckdb.DuckDbLoader.Loaded;
 import io.entrawarehouse.write.duckdb.DuckDbLoader.Slice;
+import io.entrawarehouse.write.parquet.ParquetFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
@@ -297,7 +298,7 @@ public final class DuckDbRefresh implements AutoCloseable {
 
   /** A Parquet file's uncompressed size, from its footer. */
   private static long bytes(Path file) {
-    try (ParquetFileReader footer = ParquetFileReader.open(new LocalInputFile(file))) {
+    try (ParquetFileReader footer = ParquetFiles.footer(new LocalInputFile(file))) {
       return footer.getRowGroups().stream().mapToLong(BlockMetaData::getTotalByteSize).sum();
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot read " + file + ": " + e.getMessage(), e);

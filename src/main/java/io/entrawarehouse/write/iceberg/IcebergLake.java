@@ -1,6 +1,7 @@
 package io.entrawarehouse.write.iceberg;
 
 import io.entrawarehouse.warehouse.Entity;
+import io.entrawarehouse.write.parquet.ParquetFiles;
 import io.entrawarehouse.write.parquet.Repeats;
 import io.entrawarehouse.write.parquet.Staging;
 import java.io.IOException;
@@ -160,7 +161,7 @@ public final class IcebergLake implements AutoCloseable {
       String password,
       Duration retention,
       Map<String, String> hadoop) {
-    this.conf = Staging.configuration();
+    this.conf = ParquetFiles.configuration();
     hadoop.forEach(conf::set);
     this.retention = retention;
     String uri = lakeUri.toString();

@@ -3,6 +3,7 @@ package io.entrawarehouse.write.iceberg;
 import io.entrawarehouse.observe.Meters;
 import io.entrawarehouse.warehouse.Entity;
 import io.entrawarehouse.warehouse.KillPoints;
+import io.entrawarehouse.write.parquet.ParquetFiles;
 import io.entrawarehouse.write.parquet.ParquetSchemas;
 import io.entrawarehouse.write.parquet.Repeats;
 import io.entrawarehouse.write.parquet.Staging;
@@ -21,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.stream.Stream;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSError;
 import org.apache.hadoop.fs.FileSystem;
@@ -41,7 +43,10 @@ import org.apache.iceberg.expressions.Expressions;
 import org.apache.iceberg.mapping.MappingUtil;
 import org.apache.iceberg.mapping.NameMapping;
 import org.apache.iceberg.parquet.ParquetUtil;
+import org.apache.parquet.hadoop.ParquetFileReader;
+import org.apache.parquet.hadoop.util.HadoopInputFile;
 import org.apache.parquet.hadoop.util.HadoopOutputFile;
+import org.apache.parquet.io.InputFile;
 import org.apache.parquet.io.LocalInputFile;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -258,9 +263,18 @@ final class LakeCommits {
     fs.copyFromLocalFile(false, true, new Path(part.toUri()), new Path(target));
   }
 
-  private static Metrics localMetrics(Table table, java.nio.file.Path part, NameMapping mapping) {
-    return ParquetUtil.fileMetrics(
-        org.apache.iceberg.Files.localInput(part.toFile()), MetricsConfig.forTable(table), mapping);
+  private static Metrics localMetrics(Table table, java.nio.file.Path part, NameMapping mapping)
+      throws IOException {
+    return metrics(table, new LocalInputFile(part), mapping);
+  }
+
+  /** Iceberg's column metrics of a data file, from its footer. */
+  private static Metrics metrics(Table table, InputFile file, NameMapping mapping)
+      throws IOException {
+    try (ParquetFileReader footer = ParquetFiles.footer(file)) {
+      return ParquetUtil.footerMetrics(
+          footer.getFooter(), Stream.empty(), MetricsConfig.forTable(table), mapping);
+    }
   }
 
   private static DataFile dataFile(
@@ -330,9 +344,7 @@ final class LakeCommits {
     List<Repeats.Source> sources = new ArrayList<>();
     for (DataFile f : earlier) {
       sources.add(
-          new Repeats.Source(
-              org.apache.parquet.hadoop.util.HadoopInputFile.fromPath(new Path(f.location()), conf),
-              false));
+          new Repeats.Source(HadoopInputFile.fromPath(new Path(f.location()), conf), false));
     }
     for (java.nio.file.Path part : staged) {
       sources.add(new Repeats.Source(new LocalInputFile(part), true));
@@ -353,17 +365,13 @@ final class LakeCommits {
           new Path(original.getParent(), load.uid() + "-rewritten-" + original.getName());
       Staging.rewriteWithout(
           entity,
-          org.apache.parquet.hadoop.util.HadoopInputFile.fromPath(original, conf),
+          HadoopInputFile.fromPath(original, conf),
           HadoopOutputFile.fromPath(rewritten, conf),
           e.getValue(),
           ParquetSchemas.withIds(entity, table.schema(), conf),
           conf);
       long size = fs.getFileStatus(rewritten).getLen();
-      Metrics metrics =
-          ParquetUtil.fileMetrics(
-              org.apache.iceberg.hadoop.HadoopInputFile.fromLocation(rewritten.toString(), fs),
-              MetricsConfig.forTable(table),
-              mapping);
+      Metrics metrics = metrics(table, HadoopInputFile.fromPath(rewritten, conf), mapping);
       overwrite.addFile(dataFile(table, rewritten.toString(), size, f.partition(), metrics));
     }
   }

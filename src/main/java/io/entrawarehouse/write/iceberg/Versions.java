@@ -7,6 +7,7 @@ import io.entrawarehouse.warehouse.Column;
 import io.entrawarehouse.warehouse.Entities;
 import io.entrawarehouse.warehouse.Entity;
 import io.entrawarehouse.write.parquet.Buckets;
+import io.entrawarehouse.write.parquet.ParquetFiles;
 import io.entrawarehouse.write.parquet.Staging;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -73,7 +74,7 @@ public final class Versions {
   }
 
   private static void read(Entity entity, InputFile file, Consumer<GenericRecord> row) {
-    Configuration conf = Staging.configuration();
+    Configuration conf = ParquetFiles.configuration();
     try (ParquetReader<GenericRecord> in = Staging.reader(entity, file, conf)) {
       for (GenericRecord r = in.read(); r != null; r = in.read()) {
         row.accept(r);

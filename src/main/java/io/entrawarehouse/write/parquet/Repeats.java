@@ -112,9 +112,8 @@ public final class Repeats {
     Configuration projected = new Configuration(conf);
     AvroReadSupport.setRequestedProjection(projected, entity.idSchema());
     try (ParquetReader<GenericRecord> in =
-        AvroParquetReader.<GenericRecord>builder(file)
+        AvroParquetReader.<GenericRecord>builder(file, ParquetFiles.parquet(projected))
             .withDataModel(GenericData.get())
-            .withConf(projected)
             .build()) {
       int n = 0;
       for (GenericRecord row = in.read(); row != null; row = in.read()) {
@@ -132,7 +131,7 @@ public final class Repeats {
 
   /** A Parquet file's rows, from its footer. */
   static long rows(InputFile file) {
-    try (ParquetFileReader footer = ParquetFileReader.open(file)) {
+    try (ParquetFileReader footer = ParquetFiles.footer(file)) {
       return footer.getRecordCount();
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot read " + file + ": " + e.getMessage(), e);

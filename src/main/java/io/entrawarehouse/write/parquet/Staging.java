@@ -21,7 +21,6 @@ import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileSystem;
 import org.apache.parquet.avro.AvroParquetReader;
 import org.apache.parquet.avro.AvroReadSupport;
 import org.apache.parquet.avro.AvroWriteSupport;
@@ -245,9 +244,8 @@ public final class Staging {
       Entity entity, InputFile file, Configuration conf) throws IOException {
     Configuration read = new Configuration(conf);
     AvroReadSupport.setAvroReadSchema(read, entity.avroSchema());
-    return AvroParquetReader.<GenericRecord>builder(file)
+    return AvroParquetReader.<GenericRecord>builder(file, ParquetFiles.parquet(read))
         .withDataModel(GenericData.get())
-        .withConf(read)
         .build();
   }
 
@@ -308,15 +306,6 @@ public final class Staging {
     protected WriteSupport<GenericRecord> getWriteSupport(Configuration conf) {
       return new AvroWriteSupport<>(parquet, avro, GenericData.get());
     }
-  }
-
-  /** The Hadoop settings every part is written and read with. */
-  public static Configuration configuration() {
-    Configuration conf = new Configuration();
-    // Standard three-level LIST groups, as Spark, Trino and DuckDB expect, not Avro's legacy form.
-    conf.setBoolean("parquet.avro.write-old-list-structure", false);
-    conf.setClass("fs.file.impl", NioLocalFileSystem.class, FileSystem.class);
-    return conf;
   }
 
   /** The local paths of an entity's staged parts for one load, in name (chunk) order. */

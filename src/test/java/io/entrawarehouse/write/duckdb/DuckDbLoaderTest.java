@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.entrawarehouse.process.WarehouseRowProcessor;
 import io.entrawarehouse.warehouse.Entities;
 import io.entrawarehouse.warehouse.Entity;
+import io.entrawarehouse.write.parquet.ParquetFiles;
 import io.entrawarehouse.write.parquet.Staging;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,7 +43,7 @@ class DuckDbLoaderTest {
 
   @BeforeEach
   void open() {
-    staging = new Staging(dir.resolve("staging"), Staging.configuration());
+    staging = new Staging(dir.resolve("staging"), ParquetFiles.configuration());
     file = dir.resolve("warehouse").resolve("entra.duckdb");
     loader = new DuckDbLoader(file, Duration.ofSeconds(5));
   }

@@ -7,6 +7,7 @@ import io.entrawarehouse.job.JobRepositoryConfiguration;
 import io.entrawarehouse.process.WarehouseRowProcessor;
 import io.entrawarehouse.warehouse.Entities;
 import io.entrawarehouse.warehouse.Entity;
+import io.entrawarehouse.write.parquet.ParquetFiles;
 import io.entrawarehouse.write.parquet.Staging;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -53,7 +54,8 @@ class VersionsTest {
             Duration.ofDays(30),
             Map.of());
     staging =
-        new Staging(dir.resolve("staging"), Staging.configuration(), e -> lake.parquetSchema(e));
+        new Staging(
+            dir.resolve("staging"), ParquetFiles.configuration(), e -> lake.parquetSchema(e));
     versions = new Versions(lake, staging);
   }
 
