@@ -3,6 +3,7 @@ package io.entrawarehouse;
 import io.entrawarehouse.bench.CrawlCommand;
 import io.entrawarehouse.bench.ParseCommand;
 import io.entrawarehouse.cli.AbandonCommand;
+import io.entrawarehouse.cli.BoundedJvm;
 import io.entrawarehouse.cli.CheckCommand;
 import io.entrawarehouse.cli.CommandException;
 import io.entrawarehouse.cli.QueryCommand;
@@ -39,6 +40,7 @@ import picocli.CommandLine.IExecutionStrategy;
 public final class EntraWarehouse implements Runnable {
 
   public static void main(String[] args) {
+    BoundedJvm.replaceIfUnbounded(args); // a load with no heap bound: a JVM the product sizes
     System.exit(commandLine().execute(args));
   }
 

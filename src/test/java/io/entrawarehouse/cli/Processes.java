@@ -31,9 +31,20 @@ public final class Processes {
   public static Process start(
       Map<String, String> properties, Map<String, String> environment, Path log, String... args)
       throws Exception {
+    return start(List.of("-Xmx512m"), properties, environment, log, args);
+  }
+
+  /** As {@link #start(Map, Map, Path, String...)}, with these JVM options (none: no heap bound). */
+  public static Process start(
+      List<String> jvmOptions,
+      Map<String, String> properties,
+      Map<String, String> environment,
+      Path log,
+      String... args)
+      throws Exception {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.add("-Xmx512m");
+    command.addAll(jvmOptions);
     command.add("-cp");
     command.add(System.getProperty("java.class.path"));
     properties.forEach((k, v) -> command.add("-D" + k + "=" + v));
