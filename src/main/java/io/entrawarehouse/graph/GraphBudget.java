@@ -217,7 +217,10 @@ public final class GraphBudget {
     if (now < reportsPausedUntil) {
       return reportsPausedUntil - now;
     }
-    long span = windowNanos + windowNanos / 100;
+    // No margin beyond the window: an answer's arrival is no earlier than the instant Graph counted
+    // its request (Graph's documentation does not say which instant between the request's arrival
+    // and the answer's departure that is), and the next request reaches Graph after it is sent.
+    long span = windowNanos;
     while (!reportsSent.isEmpty()
         && reportsSent.peekFirst().countedAt != Long.MAX_VALUE
         && now - reportsSent.peekFirst().countedAt >= span) {

@@ -114,7 +114,7 @@ public final class DirectoryLoadJob {
         computed.add(!plan.entity().readFromGraph());
       }
       if (!steps.isEmpty()) {
-        flows.add(flow(logs ? "logs" : "directory", steps, computed));
+        flows.add(logs ? commitsBeside("logs", steps, 0) : flow("directory", steps, computed));
       }
     }
     Flow all =
@@ -129,6 +129,27 @@ public final class DirectoryLoadJob {
         .end()
         .listener(new LoadListener(repository, stores, launch, run))
         .build();
+  }
+
+  /**
+   * The reports budget's tables: read in order, each table's load (its lake commit and DuckDB
+   * apply) beside the reads after it. At Graph's real windows the reports budget (5 requests per 10
+   * s) bounds the whole load, and a commit needs no request: run in line, the audits' and sign-ins'
+   * commits left the budget idle for 18-22 s and 32-61 s.
+   */
+  private static Flow commitsBeside(String name, List<Step[]> steps, int from) {
+    Step[] table = steps.get(from);
+    FlowBuilder<SimpleFlow> flow = new FlowBuilder<SimpleFlow>(name + "-" + from).start(table[0]);
+    if (from == steps.size() - 1) {
+      return flow.next(table[1]).build();
+    }
+    Flow load = new FlowBuilder<SimpleFlow>(name + "-" + from + "-load").start(table[1]).build();
+    Flow split =
+        new FlowBuilder<SimpleFlow>(name + "-" + from + "-split")
+            .split(new SimpleAsyncTaskExecutor("directory-load-"))
+            .add(load, commitsBeside(name, steps, from + 1))
+            .build();
+    return flow.next(split).build();
   }
 
   /**
