@@ -6,7 +6,6 @@ import io.entrawarehouse.config.Cloud;
 import io.entrawarehouse.graph.GraphClient;
 import io.entrawarehouse.graph.GraphErrors;
 import io.entrawarehouse.graph.GraphException;
-import io.entrawarehouse.graph.GraphPage;
 import io.entrawarehouse.job.DirectoryLoadLauncher;
 import io.entrawarehouse.job.LoadParameters;
 import io.entrawarehouse.job.TablePlan;
@@ -169,7 +168,7 @@ public final class CheckCommand implements Callable<Integer> {
           if (need.delta() != null) {
             connection.graph().page(entity.reading(), connection.graph().url(need.delta()), false);
           } else {
-            probe(connection.graph(), plan, need.query());
+            QueryProbe.probe(connection.graph(), plan, need.query());
           }
         } catch (GraphException.Query e) {
           probe = "FAILED";
@@ -207,26 +206,6 @@ public final class CheckCommand implements Callable<Integer> {
       String without,
       String query,
       String delta) {}
-
-  private static void probe(GraphClient graph, TablePlan plan, String query) {
-    Entity entity = plan.entity();
-    query = query.replaceFirst("\\$top=\\d+", "\\$top=1");
-    if (entity.parent() != null) {
-      String parents = entity.parent().path();
-      GraphPage first =
-          graph.page(
-              entity.readingOf(parents.substring(1)),
-              graph.url(parents + "?$select=id&$top=1"),
-              false);
-      if (first.items().isEmpty()) {
-        return;
-      }
-      String id = first.items().get(0).get("id").asText();
-      graph.page(entity.reading(), graph.url(entity.pathFor(id) + "?" + query), plan.eventual());
-      return;
-    }
-    graph.page(entity.reading(), graph.url(entity.path() + "?" + query), plan.eventual());
-  }
 
   private static String fix(Need need, Entity entity, GraphException e, Set<String> roles) {
     if (GraphErrors.isLicence(e.code())) {

@@ -94,6 +94,24 @@ final class LoadCommands {
       LoadReport.summary(launcher, launch, done, refused.tables(), out);
       return refused(launch, refused, err);
     }
+    List<String> refusedQueries = QueryProbe.refused(connection.graph(), launch);
+    if (!refusedQueries.isEmpty()) {
+      JobExecution earlier =
+          launcher
+              .repository()
+              .getLastJobExecution(DirectoryLoadJob.NAME, launch.toJobParameters());
+      err.println(
+          "directory-load did not start: "
+              + String.join(" ", refusedQueries)
+              + " Nothing was changed: no table was read or written. Correct the parameter and run"
+              + " again."
+              + (earlier == null
+                  ? ""
+                  : " The earlier failed load of these parameters stays as it was; 'abandon' gives"
+                      + " it up."));
+      err.flush();
+      return BAD_INPUT;
+    }
     out.flush();
     long start = System.nanoTime();
     JobExecution execution;

@@ -27,8 +27,10 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -190,18 +192,26 @@ class RunCommandTest {
   }
 
   @Test
-  void aFilterGraphRejectsFailsWithGraphsMessageAndKeepsWhatWasLoaded() throws Exception {
-    assertThat(run("run", "entities=users").exit()).isZero();
-    assertThat(users()).isEqualTo(40);
+  void aFilterGraphRefusesFailsTheRunBeforeAnyTableIsReadAndNamesTheFix() throws Exception {
+    String entities = "entities=users,directory_audits,sign_ins";
+    assertThat(run("run", entities).exit()).isZero();
+    List<List<String>> before = tables("users", "directory_audits", "sign_ins", "_loads");
+    String executions = run("status").out();
 
-    Cli.Run bad = run("run", "entities=users", "filter.users=displayName eqq 'x'");
+    // A new launch (its parameters differ), whose logs the old behaviour read and committed
+    // before the users' refused query failed the run.
+    Cli.Run bad = run("run", entities, "filter.users=displayName eqq 'x'");
 
-    assertThat(bad.exit()).isEqualTo(1);
+    assertThat(bad.exit()).as(bad.all()).isEqualTo(2);
     assertThat(bad.err())
-        .contains("Graph rejected the query for users")
+        .contains("directory-load did not start: Graph rejected the query for users")
         .contains("Invalid filter clause")
-        .contains("Fix filter.users=displayName eqq 'x'.");
-    assertThat(users()).isEqualTo(40);
+        .contains("Fix filter.users=displayName eqq 'x'.")
+        .contains("Nothing was changed: no table was read or written.");
+    assertThat(tables("users", "directory_audits", "sign_ins", "_loads"))
+        .as("every row of every table, and DuckDB's record of loads")
+        .isEqualTo(before);
+    assertThat(run("status").out()).as("no job execution recorded").isEqualTo(executions);
   }
 
   @Test
@@ -243,35 +253,81 @@ class RunCommandTest {
 
   @Test
   void aDirectoryEntityThatFailsDoesNotStopTheLogs() throws Exception {
-    // Directory entities and logs are read side by side: a filter Graph rejects fails the users
-    // and the run, and the audits are loaded all the same (read one after the other, they never
-    // were).
-    Cli.Run run = run("run", "entities=users,directory_audits", "filter.users=displayName eqq 'x'");
+    // Directory entities and logs are read side by side: Graph failing every users page fails the
+    // users and the run, and the audits are loaded all the same (read one after the other, they
+    // never were).
+    try (GraphSimulator failing = failingOn("users")) {
+      Cli.Run run = run("run", "entities=users,directory_audits");
 
-    assertThat(run.exit()).as(run.all()).isEqualTo(1);
-    assertThat(run.err()).contains("users").contains("filter");
-    try (Connection c =
-            DriverManager.getConnection("jdbc:duckdb:" + dir.resolve("warehouse/entra.duckdb"));
-        ResultSet r =
-            c.createStatement()
-                .executeQuery(
-                    "SELECT (SELECT count(*) FROM directory_audits),"
-                        + " (SELECT count(*) FROM information_schema.tables"
-                        + "  WHERE table_name = 'users')")) {
-      r.next();
-      assertThat(r.getLong(1)).as("audits loaded").isPositive();
-      assertThat(r.getLong(2)).as("no users table: no user was loaded").isZero();
+      assertThat(run.exit()).as(run.all()).isEqualTo(1);
+      try (Connection c =
+              DriverManager.getConnection("jdbc:duckdb:" + dir.resolve("warehouse/entra.duckdb"));
+          ResultSet r =
+              c.createStatement()
+                  .executeQuery(
+                      "SELECT (SELECT count(*) FROM directory_audits),"
+                          + " (SELECT count(*) FROM information_schema.tables"
+                          + "  WHERE table_name = 'users')")) {
+        r.next();
+        assertThat(r.getLong(1)).as("audits loaded").isPositive();
+        assertThat(r.getLong(2)).as("no users table: no user was loaded").isZero();
+      }
+      assertThat(run.err())
+          .contains("Changed by this run: directory_audits")
+          .contains("Not changed: users")
+          .doesNotContain("Nothing already loaded was changed");
+      assertThat(run("status").out())
+          .containsPattern("directory_audits-load\\s+COMPLETED")
+          .containsPattern("users\\s+FAILED");
     }
-    assertThat(run.err())
-        .contains("Changed by this run: directory_audits")
-        .contains("Not changed: users")
-        .doesNotContain("Nothing already loaded was changed");
-    Cli.Run status = run("status");
-    assertThat(status.out())
-        .containsPattern("directory_audits-load\\s+COMPLETED")
-        .containsPattern("users\\s+FAILED")
-        .contains("failed: Graph rejected the query for users")
-        .contains("Fix filter.users=displayName eqq 'x'.");
+  }
+
+  /** A tiny tenant whose every request for this collection Graph answers 503; the run uses it. */
+  private GraphSimulator failingOn(String collection) throws Exception {
+    GraphSimulator failing =
+        GraphSimulator.start(
+            SimulatorSettings.builder()
+                .scale(TenantScale.TINY)
+                .throttling(false)
+                .fault("503:" + collection + ":rate=1")
+                .build());
+    properties.putAll(SimulatorTenants.properties("entra.tenant.", failing));
+    Path pem = dir.resolve("failing.pem");
+    Files.writeString(pem, failing.certificatePem(), StandardCharsets.US_ASCII);
+    properties.put("entra.graph.trust-certificate", pem.toString());
+    return failing;
+  }
+
+  /** Each table's rows, every column, in a stable order. */
+  private List<List<String>> tables(String... names) throws Exception {
+    List<List<String>> all = new ArrayList<>();
+    try (Connection c =
+        DriverManager.getConnection(
+            "jdbc:duckdb:" + dir.resolve("warehouse/entra.duckdb"), readOnly())) {
+      for (String name : names) {
+        List<String> rows = new ArrayList<>();
+        try (ResultSet r =
+            c.createStatement().executeQuery("SELECT * FROM " + name + " ORDER BY ALL")) {
+          int columns = r.getMetaData().getColumnCount();
+          while (r.next()) {
+            StringBuilder row = new StringBuilder();
+            for (int i = 1; i <= columns; i++) {
+              row.append(r.getString(i)).append('|');
+            }
+            rows.add(row.toString());
+          }
+        }
+        assertThat(rows).as(name).isNotEmpty();
+        all.add(rows);
+      }
+    }
+    return all;
+  }
+
+  private static Properties readOnly() {
+    Properties p = new Properties();
+    p.setProperty("duckdb.read_only", "true");
+    return p;
   }
 
   @Test
@@ -319,23 +375,27 @@ class RunCommandTest {
     assertThat(reload.out()).contains("attempt=2").contains("directory-load COMPLETED");
     assertThat(users()).isEqualTo(40);
 
-    String[] failing = {"run", "entities=groups", "filter.groups=displayName eqq 'x'"};
-    Cli.Run failed = run(failing);
-    assertThat(failed.exit()).isEqualTo(1);
-    assertThat(run("restart").err()).contains("Graph rejected the query for groups");
+    try (GraphSimulator failing = failingOn("groups")) {
+      String[] groups = {"run", "entities=groups"};
+      Cli.Run failed = run(groups);
+      assertThat(failed.exit()).as(failed.all()).isEqualTo(1);
+      Cli.Run restart = run("restart");
+      assertThat(restart.exit()).as(restart.all()).isEqualTo(1);
+      assertThat(restart.err()).as("fails as the run did").contains("groups").contains("503");
 
-    Cli.Run abandon = run("abandon");
+      Cli.Run abandon = run("abandon");
 
-    assertThat(abandon.exit()).as(abandon.all()).isZero();
-    assertThat(abandon.out())
-        .contains("Abandoned execution")
-        .contains("which failed: Graph rejected the query for groups")
-        .contains("starts a new load");
-    assertThat(run("restart").out()).contains("nothing to restart");
-    assertThat(run("status", "--last", "1").out()).contains("ABANDONED");
-    Cli.Run fresh = run(failing);
-    assertThat(fresh.out()).as("a new load, not the abandoned one").contains("attempt=2");
-    assertThat(load(fresh.err())).isGreaterThan(load(failed.err()));
+      assertThat(abandon.exit()).as(abandon.all()).isZero();
+      assertThat(abandon.out())
+          .contains("Abandoned execution")
+          .contains("which failed:")
+          .contains("starts a new load");
+      assertThat(run("restart").out()).contains("nothing to restart");
+      assertThat(run("status", "--last", "1").out()).contains("ABANDONED");
+      Cli.Run fresh = run(groups);
+      assertThat(fresh.out()).as("a new load, not the abandoned one").contains("attempt=2");
+      assertThat(load(fresh.err())).isGreaterThan(load(failed.err()));
+    }
     assertThat(users()).isEqualTo(40);
     // Only an unfinished execution can be abandoned.
     Cli.Run completed = run("abandon", "--execution", "1");
