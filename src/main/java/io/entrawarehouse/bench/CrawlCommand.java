@@ -95,6 +95,14 @@ public final class CrawlCommand implements Callable<Integer> {
               + " instead of a plain java.net.http client.")
   boolean jobReaders;
 
+  @Option(
+      names = "--print-queries",
+      description =
+          "Print each entity's first-page request as directory-load makes it (entity, tab, path"
+              + " and query; a per-parent entity also its parents' request, with {id} in its own"
+              + " path), fetch nothing: for a peer to read the same pages (src/bench/peer).")
+  boolean printQueries;
+
   private static final JsonFactory JSON = new JsonFactory();
   private HttpClient http;
   private String token;
@@ -103,6 +111,21 @@ public final class CrawlCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
+    if (printQueries) {
+      LoadParameters launch =
+          LoadParameters.parse("bench", Map.of(), LocalDate.now(ZoneOffset.UTC));
+      for (String name : entities) {
+        Entity entity = Entities.ALL.get(name);
+        String own =
+            entity.pathFor("{id}").replace("%7Bid%7D", "{id}") + "?" + launch.plan(entity).query();
+        out.println(
+            entity.parent() == null
+                ? name + "\t" + entity.path() + "?" + launch.plan(entity).query()
+                : name + "\t" + entity.parent().path() + "?$select=id&$top=999\t" + own);
+      }
+      out.flush();
+      return 0;
+    }
     String secret = System.getenv("AZURE_CLIENT_SECRET");
     if (secret == null || secret.isEmpty()) {
       throw new IllegalArgumentException("set AZURE_CLIENT_SECRET to the app's client secret");

