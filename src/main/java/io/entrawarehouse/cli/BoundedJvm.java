@@ -81,11 +81,10 @@ public final class BoundedJvm {
     if (System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("windows")) {
       why = "Windows has no execve";
     } else {
-      Map<String, String> env = new TreeMap<>(System.getenv());
-      // glibc's per-thread malloc arenas keep freed native memory (DuckDB's, Parquet's buffers).
-      env.putIfAbsent("MALLOC_ARENA_MAX", "1");
       String[] envp =
-          env.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toArray(String[]::new);
+          environment(System.getenv()).entrySet().stream()
+              .map(e -> e.getKey() + "=" + e.getValue())
+              .toArray(String[]::new);
       System.out.flush();
       System.err.flush();
       try {
@@ -102,6 +101,20 @@ public final class BoundedJvm {
             + why
             + "); give a heap bound, e.g. java -Xmx128m -XX:+UseSerialGC -jar …, to keep its"
             + " memory low.");
+  }
+
+  /**
+   * The bounded JVM's environment: this one's, less {@code JAVA_TOOL_OPTIONS} and {@code
+   * JDK_JAVA_OPTIONS}, whose options this JVM's input arguments already carry into the command line
+   * (twice, a {@code -javaagent} would load twice), and with one malloc arena unless one is set
+   * (glibc's per-thread arenas keep freed native memory: DuckDB's, Parquet's buffers).
+   */
+  static Map<String, String> environment(Map<String, String> current) {
+    Map<String, String> env = new TreeMap<>(current);
+    env.remove("JAVA_TOOL_OPTIONS");
+    env.remove("JDK_JAVA_OPTIONS");
+    env.putIfAbsent("MALLOC_ARENA_MAX", "1");
+    return env;
   }
 
   /**

@@ -121,6 +121,20 @@ class BoundedJvmTest {
   }
 
   @Test
+  void theJavaOptionVariablesAreNotPassedOnTwiceAndOneMallocArenaIsTheDefault() {
+    // Their options are in the JVM's input arguments, which the command line carries already.
+    assertThat(
+            BoundedJvm.environment(
+                Map.of(
+                    "JAVA_TOOL_OPTIONS", "-javaagent:otel.jar",
+                    "JDK_JAVA_OPTIONS", "-Dx=1",
+                    "AZURE_TENANT_ID", "t")))
+        .isEqualTo(Map.of("AZURE_TENANT_ID", "t", "MALLOC_ARENA_MAX", "1"));
+    assertThat(BoundedJvm.environment(Map.of("MALLOC_ARENA_MAX", "4")))
+        .isEqualTo(Map.of("MALLOC_ARENA_MAX", "4"));
+  }
+
+  @Test
   void theContainerLauncherDefaultsToTheSameOptions() throws Exception {
     String launcher = Files.readString(Path.of("docker", "entra-warehouse"));
 
