@@ -22,7 +22,8 @@ class LaunchFilesTest {
         LaunchFiles.expand(List.of("@jobs/failed-sign-ins.args", "tenant=a"), elsewhere, home);
 
     assertThat(args)
-        .containsExactly("entities=sign_ins", "filter.sign_ins=status/errorCode ne 0", "tenant=a");
+        .containsExactly(
+            "entities=sign_ins", "since=-P7D", "filter.sign_ins=status/errorCode ne 0", "tenant=a");
   }
 
   @Test

@@ -97,6 +97,28 @@ class RunCommandTest {
   }
 
   @Test
+  void theFailedSignInsLaunchReadsItsSevenDaysOnAWarehouseWhoseNightlyLeftAMark() throws Exception {
+    // A nightly: every sign-in of the 7 days, and the log's mark at its end.
+    assertThat(run("run", "entities=sign_ins").exit()).isZero();
+    long failed;
+    try (Connection c =
+            DriverManager.getConnection("jdbc:duckdb:" + dir.resolve("warehouse/entra.duckdb"));
+        ResultSet r =
+            c.createStatement()
+                .executeQuery("SELECT count(*) FROM sign_ins WHERE status_error_code <> 0")) {
+      r.next();
+      failed = r.getLong(1);
+    }
+    assertThat(failed).as("the tenant has failed sign-ins").isPositive();
+
+    Cli.Run review = run("run", "@jobs/failed-sign-ins.args");
+
+    assertThat(review.exit()).as(review.all()).isZero();
+    // Its own 7 days, every failed sign-in of them, not the 2 hours before the nightly's mark.
+    assertThat(review.out()).containsPattern("(?m)^  sign_ins +" + failed + " +\\d+ +0$");
+  }
+
+  @Test
   void runPrintsASummaryAndStatusShowsTheSteps() throws Exception {
     Cli.Run run = run("run", "entities=users,devices");
 
