@@ -14,10 +14,14 @@ import io.entrawarehouse.cli.RunCommand;
 import io.entrawarehouse.cli.RunSettings;
 import io.entrawarehouse.cli.SimulatorCommand;
 import io.entrawarehouse.cli.StatusCommand;
+import java.io.IOException;
+import java.io.InputStream;
 import java.util.Map;
+import java.util.Properties;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IExecutionStrategy;
+import picocli.CommandLine.IVersionProvider;
 
 /** The command line: {@code java -jar entra-warehouse.jar <command> [options]}. */
 @Command(
@@ -36,6 +40,7 @@ import picocli.CommandLine.IExecutionStrategy;
       CrawlCommand.class,
       ParseCommand.class
     },
+    versionProvider = EntraWarehouse.Version.class,
     description = "Loads a Microsoft Entra ID tenant into Parquet files and DuckDB tables.")
 public final class EntraWarehouse implements Runnable {
 
@@ -75,6 +80,28 @@ public final class EntraWarehouse implements Runnable {
                   return failure.exitCode();
                 }));
     return cli;
+  }
+
+  /** {@code --version}: the version and commit the build wrote (pom.xml, maven-antrun-plugin). */
+  static final class Version implements IVersionProvider {
+    @Override
+    public String[] getVersion() throws IOException {
+      Properties build = new Properties();
+      try (InputStream in = EntraWarehouse.class.getResourceAsStream("version.properties")) {
+        if (in != null) {
+          build.load(in);
+        }
+      }
+      return new String[] {
+        "entra-warehouse "
+            + build.getProperty("version", "unknown")
+            + " (commit "
+            + build.getProperty("commit", "unknown")
+            + ", Java "
+            + Runtime.version()
+            + ")"
+      };
+    }
   }
 
   @Override

@@ -26,4 +26,18 @@ class HelpTest {
     assertThat(again.execute("bench-crawl", "--help")).isZero();
     assertThat(bench.toString()).contains("Benchmark: page through Graph endpoints");
   }
+
+  @Test
+  void versionPrintsTheVersionAndTheCommitTheBuildWrote() {
+    StringWriter out = new StringWriter();
+    CommandLine cli = EntraWarehouse.commandLine();
+    cli.setOut(new PrintWriter(out));
+
+    assertThat(cli.execute("--version")).isZero();
+
+    assertThat(out.toString().strip())
+        .matches(
+            "entra-warehouse \\d+\\.\\d+\\.\\d+(-SNAPSHOT)? \\(commit ([0-9a-f]{12}|unknown),"
+                + " Java \\d+.*\\)");
+  }
 }
