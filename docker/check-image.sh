@@ -3,7 +3,7 @@
 # the image's command (the nightly launch, here against the built-in demo tenant):
 #   ./mvnw -q -DskipTests package && sudo docker/check-image.sh
 # Needs root (to act as uid 10001 with setpriv, as USER warehouse does) and Java 17+ on the PATH.
-# What it cannot check: the base image itself (eclipse-temurin:17-jre: its Java and its libc, which
+# What it cannot check: the base image itself (docker.io/library/eclipse-temurin:17-jre: its Java and its libc, which
 # DuckDB's native library needs), and docker's own handling of COPY and VOLUME.
 set -euo pipefail
 cd "$(dirname "$0")/.."

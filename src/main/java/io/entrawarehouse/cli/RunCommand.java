@@ -16,13 +16,23 @@ import picocli.CommandLine.Spec;
     name = "run",
     mixinStandardHelpOptions = true,
     description = {
-      "Loads the tenant into Parquet and DuckDB (job directory-load).",
-      "Parameters: entities=users,groups,group_members,devices,directory_audits,sign_ins (default all),"
-          + " run.date=YYYY-MM-DD (default today, UTC), since=/until= (default the 7 days before the run date),"
-          + " filter.<entity>=<OData $filter>, select.<entity>=<$select>.",
+      "Loads the tenant into the Iceberg lake and DuckDB (job directory-load).",
+      "entities=<table>,... : the tables to load (default all): users, groups, devices,"
+          + " device_owners, subscribed_skus, user_licenses, applications, service_principals,"
+          + " group_members, group_members_transitive, app_credentials, directory_audits,"
+          + " sign_ins, auth_method_registrations, role_definitions, role_assignments,"
+          + " role_eligibility_schedules, conditional_access_policies, named_locations,"
+          + " app_role_assignments. 'check' shows what each needs.",
+      "since=, until= : the logs' window. By default each log reads from the lake's mark"
+          + " (where its last load ended) less 2 h, or, on its first load, from 7 days before"
+          + " the run date; until the run date's midnight (UTC). since=-P29D or an instant"
+          + " states a window; Graph keeps 30 days (7 without Entra ID P1/P2).",
+      "run.date=YYYY-MM-DD (default today, UTC); filter.<table>=<OData $filter>,"
+          + " select.<table>=<$select>: asked of Graph first, a refused one changes nothing;"
+          + " raw_json=all|none|<tables>; directory=delta|full.",
       "tenant=<name> loads one configured tenant, tenant=all (the default) each in turn.",
-      "The same parameters after a failure resume the failed run from its last committed chunk;"
-          + " after it completed they do nothing, unless reload=true loads again.",
+      "The same parameters after a failure resume the failed run from its last committed"
+          + " chunk; after it completed they do nothing, unless reload=true loads again.",
       "@file reads parameters from a file (jobs/nightly.args): the working directory, beside the"
           + " jar, then the launches shipped in the jar."
     })

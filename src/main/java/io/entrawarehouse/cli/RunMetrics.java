@@ -32,7 +32,8 @@ final class RunMetrics {
     AtomicLong code = new AtomicLong(exit);
     AtomicLong finished = new AtomicLong(System.currentTimeMillis() / 1000);
     Gauge.builder("entra.run.exit.code", code, AtomicLong::get)
-        .description("The run's exit code: 0 done, 1 failed, 2 bad input, 3 warehouse busy")
+        .description(
+            "The run's exit code: 0 done, 1 failed, 2 bad input, 3 warehouse busy, 4 partial")
         .register(registry);
     Gauge.builder("entra.run.finished.time", finished, AtomicLong::get)
         .description("When the run ended, in seconds since the epoch")
