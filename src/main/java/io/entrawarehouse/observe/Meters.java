@@ -22,13 +22,24 @@ public final class Meters {
 
   /** One answer from Graph: by endpoint (ids folded to {id}) and HTTP status. */
   public static void graphRequest(String url, int status) {
-    Metrics.counter("entra.graph.requests", "endpoint", endpoint(url), "status", "" + status)
+    counter(
+            "entra.graph.requests",
+            "Answers from Graph, by endpoint and HTTP status",
+            "endpoint",
+            endpoint(url),
+            "status",
+            "" + status)
         .increment();
   }
 
   /** A 429 from Graph. */
   public static void throttled(String url) {
-    Metrics.counter("entra.graph.throttled", "endpoint", endpoint(url)).increment();
+    counter(
+            "entra.graph.throttled",
+            "429 answers from Graph, by endpoint",
+            "endpoint",
+            endpoint(url))
+        .increment();
   }
 
   /**
@@ -46,12 +57,14 @@ public final class Meters {
 
   /** An access token fetched from Entra ID (not one served from the cache). */
   public static void tokenAcquired() {
-    Metrics.counter("entra.graph.token.acquisitions").increment();
+    counter("entra.graph.token.acquisitions", "Access tokens fetched from Entra ID (not cached)")
+        .increment();
   }
 
   /** A data file written to the lake. */
   public static void lakeBytes(String table, long bytes) {
     Counter.builder("entra.lake.written.bytes")
+        .description("Bytes of data files written to the lake, by table")
         .baseUnit("bytes")
         .tag("table", table)
         .register(Metrics.globalRegistry)
@@ -60,9 +73,21 @@ public final class Meters {
 
   /** A finished step's items. */
   public static void stepItems(String step, long read, long written, long skipped) {
-    Metrics.counter("entra.step.items.read", "step", step).increment(read);
-    Metrics.counter("entra.step.items.written", "step", step).increment(written);
-    Metrics.counter("entra.step.items.skipped", "step", step).increment(skipped);
+    counter("entra.step.items.read", "Items a finished step read, by step", "step", step)
+        .increment(read);
+    counter("entra.step.items.written", "Items a finished step wrote, by step", "step", step)
+        .increment(written);
+    counter(
+            "entra.step.items.skipped",
+            "Malformed items a finished step skipped, by step",
+            "step",
+            step)
+        .increment(skipped);
+  }
+
+  /** A counter with its HELP text (Prometheus' exposition wants one for every metric). */
+  private static Counter counter(String name, String help, String... tags) {
+    return Counter.builder(name).description(help).tags(tags).register(Metrics.globalRegistry);
   }
 
   /** "/groups/{id}/members" for ".../v1.0/groups/0b1c…/members?$top=999". */

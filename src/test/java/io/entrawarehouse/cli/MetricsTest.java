@@ -112,8 +112,18 @@ class MetricsTest {
       assertThat(sum(pushed, "entra_lake_written_bytes_total{")).isEqualTo(parquet);
 
       // The same meters, as text for node_exporter's textfile collector.
-      Map<String, Double> file =
-          samples(Files.readString(warehouse.resolve("metrics/entra_warehouse.prom")));
+      String text = Files.readString(warehouse.resolve("metrics/entra_warehouse.prom"));
+      Map<String, Double> file = samples(text);
+      // Every product metric says what it counts (# HELP), as Prometheus' exposition format wants.
+      List<String> typed =
+          text.lines()
+              .filter(l -> l.startsWith("# TYPE entra_"))
+              .map(l -> l.split(" ")[2])
+              .toList();
+      assertThat(typed).hasSizeGreaterThanOrEqualTo(8);
+      for (String metric : typed) {
+        assertThat(text).as(metric).containsPattern("(?m)^# HELP " + metric + " \\S");
+      }
       for (String name :
           List.of("entra_graph_requests_total{", "entra_lake_written_bytes_total{")) {
         assertThat(sum(file, name)).as(name).isEqualTo(sum(pushed, name));
