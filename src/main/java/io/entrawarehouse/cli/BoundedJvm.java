@@ -19,18 +19,18 @@ import java.util.TreeMap;
  * <p>A JVM started without a heap bound takes a quarter of the machine's memory as its heap (6 GB
  * on a 24 GB machine) and lets a first load of the medium demo tenant grow to 1.5 GB of RSS, 5 GB
  * at large, though the load works within a 128 MB heap. A jar cannot carry JVM options and a
- * running JVM cannot bound its heap, so a load command started with no heap option ({@code -Xmx},
- * {@code -XX:MaxHeapSize}, {@code -XX:MaxRAMPercentage} or {@code -XX:MaxRAM}, on the command line
- * or in {@code JAVA_TOOL_OPTIONS}/{@code JDK_JAVA_OPTIONS}) replaces its own process image ({@code
- * execve}) with {@code java} run with {@link #OPTIONS}, then the JVM options it was given (a {@code
- * -D} there wins), then the same jar or class path and arguments. It stays the same process: the
- * same id, the same signals, the same exit code, nothing left behind to forward or watch. The
- * container launcher's defaults are the same options.
+ * running JVM cannot bound its heap, so a load command started with no heap or collector option
+ * ({@code -Xmx}, {@code -Xms}, {@code -XX:MaxRAMPercentage}, {@code -XX:+UseG1GC} and the like, on
+ * the command line or in {@code JAVA_TOOL_OPTIONS}/{@code JDK_JAVA_OPTIONS}) replaces its own
+ * process image ({@code execve}) with {@code java} run with {@link #OPTIONS}, then the JVM options
+ * it was given (a {@code -D} there wins), then the same jar or class path and arguments. It stays
+ * the same process: the same id, the same signals, the same exit code, nothing left behind to
+ * forward or watch. The container launcher's defaults are the same options.
  *
- * <p>Any heap option keeps the command in the JVM the user started: that is how the container
- * launcher, the tests and an operator who wants other settings opt out. Where {@code execve} is not
- * available (Windows, or no native access) the command runs here and says that its heap is not
- * bounded.
+ * <p>Any heap or collector option keeps the command in the JVM the user started: that is how the
+ * container launcher, the tests and an operator who wants other settings opt out. Where {@code
+ * execve} is not available (Windows, or no native access) the command runs here and says that its
+ * heap is not bounded.
  */
 public final class BoundedJvm {
 
@@ -50,8 +50,28 @@ public final class BoundedJvm {
   /** The commands that load, and so get the bounded JVM. */
   static final List<String> LOAD_COMMANDS = List.of("run", "restart", "refresh");
 
+  /**
+   * Options that choose the heap or the collector: given any, the user chose, and the JVM they
+   * started runs the command (with {@link #OPTIONS} before them, some would not start at all:
+   * "Initial heap size set to a larger value than the maximum heap size", "Multiple garbage
+   * collectors selected").
+   */
   private static final List<String> HEAP_OPTIONS =
-      List.of("-Xmx", "-XX:MaxHeapSize=", "-XX:MaxRAMPercentage=", "-XX:MaxRAM=");
+      List.of(
+          "-Xmx",
+          "-Xms",
+          "-XX:MaxHeapSize=",
+          "-XX:InitialHeapSize=",
+          "-XX:MinHeapSize=",
+          "-XX:MaxRAMPercentage=",
+          "-XX:InitialRAMPercentage=",
+          "-XX:MinRAMPercentage=",
+          "-XX:MaxRAM=");
+
+  private static boolean choosesMemory(String option) {
+    return HEAP_OPTIONS.stream().anyMatch(option::startsWith)
+        || (option.startsWith("-XX:+Use") && option.endsWith("GC"));
+  }
 
   private BoundedJvm() {}
 
@@ -159,7 +179,7 @@ public final class BoundedJvm {
   }
 
   private static boolean bounded(List<String> options) {
-    return options.stream().anyMatch(o -> HEAP_OPTIONS.stream().anyMatch(o::startsWith));
+    return options.stream().anyMatch(BoundedJvm::choosesMemory);
   }
 
   private static List<String> words(String options) {

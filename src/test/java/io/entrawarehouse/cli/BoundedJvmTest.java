@@ -75,10 +75,19 @@ class BoundedJvmTest {
   }
 
   @Test
-  void anyHeapOptionOrACommandThatDoesNotLoadStaysInThisJvm() {
+  void anyHeapOrCollectorOptionOrACommandThatDoesNotLoadStaysInThisJvm() {
     String jar = "entra-warehouse.jar";
     for (String heap :
-        List.of("-Xmx2g", "-XX:MaxHeapSize=1g", "-XX:MaxRAMPercentage=50", "-XX:MaxRAM=4g")) {
+        List.of(
+            "-Xmx2g",
+            "-Xms2g",
+            "-XX:MaxHeapSize=1g",
+            "-XX:InitialHeapSize=1g",
+            "-XX:MaxRAMPercentage=50",
+            "-XX:InitialRAMPercentage=10",
+            "-XX:MaxRAM=4g",
+            "-XX:+UseG1GC",
+            "-XX:+UseZGC")) {
       assertThat(command(List.of(heap), null, jar + " run", jar, "run")).as(heap).isEmpty();
     }
     assertThat(command(List.of(), "-Dx=1 -Xmx300m", jar + " run", jar, "run"))
