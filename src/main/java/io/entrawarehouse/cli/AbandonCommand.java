@@ -36,7 +36,8 @@ public final class AbandonCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    return WarehouseHold.holdingWarehouse(err, launcher -> abandon(launcher, out, err));
+    return WarehouseHold.holdingWarehouse(
+        err, new RunMetrics.Labels("all", "abandon"), launcher -> abandon(launcher, out, err));
   }
 
   private int abandon(DirectoryLoadLauncher launcher, PrintWriter out, PrintWriter err)

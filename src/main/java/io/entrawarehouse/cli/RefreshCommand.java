@@ -29,6 +29,7 @@ public final class RefreshCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     return WarehouseHold.holdingWarehouse(
         err,
+        new RunMetrics.Labels("all", "refresh"),
         launcher -> {
           long start = System.nanoTime();
           List<LakeToDuckDb.Rebuilt> rebuilt;

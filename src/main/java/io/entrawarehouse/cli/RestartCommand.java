@@ -28,7 +28,8 @@ public final class RestartCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    return WarehouseHold.holdingWarehouse(err, launcher -> restart(launcher, out, err));
+    return WarehouseHold.holdingWarehouse(
+        err, new RunMetrics.Labels("all", "restart"), launcher -> restart(launcher, out, err));
   }
 
   private int restart(DirectoryLoadLauncher launcher, PrintWriter out, PrintWriter err)

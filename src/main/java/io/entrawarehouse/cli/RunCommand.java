@@ -54,6 +54,7 @@ public final class RunCommand implements Callable<Integer> {
     LoadParameters parsed = LoadParameters.parse(null, args, LoadCommands.today());
     return WarehouseHold.holdingWarehouse(
         err,
+        RunMetrics.Labels.of("run", tenants, parameters),
         launcher ->
             Tenants.forEachTenant(
                 launcher,

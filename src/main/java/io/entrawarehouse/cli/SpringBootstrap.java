@@ -44,7 +44,7 @@ final class SpringBootstrap {
    * command line.
    */
   static ConfigurableApplicationContext spring(PrintWriter err) {
-    return spring(err, false);
+    return spring(err, false, Map.of());
   }
 
   /**
@@ -73,7 +73,8 @@ final class SpringBootstrap {
    * its meters to a Pushgateway when one is set ({@code query} and {@code status} push nothing:
    * they would replace a load's meters with their own).
    */
-  static ConfigurableApplicationContext spring(PrintWriter err, boolean run) {
+  static ConfigurableApplicationContext spring(
+      PrintWriter err, boolean run, Map<String, String> labels) {
     for (String key : System.getProperties().stringPropertyNames()) {
       if (SECRET_PROPERTY.matcher(key).find()) {
         err.println(
@@ -116,7 +117,8 @@ final class SpringBootstrap {
         });
     app.setDefaultProperties(defaults);
     // The run's own settings, as Spring's command-line arguments: above every other source.
-    Map<String, String> settings = new LinkedHashMap<>(RunSettings.current());
+    Map<String, String> settings = new LinkedHashMap<>(labels);
+    settings.putAll(RunSettings.current());
     if (!run) {
       settings.put("management.prometheus.metrics.export.pushgateway.enabled", "false");
     }

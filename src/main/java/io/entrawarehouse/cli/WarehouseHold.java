@@ -28,13 +28,15 @@ final class WarehouseHold {
    * Runs a command that changes the warehouse: holds the warehouse's lock (exit 3 when another run
    * holds it), starts the Spring context, and releases both afterwards.
    */
-  static int holdingWarehouse(PrintWriter err, WarehouseAction action) throws Exception {
+  static int holdingWarehouse(PrintWriter err, RunMetrics.Labels labels, WarehouseAction action)
+      throws Exception {
     WarehouseLock lock = lock(SpringBootstrap.warehouseDirectory());
     if (lock == null) {
       return busy(err);
     }
     try (lock;
-        ConfigurableApplicationContext spring = SpringBootstrap.spring(err, true)) {
+        ConfigurableApplicationContext spring =
+            SpringBootstrap.spring(err, true, labels.settings())) {
       int exit = LoadCommands.FAILED;
       try {
         exit = action.apply(spring.getBean(DirectoryLoadLauncher.class));
@@ -42,7 +44,7 @@ final class WarehouseHold {
       } finally {
         // Also after a failure: its meters say what it did before it stopped. Spring Boot pushes
         // them to the Pushgateway, when one is set, as the context closes.
-        RunMetrics.finish(spring, exit, err);
+        RunMetrics.finish(spring, labels, exit, err);
       }
     }
   }

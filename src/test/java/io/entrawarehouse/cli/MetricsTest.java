@@ -72,7 +72,11 @@ class MetricsTest {
       assertThat(sum(samples(pushes.get(0).body()), "entra_")).isZero();
       Push push = pushes.get(1);
       assertThat(push.method()).isEqualTo("PUT");
-      assertThat(push.path()).isEqualTo("/metrics/job/entra-warehouse");
+      // Grouped by tenant and launch: workers loading tenants side by side keep their own series.
+      assertThat(push.path())
+          .isIn(
+              "/metrics/job/entra-warehouse/launch/run/tenant/all",
+              "/metrics/job/entra-warehouse/tenant/all/launch/run");
       Map<String, Double> pushed = samples(push.body());
 
       long graphRequests = 0;
@@ -112,7 +116,7 @@ class MetricsTest {
       assertThat(sum(pushed, "entra_lake_written_bytes_total{")).isEqualTo(parquet);
 
       // The same meters, as text for node_exporter's textfile collector.
-      String text = Files.readString(warehouse.resolve("metrics/entra_warehouse.prom"));
+      String text = Files.readString(warehouse.resolve("metrics/entra_warehouse_all_run.prom"));
       Map<String, Double> file = samples(text);
       // Every product metric says what it counts (# HELP), as Prometheus' exposition format wants.
       List<String> typed =
@@ -140,6 +144,30 @@ class MetricsTest {
   }
 
   @Test
+  void eachTenantAndLaunchKeepsItsOwnTextfileAndGroupingKey() {
+    RunMetrics.Labels nightly = RunMetrics.Labels.of("run", null, List.of("@jobs/nightly.args"));
+    RunMetrics.Labels review =
+        RunMetrics.Labels.of(
+            "run", "contoso", List.of("@jobs/failed-sign-ins.args", "until=2026-12-01"));
+
+    assertThat(nightly).isEqualTo(new RunMetrics.Labels("all", "nightly"));
+    assertThat(nightly.file()).isEqualTo("entra_warehouse_all_nightly.prom");
+    assertThat(review.file()).isEqualTo("entra_warehouse_contoso_failed-sign-ins.prom");
+    assertThat(review.settings())
+        .containsEntry("management.metrics.tags.tenant", "contoso")
+        .containsEntry("management.metrics.tags.launch", "failed-sign-ins")
+        .containsEntry(
+            "management.prometheus.metrics.export.pushgateway.grouping-key.tenant", "contoso")
+        .containsEntry(
+            "management.prometheus.metrics.export.pushgateway.grouping-key.launch",
+            "failed-sign-ins");
+    assertThat(RunMetrics.Labels.of("restart", null, List.of()).file())
+        .isEqualTo("entra_warehouse_all_restart.prom");
+    assertThat(new RunMetrics.Labels("a/b c", "x").file())
+        .isEqualTo("entra_warehouse_a-b-c_x.prom");
+  }
+
+  @Test
   void aPushgatewayThatCannotBeReachedFailsNothing() throws Exception {
     int closed;
     try (ServerSocket s = new ServerSocket(0)) {
@@ -157,7 +185,7 @@ class MetricsTest {
       Cli.Run run = cli.run("run", "entities=users");
       assertThat(run.exit()).as(run.all()).isZero();
       Map<String, Double> file =
-          samples(Files.readString(warehouse.resolve("metrics/entra_warehouse.prom")));
+          samples(Files.readString(warehouse.resolve("metrics/entra_warehouse_all_run.prom")));
       assertThat(file.get("entra_step_items_written_total{step=\"users\"}"))
           .isEqualTo(simulator.tenant().scale().users());
     } finally {
@@ -165,7 +193,10 @@ class MetricsTest {
     }
   }
 
-  /** Prometheus text: sample name with labels, to value. */
+  /**
+   * Prometheus text: sample name with labels, to value. Every sample carries the run's labels (a
+   * default run: tenant "all", launch "run"), checked and then left out of the key.
+   */
   private static Map<String, Double> samples(String text) {
     Map<String, Double> out = new TreeMap<>();
     for (String line : text.split("\n")) {
@@ -173,7 +204,14 @@ class MetricsTest {
         continue;
       }
       int space = line.lastIndexOf(' ');
-      out.put(line.substring(0, space), Double.parseDouble(line.substring(space + 1)));
+      String key = line.substring(0, space);
+      assertThat(key).as("the run's labels").contains("launch=\"run\"", "tenant=\"all\"");
+      key =
+          key.replace("launch=\"run\",", "")
+              .replace("tenant=\"all\"", "")
+              .replace(",}", "}")
+              .replace("{}", "");
+      out.put(key, Double.parseDouble(line.substring(space + 1)));
     }
     return out;
   }
