@@ -25,6 +25,7 @@ import java.util.concurrent.Callable;
 import org.springframework.context.ConfigurableApplicationContext;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -47,12 +48,24 @@ public final class CheckCommand implements Callable<Integer> {
       description = "Launch parameters (entities=…, filter.…) as for run.")
   List<String> parameters = new ArrayList<>();
 
+  @Option(
+      names = "--print-permissions",
+      description =
+          "Print what each table needs (application permission, Entra ID licence) and the least"
+              + " privileged permissions to grant, without connecting.")
+  boolean printPermissions;
+
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     Map<String, String> args = LoadCommands.keyValues(parameters);
     String tenants = Tenants.tenantSelection(args);
+    if (printPermissions) {
+      out.print(permissions(LoadParameters.parse(null, args, LoadCommands.today())));
+      out.flush();
+      return LoadCommands.OK;
+    }
     try (ConfigurableApplicationContext spring = SpringBootstrap.spring(err)) {
       DirectoryLoadLauncher launcher = spring.getBean(DirectoryLoadLauncher.class);
       return Tenants.forEachTenant(
@@ -191,6 +204,58 @@ public final class CheckCommand implements Callable<Integer> {
     }
     out.flush();
     return allOk ? LoadCommands.OK : LoadCommands.FAILED;
+  }
+
+  /**
+   * What the launch's tables need, as a Markdown table (the README's is this output), then the
+   * least privileged application permissions that cover them all: the first of each "or", every one
+   * of each "+".
+   */
+  static String permissions(LoadParameters launch) {
+    StringBuilder out = new StringBuilder();
+    out.append("| table | application permission | Entra ID licence |\n|---|---|---|\n");
+    Set<String> grant = new TreeSet<>();
+    for (TablePlan plan : launch.plans()) {
+      Entity entity = plan.entity();
+      if (!entity.readFromGraph()) {
+        out.append("| `")
+            .append(entity.name())
+            .append("` | none: computed from `")
+            .append(entity.closureOf().name())
+            .append("` | any |\n");
+        continue;
+      }
+      row(out, entity.name(), entity.permission(), entity.licence(), grant);
+      if (plan.extraWanted()) {
+        Entity.Extra extra = entity.extra();
+        row(
+            out,
+            entity.name() + "." + extra.property() + " (" + extra.toggle() + "=false: without)",
+            extra.permission(),
+            extra.licence(),
+            grant);
+      }
+    }
+    out.append("\nLeast privileged application permissions to grant (then admin consent): ")
+        .append(String.join(", ", grant))
+        .append('\n');
+    return out.toString();
+  }
+
+  private static void row(
+      StringBuilder out, String table, Permission needs, String licence, Set<String> grant) {
+    out.append("| `")
+        .append(table.replaceFirst(" ", "` "))
+        .append(table.contains(" ") ? "" : "`")
+        .append(" | ")
+        .append(needs.display())
+        .append(" | ")
+        .append(licence == null ? "any" : "Entra ID " + licence)
+        .append(" |\n");
+    // "A + B, or C": the first alternative; "A or B": its first, the least privileged.
+    for (String part : needs.display().split(", or ")[0].split(" \\+ ")) {
+      grant.add(part.split(" or ")[0].strip());
+    }
   }
 
   /**
