@@ -116,12 +116,17 @@ public final class CrawlCommand implements Callable<Integer> {
           LoadParameters.parse("bench", Map.of(), LocalDate.now(ZoneOffset.UTC));
       for (String name : entities) {
         Entity entity = Entities.ALL.get(name);
-        String own =
-            entity.pathFor("{id}").replace("%7Bid%7D", "{id}") + "?" + launch.plan(entity).query();
+        String query = launch.plan(entity).query();
         out.println(
             entity.parent() == null
-                ? name + "\t" + entity.path() + "?" + launch.plan(entity).query()
-                : name + "\t" + entity.parent().path() + "?$select=id&$top=999\t" + own);
+                ? name + "\t" + entity.path() + "?" + query
+                : name
+                    + "\t"
+                    + entity.parent().path()
+                    + "?$select=id&$top=999\t"
+                    + entity.pathFor("{id}").replace("%7Bid%7D", "{id}")
+                    + "?"
+                    + query);
       }
       out.flush();
       return 0;

@@ -225,12 +225,18 @@ public final class CheckCommand implements Callable<Integer> {
             .append("` | any |\n");
         continue;
       }
-      row(out, entity.name(), entity.permission(), entity.licence(), grant);
+      row(out, "`" + entity.name() + "`", entity.permission(), entity.licence(), grant);
       if (plan.extraWanted()) {
         Entity.Extra extra = entity.extra();
         row(
             out,
-            entity.name() + "." + extra.property() + " (" + extra.toggle() + "=false: without)",
+            "`"
+                + entity.name()
+                + "."
+                + extra.property()
+                + "` ("
+                + extra.toggle()
+                + "=false: without)",
             extra.permission(),
             extra.licence(),
             grant);
@@ -244,9 +250,8 @@ public final class CheckCommand implements Callable<Integer> {
 
   private static void row(
       StringBuilder out, String table, Permission needs, String licence, Set<String> grant) {
-    out.append("| `")
-        .append(table.replaceFirst(" ", "` "))
-        .append(table.contains(" ") ? "" : "`")
+    out.append("| ")
+        .append(table)
         .append(" | ")
         .append(needs.display())
         .append(" | ")

@@ -47,11 +47,13 @@ public final class Meters {
    * "pacing" (our own budget kept the request back) or "backoff" (after a failed connection).
    */
   public static void waited(String url, String reason, Duration d) {
-    Counter.builder("entra.graph.wait.seconds")
-        .description("Seconds spent waiting for Graph before requests")
-        .tag("endpoint", endpoint(url))
-        .tag("reason", reason)
-        .register(Metrics.globalRegistry)
+    counter(
+            "entra.graph.wait.seconds",
+            "Seconds spent waiting for Graph before requests",
+            "endpoint",
+            endpoint(url),
+            "reason",
+            reason)
         .increment(d.toNanos() / 1e9);
   }
 
