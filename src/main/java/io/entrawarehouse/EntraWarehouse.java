@@ -6,6 +6,7 @@ import io.entrawarehouse.cli.AbandonCommand;
 import io.entrawarehouse.cli.BoundedJvm;
 import io.entrawarehouse.cli.CheckCommand;
 import io.entrawarehouse.cli.CommandException;
+import io.entrawarehouse.cli.Jit;
 import io.entrawarehouse.cli.QueryCommand;
 import io.entrawarehouse.cli.RefreshCommand;
 import io.entrawarehouse.cli.ReportCommand;
@@ -16,8 +17,11 @@ import io.entrawarehouse.cli.SimulatorCommand;
 import io.entrawarehouse.cli.StatusCommand;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IExecutionStrategy;
@@ -27,27 +31,50 @@ import picocli.CommandLine.IVersionProvider;
 @Command(
     name = "entra-warehouse",
     mixinStandardHelpOptions = true,
-    subcommands = {
-      RunCommand.class,
-      CheckCommand.class,
-      RestartCommand.class,
-      AbandonCommand.class,
-      RefreshCommand.class,
-      StatusCommand.class,
-      QueryCommand.class,
-      ReportCommand.class,
-      SimulatorCommand.class,
-      CrawlCommand.class,
-      ParseCommand.class
-    },
     versionProvider = EntraWarehouse.Version.class,
     description = "Loads a Microsoft Entra ID tenant into Parquet files and DuckDB tables.")
 public final class EntraWarehouse implements Runnable {
 
+  /**
+   * The sub-commands by name, in the order the usage lists them. Picocli reflects over every
+   * command it is given, and the types their methods name, as it builds the model: a process builds
+   * only the one it runs ({@link #main}), which keeps {@code query} and {@code --version} a
+   * fraction of a second of CPU.
+   */
+  private static final Map<String, Class<?>> COMMANDS = commands();
+
+  private static Map<String, Class<?>> commands() {
+    Map<String, Class<?>> commands = new LinkedHashMap<>();
+    commands.put("run", RunCommand.class);
+    commands.put("check", CheckCommand.class);
+    commands.put("restart", RestartCommand.class);
+    commands.put("abandon", AbandonCommand.class);
+    commands.put("refresh", RefreshCommand.class);
+    commands.put("status", StatusCommand.class);
+    commands.put("query", QueryCommand.class);
+    commands.put("report", ReportCommand.class);
+    commands.put("simulator", SimulatorCommand.class);
+    commands.put("bench-crawl", CrawlCommand.class);
+    commands.put("bench-parse", ParseCommand.class);
+    return Collections.unmodifiableMap(commands);
+  }
+
   public static void main(String[] args) {
     BoundedJvm.replaceIfUnbounded(args); // a load with no heap bound: a JVM the product sizes
-    System.exit(commandLine().execute(args));
+    String first = args.length > 0 ? args[0] : "";
+    String named =
+        COMMANDS.containsKey(first) || first.equals("-V") || first.equals("--version")
+            ? first
+            : null;
+    if (named != null && SHORT_LIVED.contains(named)) {
+      Jit.interpretAndC1Only();
+    }
+    System.exit(commandLine(Map.of(), named).execute(args));
   }
+
+  /** The commands that end within a second or two, where C2's compilations would not pay. */
+  private static final Set<String> SHORT_LIVED =
+      Set.of("query", "status", "report", "-V", "--version");
 
   /** The command line with its sub-commands; errors print one line, not a stack trace. */
   public static CommandLine commandLine() {
@@ -59,7 +86,18 @@ public final class EntraWarehouse implements Runnable {
    * values, as {@code -D} would give them, for that run only).
    */
   public static CommandLine commandLine(Map<String, String> settings) {
+    return commandLine(settings, null);
+  }
+
+  /** The command line with one sub-command, or with all of them when {@code only} is null. */
+  private static CommandLine commandLine(Map<String, String> settings, String only) {
     CommandLine cli = new CommandLine(new EntraWarehouse());
+    COMMANDS.forEach(
+        (name, command) -> {
+          if (only == null || only.equals(name)) {
+            cli.addSubcommand(name, command);
+          }
+        });
     if (!settings.isEmpty()) {
       IExecutionStrategy strategy = cli.getExecutionStrategy();
       cli.setExecutionStrategy(

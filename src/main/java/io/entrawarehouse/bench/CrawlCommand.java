@@ -84,9 +84,7 @@ public final class CrawlCommand implements Callable<Integer> {
       description =
           "What to crawl, with directory-load's own queries (default: every table read from"
               + " Graph).")
-  List<String> entities =
-      new ArrayList<>(
-          Entities.ALL.values().stream().filter(Entity::readFromGraph).map(Entity::name).toList());
+  List<String> entities; // null: every table read from Graph, named when the command runs
 
   @Option(
       names = "--with-job-readers",
@@ -111,6 +109,10 @@ public final class CrawlCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
+    if (entities == null) {
+      entities =
+          Entities.ALL.values().stream().filter(Entity::readFromGraph).map(Entity::name).toList();
+    }
     if (printQueries) {
       LoadParameters launch =
           LoadParameters.parse("bench", Map.of(), LocalDate.now(ZoneOffset.UTC));

@@ -85,6 +85,9 @@ public final class BoundedJvm {
    * that failed (after saying so). Otherwise returns at once.
    */
   public static void replaceIfUnbounded(String[] args) {
+    if (args.length == 0 || !LOAD_COMMANDS.contains(args[0])) {
+      return; // before the management beans load: they cost other commands a tenth of a second
+    }
     Optional<List<String>> command =
         command(
             args,

@@ -24,6 +24,7 @@ import org.apache.hadoop.fs.FileSystem;
 import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.job.JobInstance;
+import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.dao.DataAccessException;
 
 /**
@@ -266,18 +267,17 @@ final class LoadCommands {
   /** Each tenant's newest execution. */
   static List<JobExecution> newest(DirectoryLoadLauncher launcher) {
     Map<String, JobExecution> newest = new LinkedHashMap<>();
-    for (JobExecution e : recentExecutions(launcher, 200)) {
+    for (JobExecution e : recentExecutions(launcher.repository(), 200)) {
       newest.putIfAbsent(LoadParameters.of(e.getJobParameters()).tenantId(), e);
     }
     return List.copyOf(newest.values());
   }
 
   /** The most recent executions, newest first. */
-  static List<JobExecution> recentExecutions(DirectoryLoadLauncher launcher, int count) {
+  static List<JobExecution> recentExecutions(JobRepository repository, int count) {
     List<JobExecution> executions = new ArrayList<>();
-    for (JobInstance instance :
-        launcher.repository().getJobInstances(DirectoryLoadJob.NAME, 0, count)) {
-      executions.addAll(launcher.repository().getJobExecutions(instance));
+    for (JobInstance instance : repository.getJobInstances(DirectoryLoadJob.NAME, 0, count)) {
+      executions.addAll(repository.getJobExecutions(instance));
     }
     executions.sort(Comparator.comparing(JobExecution::getId).reversed());
     return executions.size() > count ? executions.subList(0, count) : executions;

@@ -2,7 +2,6 @@ package io.entrawarehouse.cli;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.entrawarehouse.config.EntraProperties;
 import io.entrawarehouse.write.duckdb.AnalystSql;
 import io.entrawarehouse.write.duckdb.Views;
 import java.io.PrintWriter;
@@ -73,11 +72,10 @@ public final class QueryCommand implements Callable<Integer> {
       err.flush();
       return LoadCommands.BAD_INPUT;
     }
-    EntraProperties.Warehouse warehouse = SpringBootstrap.builtWarehouse("query", err);
-    if (warehouse == null) {
+    Path file = SpringBootstrap.builtDuckDb("query", err);
+    if (file == null) {
       return LoadCommands.FAILED;
     }
-    Path file = warehouse.duckdbFile();
     Map<String, Views.View> views = Views.all();
     String sql;
     Map<String, String> takes;

@@ -11,13 +11,21 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.springframework.boot.SpringApplication;
+import org.springframework.boot.context.config.ConfigDataEnvironmentPostProcessor;
 import org.springframework.boot.context.properties.bind.BindException;
+import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.core.env.MapPropertySource;
+import org.springframework.core.env.MutablePropertySources;
+import org.springframework.core.env.SimpleCommandLinePropertySource;
+import org.springframework.core.env.StandardEnvironment;
 
 /**
  * The Spring context of a command that uses the job repository: started with the warehouse's
@@ -52,10 +60,7 @@ final class SpringBootstrap {
    * {@code err} what to run first, when no load has built it yet.
    */
   static EntraProperties.Warehouse builtWarehouse(String command, PrintWriter err) {
-    EntraProperties.Warehouse warehouse;
-    try (ConfigurableApplicationContext spring = spring(err)) {
-      warehouse = spring.getBean(EntraProperties.class).warehouse();
-    }
+    EntraProperties.Warehouse warehouse = properties(err).warehouse();
     if (Files.exists(warehouse.duckdbFile())) {
       return warehouse;
     }
@@ -69,24 +74,98 @@ final class SpringBootstrap {
   }
 
   /**
+   * The warehouse's DuckDB file, for {@code query}: read from the run's settings, the system
+   * properties and the environment alone when no configuration file can set it (see {@link
+   * #configurationFiles}), which costs none of the second Spring's binding does; bound as {@link
+   * #properties} binds it otherwise. Null, having said on {@code err} what to run first, when no
+   * load has built it yet.
+   */
+  static Path builtDuckDb(String command, PrintWriter err) {
+    if (configurationFiles().isEmpty()) {
+      Path file = warehouseDirectory().resolve("entra.duckdb");
+      if (Files.exists(file)) {
+        return file;
+      }
+    }
+    EntraProperties.Warehouse warehouse = builtWarehouse(command, err);
+    return warehouse == null ? null : warehouse.duckdbFile();
+  }
+
+  /** Where Spring Boot reads a configuration file by default, relative to the working directory. */
+  private static final List<String> CONFIG_FILES =
+      List.of(
+          "application.properties",
+          "application.yml",
+          "application.yaml",
+          "config/application.properties",
+          "config/application.yml",
+          "config/application.yaml");
+
+  /**
+   * What could give a setting beyond the run's settings, the system properties, the environment and
+   * the product's own application.yml: a configuration file where Spring Boot looks by default, a
+   * directory of them, or a setting that names more (spring.config.*, a profile, JSON,
+   * loader.path). Empty when there is none, and {@link #warehouseDirectory} is then what Spring
+   * would bind.
+   */
+  static List<String> configurationFiles() {
+    List<String> found = new ArrayList<>();
+    for (String file : CONFIG_FILES) {
+      if (Files.exists(Path.of(file))) {
+        found.add(file);
+      }
+    }
+    if (Files.isDirectory(Path.of("config"))) {
+      found.add("config/");
+    }
+    List<String> keys = new ArrayList<>(RunSettings.current().keySet());
+    keys.addAll(System.getProperties().stringPropertyNames());
+    keys.addAll(System.getenv().keySet());
+    for (String key : keys) {
+      String k = key.toLowerCase(Locale.ROOT).replace('_', '.');
+      if (k.startsWith("spring.config.")
+          || k.startsWith("spring.profiles.")
+          || k.equals("spring.application.json")
+          || k.equals("loader.path")) {
+        found.add(key);
+      }
+    }
+    return found;
+  }
+
+  /**
+   * The product's settings as the Spring context would bind them (the same sources, in the same
+   * order: the run's settings, system properties, the environment, application.yml and the files
+   * Spring Boot's {@code spring.config.*} name, then the defaults), without starting one: the
+   * read-only commands ({@code query}, {@code report}, {@code status}) need only these, and the
+   * context costs them seconds of CPU.
+   */
+  static EntraProperties properties(PrintWriter err) {
+    return bind(err, b -> b.bindOrCreate("entra", EntraProperties.class));
+  }
+
+  /** {@code binding} of the settings {@link #properties} reads, refused as a context would be. */
+  static <T> T bind(PrintWriter err, Function<Binder, T> binding) {
+    Path dir = warehouseDirectory();
+    try {
+      StandardEnvironment environment = new StandardEnvironment();
+      MutablePropertySources sources = environment.getPropertySources();
+      sources.addFirst(new SimpleCommandLinePropertySource(arguments(err, Map.of(), false)));
+      sources.addLast(new MapPropertySource("defaultProperties", defaults(dir)));
+      ConfigDataEnvironmentPostProcessor.applyTo(environment);
+      return binding.apply(Binder.get(environment));
+    } catch (RuntimeException e) {
+      throw startFailure(e, dir);
+    }
+  }
+
+  /**
    * The Spring context; {@code run} says whether the command changes the warehouse, and so pushes
-   * its meters to a Pushgateway when one is set ({@code query} and {@code status} push nothing:
-   * they would replace a load's meters with their own).
+   * its meters to a Pushgateway when one is set ({@code check} pushes nothing: it would replace a
+   * load's meters with its own).
    */
   static ConfigurableApplicationContext spring(
       PrintWriter err, boolean run, Map<String, String> labels) {
-    for (String key : System.getProperties().stringPropertyNames()) {
-      if (SECRET_PROPERTY.matcher(key).find()) {
-        err.println(
-            "warning: "
-                + key
-                + " was given on the command line, where any user of this machine can read it in"
-                + " the process list; pass it in the environment (AZURE_CLIENT_SECRET,"
-                + " AZURE_CLIENT_CERTIFICATE_PASSWORD, AZURE_PASSWORD), a secret file"
-                + " (client-secret-file) or a configuration file instead.");
-        err.flush();
-      }
-    }
     Path dir = warehouseDirectory();
     try {
       Files.createDirectories(dir); // the job repository's file goes there
@@ -94,10 +173,22 @@ final class SpringBootstrap {
       throw WarehouseHold.unwritable(dir, e);
     }
     SpringApplication app = new SpringApplication(WarehouseApplication.class);
+    app.setDefaultProperties(defaults(dir));
+    try {
+      return app.run(arguments(err, labels, run));
+    } catch (RuntimeException e) {
+      throw startFailure(e, dir);
+    }
+  }
+
+  /**
+   * The lowest-precedence settings: the warehouse's directory and job repository, and the standard
+   * Azure variables, which entra.* settings override.
+   */
+  private static Map<String, Object> defaults(Path dir) {
     Map<String, Object> defaults = new LinkedHashMap<>();
     defaults.put("spring.datasource.url", JobRepositoryConfiguration.defaultUrl(dir));
     defaults.put("entra.warehouse.directory", dir.toString());
-    // The standard Azure variables, at the lowest precedence: entra.* settings override them.
     Map<String, String> azure =
         Map.of(
             "AZURE_TENANT_ID", "entra.tenant.id",
@@ -115,8 +206,26 @@ final class SpringBootstrap {
             defaults.put(property, value);
           }
         });
-    app.setDefaultProperties(defaults);
-    // The run's own settings, as Spring's command-line arguments: above every other source.
+    return defaults;
+  }
+
+  /**
+   * The run's own settings as Spring's command-line arguments, above every other source. Warns on
+   * {@code err} about each secret given as a system property.
+   */
+  private static String[] arguments(PrintWriter err, Map<String, String> labels, boolean run) {
+    for (String key : System.getProperties().stringPropertyNames()) {
+      if (SECRET_PROPERTY.matcher(key).find()) {
+        err.println(
+            "warning: "
+                + key
+                + " was given on the command line, where any user of this machine can read it in"
+                + " the process list; pass it in the environment (AZURE_CLIENT_SECRET,"
+                + " AZURE_CLIENT_CERTIFICATE_PASSWORD, AZURE_PASSWORD), a secret file"
+                + " (client-secret-file) or a configuration file instead.");
+        err.flush();
+      }
+    }
     Map<String, String> settings = new LinkedHashMap<>(labels);
     settings.putAll(RunSettings.current());
     if (!run) {
@@ -124,11 +233,7 @@ final class SpringBootstrap {
     }
     List<String> args = new ArrayList<>();
     settings.forEach((key, value) -> args.add("--" + key + "=" + value));
-    try {
-      return app.run(args.toArray(new String[0]));
-    } catch (RuntimeException e) {
-      throw startFailure(e, dir);
-    }
+    return args.toArray(new String[0]);
   }
 
   /**

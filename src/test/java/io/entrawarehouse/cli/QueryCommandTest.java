@@ -9,6 +9,8 @@ import io.entrawarehouse.simulator.SimulatorSettings;
 import io.entrawarehouse.simulator.TenantScale;
 import io.entrawarehouse.write.duckdb.AnalystSql;
 import io.entrawarehouse.write.duckdb.Views;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -66,6 +68,33 @@ class QueryCommandTest {
     Cli.Run r = cli.run("query", "SELECT count(*) AS users, count(DISTINCT id) AS ids FROM users");
     assertThat(r.exit()).as(r.all()).isZero();
     assertThat(r.out()).isEqualTo("users  ids\n-----  ---\n40     40\n(1 row)\n");
+  }
+
+  @Test
+  void aWarehouseNamedOnlyInAConfigurationFileIsFoundAsTheLoadFoundIt() throws Exception {
+    // given the warehouse's directory set only in a configuration file Spring Boot reads
+    Path yml = dir.resolve("settings.yml");
+    Files.writeString(
+        yml, "entra:\n  warehouse:\n    directory: '" + dir.resolve("warehouse") + "'\n");
+    Cli fromFile = new Cli();
+    fromFile.properties.put("spring.config.additional-location", "file:" + yml);
+    // when query reads the settings, then it takes the file's word, not the default directory
+    assertThat(RunSettings.with(fromFile.properties, SpringBootstrap::configurationFiles).isEmpty())
+        .isFalse();
+    Cli.Run r = fromFile.run("query", "SELECT count(*) AS users FROM users");
+    assertThat(r.exit()).as(r.all()).isZero();
+    assertThat(r.out()).isEqualTo("users\n-----\n40\n(1 row)\n");
+    // and with no file nor location, the run's settings alone name the warehouse, as Spring would
+    assertThat(RunSettings.with(cli.properties, SpringBootstrap::configurationFiles)).isEmpty();
+    assertThat(
+            RunSettings.with(
+                cli.properties,
+                () -> SpringBootstrap.properties(new PrintWriter(new StringWriter()))))
+        .extracting(p -> p.warehouse().duckdbFile())
+        .isEqualTo(
+            RunSettings.with(
+                cli.properties,
+                () -> SpringBootstrap.builtDuckDb("query", new PrintWriter(new StringWriter()))));
   }
 
   @Test

@@ -43,7 +43,7 @@ class SideBySideTest {
       Cli cli = new Cli();
       cli.properties.put("entra.warehouse.directory", warehouse.toString());
       try {
-        assertThat(cli.run("status").exit()).isZero(); // creates the repository
+        assertThat(cli.run("abandon").exit()).isZero(); // creates the repository
         // As an SQL client opens it: a plain (deferred) read transaction.
         try (Connection reader =
             DriverManager.getConnection(

@@ -2,7 +2,6 @@ package io.entrawarehouse.write.duckdb;
 
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -39,7 +38,7 @@ public final class AnalystSql {
     p.setProperty("duckdb.read_only", "true");
     p.setProperty("enable_external_access", "false");
     p.setProperty("lock_configuration", "true");
-    return DriverManager.getConnection("jdbc:duckdb:" + file.toAbsolutePath(), p);
+    return DuckDb.connect("jdbc:duckdb:" + file.toAbsolutePath(), p);
   }
 
   /**

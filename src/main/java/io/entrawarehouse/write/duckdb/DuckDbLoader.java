@@ -9,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -134,7 +133,7 @@ public final class DuckDbLoader {
     Thread t =
         new Thread(
             () -> {
-              try (Connection c = DriverManager.getConnection("jdbc:duckdb:")) {
+              try (Connection c = DuckDb.connect("jdbc:duckdb:", new Properties())) {
                 // Opened and closed: the library stays loaded.
               } catch (SQLException e) {
                 log.debug("Preloading DuckDB failed (the first real use will say why): {}", e);
@@ -155,7 +154,7 @@ public final class DuckDbLoader {
 
   /** A read-only connection, as analysts open it: it never blocks them nor they it. */
   public Connection read() throws SQLException {
-    return DriverManager.getConnection("jdbc:duckdb:" + file, settings(true));
+    return DuckDb.connect("jdbc:duckdb:" + file, settings(true));
   }
 
   /**
@@ -281,7 +280,7 @@ public final class DuckDbLoader {
     while (true) {
       try {
         if (Files.exists(wal)) {
-          try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + file, settings(false));
+          try (Connection c = DuckDb.connect("jdbc:duckdb:" + file, settings(false));
               Statement s = c.createStatement()) {
             s.execute("CHECKPOINT");
           }

@@ -14,7 +14,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -75,7 +74,7 @@ public final class DuckDbRefresh implements AutoCloseable {
   /** The copy's connection, opened when none is. */
   Connection connection() throws SQLException {
     if (connection == null || connection.isClosed()) {
-      connection = DriverManager.getConnection("jdbc:duckdb:" + swap, loader.settings(false));
+      connection = DuckDb.connect("jdbc:duckdb:" + swap, loader.settings(false));
       try (Statement st = connection.createStatement()) {
         st.execute("SET TimeZone = 'UTC'");
       }

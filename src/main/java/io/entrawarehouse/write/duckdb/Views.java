@@ -8,17 +8,14 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.core.io.Resource;
-import org.springframework.core.io.support.PathMatchingResourcePatternResolver;
 
 /**
  * The analysts' views, {@code sql/views/<name>.sql} (shipped in the jar): each file is one SELECT,
@@ -143,17 +140,28 @@ public final class Views {
     }
   }
 
+  /**
+   * The view files by name, in name order: those {@code sql/views/index} lists (the build writes
+   * it), read from the class path one by one.
+   */
   private static Map<String, String> files() {
-    try {
-      Resource[] found =
-          new PathMatchingResourcePatternResolver(Views.class.getClassLoader())
-              .getResources("classpath*:sql/views/*.sql");
-      Arrays.sort(found, Comparator.comparing(Resource::getFilename));
-      Map<String, String> texts = new LinkedHashMap<>();
-      for (Resource r : found) {
-        String name = r.getFilename().substring(0, r.getFilename().length() - ".sql".length());
-        try (InputStream in = r.getInputStream()) {
-          texts.putIfAbsent(name, new String(in.readAllBytes(), StandardCharsets.UTF_8));
+    ClassLoader loader = Views.class.getClassLoader();
+    try (InputStream index = loader.getResourceAsStream("sql/views/index")) {
+      if (index == null) {
+        throw new IllegalStateException("missing sql/views/index in the build");
+      }
+      Map<String, String> texts = new TreeMap<>();
+      for (String file : new String(index.readAllBytes(), StandardCharsets.UTF_8).split("\\R")) {
+        if (file.isBlank()) {
+          continue;
+        }
+        try (InputStream in = loader.getResourceAsStream("sql/views/" + file.strip())) {
+          if (in == null) {
+            throw new IllegalStateException("missing sql/views/" + file + " in the build");
+          }
+          texts.put(
+              file.strip().substring(0, file.strip().length() - ".sql".length()),
+              new String(in.readAllBytes(), StandardCharsets.UTF_8));
         }
       }
       if (!texts.containsKey(FUNCTIONS)) {
