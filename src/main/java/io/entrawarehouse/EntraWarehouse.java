@@ -7,6 +7,7 @@ import io.entrawarehouse.cli.BoundedJvm;
 import io.entrawarehouse.cli.CheckCommand;
 import io.entrawarehouse.cli.CommandException;
 import io.entrawarehouse.cli.Jit;
+import io.entrawarehouse.cli.LakeFilesCommand;
 import io.entrawarehouse.cli.QueryCommand;
 import io.entrawarehouse.cli.RefreshCommand;
 import io.entrawarehouse.cli.ReportCommand;
@@ -52,6 +53,7 @@ public final class EntraWarehouse implements Runnable {
     commands.put("refresh", RefreshCommand.class);
     commands.put("status", StatusCommand.class);
     commands.put("query", QueryCommand.class);
+    commands.put("lake-files", LakeFilesCommand.class);
     commands.put("report", ReportCommand.class);
     commands.put("simulator", SimulatorCommand.class);
     commands.put("bench-crawl", CrawlCommand.class);

@@ -39,7 +39,7 @@ public final class LakeToDuckDb {
   private LakeToDuckDb() {}
 
   /** The tables and, after each that keeps one, its history table. */
-  static List<Entity> withHistories(List<Entity> entities) {
+  public static List<Entity> withHistories(List<Entity> entities) {
     List<Entity> all = new ArrayList<>();
     for (Entity e : entities) {
       all.add(e);

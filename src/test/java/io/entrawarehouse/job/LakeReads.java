@@ -2,6 +2,7 @@ package io.entrawarehouse.job;
 
 import io.entrawarehouse.warehouse.Entity;
 import io.entrawarehouse.write.iceberg.IcebergLake;
+import io.entrawarehouse.write.iceberg.LakeFiles;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -13,7 +14,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.stream.Collectors;
 import org.apache.iceberg.FileScanTask;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.data.IcebergGenerics;
@@ -78,18 +78,14 @@ public final class LakeReads {
 
   /** DuckDB's read of a list of Parquet files, with the table's column order. */
   public static String parquet(Entity entity, List<String> files) {
-    if (files.isEmpty()) {
-      return "(SELECT "
-          + String.join(", ", entity.allColumns())
-          + " FROM "
-          + entity.name()
-          + " WHERE false)";
-    }
-    return "(SELECT "
-        + String.join(", ", entity.allColumns())
-        + " FROM read_parquet(["
-        + files.stream().map(f -> "'" + f + "'").collect(Collectors.joining(", "))
-        + "], hive_partitioning = false, union_by_name = true))";
+    String select = LakeFiles.readParquet(entity, files);
+    return select != null
+        ? "(" + select + ")"
+        : "(SELECT "
+            + String.join(", ", entity.allColumns())
+            + " FROM "
+            + entity.name()
+            + " WHERE false)";
   }
 
   /**
