@@ -1,7 +1,7 @@
 -- When accounts were disabled, from users_history, dated by the load that saw each change.
 -- Each version with account_enabled false that follows one with it true. Set user_ref to one user's id
 -- or user principal name, or leave it unset for every user:
---   SET VARIABLE user_ref = 'adele.vance@contoso.com';
+--   SET VARIABLE user_ref = 'adele.vance58@contoso.onmicrosoft.com';
 SELECT tenant_id, id, user_principal_name, display_name, valid_from AS disabled_at,
        valid_to AS enabled_again_at
 FROM (

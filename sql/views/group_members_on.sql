@@ -1,7 +1,7 @@
 -- Groups' direct members as they were at as_of (default now), from group_members_history.
 -- The versions that began at or before it and had not ended by then. Dates are those of the loads that saw each
 -- change. Every group's, or set one (by id or display name), and the time:
---   SET VARIABLE group_ref = 'All Sales 12';  SET VARIABLE as_of = TIMESTAMPTZ '2026-11-24 00:00:00+00';
+--   SET VARIABLE group_ref = 'All Engineering 170';  SET VARIABLE as_of = TIMESTAMPTZ '2026-11-24 00:00:00+00';
 SELECT h.tenant_id, h.group_id, h.member_id, h.member_type, h.member_display_name,
        h.valid_from AS member_since
 FROM group_members_history h

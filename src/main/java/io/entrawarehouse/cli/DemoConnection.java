@@ -42,11 +42,14 @@ public final class DemoConnection {
             SimulatorSettings.builder()
                 .scale(TenantScale.preset(settings.scale()))
                 .port(settings.port())
+                .day(settings.day())
                 .build());
     say.accept(
         "No tenant configured (AZURE_TENANT_ID): loading the built-in demo tenant '"
             + settings.scale()
-            + "' served by the simulator at "
+            + "'"
+            + (settings.day() == 0 ? "" : ", day " + settings.day())
+            + " served by the simulator at "
             + demo.graphBaseUrl());
     try {
       return launcher.connectDirect(endpoint(demo), demo);

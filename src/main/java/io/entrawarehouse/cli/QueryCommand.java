@@ -60,7 +60,7 @@ public final class QueryCommand implements Callable<Integer> {
       paramLabel = "NAME=VALUE",
       description =
           "A variable the view or SQL reads (getvariable), bound as a value of its type, e.g."
-              + " --set group_name='All Sales' or --set stale_days=30.")
+              + " --set group_name='All Engineering 170' or --set stale_days=30.")
   List<String> variables = new ArrayList<>();
 
   @Override
@@ -135,7 +135,8 @@ public final class QueryCommand implements Callable<Integer> {
         switch (format) {
           case "csv" -> csv(r, out);
           case "json" -> json(r, out);
-          default -> table(r, out);
+          // The views' own descriptions are printed whole: they are what 'views' is asked for.
+          default -> table(r, out, query.equals("views") ? Integer.MAX_VALUE : CELL);
         }
       } catch (SQLException e) {
         err.println("query: " + e.getMessage().lines().findFirst().orElse(e.getMessage()));
@@ -230,8 +231,8 @@ public final class QueryCommand implements Callable<Integer> {
     return names;
   }
 
-  /** Column-aligned, each cell cut to {@link #CELL} characters, with the row count. */
-  private static void table(ResultSet r, PrintWriter out) throws SQLException {
+  /** Column-aligned, each cell cut to {@code cell} characters, with the row count. */
+  private static void table(ResultSet r, PrintWriter out, int cell) throws SQLException {
     ResultSetMetaData meta = r.getMetaData();
     int n = meta.getColumnCount();
     List<String[]> rows = new ArrayList<>();
@@ -246,7 +247,7 @@ public final class QueryCommand implements Callable<Integer> {
       for (int i = 0; i < n; i++) {
         String v = r.getString(i + 1);
         v = v == null ? "NULL" : v.replace('\n', ' ');
-        row[i] = v.length() > CELL ? v.substring(0, CELL - 1) + "…" : v;
+        row[i] = v.length() > cell ? v.substring(0, cell - 1) + "…" : v;
         width[i] = Math.max(width[i], row[i].length());
       }
       rows.add(row);

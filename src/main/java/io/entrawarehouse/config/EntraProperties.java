@@ -319,9 +319,18 @@ public record EntraProperties(
    * @param port its loopback port; 0 (the default) takes a free one, so demo runs side by side do
    *     not collide (readers save links relative to the Graph URL, so a restart on another port
    *     still follows them)
+   * @param day the demo tenant's day: from one day to the next about 1% of its objects change
+   *     (users disabled, members moved, devices gone), so a load of day 1 after one of day 0 gives
+   *     the history tables and their views rows
    */
-  public record Demo(@DefaultValue("small") String scale, @DefaultValue("0") int port) {
+  public record Demo(
+      @DefaultValue("small") String scale,
+      @DefaultValue("0") int port,
+      @DefaultValue("0") int day) {
     public Demo {
+      if (day < 0) {
+        throw new IllegalArgumentException("entra.demo.day must be 0 or more, got " + day);
+      }
       if (port < 0 || port > 65535) {
         throw new IllegalArgumentException(
             "entra.demo.port must be 0 (any free port) or a port from 1 to 65535, got " + port);

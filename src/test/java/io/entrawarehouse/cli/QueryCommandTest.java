@@ -166,6 +166,12 @@ class QueryCommandTest {
       created.add(name);
     }
     assertThat(created).isEqualTo(files);
+    // and the table format prints each description whole, not cut as other cells are
+    Cli.Run table = cli.run("query", "views");
+    for (String name : files) {
+      String first = Files.readAllLines(Path.of("sql/views/" + name + ".sql")).get(0);
+      assertThat(table.out()).contains(first.substring(3));
+    }
   }
 
   /**
