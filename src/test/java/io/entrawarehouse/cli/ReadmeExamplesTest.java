@@ -67,42 +67,8 @@ class ReadmeExamplesTest {
         command.setLength(command.length() - 1);
         command.append(' ').append(lines[++i].strip());
       }
-      examples.add(shellWords(command.substring(COMMAND.length())));
+      examples.add(LaunchFiles.tokens(command.substring(COMMAND.length()), "README.md"));
     }
     return examples;
-  }
-
-  /** Words as a POSIX shell splits them: blanks separate, quotes group, a trailing # comments. */
-  static List<String> shellWords(String line) {
-    List<String> words = new ArrayList<>();
-    StringBuilder word = null;
-    char quote = 0;
-    for (int i = 0; i < line.length(); i++) {
-      char c = line.charAt(i);
-      if (quote != 0) {
-        if (c == quote) {
-          quote = 0;
-        } else {
-          word.append(c);
-        }
-      } else if (c == '\'' || c == '"') {
-        quote = c;
-        word = word == null ? new StringBuilder() : word;
-      } else if (Character.isWhitespace(c)) {
-        if (word != null) {
-          words.add(word.toString());
-          word = null;
-        }
-      } else if (c == '#' && word == null) {
-        break;
-      } else {
-        word = word == null ? new StringBuilder() : word;
-        word.append(c);
-      }
-    }
-    if (word != null) {
-      words.add(word.toString());
-    }
-    return words;
   }
 }
