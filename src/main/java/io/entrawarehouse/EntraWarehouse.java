@@ -6,6 +6,7 @@ import io.entrawarehouse.cli.AbandonCommand;
 import io.entrawarehouse.cli.BoundedJvm;
 import io.entrawarehouse.cli.CheckCommand;
 import io.entrawarehouse.cli.CommandException;
+import io.entrawarehouse.cli.DescribeCommand;
 import io.entrawarehouse.cli.Jit;
 import io.entrawarehouse.cli.LakeFilesCommand;
 import io.entrawarehouse.cli.QueryCommand;
@@ -53,6 +54,7 @@ public final class EntraWarehouse implements Runnable {
     commands.put("refresh", RefreshCommand.class);
     commands.put("status", StatusCommand.class);
     commands.put("query", QueryCommand.class);
+    commands.put("describe", DescribeCommand.class);
     commands.put("lake-files", LakeFilesCommand.class);
     commands.put("report", ReportCommand.class);
     commands.put("simulator", SimulatorCommand.class);

@@ -25,8 +25,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class Views {
 
-  private static final Logger log = LoggerFactory.getLogger(Views.class);
-
   /**
    * One shipped view: its name, what it answers, its SELECT, and the variables it reads ({@code
    * getvariable('…')}) by name, with their DuckDB types.
@@ -133,6 +131,9 @@ public final class Views {
       }
     }
     if (!failures.isEmpty()) {
+      // Fetched here, not held in a static: 'query' reads the views without ever starting logging,
+      // whose set-up reads the service files of every nested jar of the executable jar.
+      Logger log = LoggerFactory.getLogger(Views.class);
       log.info(
           "Views not created until their tables are loaded: {}",
           String.join(", ", failures.keySet()));
