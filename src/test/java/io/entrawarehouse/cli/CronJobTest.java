@@ -1,7 +1,12 @@
 package io.entrawarehouse.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.google.gson.Gson;
+import com.google.gson.JsonElement;
+import io.kubernetes.client.openapi.models.V1CronJob;
+import io.kubernetes.client.openapi.models.V1PersistentVolumeClaim;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -55,6 +60,40 @@ class CronJobTest {
     assertThat(failJob)
         .as("bad input and partial: the same on every try")
         .containsExactlyInAnyOrder(LoadCommands.BAD_INPUT, LoadCommands.PARTIAL);
+  }
+
+  /**
+   * Every document of the file against the Kubernetes API's schema, as the API server would check
+   * it: no field it lacks (a misspelt podFailurePolicy would be dropped by a lenient client and the
+   * policy silently lost), every required one, each of its type.
+   */
+  @Test
+  void everyDocumentIsValidAgainstTheKubernetesSchema() throws Exception {
+    int validated = 0;
+    for (Object doc :
+        new Yaml().loadAll(Files.readString(Path.of("docker/kubernetes/cronjob.yaml")))) {
+      JsonElement json = new Gson().toJsonTree(doc);
+      switch (String.valueOf(map(doc).get("kind"))) {
+        case "CronJob" -> V1CronJob.validateJsonElement(json);
+        case "PersistentVolumeClaim" -> V1PersistentVolumeClaim.validateJsonElement(json);
+        default -> throw new AssertionError("no schema named for " + map(doc).get("kind"));
+      }
+      validated++;
+    }
+    assertThat(validated).isEqualTo(2);
+    // and the check is strict: a misspelt field of the policy is refused
+    Map<String, Object> cronJob = null;
+    for (Object doc :
+        new Yaml().loadAll(Files.readString(Path.of("docker/kubernetes/cronjob.yaml")))) {
+      if ("CronJob".equals(map(doc).get("kind"))) {
+        cronJob = map(doc);
+      }
+    }
+    Map<String, Object> job = map(map(map(cronJob.get("spec")).get("jobTemplate")).get("spec"));
+    job.put("podFailurePolcy", job.remove("podFailurePolicy"));
+    JsonElement misspelt = new Gson().toJsonTree(cronJob);
+    assertThatThrownBy(() -> V1CronJob.validateJsonElement(misspelt))
+        .hasMessageContaining("podFailurePolcy");
   }
 
   @SuppressWarnings("unchecked")
