@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.entrawarehouse.write.duckdb.AnalystSql;
+import io.entrawarehouse.write.duckdb.Views;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -13,7 +14,9 @@ import java.nio.file.StandardCopyOption;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Timestamp;
 import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -36,7 +39,9 @@ public final class Report {
 
   /**
    * One chart: its SQL answers (label, series, value), with the second column named {@code series},
-   * or (label, value, value…), a series per value column.
+   * or (label, value, value…), a series per value column. At most {@link #MAX_SERIES} series, so
+   * that an eye tells them apart: a chart over many tables or reasons names its largest and folds
+   * the rest.
    */
   record Chart(
       String id,
@@ -46,89 +51,271 @@ public final class Report {
       boolean stacked,
       boolean horizontal,
       String empty,
-      String sql) {}
+      String sql)
+      implements Item {}
 
-  /** The charts, in page order; each SQL reads views or tables the loads create. */
-  static final List<Chart> CHARTS =
+  /**
+   * The rows to act on: the first {@link #LISTED} rows of a view, in its own order (most urgent
+   * first), with how many it holds, the view's own one-line description and the command that lists
+   * them all.
+   */
+  record Listing(String id, String title, String view, String empty) implements Item {}
+
+  /** A chart or a listing. */
+  sealed interface Item permits Chart, Listing {
+    String id();
+  }
+
+  /**
+   * A family of views: its charts and listings, and the views it reads that take a variable (a
+   * group, a user), named with the command that asks them.
+   */
+  record Section(String id, String title, List<Item> items, List<String> lookups) {}
+
+  /** The most series a chart draws. */
+  static final int MAX_SERIES = 8;
+
+  /** The rows a listing shows. */
+  static final int LISTED = 20;
+
+  /** The core tables the loads chart follows, no more than {@link #MAX_SERIES}. */
+  private static final String CORE_TABLES =
+      "('users', 'groups', 'devices', 'group_members', 'applications', 'service_principals',"
+          + " 'sign_ins', 'directory_audits')";
+
+  /** The sections, in page order; each SQL reads views or tables the loads create. */
+  static final List<Section> SECTIONS =
       List.of(
-          new Chart(
-              "table-rows",
-              "Objects per table across loads",
-              "Rows each table held for the tenant after each load (_loads), on a log scale.",
-              "line",
-              false,
-              false,
-              "No load recorded yet.",
-              "SELECT 'load ' || load_id, table_name AS series, sum(table_rows)::BIGINT FROM _loads"
-                  + " WHERE load_id IN (SELECT DISTINCT load_id FROM _loads ORDER BY load_id DESC"
-                  + " LIMIT 30) AND table_name NOT LIKE '%\\_history' ESCAPE '\\'"
-                  + " GROUP BY load_id, table_name ORDER BY load_id, table_name"),
-          new Chart(
-              "sign-in-failures",
-              "Sign-in failures per day by reason",
-              "Failed sign-ins per day (UTC), by Graph's failure reason (sign_in_failures_daily).",
-              "bar",
-              true,
-              false,
-              "No failed sign-ins loaded.",
-              "SELECT CAST(day AS VARCHAR), coalesce(failure_reason, 'error ' || error_code) AS series,"
-                  + " sum(failures)::BIGINT FROM sign_in_failures_daily GROUP BY ALL ORDER BY 1, 2"),
-          new Chart(
-              "failing-apps",
-              "Top failing applications",
-              "The ten applications with the most failed sign-ins (sign_in_failures_daily).",
-              "bar",
-              false,
-              true,
-              "No failed sign-ins loaded.",
-              "SELECT app, sum(failures)::BIGINT AS failures FROM sign_in_failures_daily"
-                  + " GROUP BY app ORDER BY failures DESC, app LIMIT 10"),
-          new Chart(
-              "stale-devices",
-              "Stale devices by platform",
-              "Devices with no sign-in for 90 days, by platform (stale_devices).",
-              "bar",
-              false,
-              false,
-              "No stale devices.",
-              "SELECT os, count(*) AS devices FROM stale_devices GROUP BY os"
-                  + " ORDER BY devices DESC, os"),
-          new Chart(
+          new Section(
+              "loads",
+              "Loads",
+              List.of(
+                  new Chart(
+                      "table-rows",
+                      "Core objects across loads",
+                      "Rows the core tables held for the tenant after each of the last 30 loads"
+                          + " (_loads), on a log scale.",
+                      "line",
+                      false,
+                      false,
+                      "No load recorded yet.",
+                      "SELECT 'load ' || load_id, table_name AS series, sum(table_rows)::BIGINT"
+                          + " FROM _loads WHERE load_id IN (SELECT DISTINCT load_id FROM _loads"
+                          + " ORDER BY load_id DESC LIMIT 30) AND table_name IN "
+                          + CORE_TABLES
+                          + " GROUP BY load_id, table_name ORDER BY load_id, table_name"),
+                  new Chart(
+                      "table-sizes",
+                      "Rows per table",
+                      "Rows each table holds after its last load, every tenant (_loads).",
+                      "bar",
+                      false,
+                      true,
+                      "No load recorded yet.",
+                      "SELECT table_name, sum(table_rows)::BIGINT AS rows FROM (SELECT *,"
+                          + " row_number() OVER (PARTITION BY tenant_id, table_name"
+                          + " ORDER BY load_id DESC) AS newest FROM _loads) WHERE newest = 1"
+                          + " GROUP BY table_name ORDER BY rows DESC, table_name")),
+              List.of()),
+          new Section(
+              "sign-ins",
+              "Sign-ins",
+              List.of(
+                  new Chart(
+                      "sign-in-failures",
+                      "Sign-in failures per day by reason",
+                      "Failed sign-ins per day (UTC), by Graph's failure reason: the 7 most"
+                          + " frequent, the rest together (sign_in_failures_daily).",
+                      "bar",
+                      true,
+                      false,
+                      "No failed sign-ins loaded.",
+                      "WITH f AS (SELECT CAST(day AS VARCHAR) AS day, coalesce(failure_reason,"
+                          + " 'error ' || error_code) AS reason, failures"
+                          + " FROM sign_in_failures_daily),"
+                          + " top AS (SELECT reason FROM f GROUP BY reason"
+                          + " ORDER BY sum(failures) DESC, reason LIMIT "
+                          + (MAX_SERIES - 1)
+                          + ") SELECT day, CASE WHEN reason IN (SELECT reason FROM top)"
+                          + " THEN reason ELSE 'other reasons' END AS series,"
+                          + " sum(failures)::BIGINT FROM f GROUP BY ALL ORDER BY 1, 2"),
+                  new Chart(
+                      "failing-apps",
+                      "Top failing applications",
+                      "The ten applications with the most failed sign-ins"
+                          + " (sign_in_failures_daily).",
+                      "bar",
+                      false,
+                      true,
+                      "No failed sign-ins loaded.",
+                      "SELECT app, sum(failures)::BIGINT AS failures FROM sign_in_failures_daily"
+                          + " GROUP BY app ORDER BY failures DESC, app LIMIT 10"),
+                  new Listing(
+                      "risky-sign-ins",
+                      "Risky sign-ins",
+                      "risky_sign_ins",
+                      "No risky sign-in loaded."),
+                  new Listing(
+                      "conditional-access-failures",
+                      "Conditional access failures",
+                      "conditional_access_failures",
+                      "No sign-in failed conditional access.")),
+              List.of()),
+          new Section(
+              "accounts",
+              "Accounts and MFA",
+              List.of(
+                  new Chart(
+                      "mfa",
+                      "MFA coverage",
+                      "Enabled users with and without an MFA method registered"
+                          + " (users_without_mfa).",
+                      "doughnut",
+                      false,
+                      false,
+                      "No users loaded.",
+                      "SELECT 'MFA registered', count(*) - (SELECT count(*) FROM"
+                          + " users_without_mfa) AS users FROM users WHERE account_enabled"
+                          + " UNION ALL SELECT 'no MFA', count(*) FROM users_without_mfa"),
+                  new Listing(
+                      "admins-without-mfa",
+                      "Admins without MFA",
+                      "admins_without_mfa",
+                      "Every admin has MFA registered."),
+                  new Listing(
+                      "users-without-mfa",
+                      "Users without MFA",
+                      "users_without_mfa",
+                      "Every enabled user has MFA registered."),
+                  new Listing(
+                      "inactive-users", "Inactive users", "inactive_users", "No inactive user."),
+                  new Listing(
+                      "inactive-guests",
+                      "Inactive guests",
+                      "inactive_guests",
+                      "No inactive guest."),
+                  new Listing(
+                      "accounts-disabled",
+                      "Accounts disabled",
+                      "accounts_disabled",
+                      "No account was disabled between loads."),
+                  new Listing(
+                      "privileged-role-changes",
+                      "Privileged role changes",
+                      "privileged_role_changes",
+                      "No privileged role change loaded.")),
+              List.of(
+                  "query effective_members --set \"group_name='…'\"",
+                  "query group_members_on --set \"group_ref='…'\"")),
+          new Section(
+              "devices",
+              "Devices",
+              List.of(
+                  new Chart(
+                      "stale-devices",
+                      "Stale devices by platform",
+                      "Devices with no sign-in for 90 days, by platform (stale_devices).",
+                      "bar",
+                      false,
+                      false,
+                      "No stale devices.",
+                      "SELECT os, count(*) AS devices FROM stale_devices GROUP BY os"
+                          + " ORDER BY devices DESC, os"),
+                  new Chart(
+                      "device-compliance",
+                      "Compliance by platform",
+                      "Compliant, non-compliant (managed) and unmanaged devices per platform"
+                          + " (device_compliance_by_os).",
+                      "bar",
+                      true,
+                      false,
+                      "No devices loaded.",
+                      "SELECT os, sum(compliant)::BIGINT AS compliant,"
+                          + " sum(non_compliant)::BIGINT AS \"non-compliant\","
+                          + " sum(unmanaged)::BIGINT AS unmanaged FROM device_compliance_by_os"
+                          + " GROUP BY os ORDER BY os"),
+                  new Listing(
+                      "stale-devices-list", "Stale devices", "stale_devices", "No stale devices."),
+                  new Listing(
+                      "personal-devices",
+                      "Personal devices",
+                      "personal_devices",
+                      "No personal device."),
+                  new Listing(
+                      "devices-per-owner",
+                      "Devices per owner",
+                      "devices_per_owner",
+                      "No device has an owner."),
+                  new Listing(
+                      "devices-appeared",
+                      "Devices that appeared",
+                      "devices_appeared",
+                      "No device appeared since the first load.")),
+              List.of()),
+          new Section(
               "licences",
-              "Licence usage per SKU",
-              "Units bought against units assigned to users (licences_bought_vs_assigned).",
-              "bar",
-              false,
-              false,
-              "No subscriptions loaded.",
-              "SELECT sku_part_number, sum(bought)::BIGINT AS bought,"
-                  + " sum(assigned)::BIGINT AS assigned"
-                  + " FROM licences_bought_vs_assigned GROUP BY ALL ORDER BY sku_part_number"),
-          new Chart(
-              "mfa",
-              "MFA coverage",
-              "Enabled users with and without an MFA method registered (users_without_mfa).",
-              "doughnut",
-              false,
-              false,
-              "No users loaded.",
-              "SELECT 'MFA registered', count(*) - (SELECT count(*) FROM users_without_mfa) AS users"
-                  + " FROM users WHERE account_enabled"
-                  + " UNION ALL SELECT 'no MFA', count(*) FROM users_without_mfa"),
-          new Chart(
-              "credentials",
-              "Application credentials expiring",
-              "Certificates and secrets expired or expiring within 30 days (credentials_expiring).",
-              "bar",
-              true,
-              false,
-              "No credentials expire within 30 days.",
-              "SELECT CASE WHEN expired THEN 'expired'"
-                  + " WHEN end_date_time < now() + INTERVAL 7 DAY THEN 'within 7 days'"
-                  + " ELSE 'within 30 days' END AS due, credential_type AS series, count(*)"
-                  + " FROM credentials_expiring GROUP BY due, credential_type"
-                  + " ORDER BY CASE due WHEN 'expired' THEN 0 WHEN 'within 7 days' THEN 1"
-                  + " ELSE 2 END, credential_type"));
+              "Licences",
+              List.of(
+                  new Chart(
+                      "licences",
+                      "Licence usage per SKU",
+                      "Units bought against units assigned to users"
+                          + " (licences_bought_vs_assigned).",
+                      "bar",
+                      false,
+                      false,
+                      "No subscriptions loaded.",
+                      "SELECT sku_part_number, sum(bought)::BIGINT AS bought,"
+                          + " sum(assigned)::BIGINT AS assigned"
+                          + " FROM licences_bought_vs_assigned GROUP BY ALL"
+                          + " ORDER BY sku_part_number"),
+                  new Listing(
+                      "disabled-users-still-licensed",
+                      "Disabled users still licensed",
+                      "disabled_users_still_licensed",
+                      "No disabled user holds a licence.")),
+              List.of()),
+          new Section(
+              "applications",
+              "Applications",
+              List.of(
+                  new Chart(
+                      "credentials",
+                      "Application credentials expiring",
+                      "Certificates and secrets expired or expiring within 30 days"
+                          + " (credentials_expiring).",
+                      "bar",
+                      true,
+                      false,
+                      "No credentials expire within 30 days.",
+                      "SELECT CASE WHEN expired THEN 'expired'"
+                          + " WHEN end_date_time < now() + INTERVAL 7 DAY THEN 'within 7 days'"
+                          + " ELSE 'within 30 days' END AS due, credential_type AS series,"
+                          + " count(*) FROM credentials_expiring GROUP BY due, credential_type"
+                          + " ORDER BY CASE due WHEN 'expired' THEN 0 WHEN 'within 7 days'"
+                          + " THEN 1 ELSE 2 END, credential_type"),
+                  new Listing(
+                      "credentials-expiring",
+                      "Credentials to renew",
+                      "credentials_expiring",
+                      "No credentials expire within 30 days.")),
+              List.of()));
+
+  /** Every chart of the report, in page order. */
+  static final List<Chart> CHARTS =
+      SECTIONS.stream()
+          .flatMap(s -> s.items().stream())
+          .filter(Chart.class::isInstance)
+          .map(Chart.class::cast)
+          .toList();
+
+  /** Every listing of the report, in page order. */
+  static final List<Listing> LISTINGS =
+      SECTIONS.stream()
+          .flatMap(s -> s.items().stream())
+          .filter(Listing.class::isInstance)
+          .map(Listing.class::cast)
+          .toList();
 
   private Report() {}
 
@@ -149,9 +336,20 @@ public final class Report {
       }
       data.put("written", Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
       data.put("warehouse", duckdb.toString());
-      ArrayNode charts = data.putArray("charts");
-      for (Chart chart : CHARTS) {
-        charts.add(chart(c, chart));
+      ArrayNode sections = data.putArray("sections");
+      for (Section section : SECTIONS) {
+        ObjectNode node = sections.addObject();
+        node.put("id", section.id());
+        node.put("title", section.title());
+        ArrayNode lookups = node.putArray("lookups");
+        section.lookups().forEach(lookups::add);
+        ArrayNode items = node.putArray("items");
+        for (Item item : section.items()) {
+          items.add(
+              item instanceof Chart chart
+                  ? chart(c, chart)
+                  : listing(c, (Listing) item, tenants.size() > 1));
+        }
       }
     }
     String html = template("/report/report.html");
@@ -177,6 +375,7 @@ public final class Report {
   private static ObjectNode chart(Connection c, Chart chart) throws SQLException {
     ObjectNode node = JSON.valueToTree(chart);
     node.remove("sql");
+    node.put("kind", "chart");
     List<String> labels = new ArrayList<>();
     Map<String, Map<String, Number>> series = new LinkedHashMap<>();
     try (ResultSet r = c.createStatement().executeQuery(chart.sql())) {
@@ -218,6 +417,65 @@ public final class Report {
           }
         });
     return node;
+  }
+
+  /**
+   * A listing's first rows and its count, every value as text; a view not created (its tables never
+   * loaded) lists nothing. The tenant's column is left out of a one-tenant warehouse's.
+   */
+  private static ObjectNode listing(Connection c, Listing listing, boolean tenantColumn)
+      throws SQLException {
+    ObjectNode node = JSON.valueToTree(listing);
+    node.put("kind", "listing");
+    Views.View view = Views.all().get(listing.view());
+    node.put("about", view == null ? "" : view.summary());
+    ArrayNode columns = node.putArray("columns");
+    ArrayNode rows = node.putArray("rows");
+    long total = 0;
+    try (ResultSet r =
+        c.createStatement().executeQuery("SELECT * FROM " + listing.view() + " LIMIT " + LISTED)) {
+      int n = r.getMetaData().getColumnCount();
+      List<Integer> shown = new ArrayList<>();
+      for (int i = 1; i <= n; i++) {
+        String label = r.getMetaData().getColumnLabel(i);
+        if (tenantColumn || !label.equals("tenant_id")) {
+          shown.add(i);
+          columns.add(label);
+        }
+      }
+      while (r.next()) {
+        ArrayNode row = rows.addArray();
+        for (int i : shown) {
+          row.add(text(r, i));
+        }
+      }
+      try (ResultSet count =
+          c.createStatement().executeQuery("SELECT count(*) FROM " + listing.view())) {
+        count.next();
+        total = count.getLong(1);
+      }
+    } catch (SQLException e) {
+      if (!e.getMessage().contains("does not exist")) {
+        throw e;
+      }
+    }
+    node.put("total", total);
+    return node;
+  }
+
+  /**
+   * A listed value as text: an instant in UTC (ISO 8601), whatever the time zone of the machine
+   * that writes the report; anything else as DuckDB renders it; NULL as null.
+   */
+  static String text(ResultSet r, int column) throws SQLException {
+    Object v = r.getObject(column);
+    if (v instanceof OffsetDateTime t) {
+      return t.toInstant().toString();
+    }
+    if (v instanceof Timestamp t) {
+      return t.toInstant().toString();
+    }
+    return v == null ? null : r.getString(column);
   }
 
   private static String chartjs() throws IOException {

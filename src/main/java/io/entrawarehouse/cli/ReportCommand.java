@@ -12,9 +12,11 @@ import picocli.CommandLine.Spec;
     name = "report",
     mixinStandardHelpOptions = true,
     description = {
-      "Writes report.html beside entra.duckdb: charts of the warehouse (object counts across loads,"
-          + " sign-in failures, stale devices, licences, MFA, expiring credentials), one file that"
-          + " opens offline. Reads DuckDB read-only: it works while a load runs."
+      "Writes report.html beside entra.duckdb, one file that opens offline: a section per family of"
+          + " views (loads, sign-ins, accounts and MFA, devices, licences, applications), each with"
+          + " its charts and the first 20 rows to act on of each view (stale devices, expiring"
+          + " credentials, admins without MFA, disabled users still licensed…). Reads DuckDB"
+          + " read-only: it works while a load runs."
     })
 public final class ReportCommand implements Callable<Integer> {
 
