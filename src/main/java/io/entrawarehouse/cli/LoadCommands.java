@@ -143,8 +143,7 @@ final class LoadCommands {
       err.println(
           "directory-load could not run: "
               + (repository ? "the job repository (" + launcher.repositoryUrl() + ") failed: " : "")
-              + WarehouseHold.withDiskSpace(
-                  LoadOutcome.reason(e), SpringBootstrap.warehouseDirectory())
+              + WarehouseHold.withDiskSpace(LoadOutcome.reason(e), WarehouseLocation.directory())
               + (repository ? ". Free space or fix the database, then" : ". Fix that, then")
               + " run the same command again. 'status' shows which tables this load finished"
               + " (its COMPLETED load steps); the others were not changed.");

@@ -2,6 +2,7 @@ package io.entrawarehouse.cli;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.entrawarehouse.config.EntraProperties;
 import io.entrawarehouse.write.duckdb.AnalystSql;
 import io.entrawarehouse.write.duckdb.Views;
 import java.io.PrintWriter;
@@ -72,9 +73,13 @@ public final class QueryCommand implements Callable<Integer> {
       err.flush();
       return LoadCommands.BAD_INPUT;
     }
-    Path file = SpringBootstrap.builtDuckDb("query", err);
+    Path file = WarehouseLocation.duckDbWithoutConfigurationFiles();
     if (file == null) {
-      return LoadCommands.FAILED;
+      EntraProperties.Warehouse warehouse = SpringBootstrap.builtWarehouse("query", err);
+      if (warehouse == null) {
+        return LoadCommands.FAILED;
+      }
+      file = warehouse.duckdbFile();
     }
     Map<String, Views.View> views = Views.all();
     String sql;

@@ -11,7 +11,6 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Function;
@@ -34,12 +33,6 @@ import org.springframework.core.env.StandardEnvironment;
 final class SpringBootstrap {
 
   private SpringBootstrap() {}
-
-  static Path warehouseDirectory() {
-    String configured = RunSettings.get("entra.warehouse.directory", "ENTRA_WAREHOUSE_DIRECTORY");
-    return Path.of(configured == null || configured.isBlank() ? "warehouse" : configured)
-        .toAbsolutePath();
-  }
 
   /**
    * Properties that hold a secret: given as -D they are readable by anyone who can list processes.
@@ -74,66 +67,6 @@ final class SpringBootstrap {
   }
 
   /**
-   * The warehouse's DuckDB file, for {@code query}: read from the run's settings, the system
-   * properties and the environment alone when no configuration file can set it (see {@link
-   * #configurationFiles}), which costs none of the second Spring's binding does; bound as {@link
-   * #properties} binds it otherwise. Null, having said on {@code err} what to run first, when no
-   * load has built it yet.
-   */
-  static Path builtDuckDb(String command, PrintWriter err) {
-    if (configurationFiles().isEmpty()) {
-      Path file = warehouseDirectory().resolve("entra.duckdb");
-      if (Files.exists(file)) {
-        return file;
-      }
-    }
-    EntraProperties.Warehouse warehouse = builtWarehouse(command, err);
-    return warehouse == null ? null : warehouse.duckdbFile();
-  }
-
-  /** Where Spring Boot reads a configuration file by default, relative to the working directory. */
-  private static final List<String> CONFIG_FILES =
-      List.of(
-          "application.properties",
-          "application.yml",
-          "application.yaml",
-          "config/application.properties",
-          "config/application.yml",
-          "config/application.yaml");
-
-  /**
-   * What could give a setting beyond the run's settings, the system properties, the environment and
-   * the product's own application.yml: a configuration file where Spring Boot looks by default, a
-   * directory of them, or a setting that names more (spring.config.*, a profile, JSON,
-   * loader.path). Empty when there is none, and {@link #warehouseDirectory} is then what Spring
-   * would bind.
-   */
-  static List<String> configurationFiles() {
-    List<String> found = new ArrayList<>();
-    for (String file : CONFIG_FILES) {
-      if (Files.exists(Path.of(file))) {
-        found.add(file);
-      }
-    }
-    if (Files.isDirectory(Path.of("config"))) {
-      found.add("config/");
-    }
-    List<String> keys = new ArrayList<>(RunSettings.current().keySet());
-    keys.addAll(System.getProperties().stringPropertyNames());
-    keys.addAll(System.getenv().keySet());
-    for (String key : keys) {
-      String k = key.toLowerCase(Locale.ROOT).replace('_', '.');
-      if (k.startsWith("spring.config.")
-          || k.startsWith("spring.profiles.")
-          || k.equals("spring.application.json")
-          || k.equals("loader.path")) {
-        found.add(key);
-      }
-    }
-    return found;
-  }
-
-  /**
    * The product's settings as the Spring context would bind them (the same sources, in the same
    * order: the run's settings, system properties, the environment, application.yml and the files
    * Spring Boot's {@code spring.config.*} name, then the defaults), without starting one: the
@@ -146,7 +79,7 @@ final class SpringBootstrap {
 
   /** {@code binding} of the settings {@link #properties} reads, refused as a context would be. */
   static <T> T bind(PrintWriter err, Function<Binder, T> binding) {
-    Path dir = warehouseDirectory();
+    Path dir = WarehouseLocation.directory();
     try {
       StandardEnvironment environment = new StandardEnvironment();
       MutablePropertySources sources = environment.getPropertySources();
@@ -166,7 +99,7 @@ final class SpringBootstrap {
    */
   static ConfigurableApplicationContext spring(
       PrintWriter err, boolean run, Map<String, String> labels) {
-    Path dir = warehouseDirectory();
+    Path dir = WarehouseLocation.directory();
     try {
       Files.createDirectories(dir); // the job repository's file goes there
     } catch (IOException e) {
@@ -339,7 +272,7 @@ final class SpringBootstrap {
   private static String repositoryUrl() {
     String url = RunSettings.get("spring.datasource.url", "SPRING_DATASOURCE_URL");
     return JobRepositoryConfiguration.withSqliteSettings(
-        url == null ? JobRepositoryConfiguration.defaultUrl(warehouseDirectory()) : url);
+        url == null ? JobRepositoryConfiguration.defaultUrl(WarehouseLocation.directory()) : url);
   }
 
   private static String busyTimeout(String url) {

@@ -55,7 +55,7 @@ public final class StatusCommand implements Callable<Integer> {
         if (!noSchema(e)) {
           throw SpringBootstrap.startFailure(
               e instanceof RuntimeException r ? r : new IllegalStateException(e.getMessage(), e),
-              SpringBootstrap.warehouseDirectory());
+              WarehouseLocation.directory());
         }
       }
     }

@@ -30,7 +30,7 @@ final class WarehouseHold {
    */
   static int holdingWarehouse(PrintWriter err, RunMetrics.Labels labels, WarehouseAction action)
       throws Exception {
-    WarehouseLock lock = lock(SpringBootstrap.warehouseDirectory());
+    WarehouseLock lock = lock(WarehouseLocation.directory());
     if (lock == null) {
       return busy(err);
     }
@@ -141,7 +141,7 @@ final class WarehouseHold {
   static int busy(PrintWriter err) {
     err.println(
         "Another run holds the warehouse "
-            + SpringBootstrap.warehouseDirectory()
+            + WarehouseLocation.directory()
             + " (lock file .lock). Wait for it to finish, then try again.");
     err.flush();
     return LoadCommands.BUSY;

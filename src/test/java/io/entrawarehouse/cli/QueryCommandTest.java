@@ -79,22 +79,21 @@ class QueryCommandTest {
     Cli fromFile = new Cli();
     fromFile.properties.put("spring.config.additional-location", "file:" + yml);
     // when query reads the settings, then it takes the file's word, not the default directory
-    assertThat(RunSettings.with(fromFile.properties, SpringBootstrap::configurationFiles).isEmpty())
+    assertThat(
+            RunSettings.with(fromFile.properties, WarehouseLocation::configurationFiles).isEmpty())
         .isFalse();
     Cli.Run r = fromFile.run("query", "SELECT count(*) AS users FROM users");
     assertThat(r.exit()).as(r.all()).isZero();
     assertThat(r.out()).isEqualTo("users\n-----\n40\n(1 row)\n");
     // and with no file nor location, the run's settings alone name the warehouse, as Spring would
-    assertThat(RunSettings.with(cli.properties, SpringBootstrap::configurationFiles)).isEmpty();
+    assertThat(RunSettings.with(cli.properties, WarehouseLocation::configurationFiles)).isEmpty();
     assertThat(
             RunSettings.with(
                 cli.properties,
                 () -> SpringBootstrap.properties(new PrintWriter(new StringWriter()))))
         .extracting(p -> p.warehouse().duckdbFile())
         .isEqualTo(
-            RunSettings.with(
-                cli.properties,
-                () -> SpringBootstrap.builtDuckDb("query", new PrintWriter(new StringWriter()))));
+            RunSettings.with(cli.properties, WarehouseLocation::duckDbWithoutConfigurationFiles));
   }
 
   @Test
