@@ -78,7 +78,7 @@ public final class EntraWarehouse implements Runnable {
 
   /** The commands that end within a second or two, where C2's compilations would not pay. */
   private static final Set<String> SHORT_LIVED =
-      Set.of("query", "status", "report", "-V", "--version");
+      Set.of("query", "status", "report", "describe", "-V", "--version");
 
   /** The command line with its sub-commands; errors print one line, not a stack trace. */
   public static CommandLine commandLine() {

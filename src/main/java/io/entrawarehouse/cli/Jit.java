@@ -2,11 +2,10 @@ package io.entrawarehouse.cli;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
+import java.lang.reflect.Method;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import javax.management.JMException;
-import javax.management.ObjectName;
 
 /**
  * The JIT of a short-lived command. HotSpot's C2 compiler spends about a second of CPU, on two
@@ -30,16 +29,26 @@ public final class Jit {
       Path directives = Files.createTempFile("entra-warehouse-jit", ".json");
       try {
         Files.writeString(directives, C1_ONLY, StandardCharsets.UTF_8);
-        ManagementFactory.getPlatformMBeanServer()
-            .invoke(
-                new ObjectName("com.sun.management:type=DiagnosticCommand"),
-                "compilerDirectivesAdd",
-                new Object[] {new String[] {directives.toString()}},
-                new String[] {String[].class.getName()});
+        // Through reflection and the platform loader: a javax.* class named in this class's code
+        // would be looked up by the executable jar's loader, which opens every nested jar for it.
+        ClassLoader platform = ClassLoader.getPlatformClassLoader();
+        Class<?> objectName = Class.forName("javax.management.ObjectName", true, platform);
+        Object server = ManagementFactory.class.getMethod("getPlatformMBeanServer").invoke(null);
+        Method invoke =
+            Class.forName("javax.management.MBeanServerConnection", true, platform)
+                .getMethod("invoke", objectName, String.class, Object[].class, String[].class);
+        invoke.invoke(
+            server,
+            objectName
+                .getConstructor(String.class)
+                .newInstance("com.sun.management:type=DiagnosticCommand"),
+            "compilerDirectivesAdd",
+            new Object[] {new String[] {directives.toString()}},
+            new String[] {String[].class.getName()});
       } finally {
         Files.deleteIfExists(directives);
       }
-    } catch (IOException | JMException | RuntimeException e) {
+    } catch (IOException | ReflectiveOperationException | RuntimeException e) {
       // Another JVM, or no temporary directory: the command runs as fast as the default JIT lets
       // it.
     }
