@@ -181,7 +181,19 @@ public enum Conformance {
           + " types' properties.",
       "Without $select, each named location has its own type's properties and no other's.",
       "simulator.ConformanceTest#namedLocationsMixTwoTypesEachWithItsOwnProperties",
-      "process.SampleRowTest#namedLocationsSample");
+      "process.SampleRowTest#namedLocationsSample"),
+  SIGN_IN_ACTIVITY_NEVER(
+      "A user's signInActivity says \"never\" with an empty string for lastSuccessfulSignInDateTime"
+          + " and its request id, and with 0001-01-01T00:00:00Z for"
+          + " lastNonInteractiveSignInDateTime, not with null.",
+      "docs-contrib api-reference/v1.0/api/user-list.md (the signInActivity example's first"
+          + " user); resources/signinactivity.md",
+      "Which users get which form is not documented: the product takes null, an empty string and"
+          + " 0001-01-01 alike as never.",
+      "A user with no successful sign-in has both lastSuccessfulSignIn properties as empty"
+          + " strings.",
+      "simulator.DemoTenantTest#signInActivityAgreesWithTheSignInLogWhereTheyOverlap",
+      "process.SampleRowTest#usersNeverSignedInSuccessfullyGetNulls");
 
   private final String graph;
   private final String source;

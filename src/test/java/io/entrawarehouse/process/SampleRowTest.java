@@ -60,6 +60,33 @@ class SampleRowTest {
     assertRow(Entities.USERS, "user-with-signinactivity.json", row);
   }
 
+  /**
+   * A user who never signed in successfully, as user-list.md's signInActivity example shows one:
+   * Graph's "never" is an empty string for the successful sign-in and 0001-01-01 for the
+   * non-interactive one; both land as NULL, never as a date.
+   */
+  @Test
+  void usersNeverSignedInSuccessfullyGetNulls() throws Exception {
+    ObjectNode item =
+        (ObjectNode)
+            JSON.readTree(
+                "{\"displayName\": \"Adele Vance\", \"userPrincipalName\": \"AdeleV@contoso.com\","
+                    + " \"id\": \"1aecaf40-dc3a-461f-88a8-d06994e12898\", \"signInActivity\": {"
+                    + " \"lastSignInDateTime\": \"2021-06-17T16:41:33Z\","
+                    + " \"lastSignInRequestId\": \"d4d31c40-4c36-4775-ad59-7d1e6a171f00\","
+                    + " \"lastNonInteractiveSignInDateTime\": \"0001-01-01T00:00:00Z\","
+                    + " \"lastNonInteractiveSignInRequestId\": \"\","
+                    + " \"lastSuccessfulSignInDateTime\": \"\","
+                    + " \"lastSuccessfulSignInRequestId\": \"\"}}");
+    Map<String, Object> row = new LinkedHashMap<>();
+    row.put("id", "1aecaf40-dc3a-461f-88a8-d06994e12898");
+    row.put("user_principal_name", "AdeleV@contoso.com");
+    row.put("display_name", "Adele Vance");
+    row.put("last_sign_in_date_time", Instant.parse("2021-06-17T16:41:33Z"));
+    row.put("last_sign_in_request_id", "d4d31c40-4c36-4775-ad59-7d1e6a171f00");
+    assertRow(Entities.USERS, item, row);
+  }
+
   @Test
   void groupSample() throws Exception {
     Map<String, Object> row = new LinkedHashMap<>();
