@@ -8,7 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ "$(id -u)" -eq 0 ] || { echo "run as root: the image's steps run as root, then as uid 10001" >&2; exit 2; }
-jar=target/entra-warehouse.jar
+jar=target/entra-warehouse-exec.jar
 [ -f "$jar" ] || { echo "build the jar first: ./mvnw -q -DskipTests package" >&2; exit 2; }
 uid=10001
 root=$(mktemp -d /tmp/entra-image.XXXXXX)
