@@ -12,6 +12,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -136,7 +137,8 @@ public final class QueryCommand implements Callable<Integer> {
           return refuse(err, "--set " + e.getMessage() + " Nothing was run.");
         }
       }
-      try (ResultSet r = c.createStatement().executeQuery(sql)) {
+      try (Statement st = c.createStatement();
+          ResultSet r = st.executeQuery(sql)) {
         switch (format) {
           case "csv" -> csv(r, out);
           case "json" -> json(r, out);

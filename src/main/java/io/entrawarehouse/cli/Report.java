@@ -14,6 +14,7 @@ import java.nio.file.StandardCopyOption;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -328,8 +329,8 @@ public final class Report {
     try (Connection c =
         AnalystSql.openReadOnly(duckdb, Map.of("memory_limit", memoryLimit, "threads", "1"))) {
       ArrayNode tenants = data.putArray("tenants");
-      try (ResultSet r =
-          c.createStatement().executeQuery("SELECT DISTINCT tenant_id FROM _loads ORDER BY 1")) {
+      try (Statement st = c.createStatement();
+          ResultSet r = st.executeQuery("SELECT DISTINCT tenant_id FROM _loads ORDER BY 1")) {
         while (r.next()) {
           tenants.add(r.getString(1));
         }
@@ -378,7 +379,8 @@ public final class Report {
     node.put("kind", "chart");
     List<String> labels = new ArrayList<>();
     Map<String, Map<String, Number>> series = new LinkedHashMap<>();
-    try (ResultSet r = c.createStatement().executeQuery(chart.sql())) {
+    try (Statement st = c.createStatement();
+        ResultSet r = st.executeQuery(chart.sql())) {
       int n = r.getMetaData().getColumnCount();
       boolean pivot = n == 3 && r.getMetaData().getColumnLabel(2).equals("series");
       while (r.next()) {
@@ -432,8 +434,10 @@ public final class Report {
     ArrayNode columns = node.putArray("columns");
     ArrayNode rows = node.putArray("rows");
     long total = 0;
-    try (ResultSet r =
-        c.createStatement().executeQuery("SELECT * FROM " + listing.view() + " LIMIT " + LISTED)) {
+    // Each statement closed as soon as it is read: an open DuckDB statement keeps its query's hash
+    // tables, and a report's two dozen of them outgrew a load's memory limit (64 MB).
+    try (Statement st = c.createStatement();
+        ResultSet r = st.executeQuery("SELECT * FROM " + listing.view() + " LIMIT " + LISTED)) {
       int n = r.getMetaData().getColumnCount();
       List<Integer> shown = new ArrayList<>();
       for (int i = 1; i <= n; i++) {
@@ -449,8 +453,8 @@ public final class Report {
           row.add(text(r, i));
         }
       }
-      try (ResultSet count =
-          c.createStatement().executeQuery("SELECT count(*) FROM " + listing.view())) {
+      try (Statement counting = c.createStatement();
+          ResultSet count = counting.executeQuery("SELECT count(*) FROM " + listing.view())) {
         count.next();
         total = count.getLong(1);
       }

@@ -28,8 +28,12 @@ class ReadmeExamplesTest {
     assertThat(examples).hasSizeGreaterThanOrEqualTo(5);
     Cli cli = new Cli();
     cli.properties.put("entra.warehouse.directory", dir.resolve("warehouse").toString());
+    // DuckDB's memory as the README's launch gives it (BoundedJvm.OPTIONS): the report too fits.
+    cli.properties.put("entra.warehouse.duckdb-memory", "64MB");
     Cli.Run day0 = cli.run("run");
     assertThat(day0.exit()).as(day0.all()).isZero();
+    assertThat(day0.out()).contains("Report:  ");
+    assertThat(day0.err()).doesNotContain("the report was not written");
     cli.properties.put("entra.demo.day", "2");
     Cli.Run day1 = cli.run("run", "reload=true");
     assertThat(day1.exit()).as(day1.all()).isZero();
