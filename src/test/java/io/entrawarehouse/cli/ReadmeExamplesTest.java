@@ -25,7 +25,9 @@ class ReadmeExamplesTest {
   @Test
   void everyQueryExampleReturnsRowsFromTheDemoTenant() throws Exception {
     List<List<String>> examples = queryExamples(Files.readString(Path.of("README.md")));
-    assertThat(examples).hasSizeGreaterThanOrEqualTo(5);
+    assertThat(examples).hasSizeGreaterThanOrEqualTo(7);
+    assertThat(examples).anyMatch(e -> e.get(1).contains("users_without_mfa WHERE is_admin"));
+    assertThat(examples).anyMatch(e -> e.get(1).equals("SELECT * FROM risky_sign_ins"));
     Cli cli = new Cli();
     cli.properties.put("entra.warehouse.directory", dir.resolve("warehouse").toString());
     // DuckDB's memory as the README's launch gives it (BoundedJvm.OPTIONS): the report too fits.
@@ -58,11 +60,28 @@ class ReadmeExamplesTest {
     };
   }
 
-  /** The README's {@code query} commands, continuation lines joined, split as a shell would. */
+  /** The SQL of the README's DuckDB CLI and Python examples over entra.duckdb. */
+  private static final List<Pattern> OTHER_CLIENTS =
+      List.of(
+          Pattern.compile("^duckdb -readonly warehouse/entra\\.duckdb \"([^\"]+)\"$"),
+          Pattern.compile(
+              "^python3 -c .*entra\\.duckdb', read_only=True\\)\\.sql\\('([^']+)'\\).*$"));
+
+  /**
+   * The README's {@code query} commands, continuation lines joined, split as a shell would; and the
+   * SQL its DuckDB CLI and Python examples run, as a {@code query} of the same SQL (neither client
+   * is installed here).
+   */
   static List<List<String>> queryExamples(String readme) {
     List<List<String>> examples = new ArrayList<>();
     String[] lines = readme.split("\n");
     for (int i = 0; i < lines.length; i++) {
+      for (Pattern client : OTHER_CLIENTS) {
+        Matcher m = client.matcher(lines[i]);
+        if (m.matches()) {
+          examples.add(List.of("query", m.group(1)));
+        }
+      }
       if (!lines[i].startsWith(COMMAND + "query ")) {
         continue;
       }
