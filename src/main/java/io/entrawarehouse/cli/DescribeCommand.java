@@ -1,6 +1,5 @@
 package io.entrawarehouse.cli;
 
-import io.entrawarehouse.job.LakeToDuckDb;
 import io.entrawarehouse.warehouse.Column;
 import io.entrawarehouse.warehouse.Entities;
 import io.entrawarehouse.warehouse.Entity;
@@ -8,7 +7,6 @@ import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -37,9 +35,7 @@ public final class DescribeCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
-    Map<String, Entity> tables = new TreeMap<>();
-    LakeToDuckDb.withHistories(List.copyOf(Entities.ALL.values()))
-        .forEach(e -> tables.put(e.name(), e));
+    Map<String, Entity> tables = Entities.tables();
     if (table == null) {
       out.printf("%-28s %s%n", "table", "rows");
       tables.values().forEach(e -> out.printf("%-28s %s%n", e.name(), rows(e)));
@@ -49,8 +45,7 @@ public final class DescribeCommand implements Callable<Integer> {
     Entity entity = tables.get(table);
     if (entity == null) {
       PrintWriter err = spec.commandLine().getErr();
-      err.println(
-          "describe: no table '" + table + "'; the tables: " + String.join(", ", tables.keySet()));
+      err.println("describe: " + LoadCommands.unknownTable(table));
       err.flush();
       return LoadCommands.BAD_INPUT;
     }

@@ -1,16 +1,15 @@
 package io.entrawarehouse.cli;
 
 import io.entrawarehouse.job.DirectoryLoadLauncher;
-import io.entrawarehouse.job.LakeToDuckDb;
 import io.entrawarehouse.warehouse.Entities;
 import io.entrawarehouse.warehouse.Entity;
 import io.entrawarehouse.write.iceberg.IcebergLake;
 import io.entrawarehouse.write.iceberg.LakeFiles;
 import java.io.PrintWriter;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import org.apache.iceberg.Table;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -62,23 +61,19 @@ public final class LakeFilesCommand implements Callable<Integer> {
       err.flush();
       return LoadCommands.BAD_INPUT;
     }
-    Map<String, Entity> known = new TreeMap<>();
-    LakeToDuckDb.withHistories(List.copyOf(Entities.ALL.values()))
-        .forEach(e -> known.put(e.name(), e));
+    Map<String, Entity> known = Entities.tables();
     for (String t : tables) {
       if (!known.containsKey(t)) {
-        err.println(
-            "lake-files: no table '" + t + "'; the tables: " + String.join(", ", known.keySet()));
+        err.println("lake-files: " + LoadCommands.unknownTable(t));
         err.flush();
         return LoadCommands.BAD_INPUT;
       }
     }
     try (ConfigurableApplicationContext spring = SpringBootstrap.spring(err);
         IcebergLake lake = spring.getBean(DirectoryLoadLauncher.class).lake()) {
-      List<Entity> chosen =
-          tables.isEmpty()
-              ? known.values().stream().filter(lake::exists).toList()
-              : tables.stream().map(known::get).toList();
+      // Every table the lake holds, or the ones named (a named one it lacks says so).
+      Collection<Entity> chosen =
+          tables.isEmpty() ? known.values() : tables.stream().map(known::get).toList();
       if (format.equals("sql")) {
         out.println(
             "-- The current snapshot of each table of "
@@ -87,8 +82,12 @@ public final class LakeFilesCommand implements Callable<Integer> {
                 + ": run it in DuckDB (.read), then query the views.");
       }
       for (Entity entity : chosen) {
+        boolean exists = lake.exists(entity);
+        if (!exists && tables.isEmpty()) {
+          continue;
+        }
         List<String> files = List.of();
-        if (lake.exists(entity)) {
+        if (exists) {
           Table table = lake.table(entity);
           files = LakeFiles.forDuckDb(IcebergLake.files(table, entity, tenant, null, null, false));
         }

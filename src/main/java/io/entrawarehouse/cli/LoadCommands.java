@@ -4,6 +4,7 @@ import io.entrawarehouse.job.DirectoryLoadJob;
 import io.entrawarehouse.job.DirectoryLoadLauncher;
 import io.entrawarehouse.job.LoadOutcome;
 import io.entrawarehouse.job.LoadParameters;
+import io.entrawarehouse.warehouse.Entities;
 import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
@@ -270,6 +271,11 @@ final class LoadCommands {
       newest.putIfAbsent(LoadParameters.of(e.getJobParameters()).tenantId(), e);
     }
     return List.copyOf(newest.values());
+  }
+
+  /** The refusal of a table name the warehouse does not have, with the names it has. */
+  static String unknownTable(String name) {
+    return "no table '" + name + "'; the tables: " + String.join(", ", Entities.tables().keySet());
   }
 
   /** The most recent executions, newest first. */

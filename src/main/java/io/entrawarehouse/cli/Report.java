@@ -338,6 +338,7 @@ public final class Report {
       data.put("written", Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
       data.put("warehouse", duckdb.toString());
       ArrayNode sections = data.putArray("sections");
+      Map<String, Views.View> views = Views.all();
       for (Section section : SECTIONS) {
         ObjectNode node = sections.addObject();
         node.put("id", section.id());
@@ -346,10 +347,11 @@ public final class Report {
         section.lookups().forEach(lookups::add);
         ArrayNode items = node.putArray("items");
         for (Item item : section.items()) {
-          items.add(
-              item instanceof Chart chart
-                  ? chart(c, chart)
-                  : listing(c, (Listing) item, tenants.size() > 1));
+          if (item instanceof Chart chart) {
+            items.add(chart(c, chart));
+          } else if (item instanceof Listing listing) {
+            items.add(listing(c, listing, views.get(listing.view()), tenants.size() > 1));
+          }
         }
       }
     }
@@ -425,11 +427,10 @@ public final class Report {
    * A listing's first rows and its count, every value as text; a view not created (its tables never
    * loaded) lists nothing. The tenant's column is left out of a one-tenant warehouse's.
    */
-  private static ObjectNode listing(Connection c, Listing listing, boolean tenantColumn)
-      throws SQLException {
+  private static ObjectNode listing(
+      Connection c, Listing listing, Views.View view, boolean tenantColumn) throws SQLException {
     ObjectNode node = JSON.valueToTree(listing);
     node.put("kind", "listing");
-    Views.View view = Views.all().get(listing.view());
     node.put("about", view == null ? "" : view.summary());
     ArrayNode columns = node.putArray("columns");
     ArrayNode rows = node.putArray("rows");

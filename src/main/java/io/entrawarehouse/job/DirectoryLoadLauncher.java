@@ -211,7 +211,7 @@ public class DirectoryLoadLauncher {
     if (stopped.getExecutionContext().containsKey(DirectoryLoadJob.LOAD_UID)) {
       String uid = stopped.getExecutionContext().getString(DirectoryLoadJob.LOAD_UID);
       try (IcebergLake lake = lake()) {
-        for (Entity e : LakeToDuckDb.withHistories(launch.entities())) {
+        for (Entity e : Entities.withHistories(launch.entities())) {
           lake.removeUncommitted(e, uid);
         }
       }

@@ -38,19 +38,6 @@ public final class LakeToDuckDb {
 
   private LakeToDuckDb() {}
 
-  /** The tables and, after each that keeps one, its history table. */
-  public static List<Entity> withHistories(List<Entity> entities) {
-    List<Entity> all = new ArrayList<>();
-    for (Entity e : entities) {
-      all.add(e);
-      Entity history = Entities.history(e);
-      if (history != null) {
-        all.add(history);
-      }
-    }
-    return all;
-  }
-
   /**
    * Applies to a refresh session every table of the launch that the load committed and the session
    * does not record yet.
@@ -68,7 +55,7 @@ public final class LakeToDuckDb {
       throw new IllegalStateException(
           "Cannot read the DuckDB copy being refreshed: " + e.getMessage(), e);
     }
-    for (Entity entity : withHistories(entities)) {
+    for (Entity entity : Entities.withHistories(entities)) {
       if (!recorded.contains(entity.name())) {
         apply(stores, launch.tenantId(), load, session, entity);
       }
@@ -125,7 +112,7 @@ public final class LakeToDuckDb {
     Set<String> pending = new TreeSet<>();
     try {
       Map<String, DuckDbLoader.Loaded> recorded = duckdb.loads(load.id(), launch.tenantId());
-      for (Entity entity : withHistories(launch.entities())) {
+      for (Entity entity : Entities.withHistories(launch.entities())) {
         if (!recorded.containsKey(entity.name())
             && IcebergLake.committed(stores.lake().table(entity), load.uid()) != null) {
           pending.add(entity.name());
@@ -138,7 +125,7 @@ public final class LakeToDuckDb {
       return pending;
     }
     try (DuckDbRefresh session = open(stores, load.id())) {
-      for (Entity entity : withHistories(launch.entities())) {
+      for (Entity entity : Entities.withHistories(launch.entities())) {
         if (pending.contains(entity.name())) {
           apply(stores, launch.tenantId(), load, session, entity);
         }
@@ -183,7 +170,7 @@ public final class LakeToDuckDb {
 
   /** Whether any table of the lake holds a commit of a load other than {@code loadId}. */
   private static boolean holdsOtherLoads(IcebergLake lake, long loadId) {
-    for (Entity entity : withHistories(List.copyOf(Entities.ALL.values()))) {
+    for (Entity entity : Entities.withHistories(List.copyOf(Entities.ALL.values()))) {
       if (lake.exists(entity)) {
         for (Snapshot s : lake.table(entity).snapshots()) {
           if (!String.valueOf(loadId).equals(s.summary().get(IcebergLake.LOAD_ID))) {
@@ -232,7 +219,7 @@ public final class LakeToDuckDb {
    */
   private static List<DuckDbLoader.Slice> current(IcebergLake lake, Path fetched) {
     List<DuckDbLoader.Slice> slices = new ArrayList<>();
-    for (Entity entity : withHistories(List.copyOf(Entities.ALL.values()))) {
+    for (Entity entity : Entities.withHistories(List.copyOf(Entities.ALL.values()))) {
       if (!lake.exists(entity)) {
         continue;
       }

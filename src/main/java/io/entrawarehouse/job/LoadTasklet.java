@@ -115,7 +115,7 @@ final class LoadTasklet implements Tasklet {
     IcebergLake.Commit commit = lake.commit(entity, load, parts);
     self.getExecutionContext().putLong(ROWS_LOADED, commit.rowsLoaded());
     if (stores.duckdb() != null) {
-      for (Entity table : LakeToDuckDb.withHistories(List.of(entity))) {
+      for (Entity table : Entities.withHistories(List.of(entity))) {
         LakeToDuckDb.apply(stores, run.tenantId(), run.load(), run.session(stores), table);
       }
     }

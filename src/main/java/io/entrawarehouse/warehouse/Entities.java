@@ -17,6 +17,8 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
 
 /** The entities the {@code directory-load} job loads, in load order. */
 public final class Entities {
@@ -471,6 +473,26 @@ public final class Entities {
   /** The history table of a table, or null when it keeps none. */
   public static Entity history(Entity table) {
     return HISTORY.get(table.name());
+  }
+
+  /** The tables and, after each that keeps one, its history table. */
+  public static List<Entity> withHistories(List<Entity> entities) {
+    List<Entity> all = new ArrayList<>();
+    for (Entity e : entities) {
+      all.add(e);
+      Entity history = history(e);
+      if (history != null) {
+        all.add(history);
+      }
+    }
+    return all;
+  }
+
+  /** Every table of the warehouse, histories included, by name in name order. */
+  public static SortedMap<String, Entity> tables() {
+    SortedMap<String, Entity> tables = new TreeMap<>();
+    withHistories(List.copyOf(ALL.values())).forEach(e -> tables.put(e.name(), e));
+    return tables;
   }
 
   @SafeVarargs

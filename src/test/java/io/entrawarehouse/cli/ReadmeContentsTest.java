@@ -2,7 +2,6 @@ package io.entrawarehouse.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.entrawarehouse.job.LakeToDuckDb;
 import io.entrawarehouse.warehouse.Entities;
 import io.entrawarehouse.warehouse.Entity;
 import java.nio.file.Files;
@@ -46,7 +45,7 @@ class ReadmeContentsTest {
   @Test
   void describePrintsEachTablesColumnsInTheirOrder() {
     Cli cli = new Cli();
-    for (Entity e : LakeToDuckDb.withHistories(List.copyOf(Entities.ALL.values()))) {
+    for (Entity e : Entities.tables().values()) {
       Cli.Run r = cli.run("describe", e.name());
       assertThat(r.exit()).as(r.all()).isZero();
       List<String> printed =
@@ -61,9 +60,7 @@ class ReadmeContentsTest {
     Cli.Run list = cli.run("describe");
     assertThat(list.out().lines().skip(1).map(l -> l.split("\\s+")[0]).toList())
         .containsExactlyInAnyOrderElementsOf(
-            LakeToDuckDb.withHistories(List.copyOf(Entities.ALL.values())).stream()
-                .map(Entity::name)
-                .toList());
+            Entities.tables().values().stream().map(Entity::name).toList());
     assertThat(cli.run("describe", "userz").exit()).isEqualTo(2);
   }
 }
