@@ -2,7 +2,6 @@ package io.entrawarehouse.graph;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.microsoft.graph.core.requests.GraphClientFactory;
 import com.microsoft.graph.core.requests.options.GraphClientOption;
@@ -10,7 +9,6 @@ import com.microsoft.kiota.http.middleware.RetryHandler;
 import io.entrawarehouse.observe.GraphActivity;
 import io.entrawarehouse.observe.Meters;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.net.ConnectException;
 import java.net.Proxy;
@@ -35,6 +33,7 @@ import okhttp3.Interceptor;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.Response;
+import okhttp3.ResponseBody;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -269,8 +268,8 @@ public final class GraphClient {
           }
         }
         if (status == 200) {
-          try (InputStream body = response.body().byteStream()) {
-            GraphPage page = parse(body);
+          try (ResponseBody body = response.body()) {
+            GraphPage page = parse(body.bytes());
             GraphActivity.fetched(what, page.items().size());
             if (page.count() != null) {
               GraphActivity.expect(what, page.count());
@@ -422,8 +421,14 @@ public final class GraphClient {
     return path.endsWith("/delta") || path.endsWith("/delta()");
   }
 
-  private static GraphPage parse(InputStream body) throws IOException {
-    List<JsonNode> items = new ArrayList<>();
+  /**
+   * A page from its JSON: the links and count, and the items as spans of the body ({@link
+   * PageItems}), each tokenized here so that a malformed page fails now.
+   */
+  static GraphPage parse(byte[] body) throws IOException {
+    int[] starts = new int[64];
+    int[] ends = new int[64];
+    int n = 0;
     String next = null;
     String delta = null;
     Long count = null;
@@ -442,7 +447,13 @@ public final class GraphClient {
           delta = p.getText();
         } else if (field.equals("value") && value == JsonToken.START_ARRAY) {
           while (p.nextToken() == JsonToken.START_OBJECT) {
-            items.add(JSON.readTree(p));
+            if (n == starts.length) {
+              starts = Arrays.copyOf(starts, n * 2);
+              ends = Arrays.copyOf(ends, n * 2);
+            }
+            starts[n] = (int) p.currentTokenLocation().getByteOffset();
+            p.skipChildren();
+            ends[n++] = (int) p.currentLocation().getByteOffset();
           }
         } else {
           p.skipChildren();
@@ -452,6 +463,7 @@ public final class GraphClient {
         throw new IOException("truncated Graph page");
       }
     }
+    PageItems items = new PageItems(JSON, body, Arrays.copyOf(starts, n), Arrays.copyOf(ends, n));
     return new GraphPage(items, next, delta, count);
   }
 }

@@ -27,7 +27,6 @@ import org.springframework.batch.core.listener.StepExecutionListener;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.core.step.Step;
 import org.springframework.batch.core.step.builder.StepBuilder;
-import org.springframework.batch.infrastructure.item.ItemProcessor;
 import org.springframework.batch.infrastructure.item.ItemStreamReader;
 import org.springframework.batch.infrastructure.item.ItemStreamWriter;
 import org.springframework.transaction.PlatformTransactionManager;
@@ -98,29 +97,16 @@ final class ReadSteps {
   Step chunkStep(String name, TablePlan plan, ItemStreamReader<JsonNode> reader) {
     Entity entity = plan.entity();
     DeltaItemReader delta = reader instanceof DeltaItemReader d ? d : null;
-    ItemProcessor<JsonNode, GenericRecord> processor =
-        new ItemProcessor<>() {
-          private volatile WarehouseRowProcessor delegate;
-          private volatile DeltaItemReader.Mode mode;
-
-          @Override
-          public GenericRecord process(JsonNode item) throws Exception {
-            DeltaItemReader.Mode now = delta == null ? null : delta.mode();
-            if (delegate == null || now != mode) {
-              mode = now;
-              // A delta round's rows keep Graph's JSON until merged: it tells which properties
-              // came (absent is not null) and what was removed.
-              delegate =
-                  new WarehouseRowProcessor(
-                      entity,
-                      run.tenantId(),
-                      run.id(),
-                      run.loadedAt(),
-                      plan.rawJson() || now == DeltaItemReader.Mode.CHANGES);
-            }
-            return delegate.process(item);
-          }
-        };
+    RowReader rows =
+        new RowReader(
+            reader,
+            mode ->
+                new WarehouseRowProcessor(
+                    entity,
+                    run.tenantId(),
+                    run.id(),
+                    run.loadedAt(),
+                    plan.rawJson() || mode == DeltaItemReader.Mode.CHANGES));
     ItemStreamWriter<GenericRecord> writer =
         new PerThread.Writer(
             () ->
@@ -131,24 +117,25 @@ final class ReadSteps {
                     run.runDate(),
                     () -> delta == null ? 0 : delta.round()));
     return new StepBuilder(name, repository)
-        .<JsonNode, GenericRecord>chunk(chunkSize)
+        .<GenericRecord, GenericRecord>chunk(chunkSize)
         .transactionManager(transactions)
-        .reader(reader)
-        .processor(processor)
+        .reader(rows)
         .writer(writer)
         .faultTolerant()
         .skip(MalformedItemException.class)
         .skipLimit(10_000)
         .skipListener(
-            new SkipListener<JsonNode, GenericRecord>() {
+            new SkipListener<GenericRecord, GenericRecord>() {
               @Override
-              public void onSkipInProcess(JsonNode item, Throwable t) {
+              public void onSkipInRead(Throwable t) {
                 log.warn("{}", t.getMessage());
-                RejectedItems.append(
-                    RejectedItems.file(stores.rejected(), run.id(), entity),
-                    entity,
-                    item,
-                    t.getMessage());
+                if (t instanceof MalformedItemException m && m.item() != null) {
+                  RejectedItems.append(
+                      RejectedItems.file(stores.rejected(), run.id(), entity),
+                      entity,
+                      m.item(),
+                      t.getMessage());
+                }
               }
             })
         .listener(

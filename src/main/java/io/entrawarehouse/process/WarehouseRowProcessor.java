@@ -193,7 +193,8 @@ public class WarehouseRowProcessor implements ItemProcessor<JsonNode, GenericRec
             + abbreviate(value.toString())
             + ", not a "
             + c.type().name().toLowerCase(Locale.ROOT)
-            + "; the item is skipped");
+            + "; the item is skipped",
+        item);
   }
 
   private static String abbreviate(String s) {

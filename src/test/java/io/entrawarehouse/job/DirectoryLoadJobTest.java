@@ -2,6 +2,8 @@ package io.entrawarehouse.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.entrawarehouse.simulator.DemoTenant;
 import io.entrawarehouse.simulator.MutableClock;
 import io.entrawarehouse.simulator.SimulatorSettings;
@@ -157,6 +159,19 @@ class DirectoryLoadJobTest {
       String skipped = (String) h.simulator.tenant().devices().device(0).get("id");
       assertThat(h.ids(Entities.DEVICES, false)).hasSize(799).doesNotContain(skipped);
       assertThat(h.ids(Entities.DEVICES, true)).hasSize(799).doesNotContain(skipped);
+      // and it is kept, whole, with why, for whoever fixes the source
+      List<Path> rejected;
+      try (Stream<Path> files = Files.walk(h.warehouse.resolve("rejected"))) {
+        rejected = files.filter(f -> f.endsWith("devices.jsonl")).toList();
+      }
+      assertThat(rejected).hasSize(1);
+      List<String> lines = Files.readAllLines(rejected.get(0));
+      assertThat(lines).hasSize(1);
+      JsonNode line = new ObjectMapper().readTree(lines.get(0));
+      assertThat(line.path("item").path("id").asText()).isEqualTo(skipped);
+      assertThat(line.path("reason").asText())
+          .contains(" item " + skipped + ": property '")
+          .endsWith("; the item is skipped");
     }
   }
 
