@@ -402,22 +402,43 @@ public final class Versions {
     int created = 0;
     int updated = 0;
     int removed = 0;
-    long rows = Math.max(rows(history, tenantId), Staging.rows(next));
+    long versions = rows(history, tenantId);
+    long rows = Math.max(versions, Staging.rows(next));
     Staging.Output out = staging.output(history, loadId, history.name(), "history");
+    if (versions == 0) {
+      // The tenant's first history: every row is created, with nothing to compare it with.
+      int[] first = new int[1];
+      try {
+        forEachLocal(
+            entity,
+            next,
+            row -> {
+              out.write(version(history, row, micros, "created", null, loadId));
+              first[0]++;
+            });
+      } finally {
+        out.close();
+      }
+      if (first[0] == 0) {
+        deleteQuietly(out.path());
+        return null;
+      }
+      return new History(out.path(), first[0], 0, 0);
+    }
     try (Buckets buckets =
         new Buckets(
             rows,
             staging.bucketRows(),
             staging.scratch(loadId, history.name()),
             r -> Staging.id(entity, r))) {
-      Buckets.Source versions =
+      Buckets.Source current =
           buckets.split(
               "versions", history.avroSchema(), r -> forEachCurrent(history, tenantId, r));
       Buckets.Source now =
           buckets.split("next", entity.avroSchema(), r -> forEachLocal(entity, next, r));
       for (int b = 0; b < buckets.count(); b++) {
         Map<String, Long> before = new HashMap<>(); // id → digest of its current, live version
-        versions.forEach(
+        current.forEach(
             b,
             row -> {
               if (row.get(Entity.VALID_TO) == null
@@ -438,7 +459,7 @@ public final class Versions {
               }
             });
         Set<String> deleted = before.keySet();
-        versions.forEach(
+        current.forEach(
             b,
             row -> {
               String id = Staging.id(entity, row);

@@ -4,6 +4,7 @@ import io.entrawarehouse.warehouse.Entity;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.BitSet;
 import java.util.HashMap;
 import java.util.List;
@@ -82,28 +83,40 @@ public final class Repeats {
                 }
               });
       for (int b = 0; b < buckets.count(); b++) {
-        Map<String, Long> last = new HashMap<>(); // id → its last superseding occurrence
+        // One pass in order: a superseding occurrence supersedes every earlier occurrence of its
+        // id not yet superseded (held until then: one, or the few of non-superseding files).
+        Map<String, Object> open = new HashMap<>(); // id -> Long, or long[] of several
         occurrences.forEach(
             b,
             o -> {
               long at = (Long) o.get("at");
-              if (files.get((int) (at >>> 32)).supersedes()) {
-                last.merge(o.get("id").toString(), at, Math::max);
-              }
-            });
-        occurrences.forEach(
-            b,
-            o -> {
-              long at = (Long) o.get("at");
-              Long later = last.get(o.get("id").toString());
-              if (later != null && at < later) {
-                out.computeIfAbsent((int) (at >>> 32), i -> new BitSet())
-                    .set((int) (at & 0xffffffffL));
+              String id = o.get("id").toString();
+              boolean supersedes = files.get((int) (at >>> 32)).supersedes();
+              Object before = supersedes ? open.put(id, at) : open.merge(id, at, Repeats::both);
+              if (supersedes && before != null) {
+                if (before instanceof Long one) {
+                  mark(out, one);
+                } else {
+                  for (long earlier : (long[]) before) {
+                    mark(out, earlier);
+                  }
+                }
               }
             });
       }
     }
     return out;
+  }
+
+  private static Object both(Object held, Object added) {
+    long[] earlier = held instanceof Long one ? new long[] {one} : (long[]) held;
+    long[] all = Arrays.copyOf(earlier, earlier.length + 1);
+    all[earlier.length] = (Long) added;
+    return all;
+  }
+
+  private static void mark(Map<Integer, BitSet> out, long at) {
+    out.computeIfAbsent((int) (at >>> 32), i -> new BitSet()).set((int) (at & 0xffffffffL));
   }
 
   /** Each row's number (from 0) and id, reading the id columns only. */
