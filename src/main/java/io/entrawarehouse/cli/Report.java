@@ -303,20 +303,18 @@ public final class Report {
               List.of()));
 
   /** Every chart of the report, in page order. */
-  static final List<Chart> CHARTS =
-      SECTIONS.stream()
-          .flatMap(s -> s.items().stream())
-          .filter(Chart.class::isInstance)
-          .map(Chart.class::cast)
-          .toList();
+  static final List<Chart> CHARTS = items(Chart.class);
 
   /** Every listing of the report, in page order. */
-  static final List<Listing> LISTINGS =
-      SECTIONS.stream()
-          .flatMap(s -> s.items().stream())
-          .filter(Listing.class::isInstance)
-          .map(Listing.class::cast)
-          .toList();
+  static final List<Listing> LISTINGS = items(Listing.class);
+
+  private static <T> List<T> items(Class<T> kind) {
+    return SECTIONS.stream()
+        .flatMap(s -> s.items().stream())
+        .filter(kind::isInstance)
+        .map(kind::cast)
+        .toList();
+  }
 
   private Report() {}
 
